@@ -1,0 +1,135 @@
+"""Language models behind one small interface; KenLM is the first backend.
+
+The decoder only sees :class:`LanguageModel`: ``begin_state()``, ``score_word(state, word)``
+and ``score_end(state)``, all in log10. Word preparation (LM normalisation, lowercasing for
+uncased models) happens here, so callers pass tokens as they appear in text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from corrector.text import normalize_token
+
+MODEL_FILE = "model.bin"
+MANIFEST_FILE = "manifest.json"
+
+
+class LanguageModel(Protocol):
+    """What the decoder needs from a language model (log10 probabilities)."""
+
+    order: int
+    lowercase: bool
+
+    def begin_state(self) -> Any: ...
+
+    def score_word(self, state: Any, word: str) -> tuple[float, Any]: ...
+
+    def score_end(self, state: Any) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceScore:
+    """Log10 probability of one sentence, its token count (with </s>) and OOVs."""
+
+    logprob: float
+    length: int
+    oov: int
+
+    @property
+    def perplexity(self) -> float:
+        return perplexity(self.logprob, self.length)
+
+
+def perplexity(logprob10: float, length: int) -> float:
+    """Perplexity from a log10 probability over ``length`` predicted tokens."""
+    return 10.0 ** (-logprob10 / max(length, 1))
+
+
+def read_manifest(model_dir: Path) -> dict[str, Any]:
+    path = Path(model_dir) / MANIFEST_FILE
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class KenlmModel:
+    """A KenLM binary or ARPA model, memory-mapped; cased or lowercased as its manifest says."""
+
+    def __init__(self, path: str | Path, lowercase: bool | None = None) -> None:
+        import kenlm  # imported here so a toy backend works without the extension
+
+        path = Path(path)
+        model_dir = path if path.is_dir() else path.parent
+        file = path / MODEL_FILE if path.is_dir() else path
+        if not file.exists():
+            raise FileNotFoundError(f"no language model at {file}")
+        self.manifest: dict[str, Any] = read_manifest(model_dir) if path.is_dir() else {}
+        config = kenlm.Config()
+        config.load_method = kenlm.LoadMethod.LAZY  # mmap: workers share pages, load is instant
+        self._kenlm = kenlm
+        self._model = kenlm.Model(str(file), config)
+        self.path = file
+        self.order: int = self._model.order
+        self.lowercase: bool = (
+            bool(self.manifest.get("lowercase", False)) if lowercase is None else lowercase
+        )
+        self._prepare = lru_cache(maxsize=200_000)(self._prepare_uncached)
+
+    def _prepare_uncached(self, word: str) -> str:
+        word = normalize_token(word)
+        return word.lower() if self.lowercase else word
+
+    def prepare(self, word: str) -> str:
+        """The form of ``word`` this model was trained on."""
+        return self._prepare(word)
+
+    def __contains__(self, word: str) -> bool:
+        return self._prepare(word) in self._model
+
+    def begin_state(self) -> Any:
+        state = self._kenlm.State()
+        self._model.BeginSentenceWrite(state)
+        return state
+
+    def null_state(self) -> Any:
+        state = self._kenlm.State()
+        self._model.NullContextWrite(state)
+        return state
+
+    def score_word(self, state: Any, word: str) -> tuple[float, Any]:
+        out = self._kenlm.State()
+        return self._model.BaseScore(state, self._prepare(word), out), out
+
+    def score_end(self, state: Any) -> float:
+        out = self._kenlm.State()
+        return self._model.BaseScore(state, "</s>", out)
+
+    def score_sentence(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> SentenceScore:
+        """Whole-sentence log10 probability (one call into KenLM)."""
+        prepared = [self._prepare(w) for w in words]
+        logprob = self._model.score(" ".join(prepared), bos=bos, eos=eos)
+        oov = sum(1 for w in prepared if w not in self._model)
+        return SentenceScore(logprob, len(prepared) + (1 if eos else 0), oov)
+
+    def word_scores(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> list[float]:
+        """Per-token log10 probabilities (the last is </s> when ``eos``)."""
+        prepared = " ".join(self._prepare(w) for w in words)
+        return [score for score, _, _ in self._model.full_scores(prepared, bos=bos, eos=eos)]
+
+
+@lru_cache(maxsize=4)
+def load_language_model(path: str) -> KenlmModel:
+    """One model object per process and path (workers get the path, never a pickled model)."""
+    return KenlmModel(path)
+
+
+def ln(logprob10: float) -> float:
+    """Natural log from log10."""
+    return logprob10 * math.log(10.0)

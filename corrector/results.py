@@ -1,0 +1,82 @@
+"""Result records: small frozen dataclasses whose ``to_dict()`` is the JSONL schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One replacement: character span in the input, spun and restored text, score gain (log10)."""
+
+    start: int
+    end: int
+    spun: str
+    restored: str
+    gain: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "spun": self.spun,
+            "restored": self.restored,
+            "gain": round(self.gain, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """LM log10 probability and perplexity of the text before and after restoration."""
+
+    source_logprob: float
+    restored_logprob: float
+    source_ppl: float
+    restored_ppl: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "source_logprob": round(self.source_logprob, 4),
+            "restored_logprob": round(self.restored_logprob, 4),
+            "source_ppl": round(self.source_ppl, 4),
+            "restored_ppl": round(self.restored_ppl, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Restoration:
+    """A restored text with its edits (offsets into ``source``), scores and spin likelihood."""
+
+    source: str
+    text: str
+    edits: tuple[Edit, ...]
+    scores: Scores
+    spun_score: float
+    alternatives: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "source": self.source,
+            "restored": self.text,
+            "edits": [e.to_dict() for e in self.edits],
+            "scores": self.scores.to_dict(),
+            "spun_score": round(self.spun_score, 4),
+        }
+        if self.alternatives:
+            out["alternatives"] = list(self.alternatives)
+        return out
+
+
+def apply_edits(source: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
+    """``source`` with ``edits`` (non-overlapping, any order) applied."""
+    out: list[str] = []
+    pos = 0
+    for edit in sorted(edits, key=lambda e: e.start):
+        if edit.start < pos:
+            raise ValueError(f"overlapping edits at {edit.start}")
+        out.append(source[pos : edit.start])
+        out.append(edit.restored)
+        pos = edit.end
+    out.append(source[pos:])
+    return "".join(out)

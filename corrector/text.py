@@ -1,0 +1,180 @@
+"""Sentences and tokens with exact character spans, the LM normalisation, case transfer.
+
+Everything the corpus builder and the runtime do to text goes through this module, so the
+LM sees the same token forms at training and at decoding time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nltk.tokenize import NLTKWordTokenizer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+# One character in, one character out: applied before tokenising so spans stay valid while
+# NLTK's (ASCII-minded) rules see straight quotes and apostrophes.
+_SPAN_SAFE = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    }
+)
+
+# Abbreviations Punkt must not split after (general English news usage, lowercase, no final dot).
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof rev sr jr st mt ft gen col lt sgt capt cmdr adm maj gov sen rep pres supt
+    insp det atty messrs mme mlle hon amb
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    inc corp co ltd llc plc bros dept univ assn est approx vs etc no nos vol fig cf al
+    u.s u.k u.n e.u u.s.a n.y d.c l.a a.m p.m i.e e.g ph.d b.a m.a
+    ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb
+    nev okla ore pa tenn tex va vt wash wis wyo
+    """.split()
+)
+
+_CLITICS = frozenset({"n't", "'s", "'re", "'ll", "'ve", "'d", "'m", "'"})
+_NO_SPACE_BEFORE = frozenset({".", ",", ":", ";", "!", "?", "%", ")", "]", "}", "..."}) | _CLITICS
+_NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "#"})
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
+_WORD_RE = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token: its exact text in the input and its character span."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence: character span in the input and its tokens (spans are absolute)."""
+
+    start: int
+    end: int
+    tokens: tuple[Token, ...]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(t.text for t in self.tokens)
+
+
+_word_tokenizer = NLTKWordTokenizer()
+
+
+@lru_cache(maxsize=1)
+def _sentence_tokenizer() -> PunktSentenceTokenizer:
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def span_safe(text: str) -> str:
+    """The text with typographic quotes, dashes and spaces mapped 1:1 to ASCII (same length)."""
+    return text.translate(_SPAN_SAFE)
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Word tokens of ``text`` (NLTK/Treebank rules) with spans shifted by ``offset``."""
+    safe = span_safe(text)
+    return [
+        Token(text[a:b], a + offset, b + offset) for a, b in _word_tokenizer.span_tokenize(safe)
+    ]
+
+
+def _line_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of non-blank lines: a line break always ends a sentence in news feeds (headlines)."""
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        if match.start() > start:
+            yield start, match.start()
+        start = match.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of ``text``: line breaks, then Punkt (with a news abbreviation list) per line."""
+    punkt = _sentence_tokenizer()
+    sentences: list[Sentence] = []
+    for line_start, line_end in _line_spans(text):
+        line = text[line_start:line_end]
+        if not line.strip():
+            continue
+        for a, b in punkt.span_tokenize(span_safe(line)):
+            tokens = tokenize(line[a:b], line_start + a)
+            if tokens:
+                sentences.append(Sentence(line_start + a, line_start + b, tuple(tokens)))
+    return sentences
+
+
+def normalize_token(token: str) -> str:
+    """The LM form of a token: ASCII quotes and dashes, ``U.S.`` style dots kept, ``--`` for dashes."""
+    token = span_safe(token)
+    if token in {"``", "''", '"'}:
+        return '"'
+    if set(token) == {"-"} and len(token) > 1:
+        return "--"
+    if token == "\u2026":
+        return "..."
+    return token
+
+
+def lm_words(tokens: Iterable[str], lowercase: bool = False) -> list[str]:
+    """The words the LM sees for ``tokens``."""
+    words = [normalize_token(t) for t in tokens]
+    return [w.lower() for w in words] if lowercase else words
+
+
+def normalize_line(line: str, lowercase: bool = False) -> str:
+    """A raw text line as space-joined LM tokens (what the corpus builder writes)."""
+    return " ".join(lm_words((t.text for t in tokenize(line)), lowercase))
+
+
+def detokenize(words: Sequence[str]) -> str:
+    """Join tokens as running text: no space before clitics/closing punctuation or after openers."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if i and word.lower() not in _NO_SPACE_BEFORE and words[i - 1] not in _NO_SPACE_AFTER:
+            out.append(" ")
+        out.append(word)
+    return "".join(out)
+
+
+def is_word(token: str) -> bool:
+    """True for tokens containing a letter (the ones a spinner rewrites)."""
+    return bool(_WORD_RE.search(token))
+
+
+def case_pattern(text: str) -> str:
+    """``upper``, ``title`` or ``lower``: the case pattern a replacement inherits."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return "upper"
+    if letters and letters[0].isupper():
+        return "title"
+    return "lower"
+
+
+def apply_case(pattern: str, text: str) -> str:
+    """``text`` in ``pattern`` (only the first letter is raised for ``title``)."""
+    if pattern == "upper":
+        return text.upper()
+    if pattern == "title":
+        for i, c in enumerate(text):
+            if c.isalpha():
+                return text[:i] + c.upper() + text[i + 1 :]
+    return text
+
+
+def match_case(template: str, text: str) -> str:
+    """``text`` with the case pattern of ``template`` (Prime → Top, PRIME → TOP)."""
+    return apply_case(case_pattern(template), text)

