@@ -1,0 +1,1 @@
+"""Subcommands of the ``corrector`` CLI, discovered by ``corrector.cli``."""
