@@ -42,7 +42,7 @@ tools() {
   if [ -x "$TOOLS/bin/lmplz" ] && [ -x "$TOOLS/bin/build_binary" ]; then say "lmplz/build_binary present"; return; fi
   say "building lmplz and build_binary from the PyPI kenlm $KENLM_VERSION sdist (~1 min)"
   local work="$TOOLS/src"; rm -rf "$work"; mkdir -p "$work" "$TOOLS/bin"
-  "$PY" -m pip download -q --no-deps --no-binary :all: -d "$work" "kenlm==$KENLM_VERSION"
+  "$PY" -m pip download -q --no-deps -d "$work" "kenlm==$KENLM_VERSION"
   tar -xzf "$work"/kenlm-*.tar.gz -C "$work"
   local src; src=$(find "$work" -maxdepth 1 -type d -name 'kenlm-*' | head -1)
   mkdir -p "$src/build"

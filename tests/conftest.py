@@ -1,0 +1,46 @@
+"""Shared fixtures: a tiny KenLM model built from a generated corpus (tests never need the default model)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from corrector.lm_build import build_model
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# A small generated news-like corpus: templates × fillers, so the LM has real contexts for
+# "said", "top", "keep talking", "in the", "even though" etc.
+_SUBJECTS = ["The minister", "Top US diplomats", "The company", "Officials", "The president", "Police"]
+_VERBS = ["said", "told reporters", "agreed to keep talking", "expect talks", "met"]
+_TAILS = [
+    "in the capital on Friday .",
+    "even though the meeting produced no movement .",
+    "about the crisis in the region .",
+    "after the meeting in Geneva .",
+    "that the talks would continue next week .",
+]
+
+
+def generated_corpus(n: int = 400, seed: int = 13) -> list[str]:
+    rng = random.Random(seed)
+    return [f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_TAILS)}" for _ in range(n)]
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "corpus.txt"
+    path.write_text("\n".join(generated_corpus()) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_corpus: Path) -> Path:
+    """A cased 3-gram model directory (model.bin, model.arpa, manifest.json)."""
+    out = tmp_path_factory.mktemp("model")
+    build_model(
+        str(tiny_corpus), out, order=3, discount_fallback=True, memory="50M", keep_arpa=True, progress=False
+    )
+    return out

@@ -1,0 +1,119 @@
+"""The KenLM wrapper and model builder on a tiny generated corpus."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import kenlm
+import pytest
+
+from corrector.lm import KenlmModel
+from corrector.lm_build import build_model
+from corrector.text import normalize_line
+
+SENTENCES = [
+    "Top US diplomats said in the capital on Friday .",
+    "The minister agreed to keep talking even though the meeting produced no movement .",
+    "Officials met about the crisis in the region .",
+    "Police told reporters something entirely unseen zebra .",
+]
+
+
+def test_binary_and_arpa_scores_agree(tiny_model_dir: Path) -> None:
+    binary = KenlmModel(tiny_model_dir)
+    arpa = KenlmModel(tiny_model_dir / "model.arpa")
+    for sentence in SENTENCES:
+        words = sentence.split()
+        expected = arpa.score_sentence(words).logprob
+        assert binary.score_sentence(words).logprob == pytest.approx(expected, abs=1e-4)
+
+
+def test_state_by_state_scoring_equals_whole_sentence(tiny_model_dir: Path) -> None:
+    model = KenlmModel(tiny_model_dir)
+    for sentence in SENTENCES:
+        words = sentence.split()
+        state, total = model.begin_state(), 0.0
+        for word in words:
+            logprob, state = model.score_word(state, word)
+            total += logprob
+        total += model.score_end(state)
+        assert total == pytest.approx(model.score_sentence(words).logprob, abs=1e-5)
+        assert sum(model.word_scores(words)) == pytest.approx(total, abs=1e-5)
+
+
+def test_scores_equal_kenlm_own_score(tiny_model_dir: Path) -> None:
+    raw = kenlm.Model(str(tiny_model_dir / "model.bin"))
+    model = KenlmModel(tiny_model_dir)
+    for sentence in SENTENCES:
+        assert model.score_sentence(sentence.split()).logprob == pytest.approx(raw.score(sentence), abs=1e-6)
+
+
+def test_vocabulary_and_oov(tiny_model_dir: Path) -> None:
+    model = KenlmModel(tiny_model_dir)
+    assert "diplomats" in model
+    assert "zebra" not in model
+    assert model.score_sentence(SENTENCES[3].split()).oov == 4
+
+
+def test_lowercase_model_hides_casing(tiny_corpus: Path, tmp_path: Path) -> None:
+    build_model(str(tiny_corpus), tmp_path, order=3, lowercase=True, discount_fallback=True,
+                memory="50M", progress=False)
+    model = KenlmModel(tmp_path)
+    assert model.lowercase
+    assert model.score_sentence("TOP us Diplomats said".split()).logprob == pytest.approx(
+        model.score_sentence("top us diplomats said".split()).logprob
+    )
+
+
+def test_manifest_matches_corpus(tiny_model_dir: Path, tiny_corpus: Path) -> None:
+    manifest = json.loads((tiny_model_dir / "manifest.json").read_text())
+    lines = [normalize_line(line) for line in tiny_corpus.read_text().splitlines() if line.strip()]
+    assert manifest["order"] == 3
+    assert manifest["sentences"] == len(lines)
+    assert manifest["tokens"] == sum(len(line.split()) for line in lines)
+    data = "".join(line + "\n" for line in lines).encode()
+    assert manifest["corpus_sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["sha256"] == hashlib.sha256((tiny_model_dir / "model.bin").read_bytes()).hexdigest()
+    assert manifest["ngram_counts"]["1"] > 10
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "corrector.cli", *args], capture_output=True, text=True)
+
+
+def test_empty_corpus_is_a_clear_error(tmp_path: Path) -> None:
+    corpus = tmp_path / "empty.txt"
+    corpus.write_text("\n  \n")
+    with pytest.raises(ValueError, match="empty"):
+        build_model(str(corpus), tmp_path / "m", order=3, discount_fallback=True, progress=False)
+    result = _cli("build-model", "--corpus", str(corpus), "--out", str(tmp_path / "m"), "--quiet")
+    assert result.returncode == 1
+    assert "empty" in result.stderr
+
+
+@pytest.mark.parametrize("content", [None, b"\xff\xfe not utf-8 \xc3\x28\n"])
+def test_unreadable_corpus_is_a_clear_error(tmp_path: Path, content: bytes | None) -> None:
+    corpus = tmp_path / "corpus.txt"
+    if content is not None:
+        corpus.write_bytes(content)
+    result = _cli("build-model", "--corpus", str(corpus), "--out", str(tmp_path / "m"), "--quiet")
+    assert result.returncode == 1
+    assert str(corpus) in result.stderr
+    assert not (tmp_path / "m" / "model.bin").exists()
+
+
+def test_info_prints_manifest_json(tiny_model_dir: Path) -> None:
+    result = _cli("info", "--model", str(tiny_model_dir), "--json")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert {"order", "tokens", "sha256"} <= set(info)
+
+
+def test_info_without_model_fails(tmp_path: Path) -> None:
+    result = _cli("info", "--model", str(tmp_path))
+    assert result.returncode == 1
+    assert "no model" in result.stderr
