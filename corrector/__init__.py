@@ -1,3 +1,34 @@
-"""corrector — restore news text mangled by article spinners."""
+"""corrector — restore news text mangled by article spinners.
+
+>>> from corrector import Corrector            # doctest: +SKIP
+>>> r = Corrector.load().correct("Prime US diplomats stated ...")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+__all__ = ["Corrector", "CorrectorConfig", "Edit", "Restoration", "Scores", "__version__"]
+
+if TYPE_CHECKING:
+    from corrector.api import Corrector
+    from corrector.config import CorrectorConfig
+    from corrector.results import Edit, Restoration, Scores
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: `corrector --help` and light commands should not import KenLM/NLTK machinery.
+    if name == "Corrector":
+        from corrector.api import Corrector
+
+        return Corrector
+    if name == "CorrectorConfig":
+        from corrector.config import CorrectorConfig
+
+        return CorrectorConfig
+    if name in {"Edit", "Restoration", "Scores"}:
+        from corrector import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module 'corrector' has no attribute {name!r}")

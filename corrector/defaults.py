@@ -29,3 +29,13 @@ def default_model_dir() -> Path:
 def default_thesaurus_dir() -> Path:
     """``$CORRECTOR_THESAURUS`` if set, else ``models/thesaurus``."""
     return Path(os.environ.get("CORRECTOR_THESAURUS", DEFAULT_THESAURUS_DIR))
+
+# Decoder objective (log10 units); tuned on dev pairs + synthetic spins (benchmarks/tune.py).
+DEFAULT_CHANNEL_WEIGHT = 1.0
+DEFAULT_CHANGE_PENALTY = 2.0
+DEFAULT_MAX_CANDIDATES = 12
+
+# spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
+SPUN_SCALE = 30.0
+SPUN_GAIN_SCALE = 2.0
+SPUN_BIAS = -2.5

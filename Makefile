@@ -1,0 +1,49 @@
+# corrector — every target is idempotent and says what it does.
+SHELL := /bin/bash
+PY := .venv/bin/python
+CORRECTOR := .venv/bin/corrector
+MODEL_DIR := models/default
+MODEL_ORDER := 3
+CORPUS := build/corpus/news.txt
+THESAURUS := models/thesaurus/.built
+
+.PHONY: all setup corpus model thesaurus demo test bench eval-data lint clean
+
+all: model thesaurus
+
+setup:
+	@bash scripts/setup.sh all
+
+$(CORPUS): | setup
+	@echo "[make] building the clean-news corpus -> $(CORPUS)"
+	@$(CORRECTOR) build-corpus --out build/corpus --quiet
+
+corpus: setup
+	@if [ -f $(CORPUS) ]; then echo "[make] corpus present ($(CORPUS))"; else $(MAKE) --no-print-directory $(CORPUS); fi
+
+model: corpus
+	@if [ -f $(MODEL_DIR)/model.bin ]; then echo "[make] default model present ($(MODEL_DIR))"; else \
+	  echo "[make] building the default model: order $(MODEL_ORDER), cased -> $(MODEL_DIR)"; \
+	  $(CORRECTOR) build-model --corpus $(CORPUS) --pretokenized --order $(MODEL_ORDER) --out $(MODEL_DIR) --quiet >/dev/null \
+	  && $(CORRECTOR) info --model $(MODEL_DIR) | grep -E "^(order|tokens|binary_bytes|build_seconds|sha256) "; fi
+
+thesaurus: setup
+	@if [ -f $(THESAURUS) ]; then echo "[make] reverse thesaurus present (models/thesaurus)"; else \
+	  echo "[make] building the reverse thesaurus -> models/thesaurus"; \
+	  $(CORRECTOR) build-thesaurus && touch $(THESAURUS); fi
+
+demo: model thesaurus
+	@$(PY) scripts/demo.py
+
+test: model thesaurus
+	@echo "[make] running the test suite"
+	@$(PY) -m pytest
+
+bench: model thesaurus
+	@for b in model candidates speed accuracy batch; do [ -f benchmarks/$$b.py ] && $(PY) benchmarks/$$b.py; done; true
+
+lint: setup
+	@.venv/bin/ruff check corrector tests benchmarks scripts
+
+clean:
+	rm -rf build models/default models/thesaurus

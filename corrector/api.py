@@ -1,0 +1,125 @@
+"""The Python API: ``Corrector.load()`` then ``.correct(text)`` (or ``.correct_many(texts)``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from corrector import __version__, defaults
+from corrector.config import CorrectorConfig
+from corrector.decoder import DecoderWeights, SentenceDecoding, decode
+from corrector.lm import KenlmModel, load_language_model, perplexity
+from corrector.results import Edit, Restoration, Scores, apply_edits
+from corrector.text import detokenize, split_sentences
+
+
+def spun_score(edits: int, words: int, gain: float) -> float:
+    """How likely a document was spun, in [0, 1]: edit density and LM gain per word, squashed.
+
+    Clean news yields few candidate edits that beat the change penalty; spun news yields many,
+    with large LM gains.
+    """
+    if words == 0:
+        return 0.0
+    z = defaults.SPUN_SCALE * edits / words + defaults.SPUN_GAIN_SCALE * gain / words + defaults.SPUN_BIAS
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+class Corrector:
+    """Restores spun text. Load once (the LM is memory-mapped), call ``correct`` many times."""
+
+    def __init__(self, config: CorrectorConfig, lm: KenlmModel, generator: Any) -> None:
+        self.config = config
+        self.lm = lm
+        self.generator = generator
+        self.weights = DecoderWeights(config.channel_weight, config.change_penalty, config.beam)
+
+    @classmethod
+    def load(cls, model_dir: str | Path | None = None, **overrides: Any) -> Corrector:
+        """A corrector for the model in ``model_dir`` (default ``$CORRECTOR_MODEL`` or models/default)."""
+        from corrector.candidates import CandidateGenerator
+
+        config = CorrectorConfig().with_overrides(model_dir=model_dir, **overrides)
+        return cls.from_config(config, CandidateGenerator)
+
+    @classmethod
+    def from_config(cls, config: CorrectorConfig, generator_class: Any = None) -> Corrector:
+        if generator_class is None:
+            from corrector.candidates import CandidateGenerator as generator_class
+        model_dir = Path(config.model_dir) if config.model_dir else defaults.default_model_dir()
+        if not model_dir.exists():
+            raise FileNotFoundError(f"no model at {model_dir} (build the default one with `make model`)")
+        lm = load_language_model(str(model_dir))
+        generator = generator_class.load(
+            thesaurus_dir=config.thesaurus_dir,
+            learned=config.learned,
+            spinner=config.spinner,
+            max_candidates=config.max_candidates,
+        )
+        return cls(config, lm, generator)
+
+    def signature_fields(self) -> dict[str, Any]:
+        """What pins this corrector's output (for evaluation signatures)."""
+        manifest = self.lm.manifest
+        return {
+            "model": str(manifest.get("sha256", "unknown"))[:12],
+            "order": self.lm.order,
+            "case": "lc" if self.lm.lowercase else "cased",
+            "beam": self.config.beam,
+            "chw": self.config.channel_weight,
+            "pen": self.config.change_penalty,
+            "cands": self.config.max_candidates,
+            "learned": Path(self.config.learned).name if self.config.learned else "no",
+            "spinner": Path(self.config.spinner).name if self.config.spinner else "no",
+            "version": __version__,
+        }
+
+    def correct(self, text: str) -> Restoration:
+        """Restore one document. Every character outside an edit is kept exactly."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        sentences = split_sentences(text)
+        lattices = self.generator.lattices(sentences)
+        decodings = [decode(lattice, self.lm, self.weights, self.config.nbest) for lattice in lattices]
+        edits: list[Edit] = []
+        for lattice, decoding in zip(lattices, decodings, strict=True):
+            tokens = lattice.sentence.tokens
+            for choice, gain in zip(decoding.choices, decoding.gains, strict=True):
+                start, end = tokens[choice.arc.start].start, tokens[choice.arc.end - 1].end
+                spun = text[start:end]
+                if choice.candidate.text != spun:
+                    edits.append(Edit(start, end, spun, choice.candidate.text, gain))
+        return Restoration(
+            source=text,
+            text=apply_edits(text, edits),
+            edits=tuple(edits),
+            scores=_scores(decodings),
+            spun_score=spun_score(
+                len(edits), sum(len(d.words) for d in decodings), sum(e.gain for e in edits)
+            ),
+            alternatives=_alternatives(text, lattices, decodings) if self.config.nbest else (),
+        )
+
+    def correct_many(self, texts: Iterable[str], workers: int = 1) -> Iterator[Restoration]:
+        """Restore texts in order, streaming; ``workers > 1`` uses processes that each load the model."""
+        if workers <= 1:
+            for text in texts:
+                yield self.correct(text)
+            return
+        from corrector.pipeline import parallel_restorations
+
+        yield from parallel_restorations(self.config, texts, workers)
+
+
+def _scores(decodings: list[SentenceDecoding]) -> Scores:
+    source = sum(d.source_logprob for d in decodings)
+    restored = sum(d.restored_logprob for d in decodings)
+    length = sum(d.length for d in decodings)
+    return Scores(source, restored, perplexity(source, length), perplexity(restored, length))
+
+
+def _alternatives(text: str, lattices: list[Any], decodings: list[SentenceDecoding]) -> tuple[str, ...]:
+    """Per-sentence n-best alternatives, as detokenised sentence strings."""
+    return tuple(detokenize(list(words)) for d in decodings for words in d.alternatives)

@@ -1,0 +1,45 @@
+"""One frozen configuration for a Corrector; CLI flags and ``Corrector.load(**overrides)`` use ``replace``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from corrector import defaults
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectorConfig:
+    """Everything that determines a Corrector's output.
+
+    model_dir: KenLM model directory (None: ``$CORRECTOR_MODEL`` or models/default).
+    thesaurus_dir: reverse thesaurus artefact (None: ``$CORRECTOR_THESAURUS`` or models/thesaurus).
+    learned: a learn-pairs table to use as a strong channel source.
+    spinner: an adapted channel (``corrector adapt`` output).
+    beam: beam width. channel_weight, change_penalty: objective weights (log10 units).
+    max_candidates: candidates kept per lattice arc. nbest: alternatives returned per sentence.
+    """
+
+    model_dir: str | None = None
+    thesaurus_dir: str | None = None
+    learned: str | None = None
+    spinner: str | None = None
+    beam: int = defaults.DEFAULT_BEAM
+    channel_weight: float = defaults.DEFAULT_CHANNEL_WEIGHT
+    change_penalty: float = defaults.DEFAULT_CHANGE_PENALTY
+    max_candidates: int = defaults.DEFAULT_MAX_CANDIDATES
+    nbest: int = 0
+
+    def with_overrides(self, **overrides: Any) -> CorrectorConfig:
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ValueError(f"unknown Corrector settings: {', '.join(sorted(unknown))}")
+        clean = {k: (str(v) if k in _PATHS and v is not None else v) for k, v in overrides.items() if v is not None}
+        return replace(self, **clean)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_PATHS = {"model_dir", "thesaurus_dir", "learned", "spinner"}
