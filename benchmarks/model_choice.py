@@ -22,7 +22,9 @@ from corrector.text import tokenize
 
 def local_fixes(spun: list[str], original: list[str]) -> list[list[str]]:
     """The spun sentence with each differing aligned block replaced by the original's, one at a time."""
-    matcher = difflib.SequenceMatcher(a=[w.lower() for w in spun], b=[w.lower() for w in original], autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=[w.lower() for w in spun], b=[w.lower() for w in original], autojunk=False
+    )
     fixed = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
@@ -54,7 +56,9 @@ def evaluate(model: KenlmModel, pairs: list[dict[str, str]]) -> dict[str, float]
 def main(argv: list[str]) -> None:
     dirs = [Path(a) for a in argv] or sorted(p for p in (BUILD_DIR / "models").iterdir() if p.is_dir())
     pairs = [json.loads(line) for line in (SHARED_DATA_DIR / "dev_pairs.jsonl").open()]
-    print("| model | order | casing | original preferred (sentences) | local fixes preferred | mean margin (log10) | binary MB | load s |")
+    print(
+        "| model | order | casing | original preferred (sentences) | local fixes preferred | mean margin (log10) | binary MB | load s |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for model_dir in dirs:
         started = time.perf_counter()

@@ -35,7 +35,9 @@ class CorrectorConfig:
         unknown = set(overrides) - known
         if unknown:
             raise ValueError(f"unknown Corrector settings: {', '.join(sorted(unknown))}")
-        clean = {k: (str(v) if k in _PATHS and v is not None else v) for k, v in overrides.items() if v is not None}
+        clean = {
+            k: (str(v) if k in _PATHS and v is not None else v) for k, v in overrides.items() if v is not None
+        }
         return replace(self, **clean)
 
     def to_dict(self) -> dict[str, Any]:

@@ -125,7 +125,9 @@ def decode(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: 
         for hyp in current:
             logprob, state = cached.advance(hyp.state, (tokens[i],))
             frontier[i + 1].append(
-                _Hypothesis(hyp.score + logprob, hyp.lm_logprob + logprob, state, hyp.choices, (*hyp.words, tokens[i]))
+                _Hypothesis(
+                    hyp.score + logprob, hyp.lm_logprob + logprob, state, hyp.choices, (*hyp.words, tokens[i])
+                )
             )
             for arc in arcs_from.get(i, ()):
                 for candidate in arc.candidates:

@@ -77,9 +77,7 @@ class KenlmModel:
         self._model = kenlm.Model(str(file), config)
         self.path = file
         self.order: int = self._model.order
-        self.lowercase: bool = (
-            bool(self.manifest.get("lowercase", False)) if lowercase is None else lowercase
-        )
+        self.lowercase: bool = bool(self.manifest.get("lowercase", False)) if lowercase is None else lowercase
         self._prepare = lru_cache(maxsize=200_000)(self._prepare_uncached)
 
     def _prepare_uncached(self, word: str) -> str:

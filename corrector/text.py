@@ -18,10 +18,26 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 # NLTK's (ASCII-minded) rules see straight quotes and apostrophes.
 _SPAN_SAFE = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-",
-        "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2012": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
     }
 )
 
@@ -85,9 +101,7 @@ def span_safe(text: str) -> str:
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Word tokens of ``text`` (NLTK/Treebank rules) with spans shifted by ``offset``."""
     safe = span_safe(text)
-    return [
-        Token(text[a:b], a + offset, b + offset) for a, b in _word_tokenizer.span_tokenize(safe)
-    ]
+    return [Token(text[a:b], a + offset, b + offset) for a, b in _word_tokenizer.span_tokenize(safe)]
 
 
 def _line_spans(text: str) -> Iterator[tuple[int, int]]:

@@ -12,9 +12,15 @@ All keys and synonyms are lowercase, with single spaces between words (``despite
 from __future__ import annotations
 
 import importlib.util
+import json
+import pickle
 import re
+import time
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from corrector.defaults import default_thesaurus_dir
 
 SOURCES = ("moby", "wordnet", "mythes")
 WORDNET_DIR = Path("/usr/share/wordnet")
@@ -157,10 +163,151 @@ def available_sources() -> list[str]:
     found = []
     for source in SOURCES:
         try:
-            path = {"moby": moby_path, "wordnet": lambda: WORDNET_DIR / "data.noun",
-                    "mythes": lambda: MYTHES_FILE}[source]()
+            path = {
+                "moby": moby_path,
+                "wordnet": lambda: WORDNET_DIR / "data.noun",
+                "mythes": lambda: MYTHES_FILE,
+            }[source]()
         except FileNotFoundError:
             continue
         if path.exists():
             found.append(source)
     return found
+
+
+# --- the reversed table -------------------------------------------------------------------------
+
+# Originals rarer than this (wordfreq Zipf) are dropped from the reversed table: spinners turn
+# common news words into rarer ones, so an original never seen in running English ("acmatic",
+# "aforenamed") is noise that costs load time and decoder work.
+MIN_ORIGINAL_ZIPF = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class ReverseEntry:
+    """One headword (candidate original) listing the spun phrase.
+
+    ``ranks[source] = (rank, length)``: the spun phrase is synonym number ``rank`` (0-based) of
+    ``length`` in that source's list for the headword."""
+
+    original: str
+    ranks: dict[str, tuple[int, int]]
+
+
+def _pack(ranks: dict[str, tuple[int, int]]) -> str:
+    return ",".join(
+        f"{r}/{n}" if (r, n) != (-1, 0) else "" for r, n in (ranks.get(s, (-1, 0)) for s in SOURCES)
+    )
+
+
+def reverse_pairs(
+    forward: dict[str, dict[str, list[str]]], min_original_zipf: float = MIN_ORIGINAL_ZIPF
+) -> dict[str, dict[str, dict[str, tuple[int, int]]]]:
+    """spun → original → source → (rank, length), from forward dictionaries per source."""
+    from wordfreq import zipf_frequency
+
+    zipf_cache: dict[str, float] = {}
+    reverse: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}
+    for source, table in forward.items():
+        for head, syns in table.items():
+            if head not in zipf_cache:
+                zipf_cache[head] = zipf_frequency(head, "en")
+            if zipf_cache[head] < min_original_zipf:
+                continue
+            length = len(syns)
+            for rank, syn in enumerate(syns):
+                reverse.setdefault(syn, {}).setdefault(head, {})[source] = (rank, length)
+    return reverse
+
+
+def build_table(
+    out_dir: Path | None = None,
+    sources: tuple[str, ...] = SOURCES,
+    min_original_zipf: float = MIN_ORIGINAL_ZIPF,
+) -> dict[str, object]:
+    """Write the reversed table (``reverse.pkl``) and ``manifest.json`` into ``out_dir``."""
+    out_dir = Path(out_dir or default_thesaurus_dir())
+    started = time.perf_counter()
+    forward = {source: forward_synonyms(source) for source in sources}
+    reverse = reverse_pairs(forward, min_original_zipf)
+    # One string per spun key, parsed only when looked up: unpickling ~200k short strings is
+    # far faster than millions of tuples.
+    packed = {
+        spun: "\n".join(f"{orig}\t{_pack(ranks)}" for orig, ranks in origs.items())
+        for spun, origs in reverse.items()
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / (TABLE_FILE + ".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump({"format": TABLE_FORMAT, "sources": list(sources), "table": packed}, f, protocol=5)
+    tmp.replace(out_dir / TABLE_FILE)
+    manifest: dict[str, object] = {
+        "format": TABLE_FORMAT,
+        "sources": list(sources),
+        "headwords": {s: len(forward[s]) for s in sources},
+        "spun_keys": len(packed),
+        "pairs": sum(len(origs) for origs in reverse.values()),
+        "min_original_zipf": min_original_zipf,
+        "build_seconds": round(time.perf_counter() - started, 2),
+        "bytes": (out_dir / TABLE_FILE).stat().st_size,
+    }
+    (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+class ReverseTable:
+    """spun phrase → headwords listing it, with per-source ranks; parsed lazily and cached."""
+
+    def __init__(self, packed: dict[str, str], sources: tuple[str, ...] = SOURCES) -> None:
+        self._packed = packed
+        self.sources = sources
+        self._cache: dict[str, tuple[ReverseEntry, ...]] = {}
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> ReverseTable:
+        path = Path(directory or default_thesaurus_dir()) / TABLE_FILE
+        if not path.exists():
+            raise FileNotFoundError(f"no thesaurus table at {path} (run `corrector build-thesaurus`)")
+        with open(path, "rb") as f:
+            data = pickle.load(f)
+        if data.get("format") != TABLE_FORMAT:
+            raise RuntimeError(f"{path} has format {data.get('format')}, expected {TABLE_FORMAT}; rebuild it")
+        return cls(data["table"])
+
+    @classmethod
+    def from_forward(
+        cls, forward: dict[str, dict[str, list[str]]], min_original_zipf: float = 0.0
+    ) -> ReverseTable:
+        """An in-memory table from forward dictionaries (tests, fitting scripts)."""
+        reverse = reverse_pairs(forward, min_original_zipf)
+        packed = {
+            spun: "\n".join(f"{orig}\t{_pack(ranks)}" for orig, ranks in origs.items())
+            for spun, origs in reverse.items()
+        }
+        return cls(packed)
+
+    def __contains__(self, spun: str) -> bool:
+        return spun in self._packed
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def lookup(self, spun: str) -> tuple[ReverseEntry, ...]:
+        """Headwords whose synonym lists contain ``spun`` (lowercase, single-spaced)."""
+        hit = self._cache.get(spun)
+        if hit is not None:
+            return hit
+        packed = self._packed.get(spun)
+        entries: list[ReverseEntry] = []
+        if packed:
+            for line in packed.split("\n"):
+                original, fields = line.split("\t")
+                ranks = {}
+                for source, field in zip(SOURCES, fields.split(","), strict=True):
+                    if field:
+                        rank, length = field.split("/")
+                        ranks[source] = (int(rank), int(length))
+                entries.append(ReverseEntry(original, ranks))
+        result = tuple(entries)
+        self._cache[spun] = result
+        return result

@@ -35,7 +35,9 @@ def model(tiny_model_dir: Path) -> KenlmModel:
 
 def test_restores_single_word_swaps(model: KenlmModel) -> None:
     table = {"Prime": ["Top", "Former"], "stated": ["said", "declared"], "within": ["in", "inside"]}
-    result = decode(lattice("Prime US diplomats stated within the capital on Friday .", table), model, WEIGHTS)
+    result = decode(
+        lattice("Prime US diplomats stated within the capital on Friday .", table), model, WEIGHTS
+    )
     assert " ".join(result.words) == "Top US diplomats said in the capital on Friday ."
     assert len(result.choices) == 3
     assert all(gain > 0 for gain in result.gains)
@@ -80,8 +82,10 @@ def test_beam_one_equals_greedy_and_wider_beam_is_never_worse(model: KenlmModel)
     lat = lattice("Prime US diplomats stated within the capital on Friday .", table)
     narrow = decode(lat, model, DecoderWeights(1.0, 1.0, 1))
     wide = decode(lat, model, DecoderWeights(1.0, 1.0, 16))
+
     def objective(r):
         return r.restored_logprob + sum(-0.5 - 1.0 for _ in r.choices)
+
     assert objective(wide) >= objective(narrow) - 1e-9
 
 

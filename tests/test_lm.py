@@ -60,8 +60,15 @@ def test_vocabulary_and_oov(tiny_model_dir: Path) -> None:
 
 
 def test_lowercase_model_hides_casing(tiny_corpus: Path, tmp_path: Path) -> None:
-    build_model(str(tiny_corpus), tmp_path, order=3, lowercase=True, discount_fallback=True,
-                memory="50M", progress=False)
+    build_model(
+        str(tiny_corpus),
+        tmp_path,
+        order=3,
+        lowercase=True,
+        discount_fallback=True,
+        memory="50M",
+        progress=False,
+    )
     model = KenlmModel(tmp_path)
     assert model.lowercase
     assert model.score_sentence("TOP us Diplomats said".split()).logprob == pytest.approx(
