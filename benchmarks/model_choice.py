@@ -57,7 +57,8 @@ def main(argv: list[str]) -> None:
     dirs = [Path(a) for a in argv] or sorted(p for p in (BUILD_DIR / "models").iterdir() if p.is_dir())
     pairs = [json.loads(line) for line in (SHARED_DATA_DIR / "dev_pairs.jsonl").open()]
     print(
-        "| model | order | casing | original preferred (sentences) | local fixes preferred | mean margin (log10) | binary MB | load s |"
+        "| model | order | casing | original preferred (sentences) | local fixes preferred "
+        "| mean margin (log10) | binary MB | load s |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for model_dir in dirs:
@@ -68,7 +69,8 @@ def main(argv: list[str]) -> None:
         size = (model_dir / "model.bin").stat().st_size / 1e6
         print(
             f"| {model_dir.name} | {model.order} | {'lower' if model.lowercase else 'cased'} | "
-            f"{r['sentences']:.2f} | {r['local']:.2f} (n={r['n_local']}) | {r['margin']:+.2f} | {size:.0f} | {load:.3f} |"
+            f"{r['sentences']:.2f} | {r['local']:.2f} (n={r['n_local']}) | {r['margin']:+.2f} "
+            f"| {size:.0f} | {load:.3f} |"
         )
 
 
