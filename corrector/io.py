@@ -1,0 +1,549 @@
+"""Batch IO: readers that stream :class:`Record`s from files, and writers that emit output records.
+
+Readers never hold more than one record (or one RSS/Atom feed) in memory, and a record that cannot be
+read becomes a :class:`Record` with ``error`` set rather than an exception, so that every input record
+yields exactly one output record.
+
+Record ids (deterministic, so reruns and resumes agree):
+
+- ``.jsonl``/``.jsonl.gz``: the record's own ``id`` field when it is a string or an int, else
+  ``<file>:<line>`` (1-based line number);
+- ``.txt``: ``<file>`` for the whole document, ``<file>:<line>`` with ``--lines``;
+- ``.csv``: the ``id`` column when present and non-empty, else ``<file>:<row>`` (1-based data row);
+- RSS/Atom ``.xml``: the entry's ``id``/``guid``, else its link, else ``<file>:<entry>`` (1-based);
+- ``<file>`` is the path as given on the command line (``-`` for stdin), or the path relative to the
+  directory for files found by expanding a directory.
+
+Error records keep ``source`` when the text could be read (e.g. empty or too long) and set it to
+``None`` otherwise; ``restored`` is always ``None`` on error (see :func:`error_output`).
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import gzip
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+# Keys of an output record, in order; passed-through input fields follow them and never override them.
+OUTPUT_KEYS = ("id", "source", "restored", "edits", "scores", "spun_score", "error")
+INPUT_FORMATS = ("auto", "txt", "jsonl", "csv", "xml")
+OUTPUT_FORMATS = ("jsonl", "text")
+DEFAULT_TEXT_FIELD = "text"
+# A longer line is skipped while reading (never held in memory) and reported as an error record.
+DEFAULT_MAX_CHARS = 200_000
+STDIN = "-"
+
+_SUFFIX_FORMATS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".xml": "xml",
+    ".rss": "xml",
+    ".atom": "xml",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One unit of work: an id, its text, pass-through fields, and an error if it could not be read."""
+
+    id: str
+    text: str | None
+    fields: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split()) if self.text else 0
+
+
+class InputError(OSError):
+    """An input file that cannot be opened or read at all (fatal: the run stops, naming the file)."""
+
+
+# --------------------------------------------------------------------------------------------- inputs
+
+
+def input_format(path: str, forced: str = "auto") -> str:
+    """The reader to use for ``path``: ``forced`` unless it is ``auto``, else from the suffix."""
+    if forced != "auto":
+        return forced
+    name = path.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    suffix = os.path.splitext(name)[1]
+    if suffix not in _SUFFIX_FORMATS:
+        raise InputError(f"{path}: unknown input type {suffix or '(no suffix)'}; use --input-format")
+    return _SUFFIX_FORMATS[suffix]
+
+
+def expand_inputs(inputs: Iterable[str]) -> list[tuple[str, str]]:
+    """``(path, display name)`` pairs: directories are walked (sorted), globs expanded (sorted).
+
+    A directory contributes only files with a known suffix; a missing plain path is kept so that the
+    reader fails with a message naming it.
+    """
+    found: list[tuple[str, str]] = []
+    for item in inputs:
+        if item == STDIN:
+            found.append((STDIN, STDIN))
+        elif os.path.isdir(item):
+            for root, dirs, files in os.walk(item):
+                dirs.sort()
+                for name in sorted(files):
+                    path = os.path.join(root, name)
+                    base = name.lower().removesuffix(".gz")
+                    if os.path.splitext(base)[1] in _SUFFIX_FORMATS and not name.startswith("."):
+                        found.append((path, os.path.relpath(path, item)))
+        elif glob.has_magic(item):
+            matches = sorted(p for p in glob.glob(item, recursive=True) if os.path.isfile(p))
+            if not matches:
+                raise InputError(f"{item}: no files match")
+            found.extend((p, p) for p in matches)
+        else:
+            found.append((item, item))
+    return found
+
+
+def read_records(
+    inputs: Iterable[str],
+    *,
+    text_field: str = DEFAULT_TEXT_FIELD,
+    lines: bool = False,
+    forced_format: str = "auto",
+    max_chars: int = DEFAULT_MAX_CHARS,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Record]:
+    """Stream records from every input in order (see the module docstring for ids and errors)."""
+    for path, name in expand_inputs(inputs):
+        if path == STDIN:
+            raw = stdin if stdin is not None else sys.stdin.buffer
+            fmt = forced_format if forced_format != "auto" else None
+            yield from _read_stream(raw, name, fmt, text_field, lines, max_chars)
+            continue
+        fmt = input_format(path, forced_format)
+        try:
+            handle = _open_binary(path)
+        except OSError as exc:
+            raise InputError(f"cannot read input {path}: {exc.strerror or exc}") from exc
+        with handle:
+            try:
+                yield from _read_stream(handle, name, fmt, text_field, lines, max_chars)
+            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                raise InputError(f"cannot read input {path}: {exc}") from exc
+
+
+def _open_binary(path: str) -> BinaryIO:
+    if os.path.isdir(path):
+        raise IsADirectoryError(21, "is a directory", path)
+    if path.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def _read_stream(
+    raw: BinaryIO, name: str, fmt: str | None, text_field: str, lines: bool, max_chars: int
+) -> Iterator[Record]:
+    buffered = raw if isinstance(raw, io.BufferedReader | gzip.GzipFile) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    if fmt is None:
+        fmt = _sniff_format(buffered)  # type: ignore[arg-type]
+    if fmt == "jsonl":
+        yield from _read_jsonl(buffered, name, text_field, max_chars)
+    elif fmt == "txt":
+        yield from (
+            _read_lines(buffered, name, max_chars) if lines else _read_document(buffered, name, max_chars)
+        )
+    elif fmt == "csv":
+        yield from _read_csv(buffered, name, text_field, max_chars)
+    elif fmt == "xml":
+        yield from _read_feed(buffered, name, max_chars)
+    else:
+        raise ValueError(f"unknown input format {fmt!r} (choose from {', '.join(INPUT_FORMATS)})")
+
+
+def _sniff_format(buffered: io.BufferedReader) -> str:
+    """For stdin: ``{`` starts JSONL, ``<`` a feed, anything else is text."""
+    head = buffered.peek(4096)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return "jsonl"
+    if head.startswith(b"<"):
+        return "xml"
+    return "txt"
+
+
+def _bounded_lines(raw: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """``(line number, line without newline or None if longer than max_bytes, byte length)``.
+
+    An over-long line is consumed in bounded pieces and never held in memory whole.
+    """
+    number = 0
+    while True:
+        line = raw.readline(max_bytes + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            length = len(line)
+            while True:
+                rest = raw.readline(1 << 20)
+                length += len(rest)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield number, None, length
+            continue
+        yield number, line.rstrip(b"\r\n"), len(line)
+
+
+def _decode(data: bytes) -> tuple[str | None, str | None]:
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"invalid UTF-8 at byte {exc.start}"
+
+
+def _check_text(rid: str, text: str, fields: dict[str, Any], max_chars: int) -> Record:
+    if not text.strip():
+        return Record(rid, text, fields, "empty text")
+    if len(text) > max_chars:
+        return Record(rid, text, fields, f"text too long ({len(text):,} characters > {max_chars:,})")
+    return Record(rid, text, fields)
+
+
+def _too_long(rid: str, size: int, max_chars: int) -> Record:
+    return Record(rid, None, {}, f"line too long ({size:,} bytes > {max_chars * 4:,}); not read")
+
+
+def _read_lines(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
+    for number, data, size in _bounded_lines(raw, max_chars * 4):  # ≤ 4 UTF-8 bytes per character
+        rid = f"{name}:{number}"
+        if data is None:
+            yield _too_long(rid, size, max_chars)
+            continue
+        text, error = _decode(data)
+        yield Record(rid, None, {}, error) if text is None else _check_text(rid, text, {}, max_chars)
+
+
+def _read_document(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
+    data = raw.read(max_chars * 4 + 1)
+    if len(data) > max_chars * 4:
+        size = len(data) + sum(len(block) for block in iter(lambda: raw.read(1 << 20), b""))
+        yield Record(name, None, {}, f"document too long ({size:,} bytes > {max_chars * 4:,}); not read")
+        return
+    text, error = _decode(data.removeprefix(b"\xef\xbb\xbf"))
+    if text is None:
+        yield Record(name, None, {}, error)
+        return
+    yield _check_text(name, text.replace("\r\n", "\n").rstrip("\n"), {}, max_chars)
+
+
+def _read_jsonl(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> Iterator[Record]:
+    for number, data, size in _bounded_lines(raw, max_chars * 8):  # room for JSON escapes and fields
+        rid = f"{name}:{number}"
+        if data is None:
+            yield _too_long(rid, size, max_chars * 2)
+            continue
+        if not data.strip():
+            continue  # blank lines separate nothing in JSONL; they are not records
+        line, error = _decode(data)
+        if line is None:
+            yield Record(rid, None, {}, error)
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Record(rid, None, {}, f"malformed JSON: {exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(obj, dict):
+            yield Record(rid, None, {}, f"JSON line is a {type(obj).__name__}, not an object")
+            continue
+        own_id = obj.get("id")
+        if isinstance(own_id, str | int) and not isinstance(own_id, bool) and own_id != "":
+            rid = str(own_id)
+        fields = {k: v for k, v in obj.items() if k != text_field and k not in OUTPUT_KEYS}
+        text = obj.get(text_field)
+        if text_field not in obj:
+            yield Record(rid, None, fields, f"missing text field {text_field!r}")
+        elif not isinstance(text, str):
+            yield Record(
+                rid, None, fields, f"text field {text_field!r} is {type(text).__name__}, not a string"
+            )
+        else:
+            yield _check_text(rid, text, fields, max_chars)
+
+
+def _read_csv(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> Iterator[Record]:
+    csv.field_size_limit(max_chars * 4)
+    reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline=""))
+    number = 0
+    while True:
+        number += 1
+        rid = f"{name}:{number}"
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            # The decoder's position is lost, so the rest of the file cannot be split into rows.
+            raise InputError(
+                f"cannot read input {name}: invalid UTF-8 near row {number}: {exc.reason}"
+            ) from exc
+        except csv.Error as exc:
+            yield Record(rid, None, {}, f"malformed CSV row: {exc}")
+            continue
+        if reader.fieldnames is None or text_field not in reader.fieldnames:
+            raise InputError(
+                f"{name}: no column {text_field!r} (columns: {reader.fieldnames}); use --text-field"
+            )
+        own_id = row.get("id")
+        if own_id:
+            rid = own_id
+        fields = {k: v for k, v in row.items() if k is not None and k != text_field and k not in OUTPUT_KEYS}
+        text = row.get(text_field)
+        if text is None:
+            yield Record(rid, None, fields, f"row has no value for {text_field!r}")
+        else:
+            yield _check_text(rid, text, fields, max_chars)
+
+
+class _TextExtractor(HTMLParser):
+    """Visible text of an HTML fragment: tags dropped, block elements become line breaks."""
+
+    _BLOCKS = frozenset(
+        {
+            "p",
+            "br",
+            "div",
+            "li",
+            "ul",
+            "ol",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "tr",
+            "blockquote",
+            "section",
+            "article",
+            "figcaption",
+            "pre",
+            "table",
+        }
+    )
+    _HIDDEN = frozenset({"script", "style", "noscript", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: entities decoded, whitespace collapsed, paragraphs kept."""
+    parser = _TextExtractor()
+    parser.feed(fragment)
+    parser.close()
+    paragraphs = ("".join(parser.parts)).split("\n")
+    return "\n".join(p for p in (" ".join(line.split()) for line in paragraphs) if p)
+
+
+def _read_feed(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
+    """RSS 2.0 / Atom entries: text = title, blank line, body (content, else summary/description)."""
+    import feedparser  # a core dependency, imported here to keep `import corrector.io` light
+
+    data = raw.read()
+    parsed = feedparser.parse(data)
+    if not parsed.entries and parsed.get("bozo"):
+        raise InputError(f"{name}: not an RSS/Atom feed ({parsed.get('bozo_exception')})")
+    for index, entry in enumerate(parsed.entries, start=1):
+        rid = entry.get("id") or entry.get("link") or f"{name}:{index}"
+        title = html_to_text(entry.get("title", ""))
+        body_html = ""
+        if entry.get("content"):
+            body_html = "\n".join(part.get("value", "") for part in entry["content"])
+        if not body_html:
+            body_html = entry.get("summary", "") or entry.get("description", "")
+        body = html_to_text(body_html)
+        text = "\n\n".join(part for part in (title, body) if part)
+        fields = {"title": title, "link": entry.get("link"), "published": entry.get("published")}
+        yield _check_text(str(rid), text, {k: v for k, v in fields.items() if v is not None}, max_chars)
+
+
+# -------------------------------------------------------------------------------------------- outputs
+
+
+def error_output(record: Record) -> dict[str, Any]:
+    """The output record of a record that was not restored: ``restored`` None, no edits or scores."""
+    out: dict[str, Any] = {
+        "id": record.id,
+        "source": record.text,
+        "restored": None,
+        "edits": [],
+        "scores": None,
+        "spun_score": None,
+        "error": record.error or "unknown error",
+    }
+    for key, value in record.fields.items():
+        out.setdefault(key, value)
+    return out
+
+
+def output_record(record: Record, result: dict[str, Any]) -> dict[str, Any]:
+    """Schema keys first (from ``result``, a ``Restoration.to_dict()``), then pass-through fields."""
+    out: dict[str, Any] = {
+        "id": record.id,
+        "source": result.get("source", record.text),
+        "restored": result.get("restored"),
+        "edits": result.get("edits", []),
+        "scores": result.get("scores"),
+        "spun_score": result.get("spun_score"),
+        "error": None,
+    }
+    for key, value in result.items():
+        if key not in out:
+            out[key] = value  # e.g. alternatives
+    for key, value in record.fields.items():
+        out.setdefault(key, value)
+    return out
+
+
+def format_output(out: dict[str, Any], output_format: str) -> bytes:
+    """One output line (with newline) in ``jsonl`` or ``text`` form.
+
+    ``text`` writes the restored text, or the source when the record failed (so lines still line up
+    with the input), or an empty line when nothing could be read.
+    """
+    if output_format == "jsonl":
+        return (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8")
+    if output_format == "text":
+        text = out["restored"] if out["restored"] is not None else (out["source"] or "")
+        return (text + "\n").encode("utf-8")
+    raise ValueError(f"unknown output format {output_format!r}")
+
+
+def is_gzip_path(path: str | os.PathLike[str]) -> bool:
+    return str(path).endswith(".gz")
+
+
+def fsync_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically and durably (temp file, fsync, rename, fsync dir)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def finalize_output(partial: Path, out: Path) -> None:
+    """Move the finished ``partial`` (uncompressed lines) to ``out``, gzip-compressing for ``.gz``.
+
+    Compression is deterministic (no name, mtime 0) so a resumed run is byte-identical to a fresh one;
+    the compressed file is written next to ``out`` and renamed into place.
+    """
+    if not is_gzip_path(out):
+        with open(partial, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, out)
+        fsync_dir(out.parent)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw, open(partial, "rb") as src:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+                for block in iter(lambda: src.read(1 << 20), b""):
+                    gz.write(block)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    partial.unlink()
+    fsync_dir(out.parent)
+
+
+def open_stdout() -> IO[bytes]:
+    return sys.stdout.buffer
+
+
+# ------------------------------------------------------------------------------------------ diff view
+
+_RED_STRIKE, _GREEN, _DIM, _RESET = "\x1b[31;9m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
+
+
+def render_diff(out: dict[str, Any], colour: bool = False) -> str:
+    """A human view of one output record: a header line, then the source with each edit marked.
+
+    Edits are placed by their ``start``/``end`` offsets into ``source``. Without colour an edit reads
+    ``[spun→restored]``; with colour the spun text is red and struck through, the restored text green.
+    """
+    header = f"── {out['id']}"
+    if out.get("error"):
+        body = out.get("source") or ""
+        return f"{header}  error: {out['error']}\n{body}\n" if body else f"{header}  error: {out['error']}\n"
+    source: str = out["source"]
+    edits = sorted(out.get("edits") or [], key=lambda e: e["start"])
+    header += f"  ({len(edits)} edit{'s' if len(edits) != 1 else ''})"
+    parts: list[str] = []
+    pos = 0
+    for edit in edits:
+        parts.append(source[pos : edit["start"]])
+        spun, restored = source[edit["start"] : edit["end"]], edit["restored"]
+        if colour:
+            parts.append(f"{_RED_STRIKE}{spun}{_RESET}{_GREEN}{restored}{_RESET}")
+        else:
+            parts.append(f"[{spun}→{restored}]")
+        pos = edit["end"]
+    parts.append(source[pos:])
+    if colour:
+        header = f"{_DIM}{header}{_RESET}"
+    return f"{header}\n{''.join(parts)}\n"
