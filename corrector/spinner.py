@@ -1,0 +1,463 @@
+"""A seeded synthetic article spinner: the forward process the corrector learns to undo.
+
+It mimics what DESIGN §1 observed in real spun news: context-free dictionary swaps of words and
+phrases (said→stated, Foreign Minister→International Minister) with the original's case carried
+over and inflection kept (told→advised via LemmInflect), a digit group of a formatted number
+spelled out (3,450→three,450), ``thousands``→``1000's`` and expanded contractions
+(didn't→did not). Like a real spinner it fixes one replacement per word (chosen from the seed and
+the word alone, so it is the same in every document), spins most content words and fewer function
+words, and sometimes uses a different synonym or leaves a word alone.
+
+Every change is recorded as a :class:`SpinEdit` with exact character spans in *both* texts:
+``start``/``end`` index the original and ``spun_start``/``spun_end`` the spun text, so
+``apply_edits(original, edits) == spun`` (tests check this property).
+
+Same seed and same configuration ⇒ byte-identical output: all randomness comes from
+``random.Random`` seeded with strings (stable across processes and ``PYTHONHASHSEED``).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from corrector.text import Token, apply_case, case_pattern, split_sentences
+
+# Words a spinner rewrites less often (and whose synonym lists are mostly noise).
+FUNCTION_WORDS = frozenset(
+    """
+    a an the and or but nor so yet for of in on at by to from with within without into onto upon
+    about above below over under after before since until while during through across among
+    between against toward towards around near off out up down than then as if because though
+    although unless whether i me my mine we us our ours you your yours he him his she her hers it
+    its they them their theirs this that these those who whom whose which what when where why how
+    all any both each either neither every some such no not only own same other another more most
+    less least much many few several is am are was were be been being have has had having do does
+    did doing will would shall should can could may might must also just very too again ever never
+    here there now still even already however
+    """.split()
+)
+
+# Contraction clitics (apostrophes normalised to ASCII) → expansion; ``None`` = depends on host.
+_CLITIC_EXPANSIONS = {"n't": "not", "'re": "are", "'ve": "have", "'ll": "will", "'m": "am", "'d": "would"}
+_NEGATIVE_HOSTS = {"ca": "can", "wo": "will", "sha": "shall"}
+_IS_HOSTS = frozenset({"it", "that", "he", "she", "there", "what", "who", "here", "where"})
+_QUIRKS = {"thousands": "1000's", "hundreds": "100's"}  # seen in real spun news (DESIGN §1)
+
+_NUMBER = re.compile(r"^(\d{1,3})((?:,\d{3})+)(?:\.\d+)?$")
+_SYNONYM_OK = re.compile(r"^[a-z][a-z' -]*[a-z]$")
+_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen \
+sixteen seventeen eighteen nineteen".split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+_DEFAULT_SOURCES = ("moby", "wordnet", "mythes")
+
+# Never spun: real spinners leave pronouns, articles and modals alone (and thesauri list nonsense
+# for them: can→john, I→iodine).
+NEVER_SPIN = frozenset(
+    """
+    a an the i me my mine we us our ours you your yours he him his she her hers it its they them
+    their theirs this that these those who whom whose which what can could may might must shall
+    should will would and or nor not to of
+    """.split()
+)
+
+
+def spell_number(n: int) -> str:
+    """English words for 0 ≤ n ≤ 999 (``45`` → ``forty-five``)."""
+    if not 0 <= n <= 999:
+        raise ValueError(f"spell_number handles 0..999, got {n}")
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
+    hundreds, rest = divmod(n, 100)
+    return f"{_ONES[hundreds]} hundred" + (f" {spell_number(rest)}" if rest else "")
+
+
+@dataclass(frozen=True, slots=True)
+class SpinConfig:
+    """How to spin. Rates are per occurrence; the synonym chosen for a word is fixed per seed.
+
+    - ``sources``: forward thesauri (``moby``, ``wordnet``, ``mythes``) merged in this order.
+    - ``user_dicts``: TSV files ``original<TAB>spun`` consulted before the thesauri.
+    - ``rate`` / ``function_rate``: chance to spin a content / function word that has a synonym.
+    - ``consistency``: chance to use the word's fixed synonym rather than another of its top list.
+    - ``multiword`` / ``max_phrase``: spin phrases (``even though``) up to this many tokens.
+    - ``top_k`` / ``min_zipf`` / ``rarity``: synonyms considered are the ``top_k`` most frequent
+      with wordfreq Zipf ≥ ``min_zipf`` and compatible part of speech; ``rarity`` > 0 favours
+      the rarer among them (weight ∝ 10^(−rarity·zipf)).
+    - ``digit_rate``: chance to spell out the first group of ``3,450`` and to write ``1000's``.
+    - ``contraction_rate``: chance to expand ``didn't`` → ``did not``.
+    - ``keep_case``: carry the original's case pattern over (Top → Prime).
+    """
+
+    sources: tuple[str, ...] = _DEFAULT_SOURCES
+    user_dicts: tuple[str, ...] = ()
+    rate: float = 0.85
+    function_rate: float = 0.3
+    consistency: float = 0.9
+    multiword: bool = True
+    max_phrase: int = 4
+    top_k: int = 8
+    min_zipf: float = 3.0
+    rarity: float = 0.0
+    digit_rate: float = 0.5
+    contraction_rate: float = 0.8
+    keep_case: bool = True
+    seed: int = 0
+
+    def signature(self) -> str:
+        """``key:value|…`` naming every setting (goes next to the output, like sacrebleu's)."""
+        from corrector import __version__
+
+        parts = [
+            f"sources:{'+'.join(self.sources) or 'none'}",
+            f"user:{'+'.join(Path(p).name for p in self.user_dicts) or 'none'}",
+            f"rate:{self.rate}",
+            f"frate:{self.function_rate}",
+            f"consist:{self.consistency}",
+            f"phrase:{self.max_phrase if self.multiword else 1}",
+            f"topk:{self.top_k}",
+            f"zipf:{self.min_zipf}",
+            f"rarity:{self.rarity}",
+            f"digits:{self.digit_rate}",
+            f"contr:{self.contraction_rate}",
+            f"case:{'keep' if self.keep_case else 'lower'}",
+            f"seed:{self.seed}",
+            f"version:{__version__}",
+        ]
+        return "spin|" + "|".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class SpinEdit:
+    """One change: ``original[start:end]`` became ``spun[spun_start:spun_end]``."""
+
+    start: int
+    end: int
+    original: str
+    spun: str
+    spun_start: int
+    spun_end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SpinResult:
+    original: str
+    spun: str
+    edits: tuple[SpinEdit, ...] = field(default_factory=tuple)
+
+
+def apply_edits(original: str, edits: Iterable[SpinEdit | dict[str, Any]]) -> str:
+    """``original`` with the edits (sorted, non-overlapping, spans into ``original``) applied."""
+    out: list[str] = []
+    pos = 0
+    for edit in edits:
+        e = edit if isinstance(edit, dict) else edit.to_dict()
+        if e["start"] < pos:
+            raise ValueError(f"overlapping or unsorted edit at {e['start']}")
+        out.append(original[pos : e["start"]])
+        out.append(e["spun"])
+        pos = e["end"]
+    out.append(original[pos:])
+    return "".join(out)
+
+
+def read_user_dict(path: str | Path) -> dict[str, list[str]]:
+    """A user TSV ``original<TAB>spun`` (more columns ignored, ``#`` comments) as a forward dict."""
+    table: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 2:
+                raise ValueError(f"{path}: expected original<TAB>spun, got {line!r}")
+            key, value = " ".join(cols[0].lower().split()), " ".join(cols[1].split())
+            if key and value and value.lower() != key and value not in table.setdefault(key, []):
+                table[key].append(value)
+    return table
+
+
+def _forward_tables(config: SpinConfig) -> list[dict[str, list[str]]]:
+    tables = [read_user_dict(p) for p in config.user_dicts]
+    if config.sources:
+        from corrector.thesaurus import forward_synonyms
+
+        tables.extend(forward_synonyms(source) for source in config.sources)
+    return tables
+
+
+def _zipf(phrase: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(phrase, "en")
+
+
+class Spinner:
+    """Spins texts under one :class:`SpinConfig`; synonym choices are cached per word."""
+
+    def __init__(self, config: SpinConfig | None = None, **overrides: Any) -> None:
+        config = replace(config or SpinConfig(), **overrides)
+        if not config.sources and not config.user_dicts:
+            raise ValueError("a spinner needs at least one dictionary source or user TSV")
+        self.config = config
+        self._tables = _forward_tables(config)
+        self._user_keys = {k for t in self._tables[: len(config.user_dicts)] for k in t}
+        self._options = lru_cache(maxsize=None)(self._options_uncached)
+
+    # -- synonym lists ---------------------------------------------------------------------
+    def _synonyms(self, key: str) -> list[str]:
+        """Synonyms of ``key`` from all tables, each once, listed in source order."""
+        return list(self._agreement(key))
+
+    def _agreement(self, key: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for table in self._tables:
+            for syn in dict.fromkeys(s.lower() for s in table.get(key, ())):
+                counts[syn] = counts.get(syn, 0) + 1
+        return counts
+
+    def _rank(
+        self, key: str, candidates: Sequence[str], trusted: bool, agreement: dict[str, int] | None = None
+    ) -> tuple[tuple[str, float], ...]:
+        """The top-k usable candidates with their Zipf frequency, best first.
+
+        Thesaurus lists mix senses and parts of speech, so candidates are ranked by frequency,
+        plus a bonus per extra source listing them, minus a penalty per extra word; function
+        words only get frequent single-word synonyms (in→within, not in→"in point of")."""
+        cfg = self.config
+        limit = cfg.max_phrase if cfg.multiword else 1
+        function = key in FUNCTION_WORDS
+        scored = []
+        for cand in candidates:
+            low = cand.lower()
+            n_words = len(low.split())
+            if low == key or n_words > (1 if function else limit) or key in low.split():
+                continue
+            if not trusted and not _SYNONYM_OK.match(low):
+                continue
+            zipf = _zipf(low)
+            if trusted:
+                scored.append((cand, zipf, 0.0))
+            elif zipf >= (max(cfg.min_zipf, 4.5) if function else cfg.min_zipf):
+                bonus = (agreement or {}).get(low, 1) - 1
+                scored.append((cand, zipf, zipf + bonus - 1.5 * (n_words - 1)))
+        if trusted:  # a user dictionary is used as written, in its own order
+            return tuple((c, z) for c, z, _ in scored)
+        scored.sort(key=lambda czs: (-czs[2], czs[0]))
+        return tuple((c, z) for c, z, _ in scored[: cfg.top_k])
+
+    def _options_uncached(self, key: str) -> tuple[tuple[str, float], ...]:
+        """Replacement candidates for a lowercase word or phrase, inflected like ``key``."""
+        if key in NEVER_SPIN and key not in self._user_keys:
+            return ()
+        if key in self._user_keys:
+            user = [s for t in self._tables[: len(self.config.user_dicts)] for s in t.get(key, ())]
+            return self._rank(key, user, trusted=True)
+        if " " in key or key in FUNCTION_WORDS:
+            return self._rank(key, self._synonyms(key), trusted=False, agreement=self._agreement(key))
+        from lemminflect import getAllInflections, getAllLemmas
+
+        lemmas = getAllLemmas(key)
+        # A base form (meeting as a noun) uses its own entry; an inflected form (said, told)
+        # goes through its lemma and gets each synonym inflected the same way.
+        if not lemmas or any(key in forms for forms in lemmas.values()):
+            own = self._synonyms(key)
+            upos = [u for u, forms in lemmas.items() if key in forms]
+            if upos:
+                own = [s for s in own if _has_pos(s, upos[0]) or s.lower() in self._user_keys]
+            return self._rank(key, own, trusted=False, agreement=self._agreement(key))
+        for upos, forms in lemmas.items():
+            for lemma in forms:
+                tags = [t for t, words in getAllInflections(lemma, upos).items() if key in words]
+                if not tags:
+                    continue
+                agreement = {}
+                for syn, count in self._agreement(lemma).items():
+                    if (word := _inflect(syn, upos, tags[0])) and count > agreement.get(word, 0):
+                        agreement[word] = count
+                ranked = self._rank(key, list(agreement), trusted=False, agreement=agreement)
+                if ranked:
+                    return ranked
+        return ()
+
+    def _is_name(self, word: str) -> bool:
+        """A capitalised word that is not a known common word (Ukraine, Blinken): left alone,
+        as real spinners do; names made of common words (Foreign Minister) are still spun."""
+        key = word.lower()
+        if not word[0].isupper() or key in FUNCTION_WORDS or key in self._user_keys:
+            return False
+        from lemminflect import getAllLemmas
+
+        return not getAllLemmas(key)
+
+    def choice(self, key: str, rng: random.Random) -> str | None:
+        """The replacement for ``key`` at one occurrence (None: no synonym)."""
+        options = self._options(key)
+        if not options:
+            return None
+        fixed = random.Random(f"{self.config.seed}:{key}")  # the word's own, document-independent pick
+        if self.config.rarity > 0:
+            weights = [10.0 ** (-self.config.rarity * z) for _, z in options]
+        else:
+            weights = [1.0] * len(options)
+        primary = fixed.choices(range(len(options)), weights=weights)[0]
+        if len(options) > 1 and rng.random() >= self.config.consistency:
+            others = [i for i in range(len(options)) if i != primary]
+            primary = rng.choice(others)
+        return options[primary][0]
+
+    # -- spinning ----------------------------------------------------------------------------
+    def spin(self, text: str, doc_id: str = "") -> SpinResult:
+        """Spin one document; ``doc_id`` seeds the per-occurrence decisions."""
+        rng = random.Random(f"{self.config.seed}|{doc_id}")
+        edits: list[tuple[int, int, str]] = []  # spans into ``text``
+        for sentence in split_sentences(text):
+            edits.extend(self._spin_tokens(text, sentence.tokens, rng))
+        return _result(text, edits)
+
+    def _spin_tokens(
+        self, text: str, tokens: Sequence[Token], rng: random.Random
+    ) -> list[tuple[int, int, str]]:
+        cfg = self.config
+        out: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            # Contractions: "did" + "n't" → "did not".
+            if nxt is not None and nxt.start == tok.end and cfg.contraction_rate > 0:
+                expansion = _expand_contraction(tok.text, nxt.text)
+                if expansion and rng.random() < cfg.contraction_rate:
+                    out.append((tok.start, nxt.end, expansion))
+                    i += 2
+                    continue
+            # Numbers: "3,450" → "three,450"; "thousands" → "1000's".
+            number = _NUMBER.match(tok.text)
+            if number and cfg.digit_rate > 0:
+                if rng.random() < cfg.digit_rate:
+                    group = number.group(1)
+                    out.append((tok.start, tok.start + len(group), spell_number(int(group))))
+                i += 1
+                continue
+            quirk = _QUIRKS.get(tok.text.lower())
+            if quirk and cfg.digit_rate > 0 and rng.random() < cfg.digit_rate:
+                out.append((tok.start, tok.end, quirk))
+                i += 1
+                continue
+            # Phrases first (longest match), then single words.
+            spans = range(min(cfg.max_phrase, len(tokens) - i), 1, -1) if cfg.multiword else ()
+            done = False
+            for n in spans:
+                group = tokens[i : i + n]
+                if not all(t.text.isalpha() for t in group):
+                    continue
+                key = " ".join(t.text.lower() for t in group)
+                if not self._options(key):
+                    continue
+                rate = cfg.function_rate if all(t.text.lower() in FUNCTION_WORDS for t in group) else cfg.rate
+                if rng.random() < rate:
+                    spun = self.choice(key, rng)
+                    if spun is not None:
+                        start, end = group[0].start, group[-1].end
+                        out.append((start, end, _carry_case(text[start:end], spun, cfg.keep_case)))
+                        i += n
+                        done = True
+                break  # a phrase that matched but was left alone is not split into words
+            if done:
+                continue
+            word = tok.text
+            if word.replace("-", "").replace("'", "").isalpha() and not self._is_name(word):
+                key = word.lower()
+                rate = cfg.function_rate if key in FUNCTION_WORDS else cfg.rate
+                if self._options(key) and rng.random() < rate:
+                    spun = self.choice(key, rng)
+                    if spun is not None:
+                        out.append((tok.start, tok.end, _carry_case(word, spun, cfg.keep_case)))
+            i += 1
+        return out
+
+    def spin_many(self, records: Iterable[tuple[str, str]]) -> Iterable[tuple[str, SpinResult]]:
+        for doc_id, text in records:
+            yield doc_id, self.spin(text, doc_id)
+
+
+def _has_pos(phrase: str, upos: str) -> bool:
+    """True if the phrase's head word can be ``upos`` (LemmInflect lexicon); phrases pass."""
+    from lemminflect import getAllLemmas
+
+    words = phrase.split()
+    if len(words) > 1:
+        return True
+    return upos in getAllLemmas(words[0])
+
+
+def _inflect(phrase: str, upos: str, tag: str) -> str | None:
+    """``phrase`` inflected with Penn ``tag``: verbs inflect their first word, nouns their last."""
+    from lemminflect import getAllInflections
+
+    words = phrase.split()
+    idx = 0 if upos in {"VERB", "AUX"} else len(words) - 1
+    forms = getAllInflections(words[idx], upos).get(tag)
+    if not forms:
+        return None
+    words[idx] = forms[0]
+    return " ".join(words)
+
+
+def _expand_contraction(host: str, clitic: str) -> str | None:
+    clitic_ascii = clitic.replace("\u2019", "'").lower()
+    low = host.lower()
+    if clitic_ascii == "n't":
+        base = _NEGATIVE_HOSTS.get(low)
+        if base == "can":
+            return apply_case(case_pattern(host), "cannot")
+        return f"{apply_case(case_pattern(host), base) if base else host} not"
+    if clitic_ascii == "'s":
+        if low == "let":
+            return f"{host} us"
+        return f"{host} is" if low in _IS_HOSTS else None
+    expansion = _CLITIC_EXPANSIONS.get(clitic_ascii)
+    return f"{host} {expansion}" if expansion else None
+
+
+def _carry_case(original: str, spun: str, keep_case: bool) -> str:
+    """Case of ``original`` carried to ``spun``: Foreign Minister → International Minister."""
+    if not keep_case:
+        return spun
+    words = original.split()
+    if len(words) > 1 and all(case_pattern(w) in {"title", "upper"} for w in words):
+        pattern = case_pattern(words[0])
+        return " ".join(apply_case(pattern, w) for w in spun.split())
+    return apply_case(case_pattern(words[0] if words else original), spun)
+
+
+def _result(text: str, raw: list[tuple[int, int, str]]) -> SpinResult:
+    raw.sort()
+    edits: list[SpinEdit] = []
+    parts: list[str] = []
+    pos = 0
+    length = 0
+    for start, end, spun in raw:
+        if start < pos or text[start:end] == spun:
+            continue
+        gap = text[pos:start]
+        parts.append(gap)
+        length += len(gap)
+        edits.append(SpinEdit(start, end, text[start:end], spun, length, length + len(spun)))
+        parts.append(spun)
+        length += len(spun)
+        pos = end
+    parts.append(text[pos:])
+    return SpinResult(text, "".join(parts), tuple(edits))
