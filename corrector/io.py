@@ -201,6 +201,7 @@ def _bounded_lines(raw: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes |
                 rest = raw.readline(1 << 20)
                 length += len(rest)
                 if not rest or rest.endswith(b"\n"):
+                    length -= rest.endswith(b"\n")
                     break
             yield number, None, length
             continue
@@ -222,15 +223,16 @@ def _check_text(rid: str, text: str, fields: dict[str, Any], max_chars: int) -> 
     return Record(rid, text, fields)
 
 
-def _too_long(rid: str, size: int, max_chars: int) -> Record:
-    return Record(rid, None, {}, f"line too long ({size:,} bytes > {max_chars * 4:,}); not read")
+def _too_long(rid: str, size: int, max_bytes: int) -> Record:
+    return Record(rid, None, {}, f"line too long ({size:,} bytes > {max_bytes:,}); not read")
 
 
 def _read_lines(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
-    for number, data, size in _bounded_lines(raw, max_chars * 4):  # ≤ 4 UTF-8 bytes per character
+    max_bytes = max_chars * 4  # ≤ 4 UTF-8 bytes per character
+    for number, data, size in _bounded_lines(raw, max_bytes):
         rid = f"{name}:{number}"
         if data is None:
-            yield _too_long(rid, size, max_chars)
+            yield _too_long(rid, size, max_bytes)
             continue
         text, error = _decode(data)
         yield Record(rid, None, {}, error) if text is None else _check_text(rid, text, {}, max_chars)
@@ -250,10 +252,11 @@ def _read_document(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]
 
 
 def _read_jsonl(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> Iterator[Record]:
-    for number, data, size in _bounded_lines(raw, max_chars * 8):  # room for JSON escapes and fields
+    max_bytes = max_chars * 8  # room for JSON escapes and other fields
+    for number, data, size in _bounded_lines(raw, max_bytes):
         rid = f"{name}:{number}"
         if data is None:
-            yield _too_long(rid, size, max_chars * 2)
+            yield _too_long(rid, size, max_bytes)
             continue
         if not data.strip():
             continue  # blank lines separate nothing in JSONL; they are not records
