@@ -1,0 +1,107 @@
+"""``corrector adapt``: learn a spinner's channel from its output (EM over the feed's lattices)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from corrector.adapt import (
+    AdaptConfig,
+    CleanFrequency,
+    adapt,
+    clean_unigrams,
+    merge_pairs,
+    read_feed,
+    read_pair_counts,
+    spinner_document,
+    write_spinner,
+)
+from corrector.defaults import default_model_dir
+
+NAME = "adapt"
+HELP = "Estimate P(spun | original) for a spinner from unlabelled spun text (EM); write SPINNER.json."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--feed", required=True, type=Path, help="spun text: .jsonl records or .txt lines")
+    parser.add_argument("-o", "--output", required=True, type=Path, metavar="SPINNER.json")
+    parser.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
+    parser.add_argument("--iterations", type=int, default=AdaptConfig().iterations, help="EM iterations")
+    parser.add_argument("--max-sentences", type=int, default=None, help="use the first N sentences only")
+    parser.add_argument("--model", type=Path, default=None, help="KenLM model directory (E-step LM)")
+    parser.add_argument("--thesaurus", type=Path, default=None, help="reverse thesaurus directory")
+    parser.add_argument("--learned", type=Path, default=None, help="learn-pairs table for the generator")
+    parser.add_argument(
+        "--clean-corpus",
+        type=Path,
+        default=None,
+        help="clean news (one tokenised sentence per line) for the frequency prior (default: wordfreq)",
+    )
+    parser.add_argument(
+        "--prior-strength", type=float, default=AdaptConfig().prior_strength, help="Dirichlet α per original"
+    )
+    parser.add_argument(
+        "--min-count", type=float, default=AdaptConfig().min_count, help="write pairs above this"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="E-step worker processes")
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        action="append",
+        default=[],
+        help="add a learn-pairs table's counts (repeatable)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no per-iteration log")
+
+
+def load_generator(args: argparse.Namespace) -> Any:
+    """The candidate generator whose lattices EM runs over (tests replace this)."""
+    from corrector.candidates import CandidateGenerator
+
+    return CandidateGenerator.load(thesaurus_dir=args.thesaurus, learned=args.learned)
+
+
+def run(args: argparse.Namespace) -> int:
+    from corrector.lm import load_language_model
+
+    def log(message: str) -> None:
+        if not args.quiet:
+            print(f"[adapt] {message}", file=sys.stderr, flush=True)
+
+    model_dir = str(args.model or default_model_dir())
+    lm = load_language_model(model_dir)
+    clean = CleanFrequency(*clean_unigrams(args.clean_corpus)) if args.clean_corpus else CleanFrequency()
+    config = AdaptConfig(
+        iterations=args.iterations,
+        prior_strength=args.prior_strength,
+        min_count=args.min_count,
+        workers=args.workers,
+    )
+    started = time.perf_counter()
+    result = adapt(
+        read_feed(args.feed, args.text_field),
+        load_generator(args),
+        lm,
+        config,
+        clean=clean,
+        lm_path=model_dir,
+        max_sentences=args.max_sentences,
+        log=log,
+    )
+    document = spinner_document(
+        result,
+        {"feed": str(args.feed), "model": model_dir, "seconds": round(time.perf_counter() - started, 1)},
+    )
+    for table in args.merge:
+        document = merge_pairs(document, read_pair_counts(table))
+    write_spinner(args.output, document)
+    for report in result.iterations:
+        print(f"iteration {report.iteration}\tloglik {report.loglik:.1f}\tppl {report.perplexity:.2f}")
+    print("top pairs:")
+    for pair in document["pairs"][:20]:
+        print(f"  {pair['spun']}\t←\t{pair['original']}\tP={pair['prob']:.3f}\tcount={pair['count']:.1f}")
+    print(f"wrote {args.output}: {len(document['pairs'])} pairs")
+    return 0

@@ -1,0 +1,315 @@
+"""Unsupervised channel adaptation: forward–backward is exact, EM recovers a planted spinner pair."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from corrector import adapt as adapt_module
+from corrector.adapt import (
+    FORMAT,
+    AdaptConfig,
+    BigramScorer,
+    CleanFrequency,
+    ParamIndex,
+    SpinnerChannel,
+    adapt,
+    compile_lattice,
+    forward_backward,
+    load_keep,
+    load_spinner,
+    merge_pairs,
+    read_pair_counts,
+    spinner_document,
+    write_spinner,
+)
+from corrector.lattice import Arc, Candidate, Lattice
+from corrector.lm import KenlmModel
+from corrector.lm_build import build_model
+from corrector.text import Sentence, match_case, split_sentences
+
+# --- a toy bigram LM and a toy generator -------------------------------------------------------
+
+
+class ToyBigramLM:
+    """log10 P(word | previous) from a table; unseen pairs get a flat floor. States are words."""
+
+    order = 2
+    lowercase = False
+
+    def __init__(self, table: dict[tuple[str, str], float], floor: float = -3.0) -> None:
+        self.table = table
+        self.floor = floor
+
+    def begin_state(self) -> str:
+        return "<s>"
+
+    def null_state(self) -> str:
+        return ""
+
+    def score_word(self, state: str, word: str) -> tuple[float, str]:
+        return self.table.get((state, word), self.floor), word
+
+    def score_end(self, state: str) -> float:
+        return self.table.get((state, "</s>"), self.floor)
+
+
+class DictGenerator:
+    """Single-token arcs from a reverse dictionary spun → [(original, generic log10)]."""
+
+    def __init__(self, reverse: dict[str, list[tuple[str, float]]]) -> None:
+        self.reverse = reverse
+
+    def lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
+        out = []
+        for sentence in sentences:
+            arcs = []
+            for i, word in enumerate(sentence.words):
+                entries = self.reverse.get(word.lower())
+                if entries:
+                    candidates = tuple(
+                        Candidate((match_case(word, o),), match_case(word, o), lp, ("test",))
+                        for o, lp in entries
+                    )
+                    arcs.append(Arc(i, i + 1, candidates))
+            out.append(Lattice(sentence, tuple(arcs)))
+        return out
+
+
+def _brute_force(lattice: Lattice, lm: ToyBigramLM, logprobs: dict[tuple[str, str] | str, float]) -> tuple:
+    """Enumerate every path: P(sentence) and the posterior mass of each option, by parameter name."""
+    words = lattice.sentence.words
+    arcs_from = lattice.arcs_from()
+
+    def paths(i: int) -> list[list[tuple[str, tuple[str, ...], tuple[str, str] | str]]]:
+        if i == len(words):
+            return [[]]
+        out = []
+        for rest in paths(i + 1):
+            out.append([(words[i], (words[i],), words[i].lower()), *rest])
+        for arc in arcs_from.get(i, []):
+            for c in arc.candidates:
+                for rest in paths(arc.end):
+                    out.append([(words[i], c.words, (words[i].lower(), c.text.lower())), *rest])
+        return out
+
+    total = 0.0
+    mass: Counter = Counter()
+    for path in paths(0):
+        previous, score = "<s>", 0.0
+        for _, option_words, name in path:
+            score += logprobs.get(name, 0.0)
+            for w in option_words:
+                score += lm.score_word(previous, w)[0]
+                previous = w
+        score += lm.score_end(previous)
+        p = 10.0**score
+        total += p
+        for _, _, name in path:
+            mass[name] += p
+    return math.log10(total), {k: v / total for k, v in mass.items()}
+
+
+def test_forward_backward_matches_path_enumeration() -> None:
+    rng = random.Random(3)
+    vocab = ["<s>", "Officials", "stated", "said", "reported", "prime", "top", "main", "talks", "."]
+    table = {(a, b): math.log10(rng.uniform(0.01, 0.5)) for a in vocab for b in [*vocab[1:], "</s>"]}
+    lm = ToyBigramLM(table)
+    generator = DictGenerator(
+        {"stated": [("said", -0.5), ("reported", -0.3)], "prime": [("top", -0.2), ("main", -1.0)]}
+    )
+    sentence = split_sentences("Officials stated prime talks .")[0]
+    lattice = generator.lattices([sentence])[0]
+    params = ParamIndex()
+    compiled = compile_lattice(lattice, params, max_candidates=12)
+    names = {pid: name for pid, name in enumerate(params.names)}
+    logprobs_by_name = {name: math.log10(rng.uniform(0.05, 0.9)) for name in params.names}
+    logprobs = [logprobs_by_name[names[pid]] for pid in range(len(params))]
+
+    loglik, posteriors = forward_backward(compiled, BigramScorer(lm), logprobs)
+    expected_loglik, expected_mass = _brute_force(lattice, lm, logprobs_by_name)
+
+    assert loglik == pytest.approx(expected_loglik, abs=1e-9)
+    got: Counter = Counter()
+    for pid, mass in posteriors:
+        got[names[pid]] += mass
+    for name in params.names:  # punctuation has no parameter (kept with probability 1)
+        mass = expected_mass[name]
+        assert got[name] == pytest.approx(mass, abs=1e-9), name
+
+
+# --- EM on a tiny synthetic spinner ------------------------------------------------------------
+
+_SUBJECTS = ["The minister", "Officials", "The company", "Police", "The president", "A spokesman"]
+_SAID_TAILS = ["that the talks would continue .", "that prices rose .", "on Friday that it was over ."]
+_REPORTED_TAILS = ["a loss for the year .", "record sales .", "the incident to police ."]
+
+
+def _clean_sentences(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.6:
+            out.append(f"{rng.choice(_SUBJECTS)} said {rng.choice(_SAID_TAILS)}")
+        else:
+            out.append(f"{rng.choice(_SUBJECTS)} reported {rng.choice(_REPORTED_TAILS)}")
+    return out
+
+
+def _spin(sentence: str, rng: random.Random, rate: float = 0.9) -> str:
+    """The planted spinner: said → stated at ``rate``; nothing else changes."""
+    return " ".join("stated" if w == "said" and rng.random() < rate else w for w in sentence.split())
+
+
+@pytest.fixture(scope="module")
+def said_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[KenlmModel, Counter[str], int]:
+    corpus = tmp_path_factory.mktemp("adapt-corpus") / "clean.txt"
+    lines = _clean_sentences(600, seed=1)
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("adapt-model")
+    build_model(str(corpus), out, order=3, discount_fallback=True, memory="50M", progress=False)
+    counts = Counter(w.lower() for line in lines for w in line.split() if w.isalpha())
+    return KenlmModel(out), counts, sum(counts.values())
+
+
+# The generic channel prefers the distractor: "stated" ← "reported" scores above "stated" ← "said".
+_REVERSE = {"stated": [("said", -1.2), ("reported", -0.3)]}
+
+
+def _feed(n: int = 300, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return [_spin(s, rng) for s in _clean_sentences(n, seed)]
+
+
+def _pair(result: adapt_module.AdaptResult, spun: str, original: str) -> tuple[float, float, float]:
+    """(θ, prior, expected count) of one edge."""
+    pid = result.channel.params.edges[(spun, original)]
+    return result.channel.theta[pid], result.channel.prior[pid], result.counts.get(pid, 0.0)
+
+
+def test_em_recovers_planted_pair_and_demotes_distractor(said_model: tuple) -> None:
+    lm, counts, total = said_model
+    result = adapt(
+        _feed(),
+        DictGenerator(_REVERSE),
+        lm,
+        AdaptConfig(iterations=4),
+        clean=CleanFrequency(counts, total),
+    )
+    said, _, said_count = _pair(result, "stated", "said")
+    reported, reported_prior, _ = _pair(result, "stated", "reported")
+    stated_tokens = sum(s.split().count("stated") for s in _feed())
+    assert said > 0.75  # the spinner used 0.9
+    assert reported < 0.05 and reported < reported_prior
+    assert said_count > 0.9 * stated_tokens
+    keep_said = result.channel.theta[result.channel.params.keeps["said"]]
+    assert keep_said == pytest.approx(0.1, abs=0.08)
+    assert [p["original"] for p in result.pairs()][:1] == ["said"]
+
+
+def test_em_learns_from_the_lm_without_a_frequency_signal(said_model: tuple) -> None:
+    """Clean frequencies equal to the feed's: the prior says nothing is spun, EM must find it."""
+    lm, _, _ = said_model
+    feed = _feed()
+    feed_counts = Counter(w.lower() for s in feed for w in s.split() if w.isalpha())
+    # Pretend "said" is as frequent in clean news as in the feed: no under-representation signal.
+    result = adapt(
+        feed,
+        DictGenerator(_REVERSE),
+        lm,
+        AdaptConfig(iterations=6, prior_strength=1.0),
+        clean=CleanFrequency(feed_counts, sum(feed_counts.values())),
+    )
+    said, said_prior, _ = _pair(result, "stated", "said")
+    reported, _, _ = _pair(result, "stated", "reported")
+    assert said_prior < 0.01
+    assert said > 0.5 and said > 10 * reported
+    logliks = [r.loglik for r in result.iterations]
+    assert logliks[-1] > logliks[0]
+
+
+def test_spinner_file_round_trips_and_rescores_lattices(said_model: tuple, tmp_path: Path) -> None:
+    lm, counts, total = said_model
+    result = adapt(
+        _feed(100),
+        DictGenerator(_REVERSE),
+        lm,
+        AdaptConfig(iterations=2),
+        clean=CleanFrequency(counts, total),
+    )
+    path = tmp_path / "spinner.json"
+    write_spinner(path, spinner_document(result, {"feed": "test"}))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format"] == FORMAT and len(data["iterations"]) == 2
+    assert path.read_text(encoding="utf-8").count("\n") > len(data["pairs"])  # one pair per line
+    table = load_spinner(path)
+    assert table[("stated", "said")] == pytest.approx(
+        math.log10(_pair(result, "stated", "said")[0]), abs=1e-5
+    )
+    keep = load_keep(path)
+    assert keep["said"] < -0.5
+
+    channel = SpinnerChannel.load(path)
+    sentence = split_sentences("Officials stated that prices rose .")[0]
+    lattice = DictGenerator(_REVERSE).lattices([sentence])[0]
+    rescored = channel.rescore(lattice)
+    best = rescored.arcs[0].candidates[0]
+    assert best.text == "said" and best.logprob > lattice.arcs[0].candidates[0].logprob
+    # A span the generator has no arc for, but the table knows, gets one.
+    bare = Lattice(sentence, ())
+    assert channel.rescore(bare).arcs[0].candidates[0].text == "said"
+
+
+def test_merge_adds_learned_pair_counts(tmp_path: Path) -> None:
+    spinner = {
+        "format": FORMAT,
+        "pairs": [{"spun": "stated", "original": "said", "prob": 0.8, "count": 8.0}],
+        "keep": {"said": {"keep": 0.2, "count": 2.0}},
+    }
+    learned = tmp_path / "pairs.tsv"
+    learned.write_text("# learn-pairs\nstated\tsaid\t2\nprime\ttop\t5\n", encoding="utf-8")
+    merged = merge_pairs(spinner, read_pair_counts(learned))
+    by_pair = {(p["spun"], p["original"]): p for p in merged["pairs"]}
+    assert by_pair[("stated", "said")]["count"] == 10.0
+    assert by_pair[("stated", "said")]["prob"] == pytest.approx(10 / 12, abs=1e-6)
+    assert by_pair[("prime", "top")]["prob"] == 1.0
+    assert merged["keep"]["said"]["keep"] == pytest.approx(2 / 12, abs=1e-6)
+
+
+def test_adapt_command_writes_spinner(
+    said_model: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corrector.commands import adapt as command
+
+    lm = said_model[0]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(_feed(80))))
+    clean = tmp_path / "clean.txt"
+    clean.write_text("\n".join(_clean_sentences(600, seed=1)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(command, "load_generator", lambda args: DictGenerator(_REVERSE))
+    out = tmp_path / "spinner.json"
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    args = parser.parse_args(
+        [
+            *("--feed", str(feed), "-o", str(out), "--iterations", "2", "--model", str(lm.path.parent)),
+            *("--clean-corpus", str(clean), "--quiet"),
+        ]
+    )
+    assert command.run(args) == 0
+    pairs = json.loads(out.read_text(encoding="utf-8"))["pairs"]
+    assert (pairs[0]["spun"], pairs[0]["original"]) == ("stated", "said")
+
+
+def test_inner_score_chains_bigrams_within_a_span() -> None:
+    lm = ToyBigramLM({("a", "b"): -0.5, ("b", "c"): -0.25})
+    scorer = BigramScorer(lm)
+    assert scorer.inner(("a", "b", "c")) == pytest.approx(-0.75)
+    assert scorer.inner(("a",)) == 0.0
