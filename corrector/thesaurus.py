@@ -27,7 +27,7 @@ WORDNET_DIR = Path("/usr/share/wordnet")
 MYTHES_FILE = Path("/usr/share/mythes/th_en_US_v2.dat")
 TABLE_FILE = "reverse.pkl"
 MANIFEST_FILE = "manifest.json"
-TABLE_FORMAT = 1
+TABLE_FORMAT = 2
 
 _SPACES = re.compile(r"\s+")
 # WordNet adjective markers: "galore(ip)", "elect(p)".
@@ -192,6 +192,8 @@ class ReverseEntry:
 
     original: str
     ranks: dict[str, tuple[int, int]]
+    mutual: bool = False
+    zipf: float = 0.0
 
 
 def _pack(ranks: dict[str, tuple[int, int]]) -> str:
@@ -202,22 +204,37 @@ def _pack(ranks: dict[str, tuple[int, int]]) -> str:
 
 def reverse_pairs(
     forward: dict[str, dict[str, list[str]]], min_original_zipf: float = MIN_ORIGINAL_ZIPF
-) -> dict[str, dict[str, dict[str, tuple[int, int]]]]:
-    """spun → original → source → (rank, length), from forward dictionaries per source."""
+) -> dict[str, str]:
+    """Packed reversed table from forward dictionaries per source.
+
+    spun → lines ``original<TAB>ranks<TAB>mutual<TAB>zipf``: ``ranks`` is ``rank/length`` per
+    source in :data:`SOURCES` order (empty if absent), ``mutual`` is 1 when ``spun``'s own list
+    (any source) also contains ``original``, ``zipf`` the original's wordfreq Zipf frequency."""
     from wordfreq import zipf_frequency
 
-    zipf_cache: dict[str, float] = {}
+    zipf_of: dict[str, float] = {}
     reverse: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}
     for source, table in forward.items():
         for head, syns in table.items():
-            if head not in zipf_cache:
-                zipf_cache[head] = zipf_frequency(head, "en")
-            if zipf_cache[head] < min_original_zipf:
+            if head not in zipf_of:
+                zipf_of[head] = zipf_frequency(head, "en")
+            if zipf_of[head] < min_original_zipf:
                 continue
             length = len(syns)
             for rank, syn in enumerate(syns):
                 reverse.setdefault(syn, {}).setdefault(head, {})[source] = (rank, length)
-    return reverse
+    forward_sets = {source: {} for source in forward}  # type: dict[str, dict[str, set[str]]]
+    packed: dict[str, str] = {}
+    for spun, origs in reverse.items():
+        own = [
+            forward_sets[s].get(spun) or forward_sets[s].setdefault(spun, set(t.get(spun, ())))
+            for s, t in forward.items()
+        ]
+        packed[spun] = "\n".join(
+            f"{orig}\t{_pack(ranks)}\t{int(any(orig in o for o in own))}\t{zipf_of[orig]:.2f}"
+            for orig, ranks in origs.items()
+        )
+    return packed
 
 
 def build_table(
@@ -229,13 +246,9 @@ def build_table(
     out_dir = Path(out_dir or default_thesaurus_dir())
     started = time.perf_counter()
     forward = {source: forward_synonyms(source) for source in sources}
-    reverse = reverse_pairs(forward, min_original_zipf)
-    # One string per spun key, parsed only when looked up: unpickling ~200k short strings is
-    # far faster than millions of tuples.
-    packed = {
-        spun: "\n".join(f"{orig}\t{_pack(ranks)}" for orig, ranks in origs.items())
-        for spun, origs in reverse.items()
-    }
+    # One string per spun key, parsed only when looked up: unpickling ~160k strings is far
+    # faster than millions of tuples.
+    packed = reverse_pairs(forward, min_original_zipf)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / (TABLE_FILE + ".tmp")
     with open(tmp, "wb") as f:
@@ -246,7 +259,7 @@ def build_table(
         "sources": list(sources),
         "headwords": {s: len(forward[s]) for s in sources},
         "spun_keys": len(packed),
-        "pairs": sum(len(origs) for origs in reverse.values()),
+        "pairs": sum(v.count("\n") + 1 for v in packed.values()),
         "min_original_zipf": min_original_zipf,
         "build_seconds": round(time.perf_counter() - started, 2),
         "bytes": (out_dir / TABLE_FILE).stat().st_size,
@@ -279,12 +292,11 @@ class ReverseTable:
         cls, forward: dict[str, dict[str, list[str]]], min_original_zipf: float = 0.0
     ) -> ReverseTable:
         """An in-memory table from forward dictionaries (tests, fitting scripts)."""
-        reverse = reverse_pairs(forward, min_original_zipf)
-        packed = {
-            spun: "\n".join(f"{orig}\t{_pack(ranks)}" for orig, ranks in origs.items())
-            for spun, origs in reverse.items()
-        }
-        return cls(packed)
+        return cls(reverse_pairs(forward, min_original_zipf))
+
+    def multiword_keys(self) -> list[str]:
+        """Keys of more than one word (or with a clitic), for cheap span pre-filtering."""
+        return [key for key in self._packed if " " in key or "'" in key]
 
     def __contains__(self, spun: str) -> bool:
         return spun in self._packed
@@ -301,13 +313,13 @@ class ReverseTable:
         entries: list[ReverseEntry] = []
         if packed:
             for line in packed.split("\n"):
-                original, fields = line.split("\t")
+                original, fields, mutual, zipf = line.split("\t")
                 ranks = {}
                 for source, field in zip(SOURCES, fields.split(","), strict=True):
                     if field:
                         rank, length = field.split("/")
                         ranks[source] = (int(rank), int(length))
-                entries.append(ReverseEntry(original, ranks))
+                entries.append(ReverseEntry(original, ranks, mutual == "1", float(zipf)))
         result = tuple(entries)
         self._cache[spun] = result
         return result

@@ -1,0 +1,297 @@
+"""Candidate originals for spun n-grams, scored by the channel model, as decoder lattices.
+
+For every span of 1–4 word tokens in a sentence we ask each source in :data:`SOURCES` for
+originals (thesauri reversed, with re-inflection; curated rules; number rules; learned pairs),
+merge their evidence per original, score it with :class:`corrector.channel.ChannelModel`, and
+keep the best ``max_candidates``. Spans with no candidate get no arc.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from corrector import inflection, spin_rules
+from corrector.channel import ChannelModel, Evidence, document_features, static_features
+from corrector.defaults import MAX_SPAN, MODELS_DIR
+from corrector.lattice import Arc, Candidate, Lattice
+from corrector.text import Sentence, apply_case, case_pattern, detokenize, lm_words, tokenize
+from corrector.thesaurus import ReverseTable
+
+DEFAULT_LEARNED = MODELS_DIR / "learned" / "pairs.tsv"
+MAX_CANDIDATES = 12
+# Candidates below this channel log10 probability are not worth the decoder's time.
+MIN_LOGPROB = -5.0
+
+# A source maps (spun key, its words) to evidence for originals; it updates ``found`` in place.
+Source = Callable[["CandidateGenerator", str, Sequence[str], dict[str, Evidence]], None]
+
+
+def span_key(words: Sequence[str]) -> str:
+    """The lookup key of LM tokens: lowercase, detokenised (``wo n't ever`` → ``won't ever``)."""
+    return detokenize(lm_words(words, lowercase=True))
+
+
+def _evidence(found: dict[str, Evidence], spun: str, original: str) -> Evidence:
+    ev = found.get(original)
+    if ev is None:
+        ev = found[original] = Evidence(spun, original)
+    return ev
+
+
+def _thesaurus_source(
+    gen: CandidateGenerator, key: str, words: Sequence[str], found: dict[str, Evidence]
+) -> None:
+    table = gen.table
+    entries = table.lookup(key)
+    for entry in entries:
+        ev = _evidence(found, key, entry.original)
+        ev.ranks.update(entry.ranks)
+        ev.fanout = len(entries)
+        ev.mutual = entry.mutual
+        ev.zipf_original = entry.zipf
+    # Inflected spans: analyse the word that carries the inflection (first of a verb phrase,
+    # last of a noun phrase), look its lemma up, inflect each original back.
+    parts = key.split(" ")
+    for at in {0, len(parts) - 1}:
+        for lemma, tag in inflection.analyses(parts[at]):
+            if (at == 0) != (tag in inflection.VERB_TAGS) and len(parts) > 1:
+                continue
+            lemma_key = " ".join([*parts[:at], lemma, *parts[at + 1 :]])
+            lemma_entries = table.lookup(lemma_key)
+            for entry in lemma_entries:
+                original = inflection.inflect_phrase(entry.original, tag)
+                if original is None or original == key:
+                    continue
+                ev = _evidence(found, key, original)
+                if not ev.ranks:
+                    ev.inflected = True
+                    ev.mutual = entry.mutual
+                for source, rank in entry.ranks.items():
+                    ev.ranks.setdefault(source, rank)
+                ev.fanout = max(ev.fanout, len(lemma_entries))
+
+
+def _rules_source(
+    gen: CandidateGenerator, key: str, words: Sequence[str], found: dict[str, Evidence]
+) -> None:
+    for original in spin_rules.RULES.get(key, ()):
+        _evidence(found, key, original).rules = True
+    if len(words) == 1:
+        for original in spin_rules.number_originals(key):
+            _evidence(found, key, original).number = True
+
+
+def _learned_source(
+    gen: CandidateGenerator, key: str, words: Sequence[str], found: dict[str, Evidence]
+) -> None:
+    for original, count in gen.learned.get(key, {}).items():
+        _evidence(found, key, original).learned += count
+
+
+# The candidate sources, in the order their evidence is merged.
+SOURCES: dict[str, Source] = {
+    "thesaurus": _thesaurus_source,
+    "rules": _rules_source,
+    "learned": _learned_source,
+}
+
+
+def read_learned(path: Path) -> dict[str, dict[str, int]]:
+    """A learn-pairs table (TSV ``spun<TAB>original<TAB>count``, keys as :func:`span_key`)."""
+    table: dict[str, dict[str, int]] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            spun, original, count = line.rstrip("\n").split("\t")[:3]
+            table.setdefault(spun, {})[original] = table.get(spun, {}).get(original, 0) + int(count)
+    return table
+
+
+@lru_cache(maxsize=200_000)
+def _original_tokens(original: str) -> tuple[str, ...]:
+    return tuple(t.text for t in tokenize(original))
+
+
+def _case_words(span_words: Sequence[str], original: str) -> tuple[str, ...]:
+    """LM tokens of ``original`` carrying the spun span's case (Prime → Top, PRIME → TOP;
+    'International Minister' → 'Foreign Minister' keeps title case on every word)."""
+    tokens = _original_tokens(original)
+    pattern = case_pattern(" ".join(span_words))
+    if pattern == "upper":
+        return tuple(t.upper() for t in tokens)
+    if pattern == "title":
+        alpha = [w for w in span_words if any(c.isalpha() for c in w)]
+        if len(alpha) > 1 and all(case_pattern(w) == "title" for w in alpha):
+            return tuple(apply_case("title", t) if t[:1].isalpha() and "'" not in t else t for t in tokens)
+        return (apply_case("title", tokens[0]), *tokens[1:])
+    return tuple(tokens)
+
+
+def _spannable(token: str) -> bool:
+    """Tokens a spun span may contain: words, clitics and numbers, not punctuation."""
+    return any(c.isalnum() for c in token)
+
+
+class CandidateGenerator:
+    """Builds lattices of candidate originals for the sentences of one document."""
+
+    def __init__(
+        self,
+        table: ReverseTable,
+        channel: ChannelModel,
+        learned: dict[str, dict[str, int]] | None = None,
+        max_candidates: int = MAX_CANDIDATES,
+        min_logprob: float = MIN_LOGPROB,
+        max_span: int = MAX_SPAN,
+    ) -> None:
+        self.table = table
+        self.channel = channel
+        self.learned = learned or {}
+        self.max_candidates = max_candidates
+        self.min_logprob = min_logprob
+        self.max_span = max_span
+        self._ranked_cache: dict[str, tuple[tuple[float, Evidence], ...]] = {}
+        # The most document evidence can raise one candidate over another (for pruning).
+        self._max_doc_boost = max(0.0, channel.weights["doc_original_present"])
+        # Spans longer than one token are only looked up when some source has a key that long.
+        self._multiword_firsts = self._first_words()
+
+    @classmethod
+    def load(
+        cls,
+        thesaurus_dir: Path | None = None,
+        learned: Path | str | None = None,
+        weights: Path | None = None,
+        **options: int | float,
+    ) -> CandidateGenerator:
+        """The default generator: reversed table from ``thesaurus_dir`` (default
+        ``models/thesaurus``), channel weights from the package, optional learned pairs."""
+        learned_table = read_learned(Path(learned)) if learned else None
+        return cls(ReverseTable.load(thesaurus_dir), ChannelModel.load(weights), learned_table, **options)  # type: ignore[arg-type]
+
+    def _first_words(self) -> frozenset[str]:
+        keys: Iterable[str] = [*self.table.multiword_keys(), *spin_rules.RULES, *self.learned]
+        firsts = set()
+        for key in keys:
+            parts = key.split(" ")
+            if len(parts) > 1 or "'" in key:
+                firsts.add(parts[0].split("'")[0])
+        # Inflected multi-word spans start with an inflected verb whose lemma starts a key.
+        return frozenset(firsts)
+
+    # --- evidence --------------------------------------------------------------------------
+
+    def evidence(self, key: str, words: Sequence[str]) -> list[Evidence]:
+        """All candidate originals of a spun key, uncapped (fitting and debugging)."""
+        found: dict[str, Evidence] = {}
+        for source in SOURCES.values():
+            source(self, key, words, found)
+        found.pop(key, None)
+        return list(found.values())
+
+    def _ranked(self, key: str, words: Sequence[str]) -> tuple[tuple[float, Evidence], ...]:
+        """(static channel score, evidence) best first, cut to what can still reach the top
+        ``max_candidates`` once document evidence is added (cached per key, across documents)."""
+        hit = self._ranked_cache.get(key)
+        if hit is not None:
+            return hit
+        linear = self.channel.linear
+        scored = sorted(
+            ((linear(static_features(ev)), ev) for ev in self.evidence(key, words)),
+            key=lambda item: -item[0],
+        )
+        if len(scored) > self.max_candidates:
+            floor = scored[self.max_candidates - 1][0] - self._max_doc_boost
+            scored = [item for item in scored if item[0] >= floor]
+        result = tuple(scored)
+        self._ranked_cache[key] = result
+        return result
+
+    def spans(self, sentence: Sentence) -> list[tuple[int, int, str]]:
+        """(start, end, key) of the spans worth looking up in ``sentence``."""
+        words = sentence.words
+        lower = [w.lower() for w in lm_words(words)]
+        out: list[tuple[int, int, str]] = []
+        n = len(words)
+        for i in range(n):
+            if not _spannable(lower[i]):
+                continue
+            out.append((i, i + 1, lower[i]))
+            first = lower[i]
+            if first not in self._multiword_firsts and not any(
+                lemma in self._multiword_firsts for lemma, _ in inflection.analyses(first)
+            ):
+                continue
+            for j in range(i + 2, min(n, i + self.max_span) + 1):
+                if not _spannable(lower[j - 1]):
+                    break
+                out.append((i, j, detokenize(lower[i:j])))
+        return out
+
+    # --- public API ------------------------------------------------------------------------
+
+    def lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
+        """One lattice per sentence of one document (document evidence computed over all)."""
+        spans = [self.spans(s) for s in sentences]
+        doc_counts: Counter[str] = Counter(key for sent in spans for _, _, key in sent)
+        lattices = []
+        for sentence, sent_spans in zip(sentences, spans, strict=True):
+            arcs = []
+            for start, end, key in sent_spans:
+                words = sentence.words[start:end]
+                cands = self._score(key, words, doc_counts)
+                if cands:
+                    arcs.append(Arc(start, end, tuple(cands)))
+            arcs.sort(key=lambda a: (a.start, a.end))
+            lattices.append(Lattice(sentence, tuple(arcs)))
+        return lattices
+
+    def candidates(self, spun: str, context: str | None = None) -> list[Candidate]:
+        """Candidates for a spun phrase, best first (debug view). Besides whole-phrase
+        originals, a multi-word phrase gets word-by-word compositions of each word's best
+        candidates (what the decoder finds by chaining one-word arcs); their logprob is the sum.
+        ``context`` adds document evidence as if the phrase occurred in that text."""
+        words = [t.text for t in tokenize(spun)]
+        key = span_key(words)
+        doc_counts: Counter[str] = Counter([key, *(w.lower() for w in words)])
+        if context:
+            from corrector.text import split_sentences
+
+            for sentence in split_sentences(context):
+                doc_counts.update(k for _, _, k in self.spans(sentence))
+        found = self._score(key, words, doc_counts)
+        if len(words) > 1:
+            per_word = [self._score(span_key([w]), [w], doc_counts)[:4] for w in words]
+            if all(per_word):
+                for combo in itertools.product(*per_word):
+                    cased = tuple(w for c in combo for w in c.words)
+                    sources = tuple(dict.fromkeys(s for c in combo for s in c.sources))
+                    logprob = round(sum(c.logprob for c in combo), 4)
+                    found.append(Candidate(cased, detokenize(cased), logprob, sources))
+        found.sort(key=lambda c: -c.logprob)
+        return found[: self.max_candidates]
+
+    def _score(self, key: str, words: Sequence[str], doc_counts: Counter[str]) -> list[Candidate]:
+        ranked = self._ranked(key, words)
+        if not ranked:
+            return []
+        spun_count = doc_counts.get(key, 0)
+        linear = self.channel.linear
+        scored = []
+        for z, ev in ranked:
+            doc = document_features(ev, spun_count, doc_counts.get(ev.original, 0))
+            scored.append((z + linear(doc) if doc else z, ev))
+        scored.sort(key=lambda item: -item[0])
+        out = []
+        for z, ev in scored[: self.max_candidates]:
+            logprob = self.channel.to_log10_prob(z)
+            if logprob < self.min_logprob:
+                break
+            cased = _case_words(words, ev.original)
+            out.append(Candidate(cased, detokenize(cased), round(logprob, 4), ev.sources))
+        return out

@@ -1,0 +1,163 @@
+"""The channel model: how plausible is it that the spinner turned ``original`` into ``spun``?
+
+A small log-linear (logistic) model over inspectable features; weights live in
+``corrector/data/channel_weights.json`` (fitted by ``scripts/fit_channel.py``). The score of a
+candidate is ``log10 σ(w·f)``: the model's probability that this candidate is the span's true
+original, given the spun span and the evidence. It is ≤ 0, comparable across candidates and
+spans, and the decoder scales it with its channel weight.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from wordfreq import zipf_frequency
+
+from corrector.inflection import upos_set
+
+WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "channel_weights.json"
+THESAURUS_SOURCES = ("moby", "wordnet", "mythes")
+
+FEATURES = (
+    "bias",
+    "moby",
+    "wordnet",
+    "mythes",
+    "n_thesauri",
+    "log_rank",
+    "rel_rank",
+    "log_fanout",
+    "mutual",
+    "zipf_gain",
+    "zipf_original",
+    "zipf_spun",
+    "inflected",
+    "pos_agree",
+    "spun_words",
+    "original_words",
+    "rules",
+    "number",
+    "learned",
+    "doc_spun_repeat",
+    "doc_original_present",
+)
+
+
+@dataclass(slots=True)
+class Evidence:
+    """Everything known about one (spun span, candidate original) pair before scoring.
+
+    ``spun``/``original`` are lowercase keys (detokenised LM words). ``ranks`` maps a thesaurus
+    to (rank of ``spun`` in ``original``'s list, list length); ``fanout`` is how many headwords
+    list ``spun``; ``mutual`` whether ``spun``'s own list contains ``original``."""
+
+    spun: str
+    original: str
+    ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    fanout: int = 0
+    mutual: bool = False
+    inflected: bool = False
+    rules: bool = False
+    number: bool = False
+    learned: int = 0
+    zipf_original: float | None = None  # precomputed in the table; looked up when None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        found = [s for s in THESAURUS_SOURCES if s in self.ranks]
+        if self.rules:
+            found.append("rules")
+        if self.number:
+            found.append("numbers")
+        if self.learned:
+            found.append("learned")
+        return tuple(found)
+
+
+@lru_cache(maxsize=500_000)
+def zipf(phrase: str) -> float:
+    """wordfreq Zipf frequency (0 = unknown, ~7 = 'the') of a lowercase word or phrase."""
+    return zipf_frequency(phrase, "en")
+
+
+def static_features(ev: Evidence) -> dict[str, float]:
+    """Features that depend only on the pair, not on the document."""
+    f: dict[str, float] = {"bias": 1.0}
+    ranks = ev.ranks
+    for source in THESAURUS_SOURCES:
+        if source in ranks:
+            f[source] = 1.0
+    if ranks:
+        f["n_thesauri"] = float(len(ranks))
+        f["log_rank"] = math.log1p(min(r for r, _ in ranks.values()))
+        f["rel_rank"] = min(r / max(n, 1) for r, n in ranks.values())
+        f["log_fanout"] = math.log1p(ev.fanout)
+    if ev.mutual:
+        f["mutual"] = 1.0
+    z_orig = zipf(ev.original) if ev.zipf_original is None else ev.zipf_original
+    z_spun = zipf(ev.spun)
+    f["zipf_gain"] = max(-4.0, min(4.0, z_orig - z_spun))
+    f["zipf_original"] = z_orig
+    f["zipf_spun"] = z_spun
+    if ev.inflected:
+        f["inflected"] = 1.0
+    spun_words, orig_words = ev.spun.split(" "), ev.original.split(" ")
+    if len(spun_words) == 1 and len(orig_words) == 1 and upos_set(ev.spun) & upos_set(ev.original):
+        f["pos_agree"] = 1.0
+    f["spun_words"] = float(len(spun_words) - 1)
+    f["original_words"] = float(len(orig_words) - 1)
+    if ev.rules:
+        f["rules"] = 1.0
+    if ev.number:
+        f["number"] = 1.0
+    if ev.learned:
+        f["learned"] = math.log1p(ev.learned)
+    return f
+
+
+def document_features(ev: Evidence, spun_count: int, original_count: int) -> dict[str, float]:
+    """Document evidence: a rare spun phrase repeated across a document is likely a systematic
+    swap; the candidate original also appearing in the document makes it more plausible."""
+    f: dict[str, float] = {}
+    if spun_count > 1:
+        f["doc_spun_repeat"] = math.log(spun_count)
+    if original_count:
+        f["doc_original_present"] = 1.0
+    return f
+
+
+class ChannelModel:
+    """Logistic model over named features; ``logprob`` returns log10 σ(w·f)."""
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        unknown = set(weights) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown channel features: {sorted(unknown)}")
+        self.weights = {name: float(weights.get(name, 0.0)) for name in FEATURES}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ChannelModel:
+        data = json.loads(Path(path or WEIGHTS_FILE).read_text(encoding="utf-8"))
+        return cls(data["weights"])
+
+    def save(self, path: Path, meta: dict[str, object] | None = None) -> None:
+        payload = {"weights": {k: round(v, 4) for k, v in self.weights.items()}, **(meta or {})}
+        Path(path).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+    def linear(self, features: dict[str, float]) -> float:
+        w = self.weights
+        return sum(w[name] * value for name, value in features.items())
+
+    @staticmethod
+    def to_log10_prob(z: float) -> float:
+        """log10 σ(z), computed stably."""
+        if z >= 0:
+            return -math.log1p(math.exp(-z)) / math.log(10)
+        return (z - math.log1p(math.exp(z))) / math.log(10)
+
+    def logprob(self, features: dict[str, float]) -> float:
+        return self.to_log10_prob(self.linear(features))

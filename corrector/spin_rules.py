@@ -1,0 +1,193 @@
+"""Curated candidate originals that thesauri lack: contractions, function-word paraphrases, numbers.
+
+Everything here is general English knowledge, not patches for particular sentences:
+- Contractions: the standard English negative and pronoun contractions (any grammar, e.g. the
+  Cambridge Grammar of English, "contractions"); spinners expand them (didn't → did not) and,
+  less often, contract. Both directions are listed.
+- Function-word and phrase paraphrases: textbook equivalences of English connectives,
+  prepositions and adverbs (in ≈ within, but ≈ however, while ≈ whereas, despite ≈ regardless
+  of, even though ≈ despite the fact that, called ≈ referred to as …), the kind of pairs that
+  article-spinner synonym lists are built from. They are listed spun → original.
+- Numbers: small cardinals written as digits or words (2 ↔ two), a spelled-out digit group inside
+  a formatted number (three,450 → 3,450) and "1000's" for "thousands".
+Keys and values are lowercase LM-token text joined by :func:`corrector.text.detokenize`
+(``won't ever``, not ``wo n't ever``).
+"""
+
+from __future__ import annotations
+
+import re
+
+_NEGATIVE_CONTRACTIONS = {
+    "did not": "didn't", "do not": "don't", "does not": "doesn't", "is not": "isn't",
+    "are not": "aren't", "was not": "wasn't", "were not": "weren't", "has not": "hasn't",
+    "have not": "haven't", "had not": "hadn't", "will not": "won't", "would not": "wouldn't",
+    "can not": "can't", "cannot": "can't", "could not": "couldn't", "should not": "shouldn't",
+    "must not": "mustn't", "need not": "needn't", "might not": "mightn't",
+}
+_PRONOUN_CONTRACTIONS = {
+    "it is": "it's", "that is": "that's", "there is": "there's", "what is": "what's",
+    "who is": "who's", "he is": "he's", "she is": "she's", "i am": "i'm", "let us": "let's",
+    "they are": "they're", "we are": "we're", "you are": "you're",
+    "they have": "they've", "we have": "we've", "i have": "i've", "you have": "you've",
+    "they will": "they'll", "we will": "we'll", "i will": "i'll", "you will": "you'll",
+    "it will": "it'll", "he will": "he'll", "she will": "she'll",
+    "i would": "i'd", "they would": "they'd", "we would": "we'd", "he would": "he'd",
+}
+
+# spun → originals (most usual first). Connectives, prepositions, quantifiers and adverbs.
+_PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "within": ("in", "inside"),
+    "inside": ("in",),
+    "however": ("but",),
+    "whereas": ("while",),
+    "whilst": ("while",),
+    "additionally": ("also",),
+    "moreover": ("also", "furthermore"),
+    "furthermore": ("also", "moreover"),
+    "subsequent": ("next", "following"),
+    "regardless of": ("despite", "in spite of"),
+    "in spite of": ("despite",),
+    "despite the fact that": ("even though", "although", "though"),
+    "even supposing": ("even though", "although"),
+    "although": ("though", "even though"),
+    "referred to as": ("called", "known as"),
+    "known as": ("called",),
+    "in the meantime": ("meanwhile",),
+    "meantime": ("meanwhile",),
+    "make use of": ("use",),
+    "made use of": ("used",),
+    "makes use of": ("uses",),
+    "making use of": ("using",),
+    "taking a look at": ("looking at",),
+    "take a look at": ("look at",),
+    "took a look at": ("looked at",),
+    "won't ever": ("never", "will never"),
+    "by no means": ("never", "not"),
+    "as a result of": ("because of", "due to"),
+    "on account of": ("because of",),
+    "due to the fact that": ("because",),
+    "in order to": ("to",),
+    "so as to": ("to",),
+    "quite a few": ("many", "several"),
+    "a number of": ("several", "some"),
+    "plenty of": ("lots of", "many"),
+    "loads of": ("lots of",),
+    "a lot of": ("many",),
+    "at the moment": ("now", "currently"),
+    "at present": ("now", "currently"),
+    "presently": ("now", "currently"),
+    "right now": ("now", "today"),
+    "these days": ("now", "today"),
+    "once more": ("again",),
+    "once again": ("again",),
+    "at the very least": ("at least",),
+    "have been": ("were", "had been"),
+    "has been": ("was",),
+    "will probably": ("will",),
+    "will doubtless": ("will",),
+    "could be": ("would be",),
+    "could": ("would",),
+    "might": ("may",),
+    "probably": ("likely",),
+    "most likely": ("likely", "probably"),
+    "roughly": ("about", "around"),
+    "approximately": ("about", "around"),
+    "round": ("around", "about"),
+    "among the": ("some of the",),
+    "in addition to": ("as well as", "besides"),
+    "along with": ("with", "and"),
+    "earlier than": ("before",),
+    "prior to": ("before",),
+    "previous to": ("before",),
+    "following": ("after",),
+    "after that": ("then",),
+    "nonetheless": ("nevertheless", "still"),
+    "thus": ("so",),
+    "therefore": ("so",),
+    "hence": ("so",),
+    "one another": ("each other",),
+    "each other": ("one another",),
+    "each": ("every",),
+    "every": ("each",),
+    "a couple of": ("a few", "two"),
+    "couple of": ("few",),
+    "amongst": ("among",),
+    "upon": ("on",),
+    "onto": ("on",),
+    "throughout": ("during", "across"),
+    "via": ("through", "by"),
+    "towards": ("toward",),
+    "close to": ("near",),
+    "near to": ("near",),
+    "simply": ("just",),
+    "merely": ("just", "only"),
+    "solely": ("only",),
+    "actually": ("really",),
+    "principally": ("mainly",),
+    "primarily": ("mainly",),
+    "largely": ("mostly", "mainly"),
+    "in the course of": ("during",),
+    "concerning": ("about",),
+    "relating to": ("about", "regarding"),
+    "with regards to": ("regarding", "about"),
+    "so that you can": ("to",),
+    "to be able to": ("to",),
+    "in order that": ("so that",),
+    "as well": ("too", "also"),
+    "too": ("also",),
+    "nearly": ("almost",),
+    "virtually": ("almost",),
+    "shortly": ("soon",),
+    "quickly": ("soon", "fast"),
+    "instantly": ("directly", "immediately"),
+    "whether or not": ("whether",),
+    "identical": ("same",),
+}
+
+# Hundreds, thousands … written as a plural of digits (thousands → 1000's).
+_DIGIT_PLURALS = {
+    "100's": "hundreds", "1000's": "thousands", "1,000's": "thousands",
+    "1000000's": "millions", "1,000,000's": "millions", "100s": "hundreds", "1000s": "thousands",
+}
+
+CARDINALS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+             "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+             "eighteen", "nineteen", "twenty")
+_CARDINAL_VALUE = {word: i for i, word in enumerate(CARDINALS)}
+# "three,450" / "twelve.5": the leading digit group of a formatted number spelled out.
+_SPELLED_GROUP = re.compile(r"^(" + "|".join(CARDINALS) + r")([,.]\d+)+$")
+
+
+def _build_table() -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+
+    def add(spun: str, original: str) -> None:
+        originals = table.setdefault(spun, [])
+        if original not in originals:
+            originals.append(original)
+
+    for expanded, contracted in {**_NEGATIVE_CONTRACTIONS, **_PRONOUN_CONTRACTIONS}.items():
+        add(expanded, contracted)  # the usual direction: didn't → did not
+        add(contracted, expanded)
+    for spun, originals in _PARAPHRASES.items():
+        for original in originals:
+            add(spun, original)
+    for spun, original in _DIGIT_PLURALS.items():
+        add(spun, original)
+    return {spun: tuple(originals) for spun, originals in table.items()}
+
+
+RULES: dict[str, tuple[str, ...]] = _build_table()
+
+
+def number_originals(token: str) -> tuple[str, ...]:
+    """Originals for a number token the spinner may have rewritten (lowercase input)."""
+    match = _SPELLED_GROUP.match(token)
+    if match:
+        return (str(_CARDINAL_VALUE[match.group(1)]) + token[len(match.group(1)) :],)
+    if token.isdigit() and 2 <= int(token) <= 20 and token[0] != "0":
+        return (CARDINALS[int(token)],)
+    if token in _CARDINAL_VALUE and _CARDINAL_VALUE[token] >= 2:
+        return (str(_CARDINAL_VALUE[token]),)
+    return ()
