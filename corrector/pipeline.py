@@ -80,7 +80,8 @@ class CorrectorSpec:
         cls, model_dir: str | os.PathLike[str] | None = None, factory: str = DEFAULT_FACTORY, **overrides: Any
     ) -> CorrectorSpec:
         kept = tuple(sorted((k, v) for k, v in overrides.items() if v is not None))
-        return cls(None if model_dir is None else str(model_dir), kept, factory)
+        # absolute, so that workers started elsewhere (Dask) find the same directory
+        return cls(None if model_dir is None else os.path.abspath(model_dir), kept, factory)
 
     def load(self) -> SupportsCorrect:
         module_name, _, attr_path = self.factory.partition(":")
@@ -547,6 +548,7 @@ def _progress_bar(enabled: bool, initial: int) -> Any:
         return None
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after the bar starts
     return tqdm(
         desc="correct",
         unit=" rec",

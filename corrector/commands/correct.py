@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         args.model,
         factory=args.corrector_factory,
         beam=args.beam,
-        spinner=None if args.spinner is None else str(args.spinner),
+        spinner=None if args.spinner is None else str(args.spinner.resolve()),
     )
     job = BatchJob(
         inputs=tuple(args.inputs),
