@@ -394,13 +394,12 @@ class Spinner:
 
 
 def _has_pos(phrase: str, upos: str) -> bool:
-    """True if the phrase's head word can be ``upos`` (LemmInflect lexicon); phrases pass."""
+    """True if the phrase's head word (first for verbs, last otherwise) can be ``upos``."""
     from lemminflect import getAllLemmas
 
     words = phrase.split()
-    if len(words) > 1:
-        return True
-    return upos in getAllLemmas(words[0])
+    head = words[0] if upos in {"VERB", "AUX"} else words[-1]
+    return upos in getAllLemmas(head)
 
 
 def _inflect(phrase: str, upos: str, tag: str) -> str | None:
