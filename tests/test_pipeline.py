@@ -33,7 +33,7 @@ from corrector.pipeline import (
     restore_chunk,
     run_batch,
 )
-from corrector.results import Edit, Restoration, Scores
+from corrector.results import Edit, Restoration, Scores, apply_edits
 
 TESTS_DIR = Path(__file__).resolve().parent
 FACTORY = "test_pipeline:SwapCorrector.load"
@@ -309,3 +309,65 @@ def test_resume_refuses_a_checkpoint_of_a_different_input(tmp_path: Path) -> Non
     result = run_cli("-q", str(source), "-o", str(out), "--resume")
     assert result.returncode == 1
     assert b"different job" in result.stderr
+
+
+# ------------------------------------------------------------------------ end to end with a real model
+
+
+@pytest.fixture(scope="module")
+def spun_feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("e2e") / "spun.jsonl"
+    texts = [
+        "Prime US diplomats stated within the capital on Friday .",
+        "The minister agreed to maintain speaking despite the fact that the assembly produced no movement .",
+        "Officials advised reporters about the disaster in the region .",
+        "",
+        "Police met after the meeting in Geneva .",
+    ]
+    path.write_text("".join(json.dumps({"text": t, "i": i}) + "\n" for i, t in enumerate(texts)), "utf-8")
+    return path
+
+
+def test_real_corrector_output_is_the_same_for_every_engine(
+    tiny_model_dir: Path, spun_feed: Path, tmp_path: Path
+) -> None:
+    outputs = {}
+    for name, extra in {
+        "one": [],
+        "two": ["--workers", "2"],
+        "dask": ["--engine", "dask", "--workers", "2"],
+    }.items():
+        out = tmp_path / f"{name}.jsonl"
+        argv = [
+            "correct",
+            "-q",
+            "--model",
+            str(tiny_model_dir),
+            "--chunk-size",
+            "1",
+            str(spun_feed),
+            "-o",
+            str(out),
+        ]
+        assert cli.main([*argv, *extra]) == 0
+        outputs[name] = out.read_bytes()
+    assert outputs["one"] == outputs["two"] == outputs["dask"]
+    rows = [json.loads(line) for line in outputs["one"].splitlines()]
+    assert [r["i"] for r in rows] == [0, 1, 2, 3, 4]
+    assert rows[3]["error"] == "empty text"
+    for row in rows[:3] + rows[4:]:
+        assert row["error"] is None
+        assert set(row["scores"]) == {"source_logprob", "restored_logprob", "source_ppl", "restored_ppl"}
+        edits = [Edit(e["start"], e["end"], e["spun"], e["restored"], e["gain"]) for e in row["edits"]]
+        assert apply_edits(row["source"], edits) == row["restored"]
+        assert all(row["source"][e.start : e.end] == e.spun for e in edits)
+    assert any(row["edits"] for row in rows), "the tiny model should restore at least one spun word"
+
+
+def test_correct_many_with_workers_streams_the_same_restorations_in_order(tiny_model_dir: Path) -> None:
+    from corrector import Corrector
+
+    corrector = Corrector.load(tiny_model_dir)
+    texts = [f"Prime US diplomats stated within the capital on day {i} ." for i in range(12)]
+    parallel = list(corrector.correct_many(iter(texts), workers=2))
+    assert parallel == [corrector.correct(t) for t in texts]
