@@ -52,11 +52,13 @@ class Corrector:
         if not model_dir.exists():
             raise FileNotFoundError(f"no model at {model_dir} (build the default one with `make model`)")
         lm = load_language_model(str(model_dir))
+        options: dict[str, Any] = {"max_candidates": config.max_candidates}
+        if config.spinner:
+            options["spinner"] = config.spinner
         generator = generator_class.load(
-            thesaurus_dir=config.thesaurus_dir,
+            thesaurus_dir=Path(config.thesaurus_dir) if config.thesaurus_dir else None,
             learned=config.learned,
-            spinner=config.spinner,
-            max_candidates=config.max_candidates,
+            **options,
         )
         return cls(config, lm, generator)
 

@@ -23,11 +23,17 @@ from corrector.lm import LanguageModel
 
 @dataclass(frozen=True, slots=True)
 class DecoderWeights:
-    """Weights of the objective; defaults live in ``corrector.defaults``."""
+    """Weights of the objective; defaults live in ``corrector.defaults``.
+
+    ``prefilter_margin``: a candidate is dropped before the search when, substituted alone into
+    the spun sentence, its objective gain over keeping the span is below ``-prefilter_margin``
+    (None disables the fast match).
+    """
 
     channel_weight: float
     change_penalty: float
     beam: int
+    prefilter_margin: float | None = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +115,46 @@ def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list
     return sorted(kept_all, key=_rank)[:beam]
 
 
+def prefilter(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights) -> dict[int, list[Arc]]:
+    """Arcs by start token, keeping only candidates that could plausibly win (a fast match).
+
+    Each candidate is scored once in the spun sentence's own context: the ``order - 1`` tokens
+    before the span (they fix the LM state exactly), the candidate, and the ``order - 1`` tokens
+    after it, against the same window with the span kept. One KenLM call per candidate instead
+    of one per beam entry; most thesaurus candidates fall far below the change penalty here.
+    """
+    grouped = lattice.arcs_from()
+    if weights.prefilter_margin is None:
+        return grouped
+    tokens = lattice.sentence.words
+    context = max(lm.order - 1, 1)
+    kept: dict[int, list[Arc]] = {}
+    for start, arcs in grouped.items():
+        left = tokens[max(0, start - context) : start]
+        bos = start - context <= 0
+        for arc in arcs:
+            tail = tokens[arc.end : arc.end + context]
+            eos = arc.end + context >= len(tokens)
+            keep = lm.logprob((*left, *tokens[arc.start : arc.end], *tail), bos, eos)
+            threshold = keep + weights.change_penalty - weights.prefilter_margin
+            survivors = tuple(
+                candidate
+                for candidate in arc.candidates
+                if lm.logprob((*left, *candidate.words, *tail), bos, eos)
+                + weights.channel_weight * candidate.logprob
+                > threshold
+            )
+            if survivors:
+                kept.setdefault(start, []).append(Arc(arc.start, arc.end, survivors))
+    return kept
+
+
 def decode(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: int = 0) -> SentenceDecoding:
     """The highest-scoring restoration of ``lattice``'s sentence."""
     tokens = lattice.sentence.words
     n = len(tokens)
     cached = _CachedLM(lm)
-    arcs_from = lattice.arcs_from()
+    arcs_from = prefilter(lattice, lm, weights)
     frontier: list[list[_Hypothesis]] = [[] for _ in range(n + 1)]
     frontier[0] = [_Hypothesis(0.0, 0.0, lm.begin_state(), (), ())]
     per_state = nbest + 1 if nbest else 1

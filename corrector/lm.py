@@ -33,6 +33,8 @@ class LanguageModel(Protocol):
 
     def score_end(self, state: Any) -> float: ...
 
+    def logprob(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> float: ...
+
 
 @dataclass(frozen=True, slots=True)
 class SentenceScore:
@@ -108,6 +110,10 @@ class KenlmModel:
     def score_end(self, state: Any) -> float:
         out = self._kenlm.State()
         return self._model.BaseScore(state, "</s>", out)
+
+    def logprob(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> float:
+        """Log10 probability of a word sequence in one call into KenLM (the fast path)."""
+        return self._model.score(" ".join([self._prepare(w) for w in words]), bos=bos, eos=eos)
 
     def score_sentence(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> SentenceScore:
         """Whole-sentence log10 probability (one call into KenLM)."""

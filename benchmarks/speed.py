@@ -1,0 +1,78 @@
+"""Restoration speed on one core with the default model and beam, and the ratio to raw KenLM.
+
+    python benchmarks/speed.py [--model DIR] [--sentences N] [--beam B]
+
+Input: N sentences of gensim's held-out ``lee.cor`` spun by the project's spinner (seed 1), as
+documents of ~20 sentences. Reports words/s of ``Corrector.correct`` (sentence splitting, lattice,
+beam search, result assembly) and of raw ``kenlm.Model.score`` on the same spun sentences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import kenlm
+
+from corrector import Corrector
+from corrector.corpus import lee_heldout
+from corrector.defaults import DEFAULT_BEAM, default_model_dir
+from corrector.lm import MODEL_FILE
+from corrector.spinner import Spinner
+from corrector.text import normalize_line, split_sentences
+
+
+def spun_documents(n_sentences: int) -> list[str]:
+    spinner = Spinner(seed=1)
+    sentences: list[str] = []
+    while len(sentences) < n_sentences:
+        for doc in lee_heldout():
+            spun = spinner.spin(doc).spun
+            sentences.extend(spun[s.start : s.end] for s in split_sentences(spun))
+            if len(sentences) >= n_sentences:
+                break
+    sentences = sentences[:n_sentences]
+    return [" ".join(sentences[i : i + 20]) for i in range(0, len(sentences), 20)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", default=str(default_model_dir()))
+    parser.add_argument("--sentences", type=int, default=2000)
+    parser.add_argument("--beam", type=int, default=DEFAULT_BEAM)
+    args = parser.parse_args()
+
+    documents = spun_documents(args.sentences)
+    started = time.perf_counter()
+    corrector = Corrector.load(args.model, beam=args.beam)
+    load = time.perf_counter() - started
+    corrector.correct(documents[0])  # warm caches the way a long-running batch job has them
+
+    words = edits = 0
+    started = time.perf_counter()
+    for doc in documents:
+        result = corrector.correct(doc)
+        words += sum(len(s.tokens) for s in split_sentences(doc))
+        edits += len(result.edits)
+    elapsed = time.perf_counter() - started
+
+    raw = kenlm.Model(f"{args.model}/{MODEL_FILE}")
+    lines = [normalize_line(s) for doc in documents for s in [doc]]
+    started = time.perf_counter()
+    for line in lines:
+        raw.score(line)
+    raw_elapsed = time.perf_counter() - started
+
+    print(f"load              {load:.2f} s (LM mmap + candidate tables)")
+    print(
+        f"restoration       {words / elapsed:,.0f} words/s  ({words:,} words, {len(documents)} documents, "
+        f"beam {args.beam}, {edits:,} edits)"
+    )
+    print(f"raw KenLM score() {words / raw_elapsed:,.0f} words/s on the same text")
+    print(f"ratio             {raw_elapsed / elapsed:.4f} (restoration / raw scoring speed)")
+
+
+if __name__ == "__main__":
+    main()
