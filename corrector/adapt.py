@@ -775,20 +775,23 @@ class SpinnerChannel:
 
     (the noisy-channel ratio against keeping the span, which the decoder scores as 0), candidates
     the table does not list for that span get ``floor``, and table originals missing from the arc
-    are added. Spans the feed never showed keep the generic channel.
+    are added. Spans the feed never showed keep the generic channel plus ``generic_offset``: the
+    adapted pairs are calibrated, so the decoder can run with a small change penalty while the
+    uncalibrated generic candidates keep paying the usual one.
     """
 
     pairs: dict[str, dict[str, float]]  # spun → original → log10 P(spun | original)
     keep: dict[str, float]  # original → log10 keep(original)
     floor: float = -4.0
     min_logprob: float = -3.0  # table pairs below this are not added as new candidates
+    generic_offset: float = 0.0
 
     @classmethod
-    def load(cls, path: str | Path, floor: float = -4.0) -> SpinnerChannel:
+    def load(cls, path: str | Path, floor: float = -4.0, generic_offset: float = 0.0) -> SpinnerChannel:
         by_spun: dict[str, dict[str, float]] = {}
         for (spun, original), logprob in load_spinner(path).items():
             by_spun.setdefault(spun, {})[original] = logprob
-        return cls(by_spun, load_keep(path), floor)
+        return cls(by_spun, load_keep(path), floor, generic_offset=generic_offset)
 
     def score(self, spun: str, original: str) -> float | None:
         """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""
@@ -809,6 +812,12 @@ class SpinnerChannel:
             table = self.pairs.get(spun)
             covered.add((arc.start, arc.end))
             if table is None:
+                if self.generic_offset:
+                    arc = Arc(
+                        arc.start,
+                        arc.end,
+                        tuple(replace(c, logprob=c.logprob + self.generic_offset) for c in arc.candidates),
+                    )
                 arcs.append(arc)
                 continue
             seen = set()
