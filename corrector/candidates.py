@@ -8,6 +8,7 @@ keep the best ``max_candidates``. Spans with no candidate get no arc.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -295,3 +296,18 @@ class CandidateGenerator:
             cased = _case_words(words, ev.original)
             out.append(Candidate(cased, detokenize(cased), round(logprob, 4), ev.sources))
         return out
+
+
+def substitutions(spun: str, original: str, max_words: int = MAX_SPAN) -> list[tuple[int, int, str, str]]:
+    """Aligned substitutions between a spun text and its original (difflib on lowercase LM
+    tokens): ``(start, end, spun key, original key)`` with token offsets into the spun text's
+    tokens and 1–``max_words`` tokens on each side. Insertions and deletions are skipped: the
+    lattice only replaces spans."""
+    spun_words = lm_words((t.text for t in tokenize(spun)), lowercase=True)
+    orig_words = lm_words((t.text for t in tokenize(original)), lowercase=True)
+    matcher = difflib.SequenceMatcher(a=spun_words, b=orig_words, autojunk=False)
+    out = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace" and i2 - i1 <= max_words and j2 - j1 <= max_words:
+            out.append((i1, i2, detokenize(spun_words[i1:i2]), detokenize(orig_words[j1:j2])))
+    return out

