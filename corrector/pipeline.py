@@ -236,7 +236,7 @@ def import_distributed() -> Any:
     return distributed
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DaskExecutor:
     """Chunks as Dask tasks on ``scheduler`` (an address), or on a LocalCluster of ``workers`` processes.
 
@@ -248,7 +248,6 @@ class DaskExecutor:
     scheduler: str | None = None
     workers: int = 2
     in_flight_per_worker: int = 3
-    _client: Any = field(default=None, init=False, repr=False)
 
     def map_chunks(
         self, spec: CorrectorSpec, chunks: Iterator[list[Record]]
@@ -419,19 +418,30 @@ class _CheckpointedOutput:
                         f"{self.checkpoint_file} belongs to a different job (inputs, model or "
                         "settings changed); rerun without --resume to start over"
                     )
+                if not self.partial.exists() and self.output.exists():
+                    # killed after the final rename, before the checkpoint was removed: already done
+                    self.checkpoint_file.unlink()
+                    self.done_records = int(state["records"])
+                    self.handle = None
+                    return
                 if not self.partial.exists() or self.partial.stat().st_size < state["bytes"]:
                     raise ValueError(
                         f"{self.partial} is missing or shorter than its checkpoint; "
                         "rerun without --resume to start over"
                     )
                 self.done_records, self.done_bytes = int(state["records"]), int(state["bytes"])
-        self.handle = open(self.partial, "r+b" if self.done_bytes else "wb")  # noqa: SIM115
+        self.handle: IO[bytes] | None = open(self.partial, "r+b" if self.done_bytes else "wb")  # noqa: SIM115
         self.handle.truncate(self.done_bytes)
         self.handle.seek(self.done_bytes)
         self._last_checkpoint = time.monotonic()
         self._records = self.done_records
 
+    @property
+    def complete(self) -> bool:
+        return self.handle is None
+
     def write_chunk(self, lines: list[bytes]) -> None:
+        assert self.handle is not None
         for line in lines:
             self.handle.write(line)
         self._records += len(lines)
@@ -439,6 +449,7 @@ class _CheckpointedOutput:
             self.checkpoint()
 
     def checkpoint(self) -> None:
+        assert self.handle is not None
         self.handle.flush()
         os.fsync(self.handle.fileno())
         state = {
@@ -451,13 +462,15 @@ class _CheckpointedOutput:
         self._last_checkpoint = time.monotonic()
 
     def finish(self) -> None:
+        if self.handle is None:
+            return
         self.checkpoint()
         self.handle.close()
         finalize_output(self.partial, self.output)
         self.checkpoint_file.unlink(missing_ok=True)
 
     def close(self) -> None:
-        if not self.handle.closed:
+        if self.handle is not None and not self.handle.closed:
             self.handle.close()
 
 
@@ -499,6 +512,8 @@ def run_batch(
     stream = None if sink is not None or show is not None else (stdout or sys.stdout.buffer)
 
     stats = BatchStats(resumed=sink.done_records if sink else 0)
+    if sink is not None and sink.complete:
+        return stats  # an earlier run finished; only its checkpoint was left
     records = job.records(stdin)
     if sink is not None and sink.done_records:
         records = itertools.islice(records, sink.done_records, None)  # read, not re-processed

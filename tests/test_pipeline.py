@@ -371,3 +371,16 @@ def test_correct_many_with_workers_streams_the_same_restorations_in_order(tiny_m
     texts = [f"Prime US diplomats stated within the capital on day {i} ." for i in range(12)]
     parallel = list(corrector.correct_many(iter(texts), workers=2))
     assert parallel == [corrector.correct(t) for t in texts]
+
+
+def test_resume_after_a_kill_between_final_rename_and_checkpoint_removal_is_a_no_op(tmp_path: Path) -> None:
+    source = spun_jsonl(tmp_path / "in.jsonl", 20)
+    out = tmp_path / "out.jsonl"
+    job = BatchJob((str(source),), output=str(out), spec=SPEC)
+    run_batch(job)
+    finished = out.read_bytes()
+    state = {"version": 1, "job": job.fingerprint(), "records": 20, "bytes": len(finished)}
+    checkpoint_path(out).write_text(json.dumps(state))
+    stats = run_batch(job, resume=True)
+    assert (stats.records, stats.resumed) == (0, 20)
+    assert out.read_bytes() == finished and not checkpoint_path(out).exists()
