@@ -10,6 +10,7 @@ from typing import Any
 from corrector import __version__, defaults
 from corrector.config import CorrectorConfig
 from corrector.decoder import DecoderWeights, SentenceDecoding, decode
+from corrector.lattice import Lattice
 from corrector.lm import KenlmModel, load_language_model, perplexity
 from corrector.results import Edit, Restoration, Scores, apply_edits
 from corrector.text import detokenize, split_sentences
@@ -62,6 +63,13 @@ class Corrector:
         )
         return cls(config, lm, generator)
 
+    def with_settings(self, **overrides: Any) -> Corrector:
+        """A corrector sharing this one's model and tables, with other decoder settings."""
+        allowed = {"beam", "channel_weight", "change_penalty", "nbest"}
+        if set(overrides) - allowed:
+            raise ValueError(f"only {sorted(allowed)} can change without reloading")
+        return Corrector(self.config.with_overrides(**overrides), self.lm, self.generator)
+
     def signature_fields(self) -> dict[str, Any]:
         """What pins this corrector's output (for evaluation signatures)."""
         manifest = self.lm.manifest
@@ -82,8 +90,10 @@ class Corrector:
         """Restore one document. Every character outside an edit is kept exactly."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        sentences = split_sentences(text)
-        lattices = self.generator.lattices(sentences)
+        return self.restore_lattices(text, self.generator.lattices(split_sentences(text)))
+
+    def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
+        """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""
         decodings = [decode(lattice, self.lm, self.weights, self.config.nbest) for lattice in lattices]
         edits: list[Edit] = []
         for lattice, decoding in zip(lattices, decodings, strict=True):
