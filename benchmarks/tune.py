@@ -59,7 +59,8 @@ def main() -> None:
         for name, pairs in sets.items()
     }
     print(
-        "| beam | channel weight | penalty | dev fix | dev broken | dev ERR | syn fix | syn broken | syn ERR |"
+        "| beam | channel weight | penalty | dev fix | dev broken | dev ERR "
+        "| syn fix | syn broken | syn ERR |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     best: tuple[float, str] | None = None
