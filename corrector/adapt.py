@@ -785,13 +785,16 @@ class SpinnerChannel:
     floor: float = -4.0
     min_logprob: float = -3.0  # table pairs below this are not added as new candidates
     generic_offset: float = 0.0
+    table_offset: float = 0.0  # added to adapted pairs (offsets the decoder's change penalty)
 
     @classmethod
-    def load(cls, path: str | Path, floor: float = -4.0, generic_offset: float = 0.0) -> SpinnerChannel:
+    def load(
+        cls, path: str | Path, floor: float = -4.0, generic_offset: float = 0.0, table_offset: float = 0.0
+    ) -> SpinnerChannel:
         by_spun: dict[str, dict[str, float]] = {}
         for (spun, original), logprob in load_spinner(path).items():
             by_spun.setdefault(spun, {})[original] = logprob
-        return cls(by_spun, load_keep(path), floor, generic_offset=generic_offset)
+        return cls(by_spun, load_keep(path), floor, generic_offset=generic_offset, table_offset=table_offset)
 
     def score(self, spun: str, original: str) -> float | None:
         """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""
@@ -801,7 +804,7 @@ class SpinnerChannel:
         logprob = table.get(original)
         if logprob is None:
             return self.floor
-        return logprob - self.keep.get(spun, 0.0)
+        return logprob - self.keep.get(spun, 0.0) + self.table_offset
 
     def rescore(self, lattice: Lattice) -> Lattice:
         words = lattice.sentence.words

@@ -265,6 +265,11 @@ def test_spinner_file_round_trips_and_rescores_lattices(said_model: tuple, tmp_p
     # A span the generator has no arc for, but the table knows, gets one.
     bare = Lattice(sentence, ())
     assert channel.rescore(bare).arcs[0].candidates[0].text == "said"
+    # Spans the feed never showed keep the generic channel, shifted by generic_offset.
+    unseen = DictGenerator({"prices": [("costs", -0.4)]}).lattices([sentence])[0]
+    shifted = SpinnerChannel.load(path, generic_offset=-2.0).rescore(unseen)
+    (prices,) = [arc for arc in shifted.arcs if arc.start == 3]
+    assert prices.candidates[0].logprob == pytest.approx(-2.4)
 
 
 def test_merge_adds_learned_pair_counts(tmp_path: Path) -> None:
