@@ -44,7 +44,8 @@ def main() -> None:
         arcs = sum(len(lat.arcs) for doc in docs for lat in gen.lattices(doc))
         seconds = time.perf_counter() - started
         print(
-            f"{label}: {tokens:,} tokens in {seconds:.2f} s = {tokens / seconds:,.0f} tokens/s, {arcs / tokens:.2f} arcs/token"
+            f"{label}: {tokens:,} tokens in {seconds:.2f} s = {tokens / seconds:,.0f} tokens/s, "
+            f"{arcs / tokens:.2f} arcs/token"
         )
 
 

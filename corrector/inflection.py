@@ -5,10 +5,9 @@ The spinner swaps inflected words (told→advised, demands→calls for); thesaur
 the candidate original with the same tag: advised → (advise, VBD) → tell → told.
 
 Backend: LemmInflect (dictionary + rules, Penn tags both ways). NLTK's WordNet morphology
-(``morphy``) only lemmatises and cannot generate ``told`` from ``tell``; measured on the
-inflected forms of the Brown corpus press sections (see ``scripts/compare_inflection.py``),
-LemmInflect's lemma→form round trip is the one we use; the numbers are in the module README
-note handed back with issue 3.
+(``morphy``) only lemmatises and cannot generate ``told`` from ``tell``, so it could only serve
+the analysis half. A head-to-head accuracy measurement of the two has NOT been done yet
+(issue 3 follow-up); LemmInflect was chosen because it is the only one that inflects.
 """
 
 from __future__ import annotations
