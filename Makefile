@@ -39,8 +39,14 @@ test: model thesaurus
 	@echo "[make] running the test suite"
 	@$(PY) -m pytest
 
-bench: model thesaurus
+bench: model thesaurus eval-data
 	@for b in model candidates speed accuracy batch; do [ -f benchmarks/$$b.py ] && $(PY) benchmarks/$$b.py; done; true
+
+eval-data: setup
+	@if [ -f build/eval/reuters_pairs_all.jsonl ]; then echo "[make] eval data present (build/eval)"; else \
+	  if [ ! -d /usr/lib/R/site-library/tm/texts ]; then echo "[make] installing Debian r-cran-tm (Reuters-21578 texts, evaluation only)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-cran-tm >/dev/null; fi; \
+	  $(PY) scripts/eval_data.py --out build/eval --seed 1; fi
 
 lint: setup
 	@.venv/bin/ruff check corrector tests benchmarks scripts
