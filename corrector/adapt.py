@@ -764,6 +764,11 @@ def merge_pairs(
 
 # --- applying a spinner to lattices ------------------------------------------------------------
 
+# Effective change penalty of adapted (calibrated) pairs, and the extra cost of generic candidates
+# for spans the feed never showed (log10), chosen on benchmarks/adapt.py (1k-sentence feed).
+ADAPTED_CHANGE_PENALTY = 0.5
+UNSEEN_SPAN_COST = 2.0
+
 
 @dataclass(frozen=True, slots=True)
 class SpinnerChannel:
@@ -795,6 +800,17 @@ class SpinnerChannel:
         for (spun, original), logprob in load_spinner(path).items():
             by_spun.setdefault(spun, {})[original] = logprob
         return cls(by_spun, load_keep(path), floor, generic_offset=generic_offset, table_offset=table_offset)
+
+    @classmethod
+    def for_decoder(cls, path: str | Path, change_penalty: float) -> SpinnerChannel:
+        """Offsets such that a decoder with ``change_penalty`` behaves as the benchmarked setting:
+        adapted pairs pay :data:`ADAPTED_CHANGE_PENALTY`, generic candidates of spans the feed
+        never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py)."""
+        return cls.load(
+            path,
+            generic_offset=change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST,
+            table_offset=change_penalty - ADAPTED_CHANGE_PENALTY,
+        )
 
     def score(self, spun: str, original: str) -> float | None:
         """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""
