@@ -46,8 +46,10 @@ tools() {
   tar -xzf "$work"/kenlm-*.tar.gz -C "$work"
   local src; src=$(find "$work" -maxdepth 1 -type d -name 'kenlm-*' | head -1)
   mkdir -p "$src/build"
-  (cd "$src/build" && cmake .. -DCMAKE_BUILD_TYPE=Release -DKENLM_MAX_ORDER=6 >/dev/null \
-     && make -j"$(nproc)" lmplz build_binary >/dev/null)
+  local log="$TOOLS/build.log"
+  (cd "$src/build" && cmake .. -DCMAKE_BUILD_TYPE=Release -DKENLM_MAX_ORDER=6 \
+     && make -j"$(nproc)" lmplz build_binary) >"$log" 2>&1 \
+     || { tail -40 "$log" >&2; say "KenLM tool build failed (full log: $log)"; exit 1; }
   cp "$src/build/bin/lmplz" "$src/build/bin/build_binary" "$TOOLS/bin/"
   rm -rf "$work"
   say "tools ready in tools/bin"
