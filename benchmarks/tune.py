@@ -50,9 +50,11 @@ def main() -> None:
     parser.add_argument("--penalties", type=float, nargs="+", default=[0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
     parser.add_argument("--synthetic", type=int, default=50, help="lee.cor documents to spin")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--learned", help="learn-pairs table to use as a channel source")
+    parser.add_argument("--clean", type=int, default=0, help="also report edits/word on N clean lee.cor docs")
     args = parser.parse_args()
 
-    base = Corrector.load()
+    base = Corrector.load(learned=args.learned)
     sets = {"dev": dev_pairs(), "synthetic": synthetic_pairs(args.synthetic, args.seed)}
     lattices = {
         name: [base.generator.lattices(split_sentences(spun)) for spun, _ in pairs]
