@@ -62,7 +62,7 @@ def test_to_dict_matches_the_jsonl_schema(corrector: Corrector) -> None:
 
 NO_WORDS = st.lists(
     st.sampled_from(
-        list("0123456789 \t\n.,;:!?-—–“”‘’\"'()[]…€$%") + ["😀", "東京", "Москва", "ß", "\u00a0"]
+        [*list("0123456789 \t\n.,;:!?-—–“”‘’\"'()[]…€$%"), "😀", "東京", "Москва", "ß", "\xa0"]
     ),
     max_size=80,
 ).map("".join)
