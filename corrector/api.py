@@ -9,7 +9,7 @@ from typing import Any
 
 from corrector import __version__, defaults
 from corrector.config import CorrectorConfig
-from corrector.decoder import DecoderWeights, SentenceDecoding, decode
+from corrector.decoder import DecoderWeights, SentenceDecoding, consistent_choices, decode, reinforce
 from corrector.lattice import Lattice
 from corrector.lm import KenlmModel, load_language_model, perplexity
 from corrector.results import Edit, Restoration, Scores, apply_edits
@@ -65,7 +65,14 @@ class Corrector:
 
     def with_settings(self, **overrides: Any) -> Corrector:
         """A corrector sharing this one's model and tables, with other decoder settings."""
-        allowed = {"beam", "channel_weight", "change_penalty", "nbest"}
+        allowed = {
+            "beam",
+            "channel_weight",
+            "change_penalty",
+            "nbest",
+            "consistency_boost",
+            "consistency_min_gain",
+        }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
         return Corrector(self.config.with_overrides(**overrides), self.lm, self.generator)
@@ -95,6 +102,13 @@ class Corrector:
     def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""
         decodings = [decode(lattice, self.lm, self.weights, self.config.nbest) for lattice in lattices]
+        if self.config.consistency_boost > 0:
+            rules = consistent_choices(lattices, decodings, self.config.consistency_min_gain)
+            if rules:
+                lattices = [reinforce(lattice, rules, self.config.consistency_boost) for lattice in lattices]
+                decodings = [
+                    decode(lattice, self.lm, self.weights, self.config.nbest) for lattice in lattices
+                ]
         edits: list[Edit] = []
         for lattice, decoding in zip(lattices, decodings, strict=True):
             tokens = lattice.sentence.tokens

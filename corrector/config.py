@@ -18,6 +18,8 @@ class CorrectorConfig:
     spinner: an adapted channel (``corrector adapt`` output).
     beam: beam width. channel_weight, change_penalty: objective weights (log10 units).
     max_candidates: candidates kept per lattice arc. nbest: alternatives returned per sentence.
+    consistency_boost / consistency_min_gain: second pass that raises, across the document, the
+    channel score of originals a first pass chose confidently and consistently (0 disables).
     """
 
     model_dir: str | None = None
@@ -29,6 +31,8 @@ class CorrectorConfig:
     change_penalty: float = defaults.DEFAULT_CHANGE_PENALTY
     max_candidates: int = defaults.DEFAULT_MAX_CANDIDATES
     nbest: int = 0
+    consistency_boost: float = defaults.DEFAULT_CONSISTENCY_BOOST
+    consistency_min_gain: float = defaults.DEFAULT_CONSISTENCY_MIN_GAIN
 
     def with_overrides(self, **overrides: Any) -> CorrectorConfig:
         known = {f.name for f in fields(self)}

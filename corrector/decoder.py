@@ -14,7 +14,7 @@ cached per decode call, keyed on (state, word).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from corrector.lattice import Arc, Candidate, Lattice
@@ -223,3 +223,47 @@ def _edit_gain(
     words.extend(tokens[position:])
     channel = weights.channel_weight * choice.candidate.logprob - weights.change_penalty
     return best.lm_logprob + channel - cached.sentence(words)
+
+
+def _span_key(lattice: Lattice, arc: Arc) -> str:
+    return " ".join(lattice.sentence.words[arc.start : arc.end]).lower()
+
+
+def consistent_choices(
+    lattices: Sequence[Lattice], decodings: Sequence[SentenceDecoding], min_gain: float
+) -> dict[str, str]:
+    """Spun span → original chosen for it in a first pass, where that choice is the document's rule.
+
+    A spinner applies one dictionary to the whole document, so a spun form restored confidently
+    (summed gain ≥ ``min_gain``) and always to the same original is evidence for every other
+    occurrence of that form, including those whose local LM margin was too small on its own.
+    """
+    chosen: dict[str, dict[str, float]] = {}
+    for lattice, decoding in zip(lattices, decodings, strict=True):
+        for choice, gain in zip(decoding.choices, decoding.gains, strict=True):
+            key = _span_key(lattice, choice.arc)
+            originals = chosen.setdefault(key, {})
+            original = choice.candidate.text.lower()
+            originals[original] = originals.get(original, 0.0) + gain
+    return {
+        key: next(iter(originals))
+        for key, originals in chosen.items()
+        if len(originals) == 1 and next(iter(originals.values())) >= min_gain
+    }
+
+
+def reinforce(lattice: Lattice, rules: dict[str, str], boost: float) -> Lattice:
+    """``lattice`` with the channel score of each document-rule original raised by ``boost`` (log10)."""
+    if not rules:
+        return lattice
+    arcs = []
+    for arc in lattice.arcs:
+        original = rules.get(_span_key(lattice, arc))
+        if original is None:
+            arcs.append(arc)
+            continue
+        candidates = tuple(
+            replace(c, logprob=c.logprob + boost) if c.text.lower() == original else c for c in arc.candidates
+        )
+        arcs.append(Arc(arc.start, arc.end, candidates))
+    return Lattice(lattice.sentence, tuple(arcs))

@@ -31,9 +31,12 @@ def default_thesaurus_dir() -> Path:
     return Path(os.environ.get("CORRECTOR_THESAURUS", DEFAULT_THESAURUS_DIR))
 
 # Decoder objective (log10 units); tuned on dev pairs + synthetic spins (benchmarks/tune.py).
-DEFAULT_CHANNEL_WEIGHT = 1.0
-DEFAULT_CHANGE_PENALTY = 2.0
+DEFAULT_CHANNEL_WEIGHT = 2.0
+DEFAULT_CHANGE_PENALTY = 1.5
 DEFAULT_MAX_CANDIDATES = 12
+# Document consistency: log10 boost for first-pass rules with summed gain ≥ min gain.
+DEFAULT_CONSISTENCY_BOOST = 1.0
+DEFAULT_CONSISTENCY_MIN_GAIN = 1.0
 
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
 SPUN_SCALE = 30.0
