@@ -5,7 +5,9 @@ CORRECTOR := .venv/bin/corrector
 MODEL_DIR := models/default
 MODEL_ORDER := 3
 CORPUS := build/corpus/news.txt
-THESAURUS := models/thesaurus/.built
+# The sentinel names the table format, so a format change in the code triggers a rebuild.
+THESAURUS_FORMAT = $(shell grep -m1 -oP '^TABLE_FORMAT = \K[0-9]+' corrector/thesaurus.py)
+THESAURUS = models/thesaurus/.built-v$(THESAURUS_FORMAT)
 
 .PHONY: all setup corpus model thesaurus demo test bench eval-data lint clean
 
@@ -30,7 +32,8 @@ model: corpus
 thesaurus: setup
 	@if [ -f $(THESAURUS) ]; then echo "[make] reverse thesaurus present (models/thesaurus)"; else \
 	  echo "[make] building the reverse thesaurus -> models/thesaurus"; \
-	  $(CORRECTOR) build-thesaurus && touch $(THESAURUS); fi
+	  rm -f models/thesaurus/.built*; $(CORRECTOR) build-thesaurus >/dev/null && touch $(THESAURUS) \
+	  && echo "[make] reverse thesaurus ready (format $(THESAURUS_FORMAT))"; fi
 
 demo: model thesaurus
 	@$(PY) scripts/demo.py

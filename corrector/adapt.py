@@ -802,14 +802,17 @@ class SpinnerChannel:
         return cls(by_spun, load_keep(path), floor, generic_offset=generic_offset, table_offset=table_offset)
 
     @classmethod
-    def for_decoder(cls, path: str | Path, change_penalty: float) -> SpinnerChannel:
+    def for_decoder(
+        cls, path: str | Path, change_penalty: float, channel_weight: float = 1.0
+    ) -> SpinnerChannel:
         """Offsets such that a decoder with ``change_penalty`` behaves as the benchmarked setting:
         adapted pairs pay :data:`ADAPTED_CHANGE_PENALTY`, generic candidates of spans the feed
-        never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py)."""
+        never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py). Offsets are
+        divided by ``channel_weight`` because the decoder multiplies channel scores by it."""
         return cls.load(
             path,
-            generic_offset=change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST,
-            table_offset=change_penalty - ADAPTED_CHANGE_PENALTY,
+            generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
+            table_offset=(change_penalty - ADAPTED_CHANGE_PENALTY) / channel_weight,
         )
 
     def score(self, spun: str, original: str) -> float | None:

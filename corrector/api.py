@@ -36,6 +36,14 @@ class Corrector:
         self.lm = lm
         self.generator = generator
         self.weights = DecoderWeights(config.channel_weight, config.change_penalty, config.beam)
+        self.spinner_channel = None
+        if config.spinner:
+            # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
+            from corrector.adapt import SpinnerChannel
+
+            self.spinner_channel = SpinnerChannel.for_decoder(
+                config.spinner, config.change_penalty, config.channel_weight
+            )
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None, **overrides: Any) -> Corrector:
@@ -53,13 +61,10 @@ class Corrector:
         if not model_dir.exists():
             raise FileNotFoundError(f"no model at {model_dir} (build the default one with `make model`)")
         lm = load_language_model(str(model_dir))
-        options: dict[str, Any] = {"max_candidates": config.max_candidates}
-        if config.spinner:
-            options["spinner"] = config.spinner
         generator = generator_class.load(
             thesaurus_dir=Path(config.thesaurus_dir) if config.thesaurus_dir else None,
             learned=config.learned,
-            **options,
+            max_candidates=config.max_candidates,
         )
         return cls(config, lm, generator)
 
@@ -97,7 +102,10 @@ class Corrector:
         """Restore one document. Every character outside an edit is kept exactly."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        return self.restore_lattices(text, self.generator.lattices(split_sentences(text)))
+        lattices = self.generator.lattices(split_sentences(text))
+        if self.spinner_channel is not None:
+            lattices = [self.spinner_channel.rescore(lattice) for lattice in lattices]
+        return self.restore_lattices(text, lattices)
 
     def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""
