@@ -1,52 +1,70 @@
 """Lattice construction speed (tokens/s, one core) and table load time.
 
-Documents are 20-sentence slices of the LM corpus, spun by ``corrector.spinner``; the first
-pass is cold (empty caches), the second warm (what a long-running corrector sees).
+Documents are gensim's Lee background articles (ABC news), spun by ``corrector.spinner``
+(seed 1), cut to ``--sentences`` sentences. The first pass is cold (a fresh generator, empty
+caches: what a new process sees on its first batch), the second warm (what a long-running
+corrector sees).
 
-    .venv/bin/python benchmarks/candidates.py [--sentences 2000]
+    .venv/bin/python benchmarks/candidates.py [--sentences 2000] [--dump FILE]
+
+``--dump`` writes every arc (span, candidates, log-probs) as JSONL, to diff two versions.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import json
 import time
 
-from corrector.candidates import CandidateGenerator
-from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR
-from corrector.text import detokenize, split_sentences
+from corrector.text import Sentence, split_sentences
 
 
-def documents(n: int) -> list[str]:
-    path = BUILD_DIR / "corpus" / "news.txt"
-    if not path.exists():  # no corpus built yet: the seed article, repeated
-        return [(SHARED_DATA_DIR / "seed_spun_article.txt").read_text(encoding="utf-8")] * max(1, n // 40)
+def documents(n_sentences: int) -> list[list[Sentence]]:
+    """Spun Lee background articles, one sentence list per article, ≥ ``n_sentences`` in all."""
+    from corrector.corpus import lee_background
     from corrector.spinner import Spinner
 
-    lines = path.read_text(encoding="utf-8").splitlines()
-    picked = random.Random(1).sample(lines, n)
-    spinner = Spinner()
-    texts = [spinner.spin(detokenize(line.split())).spun for line in picked]
-    return [" ".join(texts[i : i + 20]) for i in range(0, len(texts), 20)]
+    spinner = Spinner(seed=1)
+    docs, total = [], 0
+    for article in lee_background():
+        sentences = split_sentences(spinner.spin(article.strip()).spun)
+        docs.append(sentences)
+        total += len(sentences)
+        if total >= n_sentences:
+            break
+    return docs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sentences", type=int, default=2000)
+    parser.add_argument("--dump", help="write the cold-pass arcs as JSONL here")
     args = parser.parse_args()
+    docs = documents(args.sentences)
+    tokens = sum(len(s.tokens) for doc in docs for s in doc)
+    sentences = sum(len(doc) for doc in docs)
     started = time.perf_counter()
+    from corrector.candidates import CandidateGenerator
+
     gen = CandidateGenerator.load()
     print(f"load (imports + table): {time.perf_counter() - started:.2f} s")
-    docs = [split_sentences(text) for text in documents(args.sentences)]
-    tokens = sum(len(s.tokens) for doc in docs for s in doc)
+    print(f"{len(docs)} documents, {sentences:,} sentences, {tokens:,} tokens")
     for label in ("cold", "warm"):
         started = time.perf_counter()
-        arcs = sum(len(lat.arcs) for doc in docs for lat in gen.lattices(doc))
+        lattices = [gen.lattices(doc) for doc in docs]
         seconds = time.perf_counter() - started
+        arcs = sum(len(lat.arcs) for doc in lattices for lat in doc)
         print(
             f"{label}: {tokens:,} tokens in {seconds:.2f} s = {tokens / seconds:,.0f} tokens/s, "
             f"{arcs / tokens:.2f} arcs/token"
         )
+        if label == "cold" and args.dump:
+            with open(args.dump, "w", encoding="utf-8") as f:
+                for doc in lattices:
+                    for lat in doc:
+                        for arc in lat.arcs:
+                            cands = [[c.text, c.logprob, list(c.sources)] for c in arc.candidates]
+                            f.write(json.dumps([lat.sentence.start, arc.start, arc.end, cands]) + "\n")
 
 
 if __name__ == "__main__":

@@ -4,19 +4,27 @@ For every span of 1–4 word tokens in a sentence we ask each source in :data:`S
 originals (thesauri reversed, with re-inflection; curated rules; number rules; learned pairs),
 merge their evidence per original, score it with :class:`corrector.channel.ChannelModel`, and
 keep the best ``max_candidates``. Spans with no candidate get no arc.
+
+Speed: the reversed table stores each key's originals best first by static channel score, so a
+span reads only the head of its list (``top_n`` entries, and ``top_n`` of each lemma's list for
+inflected words) instead of all of them (up to hundreds); entries beyond the head are fetched
+only when another source proposes the same original. Ranked candidates are cached per key in a
+bounded LRU, finished candidate lists per (key, case) when no document evidence applies.
 """
 
 from __future__ import annotations
 
 import difflib
 import itertools
-from collections import Counter
+import math
+import warnings
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from corrector import inflection, spin_rules
-from corrector.channel import ChannelModel, Evidence, document_features, static_features
+from corrector.channel import ChannelModel, Evidence
 from corrector.defaults import MAX_SPAN, MODELS_DIR
 from corrector.lattice import Arc, Candidate, Lattice
 from corrector.text import Sentence, apply_case, case_pattern, detokenize, lm_words, tokenize
@@ -26,9 +34,16 @@ DEFAULT_LEARNED = MODELS_DIR / "learned" / "pairs.tsv"
 MAX_CANDIDATES = 12
 # Candidates below this channel log10 probability are not worth the decoder's time.
 MIN_LOGPROB = -5.0
+# Originals read per looked-up key (its own list, and each lemma's list for inflected words).
+# Lists are sorted by static channel score, so the head holds everything that can reach the
+# top MAX_CANDIDATES (see scripts/fit_channel.py for the recall check).
+TOP_N = 32
+# Keys whose ranked candidates stay cached (bounded for streaming).
+CACHE_SIZE = 50_000
 
 # A source maps (spun key, its words) to evidence for originals; it updates ``found`` in place.
-Source = Callable[["CandidateGenerator", str, Sequence[str], dict[str, Evidence]], None]
+# ``limit`` (None = everything) caps how many thesaurus entries per list it reads.
+Source = Callable[["CandidateGenerator", str, Sequence[str], dict[str, Evidence], "int | None"], None]
 
 
 def span_key(words: Sequence[str]) -> str:
@@ -43,54 +58,99 @@ def _evidence(found: dict[str, Evidence], spun: str, original: str) -> Evidence:
     return ev
 
 
+def _merged(
+    gen: CandidateGenerator, found: dict[str, Evidence], key: str, original: str, limit: int | None
+) -> Evidence:
+    """``found[original]``, created on first use. When the key's own thesaurus list was read
+    only up to ``limit``, a new original is looked up in the rest of it, so its evidence is
+    the same as with the whole list read."""
+    ev = found.get(original)
+    if ev is None:
+        ev = found[original] = Evidence(key, original)
+        if limit is not None:
+            entry = gen.table.find(key, original)
+            if entry is not None:
+                ev.ranks.update(entry.ranks)
+                ev.fanout = gen.table.count(key)
+                ev.mutual = entry.mutual
+                ev.zipf_original = entry.zipf
+    return ev
+
+
 def _thesaurus_source(
-    gen: CandidateGenerator, key: str, words: Sequence[str], found: dict[str, Evidence]
+    gen: CandidateGenerator,
+    key: str,
+    words: Sequence[str],
+    found: dict[str, Evidence],
+    limit: int | None = None,
 ) -> None:
     table = gen.table
-    entries = table.lookup(key)
+    entries = table.lookup(key, limit)
+    fanout = table.count(key) if limit is not None else len(entries)
     for entry in entries:
         ev = _evidence(found, key, entry.original)
         ev.ranks.update(entry.ranks)
-        ev.fanout = len(entries)
+        ev.fanout = fanout
         ev.mutual = entry.mutual
         ev.zipf_original = entry.zipf
+    # Only what the head of the list did not cover needs a look-up in the rest of it.
+    rest = limit if limit is not None and fanout > limit else None
     # Inflected spans: analyse the word that carries the inflection (first of a verb phrase,
     # last of a noun phrase), look its lemma up, inflect each original back.
     parts = key.split(" ")
-    for at in {0, len(parts) - 1}:
+    for at in (0,) if len(parts) == 1 else (0, len(parts) - 1):
         for lemma, tag in inflection.analyses(parts[at]):
             if (at == 0) != (tag in inflection.VERB_TAGS) and len(parts) > 1:
                 continue
             lemma_key = " ".join([*parts[:at], lemma, *parts[at + 1 :]])
-            lemma_entries = table.lookup(lemma_key)
+            lemma_entries = table.lookup(lemma_key, limit)
+            if not lemma_entries:
+                continue
+            lemma_fanout = table.count(lemma_key) if limit is not None else len(lemma_entries)
             for entry in lemma_entries:
                 original = inflection.inflect_phrase(entry.original, tag)
                 if original is None or original == key:
                     continue
-                ev = _evidence(found, key, original)
+                ev = _merged(gen, found, key, original, rest)
                 if not ev.ranks:
                     ev.inflected = True
                     ev.mutual = entry.mutual
                 for source, rank in entry.ranks.items():
                     ev.ranks.setdefault(source, rank)
-                ev.fanout = max(ev.fanout, len(lemma_entries))
+                ev.fanout = max(ev.fanout, lemma_fanout)
 
 
 def _rules_source(
-    gen: CandidateGenerator, key: str, words: Sequence[str], found: dict[str, Evidence]
+    gen: CandidateGenerator,
+    key: str,
+    words: Sequence[str],
+    found: dict[str, Evidence],
+    limit: int | None = None,
 ) -> None:
-    for original in spin_rules.RULES.get(key, ()):
-        _evidence(found, key, original).rules = True
-    if len(words) == 1:
-        for original in spin_rules.number_originals(key):
-            _evidence(found, key, original).number = True
+    rules = spin_rules.RULES.get(key, ())
+    numbers = spin_rules.number_originals(key) if len(words) == 1 else ()
+    if not rules and not numbers:
+        return
+    rest = limit if limit is not None and gen.table.count(key) > limit else None
+    for original in rules:
+        _merged(gen, found, key, original, rest).rules = True
+    for original in numbers:
+        _merged(gen, found, key, original, rest).number = True
 
 
 def _learned_source(
-    gen: CandidateGenerator, key: str, words: Sequence[str], found: dict[str, Evidence]
+    gen: CandidateGenerator,
+    key: str,
+    words: Sequence[str],
+    found: dict[str, Evidence],
+    limit: int | None = None,
 ) -> None:
-    for original, count in gen.learned.get(key, {}).items():
-        _evidence(found, key, original).learned += count
+    learned = gen.learned.get(key)
+    if not learned:
+        return
+    rest = limit if limit is not None and gen.table.count(key) > limit else None
+    for original, count in learned.items():
+        _merged(gen, found, key, original, rest).learned += count
 
 
 # The candidate sources, in the order their evidence is merged.
@@ -113,29 +173,79 @@ def read_learned(path: Path) -> dict[str, dict[str, int]]:
     return table
 
 
+# Words NLTK's tokenizer splits although they are plain letters (its CONTRACTIONS2 rules).
+_SPLIT_WORDS = frozenset({"cannot", "gimme", "gonna", "gotta", "lemme", "wanna"})
+
+
 @lru_cache(maxsize=200_000)
 def _original_tokens(original: str) -> tuple[str, ...]:
+    words = original.split(" ")
+    # Plain ASCII words: NLTK would return them as they are (checked over the whole table).
+    if original.isascii() and all(w.isalpha() for w in words) and _SPLIT_WORDS.isdisjoint(words):
+        return tuple(words)
     return tuple(t.text for t in tokenize(original))
 
 
-def _case_words(span_words: Sequence[str], original: str) -> tuple[str, ...]:
-    """LM tokens of ``original`` carrying the spun span's case (Prime → Top, PRIME → TOP;
-    'International Minister' → 'Foreign Minister' keeps title case on every word)."""
-    tokens = _original_tokens(original)
+@lru_cache(maxsize=100_000)
+def _case_signature(span_words: tuple[str, ...]) -> str:
+    """What :func:`_case_words` depends on in the spun span: its case pattern, and for title
+    case whether every word with a letter is title-cased."""
     pattern = case_pattern(" ".join(span_words))
-    if pattern == "upper":
-        return tuple(t.upper() for t in tokens)
     if pattern == "title":
         alpha = [w for w in span_words if any(c.isalpha() for c in w)]
         if len(alpha) > 1 and all(case_pattern(w) == "title" for w in alpha):
-            return tuple(apply_case("title", t) if t[:1].isalpha() and "'" not in t else t for t in tokens)
+            return "titles"
+    return pattern
+
+
+def _case_words(span_words: Sequence[str], original: str, signature: str | None = None) -> tuple[str, ...]:
+    """LM tokens of ``original`` carrying the spun span's case (Prime → Top, PRIME → TOP;
+    'International Minister' → 'Foreign Minister' keeps title case on every word)."""
+    tokens = _original_tokens(original)
+    signature = signature or _case_signature(tuple(span_words))
+    if signature == "upper":
+        return tuple(t.upper() for t in tokens)
+    if signature == "titles":
+        return tuple(apply_case("title", t) if t[:1].isalpha() and "'" not in t else t for t in tokens)
+    if signature == "title":
         return (apply_case("title", tokens[0]), *tokens[1:])
     return tuple(tokens)
 
 
+@lru_cache(maxsize=100_000)
 def _spannable(token: str) -> bool:
     """Tokens a spun span may contain: words, clitics and numbers, not punctuation."""
     return any(c.isalnum() for c in token)
+
+
+@lru_cache(maxsize=200_000)
+def _lm_lower(token: str) -> str:
+    """The lowercase LM form of a token (memoised :func:`lm_words`)."""
+    return lm_words((token,), lowercase=True)[0]
+
+
+@lru_cache(maxsize=1024)
+def _interned_sources(sources: tuple[str, ...]) -> tuple[str, ...]:
+    return sources
+
+
+class _LRU(OrderedDict):  # type: ignore[type-arg]
+    """A dict that forgets its least recently read or written keys beyond ``size``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def,override]
+        value = super().get(key, default)
+        if value is not default:
+            self.move_to_end(key)
+        return value
+
+    def put(self, key, value) -> None:  # type: ignore[no-untyped-def]
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
 
 
 class CandidateGenerator:
@@ -149,6 +259,8 @@ class CandidateGenerator:
         max_candidates: int = MAX_CANDIDATES,
         min_logprob: float = MIN_LOGPROB,
         max_span: int = MAX_SPAN,
+        top_n: int = TOP_N,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         self.table = table
         self.channel = channel
@@ -156,7 +268,19 @@ class CandidateGenerator:
         self.max_candidates = max_candidates
         self.min_logprob = min_logprob
         self.max_span = max_span
-        self._ranked_cache: dict[str, tuple[tuple[float, Evidence], ...]] = {}
+        # Entries read per thesaurus list (0 = all). The lists are sorted with the weights the
+        # table was built with; other weights still score exactly, only the head may differ.
+        self.top_n = max(int(top_n), 2 * max_candidates) if top_n else 0
+        if table.ranked_with is not None and table.ranked_with != channel.fingerprint():
+            warnings.warn(
+                "the thesaurus table was ranked with other channel weights; candidates are "
+                "scored with the current ones, but rebuild it (`make thesaurus`) for best recall",
+                stacklevel=2,
+            )
+        # key → ((static score, original, sources), …) best first.
+        self._ranked_cache = _LRU(cache_size)
+        # (key, case, repeat count, originals present in the document) → finished candidates.
+        self._scored_cache = _LRU(cache_size)
         # The most document evidence can raise one candidate over another (for pruning).
         self._max_doc_boost = max(0.0, channel.weights["doc_original_present"])
         # Spans longer than one token are only looked up when some source has a key that long.
@@ -195,28 +319,54 @@ class CandidateGenerator:
         found.pop(key, None)
         return list(found.values())
 
-    def _ranked(self, key: str, words: Sequence[str]) -> tuple[tuple[float, Evidence], ...]:
-        """(static channel score, evidence) best first, cut to what can still reach the top
-        ``max_candidates`` once document evidence is added (cached per key, across documents)."""
+    def _may_have(self, key: str) -> bool:
+        """False when no source can have a candidate for ``key`` (most multi-word spans):
+        the same look-ups the sources start with, without building anything."""
+        if key in self.table or key in spin_rules.RULES or key in self.learned:
+            return True
+        parts = key.split(" ")
+        if len(parts) == 1:
+            if spin_rules.number_originals(key):
+                return True
+            ats: tuple[int, ...] = (0,)
+        else:
+            ats = (0, len(parts) - 1)
+        for at in ats:
+            for lemma, tag in inflection.analyses(parts[at]):
+                if len(parts) > 1 and (at == 0) != (tag in inflection.VERB_TAGS):
+                    continue
+                if " ".join([*parts[:at], lemma, *parts[at + 1 :]]) in self.table:
+                    return True
+        return False
+
+    def _ranked(self, key: str, words: Sequence[str]) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
+        """(static channel score, original, sources) best first, cut to what can still reach
+        the top ``max_candidates`` once document evidence is added (cached per key, across
+        documents, in a bounded LRU)."""
         hit = self._ranked_cache.get(key)
         if hit is not None:
-            return hit
-        linear = self.channel.linear
-        scored = sorted(
-            ((linear(static_features(ev)), ev) for ev in self.evidence(key, words)),
-            key=lambda item: -item[0],
-        )
-        if len(scored) > self.max_candidates:
-            floor = scored[self.max_candidates - 1][0] - self._max_doc_boost
-            scored = [item for item in scored if item[0] >= floor]
-        result = tuple(scored)
-        self._ranked_cache[key] = result
+            return hit  # type: ignore[no-any-return]
+        found: dict[str, Evidence] = {}
+        if self._may_have(key):
+            limit = self.top_n or None
+            for source in SOURCES.values():
+                source(self, key, words, found, limit)
+            found.pop(key, None)
+        result: tuple[tuple[float, str, tuple[str, ...]], ...] = ()
+        if found:
+            score = self.channel.static_score
+            scored = sorted(((score(ev), ev) for ev in found.values()), key=lambda item: -item[0])
+            if len(scored) > self.max_candidates:
+                floor = scored[self.max_candidates - 1][0] - self._max_doc_boost
+                scored = [item for item in scored if item[0] >= floor]
+            result = tuple((z, ev.original, _interned_sources(ev.sources)) for z, ev in scored)
+        self._ranked_cache.put(key, result)
         return result
 
     def spans(self, sentence: Sentence) -> list[tuple[int, int, str]]:
         """(start, end, key) of the spans worth looking up in ``sentence``."""
         words = sentence.words
-        lower = [w.lower() for w in lm_words(words)]
+        lower = [_lm_lower(w) for w in words]
         out: list[tuple[int, int, str]] = []
         n = len(words)
         for i in range(n):
@@ -243,9 +393,9 @@ class CandidateGenerator:
         lattices = []
         for sentence, sent_spans in zip(sentences, spans, strict=True):
             arcs = []
+            words = sentence.words
             for start, end, key in sent_spans:
-                words = sentence.words[start:end]
-                cands = self._score(key, words, doc_counts)
+                cands = self._score(key, words[start:end], doc_counts)
                 if cands:
                     arcs.append(Arc(start, end, tuple(cands)))
             arcs.sort(key=lambda a: (a.start, a.end))
@@ -282,19 +432,41 @@ class CandidateGenerator:
         if not ranked:
             return []
         spun_count = doc_counts.get(key, 0)
-        linear = self.channel.linear
-        scored = []
-        for z, ev in ranked:
-            doc = document_features(ev, spun_count, doc_counts.get(ev.original, 0))
-            scored.append((z + linear(doc) if doc else z, ev))
-        scored.sort(key=lambda item: -item[0])
+        if spun_count < 2:
+            spun_count = 1
+        # The result depends on the key, the span's case, its repeat count and which originals
+        # occur in the document: cache on exactly that (repeated spans hit it within a document).
+        present = tuple(i for i, (_, original, _) in enumerate(ranked) if original in doc_counts)
+        cache_key = (key, _case_signature(tuple(words)), spun_count, present)
+        hit = self._scored_cache.get(cache_key)
+        if hit is not None:
+            return list(hit)
+        scored = ranked
+        if spun_count > 1 or present:
+            weights = self.channel.weights
+            present_w = weights["doc_original_present"]
+            # Same terms, same order as linear(document_features(...)): the same floats.
+            if spun_count > 1:
+                repeat = weights["doc_spun_repeat"] * math.log(spun_count)
+                rescored = [(z + repeat, original, sources) for z, original, sources in ranked]
+                boost = repeat + present_w
+            else:
+                rescored = list(ranked)
+                boost = present_w
+            for i in present:
+                z, original, sources = ranked[i]
+                rescored[i] = (z + boost, original, sources)
+            rescored.sort(key=lambda item: -item[0])
+            scored = tuple(rescored)
         out = []
-        for z, ev in scored[: self.max_candidates]:
+        signature = cache_key[1]
+        for z, original, sources in scored[: self.max_candidates]:
             logprob = self.channel.to_log10_prob(z)
             if logprob < self.min_logprob:
                 break
-            cased = _case_words(words, ev.original)
-            out.append(Candidate(cased, detokenize(cased), round(logprob, 4), ev.sources))
+            cased = _case_words(words, original, signature)
+            out.append(Candidate(cased, detokenize(cased), round(logprob, 4), sources))
+        self._scored_cache.put(cache_key, tuple(out))
         return out
 
 

@@ -8,6 +8,10 @@ Backend: LemmInflect (dictionary + rules, Penn tags both ways). NLTK's WordNet m
 (``morphy``) only lemmatises and cannot generate ``told`` from ``tell``, so it could only serve
 the analysis half. A head-to-head accuracy measurement of the two has NOT been done yet
 (issue 3 follow-up); LemmInflect was chosen because it is the only one that inflects.
+
+Speed: LemmInflect's public functions deep-copy a dictionary entry and re-case it on every
+call. For lowercase input (all our keys) we read its lookup tables directly — same dictionary,
+same overrides, same alternate-tag and out-of-vocabulary fallbacks, no copies — and memoise.
 """
 
 from __future__ import annotations
@@ -15,10 +19,41 @@ from __future__ import annotations
 from functools import lru_cache
 
 import lemminflect
+from lemminflect.core.Inflections import Inflections
+from lemminflect.core.Lemmatizer import Lemmatizer
+from lemminflect.core.LexicalUtils import pennTagAlts, tagToUPos, uposToTags
 
 # Penn tags that a spun word and its replacement share when we re-inflect.
 INFLECTED_TAGS = frozenset({"VBD", "VBN", "VBG", "VBZ", "NNS", "JJR", "JJS", "RBR", "RBS"})
 VERB_TAGS = frozenset({"VBD", "VBN", "VBG", "VBZ"})
+
+_EMPTY: dict[str, tuple[str, ...]] = {}
+
+
+def _lowercase_values(forms: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {tag: tuple(w.lower() for w in words) for tag, words in forms.items()}
+
+
+@lru_cache(maxsize=100_000)
+def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """``lemminflect.getAllLemmas(word)`` for a lowercase word (shared: do not mutate)."""
+    lemmatizer = Lemmatizer()
+    found = lemmatizer._getLemmaDict().get(word, _EMPTY)
+    overrides = lemmatizer._getOverridesDict().get(word, _EMPTY)
+    if not found and not overrides:
+        return _EMPTY
+    return _lowercase_values({**found, **overrides})
+
+
+@lru_cache(maxsize=100_000)
+def _inflections(lemma: str) -> dict[str, tuple[str, ...]]:
+    """``lemminflect.getAllInflections(lemma)`` for a lowercase lemma (shared: do not mutate)."""
+    inflections = Inflections()
+    found = inflections._getInflDict().get(lemma, _EMPTY)
+    overrides = inflections._getOverridesDict().get(lemma, _EMPTY)
+    if not found and not overrides:
+        return _EMPTY
+    return _lowercase_values({**found, **overrides})
 
 
 @lru_cache(maxsize=200_000)
@@ -27,13 +62,16 @@ def analyses(word: str) -> tuple[tuple[str, str], ...]:
 
     Only readings whose lemma differs from the word are returned: the base form is looked up
     directly."""
+    if word != word.lower():
+        return analyses(word.lower())
     readings: list[tuple[str, str]] = []
-    for upos, lemmas in lemminflect.getAllLemmas(word).items():
+    for upos, lemmas in _lemmas(word).items():
+        tags = uposToTags(upos)
         for lemma in lemmas:
             if lemma == word:
                 continue
-            for tag, forms in lemminflect.getAllInflections(lemma, upos=upos).items():
-                if tag in INFLECTED_TAGS and word in forms and (lemma, tag) not in readings:
+            for tag, forms in _inflections(lemma).items():
+                if tag in tags and tag in INFLECTED_TAGS and word in forms and (lemma, tag) not in readings:
                     readings.append((lemma, tag))
     return tuple(readings)
 
@@ -41,8 +79,20 @@ def analyses(word: str) -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=200_000)
 def inflect(lemma: str, tag: str) -> str | None:
     """``lemma`` in Penn ``tag`` (tell, VBD → told); None if LemmInflect cannot inflect it."""
-    forms = lemminflect.getInflection(lemma, tag=tag)
-    return forms[0] if forms else None
+    upos = tagToUPos(tag)
+    if lemma != lemma.lower() or upos == "PROPN":
+        forms = lemminflect.getInflection(lemma, tag=tag)
+        return forms[0] if forms else None
+    table = _inflections(lemma)
+    form = table.get(tag)
+    if form is None:
+        for alt in pennTagAlts(tag):
+            form = table.get(alt)
+            if form:
+                break
+    if form is None:
+        form = Inflections().getAllInflectionsOOV(lemma, upos).get(tag) if upos else None
+    return form[0] if form else None
 
 
 def inflect_phrase(phrase: str, tag: str) -> str | None:
@@ -51,6 +101,8 @@ def inflect_phrase(phrase: str, tag: str) -> str | None:
     Verb phrases inflect their first word (keep talking → kept talking), nominal and adjectival
     ones their last (call for → calls for is verbal, so VBZ inflects 'call'; stock market →
     stock markets)."""
+    if " " not in phrase:
+        return inflect(phrase, tag)
     words = phrase.split(" ")
     at = 0 if tag in VERB_TAGS else len(words) - 1
     form = inflect(words[at], tag)
@@ -63,4 +115,4 @@ def inflect_phrase(phrase: str, tag: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def upos_set(word: str) -> frozenset[str]:
     """Universal POS tags LemmInflect knows for ``word`` (any form); empty if unknown."""
-    return frozenset(lemminflect.getAllLemmas(word))
+    return frozenset(_lemmas(word.lower()))

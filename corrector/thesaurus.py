@@ -3,8 +3,9 @@
 Forward dictionaries (:func:`forward_synonyms`) map a headword to its synonyms in the source's
 own order; a spinner walks them forwards. The corrector needs the reverse: given a spun word or
 phrase, which headwords list it? :func:`build_table` writes that reversed table once (a pickle
-of ``spun -> packed entries``, ~1 s to load, see :class:`ReverseTable`), so runtime never parses
-the 60 MB of source files.
+of ``spun -> packed entries``, ~0.2 s to load, see :class:`ReverseTable`), so runtime never parses
+the 60 MB of source files. Each key's entries are stored best first by the channel model's static
+score (with the weights current at build time), so the runtime reads only the head of a list.
 
 All keys and synonyms are lowercase, with single spaces between words (``despite the fact that``).
 """
@@ -16,18 +17,25 @@ import json
 import pickle
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corrector.defaults import default_thesaurus_dir
+
+if TYPE_CHECKING:
+    from corrector.channel import ChannelModel
 
 SOURCES = ("moby", "wordnet", "mythes")
 WORDNET_DIR = Path("/usr/share/wordnet")
 MYTHES_FILE = Path("/usr/share/mythes/th_en_US_v2.dat")
 TABLE_FILE = "reverse.pkl"
 MANIFEST_FILE = "manifest.json"
-TABLE_FORMAT = 2
+# 3: each key's lines sorted best first by static channel score (2: thesaurus order).
+TABLE_FORMAT = 3
+REBUILD_HINT = "run `make thesaurus` (or `corrector build-thesaurus`) to rebuild it"
 
 _SPACES = re.compile(r"\s+")
 # WordNet adjective markers: "galore(ip)", "elect(p)".
@@ -202,16 +210,35 @@ def _pack(ranks: dict[str, tuple[int, int]]) -> str:
     )
 
 
+def _ranked_lines(spun: str, lines: list[tuple[str, dict[str, tuple[int, int]], bool, float]],
+                  model: ChannelModel) -> list[int]:
+    """Order of ``lines`` best first by the channel's static score as originals of ``spun``."""
+    from corrector.channel import Evidence
+
+    fanout = len(lines)
+    scores = [
+        model.static_score(Evidence(spun, orig, ranks, fanout, mutual, zipf_original=zipf))
+        for orig, ranks, mutual, zipf in lines
+    ]
+    return sorted(range(len(lines)), key=lambda i: -scores[i])
+
+
 def reverse_pairs(
-    forward: dict[str, dict[str, list[str]]], min_original_zipf: float = MIN_ORIGINAL_ZIPF
+    forward: dict[str, dict[str, list[str]]],
+    min_original_zipf: float = MIN_ORIGINAL_ZIPF,
+    model: ChannelModel | None = None,
 ) -> dict[str, str]:
     """Packed reversed table from forward dictionaries per source.
 
     spun → lines ``original<TAB>ranks<TAB>mutual<TAB>zipf``: ``ranks`` is ``rank/length`` per
     source in :data:`SOURCES` order (empty if absent), ``mutual`` is 1 when ``spun``'s own list
-    (any source) also contains ``original``, ``zipf`` the original's wordfreq Zipf frequency."""
+    (any source) also contains ``original``, ``zipf`` the original's wordfreq Zipf frequency.
+    Lines are sorted best first by ``model``'s static score (default: the package weights)."""
     from wordfreq import zipf_frequency
 
+    from corrector.channel import ChannelModel
+
+    model = model or ChannelModel.load()
     zipf_of: dict[str, float] = {}
     reverse: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}
     for source, table in forward.items():
@@ -230,9 +257,14 @@ def reverse_pairs(
             forward_sets[s].get(spun) or forward_sets[s].setdefault(spun, set(t.get(spun, ())))
             for s, t in forward.items()
         ]
-        packed[spun] = "\n".join(
-            f"{orig}\t{_pack(ranks)}\t{int(any(orig in o for o in own))}\t{zipf_of[orig]:.2f}"
+        # The table stores Zipf with 2 decimals: rank with exactly what the runtime reads.
+        lines = [
+            (orig, ranks, any(orig in o for o in own), round(zipf_of[orig], 2))
             for orig, ranks in origs.items()
+        ]
+        packed[spun] = "\n".join(
+            f"{orig}\t{_pack(ranks)}\t{int(mutual)}\t{zipf:.2f}"
+            for orig, ranks, mutual, zipf in (lines[i] for i in _ranked_lines(spun, lines, model))
         )
     return packed
 
@@ -243,19 +275,28 @@ def build_table(
     min_original_zipf: float = MIN_ORIGINAL_ZIPF,
 ) -> dict[str, object]:
     """Write the reversed table (``reverse.pkl``) and ``manifest.json`` into ``out_dir``."""
+    from corrector.channel import ChannelModel
+
     out_dir = Path(out_dir or default_thesaurus_dir())
     started = time.perf_counter()
     forward = {source: forward_synonyms(source) for source in sources}
+    model = ChannelModel.load()
     # One string per spun key, parsed only when looked up: unpickling ~160k strings is far
     # faster than millions of tuples.
-    packed = reverse_pairs(forward, min_original_zipf)
+    packed = reverse_pairs(forward, min_original_zipf, model)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / (TABLE_FILE + ".tmp")
+    ranked_with = model.fingerprint()
     with open(tmp, "wb") as f:
-        pickle.dump({"format": TABLE_FORMAT, "sources": list(sources), "table": packed}, f, protocol=5)
+        pickle.dump(
+            {"format": TABLE_FORMAT, "sources": list(sources), "ranked_with": ranked_with, "table": packed},
+            f,
+            protocol=5,
+        )
     tmp.replace(out_dir / TABLE_FILE)
     manifest: dict[str, object] = {
         "format": TABLE_FORMAT,
+        "ranked_with": ranked_with,
         "sources": list(sources),
         "headwords": {s: len(forward[s]) for s in sources},
         "spun_keys": len(packed),
@@ -268,31 +309,63 @@ def build_table(
     return manifest
 
 
-class ReverseTable:
-    """spun phrase → headwords listing it, with per-source ranks; parsed lazily and cached."""
+def _parse_line(line: str) -> ReverseEntry:
+    original, fields, mutual, zipf = line.split("\t")
+    ranks = {}
+    for source, field in zip(SOURCES, fields.split(","), strict=True):
+        if field:
+            rank, length = field.split("/")
+            ranks[source] = (int(rank), int(length))
+    return ReverseEntry(original, ranks, mutual == "1", float(zipf))
 
-    def __init__(self, packed: dict[str, str], sources: tuple[str, ...] = SOURCES) -> None:
+
+class ReverseTable:
+    """spun phrase → headwords listing it (best first), with per-source ranks; parsed lazily.
+
+    Parsed entries are cached in a bounded LRU (``cache_size`` keys), so memory stays flat over
+    a stream of millions of documents."""
+
+    def __init__(
+        self,
+        packed: dict[str, str],
+        sources: tuple[str, ...] = SOURCES,
+        ranked_with: str | None = None,
+        cache_size: int = 50_000,
+    ) -> None:
         self._packed = packed
         self.sources = sources
-        self._cache: dict[str, tuple[ReverseEntry, ...]] = {}
+        # Fingerprint of the channel weights the lines were ranked with (None: unknown).
+        self.ranked_with = ranked_with
+        self._cache: OrderedDict[tuple[str, int], tuple[ReverseEntry, ...]] = OrderedDict()
+        self._cache_size = cache_size
 
     @classmethod
     def load(cls, directory: Path | None = None) -> ReverseTable:
         path = Path(directory or default_thesaurus_dir()) / TABLE_FILE
         if not path.exists():
-            raise FileNotFoundError(f"no thesaurus table at {path} (run `corrector build-thesaurus`)")
+            raise FileNotFoundError(f"no thesaurus table at {path} ({REBUILD_HINT})")
         with open(path, "rb") as f:
             data = pickle.load(f)
-        if data.get("format") != TABLE_FORMAT:
-            raise RuntimeError(f"{path} has format {data.get('format')}, expected {TABLE_FORMAT}; rebuild it")
-        return cls(data["table"])
+        if not isinstance(data, dict) or data.get("format") != TABLE_FORMAT:
+            found = data.get("format") if isinstance(data, dict) else None
+            raise RuntimeError(
+                f"{path} has table format {found}, this corrector needs format {TABLE_FORMAT}: "
+                f"{REBUILD_HINT}"
+            )
+        return cls(data["table"], tuple(data.get("sources", SOURCES)), data.get("ranked_with"))
 
     @classmethod
     def from_forward(
-        cls, forward: dict[str, dict[str, list[str]]], min_original_zipf: float = 0.0
+        cls,
+        forward: dict[str, dict[str, list[str]]],
+        min_original_zipf: float = 0.0,
+        model: ChannelModel | None = None,
     ) -> ReverseTable:
         """An in-memory table from forward dictionaries (tests, fitting scripts)."""
-        return cls(reverse_pairs(forward, min_original_zipf))
+        from corrector.channel import ChannelModel
+
+        model = model or ChannelModel.load()
+        return cls(reverse_pairs(forward, min_original_zipf, model), ranked_with=model.fingerprint())
 
     def multiword_keys(self) -> list[str]:
         """Keys of more than one word (or with a clitic), for cheap span pre-filtering."""
@@ -304,22 +377,40 @@ class ReverseTable:
     def __len__(self) -> int:
         return len(self._packed)
 
-    def lookup(self, spun: str) -> tuple[ReverseEntry, ...]:
-        """Headwords whose synonym lists contain ``spun`` (lowercase, single-spaced)."""
-        hit = self._cache.get(spun)
-        if hit is not None:
-            return hit
+    def count(self, spun: str) -> int:
+        """How many headwords list ``spun`` (its fan-out)."""
         packed = self._packed.get(spun)
-        entries: list[ReverseEntry] = []
-        if packed:
-            for line in packed.split("\n"):
-                original, fields, mutual, zipf = line.split("\t")
-                ranks = {}
-                for source, field in zip(SOURCES, fields.split(","), strict=True):
-                    if field:
-                        rank, length = field.split("/")
-                        ranks[source] = (int(rank), int(length))
-                entries.append(ReverseEntry(original, ranks, mutual == "1", float(zipf)))
-        result = tuple(entries)
-        self._cache[spun] = result
+        return packed.count("\n") + 1 if packed else 0
+
+    def lookup(self, spun: str, limit: int | None = None) -> tuple[ReverseEntry, ...]:
+        """Headwords whose synonym lists contain ``spun`` (lowercase, single-spaced), best first
+        by static channel score; only the first ``limit`` if given."""
+        packed = self._packed.get(spun)
+        if not packed:
+            return ()
+        cache_key = (spun, limit or 0)
+        cache = self._cache
+        hit = cache.get(cache_key)
+        if hit is not None:
+            cache.move_to_end(cache_key)
+            return hit
+        lines = packed.split("\n", limit)[:limit] if limit else packed.split("\n")
+        result = tuple(map(_parse_line, lines))
+        cache[cache_key] = result
+        if len(cache) > self._cache_size:
+            cache.popitem(last=False)
         return result
+
+    def find(self, spun: str, original: str) -> ReverseEntry | None:
+        """The entry of headword ``original`` in ``spun``'s list, if it has one."""
+        packed = self._packed.get(spun)
+        if not packed:
+            return None
+        if packed.startswith(original + "\t"):
+            at = 0
+        else:
+            at = packed.find("\n" + original + "\t") + 1
+            if not at:
+                return None
+        end = packed.find("\n", at)
+        return _parse_line(packed[at : end if end >= 0 else len(packed)])
