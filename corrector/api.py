@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,8 @@ class Corrector:
             "nbest",
             "consistency_boost",
             "consistency_min_gain",
+            "spin_prior_weight",
+            "min_spun_score",
         }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
@@ -110,13 +113,23 @@ class Corrector:
     def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""
         decodings = [decode(lattice, self.lm, self.weights, self.config.nbest) for lattice in lattices]
+        rules: dict[str, str] = {}
         if self.config.consistency_boost > 0:
             rules = consistent_choices(lattices, decodings, self.config.consistency_min_gain)
-            if rules:
-                lattices = [reinforce(lattice, rules, self.config.consistency_boost) for lattice in lattices]
-                decodings = [
-                    decode(lattice, self.lm, self.weights, self.config.nbest) for lattice in lattices
-                ]
+            lattices = [reinforce(lattice, rules, self.config.consistency_boost) for lattice in lattices]
+        weights = self.weights
+        first = _spun_score_of(decodings)
+        words = sum(len(d.words) for d in decodings)
+        if first < self.config.min_spun_score and words >= defaults.MIN_WORDS_FOR_GATE:
+            # The document does not look spun: keep it as it is (no edits). Short texts are
+            # exempt: a handful of words is too little evidence either way.
+            weights = replace(weights, change_penalty=math.inf)
+        elif self.config.spin_prior_weight > 0:
+            # Document prior: the less the first pass finds a spun document, the dearer a change.
+            penalty = self.config.change_penalty + self.config.spin_prior_weight * (1.0 - first)
+            weights = replace(weights, change_penalty=penalty)
+        if rules or weights is not self.weights:
+            decodings = [decode(lattice, self.lm, weights, self.config.nbest) for lattice in lattices]
         edits: list[Edit] = []
         for lattice, decoding in zip(lattices, decodings, strict=True):
             tokens = lattice.sentence.tokens
@@ -145,6 +158,12 @@ class Corrector:
         from corrector.pipeline import parallel_restorations
 
         yield from parallel_restorations(self.config, texts, workers)
+
+
+def _spun_score_of(decodings: list[SentenceDecoding]) -> float:
+    edits = sum(len(d.choices) for d in decodings)
+    gain = sum(sum(d.gains) for d in decodings)
+    return spun_score(edits, sum(len(d.words) for d in decodings), gain)
 
 
 def _scores(decodings: list[SentenceDecoding]) -> Scores:

@@ -20,6 +20,9 @@ class CorrectorConfig:
     max_candidates: candidates kept per lattice arc. nbest: alternatives returned per sentence.
     consistency_boost / consistency_min_gain: second pass that raises, across the document, the
     channel score of originals a first pass chose confidently and consistently (0 disables).
+    spin_prior_weight: the second pass adds ``spin_prior_weight · (1 − first-pass spun_score)`` to
+    the change penalty, so documents that look clean are changed less (0 disables).
+    min_spun_score: documents whose first-pass spun_score is below this are left unchanged.
     """
 
     model_dir: str | None = None
@@ -33,6 +36,8 @@ class CorrectorConfig:
     nbest: int = 0
     consistency_boost: float = defaults.DEFAULT_CONSISTENCY_BOOST
     consistency_min_gain: float = defaults.DEFAULT_CONSISTENCY_MIN_GAIN
+    spin_prior_weight: float = defaults.DEFAULT_SPIN_PRIOR_WEIGHT
+    min_spun_score: float = defaults.DEFAULT_MIN_SPUN_SCORE
 
     def with_overrides(self, **overrides: Any) -> CorrectorConfig:
         known = {f.name for f in fields(self)}
