@@ -5,9 +5,11 @@ CORRECTOR := .venv/bin/corrector
 MODEL_DIR := models/default
 MODEL_ORDER := 3
 CORPUS := build/corpus/news.txt
-# The sentinel names the table format, so a format change in the code triggers a rebuild.
+# The sentinel names the table format and the channel weights it was ranked with, so a change of
+# either in the code triggers a rebuild.
 THESAURUS_FORMAT = $(shell grep -m1 -oP '^TABLE_FORMAT = \K[0-9]+' corrector/thesaurus.py)
-THESAURUS = models/thesaurus/.built-v$(THESAURUS_FORMAT)
+CHANNEL_HASH = $(shell sha256sum corrector/data/channel_weights.json | cut -c1-8)
+THESAURUS = models/thesaurus/.built-v$(THESAURUS_FORMAT)-$(CHANNEL_HASH)
 
 .PHONY: all setup corpus model thesaurus demo test bench eval-data lint clean
 
