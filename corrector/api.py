@@ -113,6 +113,7 @@ class Corrector:
     def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""
         decodings = [decode(lattice, self.lm, self.weights, self.config.nbest) for lattice in lattices]
+        first_lattices = lattices
         rules: dict[str, str] = {}
         if self.config.consistency_boost > 0:
             rules = consistent_choices(lattices, decodings, self.config.consistency_min_gain)
@@ -129,7 +130,12 @@ class Corrector:
             penalty = self.config.change_penalty + self.config.spin_prior_weight * (1.0 - first)
             weights = replace(weights, change_penalty=penalty)
         if rules or weights is not self.weights:
-            decodings = [decode(lattice, self.lm, weights, self.config.nbest) for lattice in lattices]
+            decodings = [
+                decode(lattice, self.lm, weights, self.config.nbest)
+                if lattice is not before or decoding.choices or self.config.nbest
+                else decoding  # nothing boosted and no edit: a dearer change cannot add one
+                for lattice, before, decoding in zip(lattices, first_lattices, decodings, strict=True)
+            ]
         edits: list[Edit] = []
         for lattice, decoding in zip(lattices, decodings, strict=True):
             tokens = lattice.sentence.tokens
@@ -143,9 +149,7 @@ class Corrector:
             text=apply_edits(text, edits),
             edits=tuple(edits),
             scores=_scores(decodings),
-            spun_score=spun_score(
-                len(edits), sum(len(d.words) for d in decodings), sum(e.gain for e in edits)
-            ),
+            spun_score=first,
             alternatives=_alternatives(text, lattices, decodings) if self.config.nbest else (),
         )
 

@@ -257,6 +257,7 @@ def reinforce(lattice: Lattice, rules: dict[str, str], boost: float) -> Lattice:
     if not rules:
         return lattice
     arcs = []
+    changed = False
     for arc in lattice.arcs:
         original = rules.get(_span_key(lattice, arc))
         if original is None:
@@ -266,4 +267,6 @@ def reinforce(lattice: Lattice, rules: dict[str, str], boost: float) -> Lattice:
             replace(c, logprob=c.logprob + boost) if c.text.lower() == original else c for c in arc.candidates
         )
         arcs.append(Arc(arc.start, arc.end, candidates))
-    return Lattice(lattice.sentence, tuple(arcs))
+        changed = True
+    # The same object when nothing was boosted, so callers can skip re-decoding it.
+    return Lattice(lattice.sentence, tuple(arcs)) if changed else lattice
