@@ -52,16 +52,15 @@ def main() -> None:
     raw = time.perf_counter() - started
 
     size_mb = (args.model / MODEL_FILE).stat().st_size / 1e6
+    casing = "lowercased" if manifest.get("lowercase") else "cased"
+    build = manifest.get("build_seconds", float("nan"))
+    arpa_mb = manifest.get("arpa_bytes", 0) / 1e6
     print(
-        f"model            {args.model} (order {manifest.get('order')}, "
-        f"{'lowercased' if manifest.get('lowercase') else 'cased'}, {manifest.get('tokens', 0):,} training tokens)"
+        f"model            {args.model} (order {manifest.get('order')}, {casing}, "
+        f"{manifest.get('tokens', 0):,} training tokens)"
     )
-    print(
-        f"build time       {manifest.get('build_seconds', float('nan')):.1f} s (lmplz + build_binary, manifest)"
-    )
-    print(
-        f"model size       {size_mb:.1f} MB binary trie; ARPA was {manifest.get('arpa_bytes', 0) / 1e6:.1f} MB"
-    )
+    print(f"build time       {build:.1f} s (lmplz + build_binary, manifest)")
+    print(f"model size       {size_mb:.1f} MB binary trie; ARPA was {arpa_mb:.1f} MB")
     print(f"load time        {load_seconds:.3f} s (memory-mapped)")
     print(
         f"score() wrapper  {len(sentences) / wrapped:,.0f} sentences/s, {tokens / wrapped:,.0f} tokens/s "
