@@ -176,8 +176,9 @@ def _spun_score_of(decodings: list[SentenceDecoding]) -> float:
 def _scores(decodings: list[SentenceDecoding]) -> Scores:
     source = sum(d.source_logprob for d in decodings)
     restored = sum(d.restored_logprob for d in decodings)
-    length = sum(d.length for d in decodings)
-    return Scores(source, restored, perplexity(source, length), perplexity(restored, length))
+    source_length = sum(d.source_length for d in decodings)
+    restored_length = sum(d.length for d in decodings)
+    return Scores(source, restored, perplexity(source, source_length), perplexity(restored, restored_length))
 
 
 def _alternatives(text: str, lattices: list[Any], decodings: list[SentenceDecoding]) -> tuple[str, ...]:

@@ -55,7 +55,11 @@ class _Hypothesis:
 
 @dataclass(frozen=True, slots=True)
 class SentenceDecoding:
-    """The best path: its words, replaced spans with their gains, and LM log10 probabilities."""
+    """The best path: its words, replaced spans with their gains, and LM log10 probabilities.
+
+    ``length`` and ``source_length`` count predicted tokens (words + ``</s>``) of the restored and
+    the spun sentence, for perplexities.
+    """
 
     words: tuple[str, ...]
     choices: tuple[Choice, ...]
@@ -63,6 +67,7 @@ class SentenceDecoding:
     source_logprob: float
     restored_logprob: float
     length: int
+    source_length: int
     alternatives: tuple[tuple[str, ...], ...]
 
 
@@ -203,6 +208,7 @@ def decode(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: 
         source_logprob=source_logprob,
         restored_logprob=best.lm_logprob,
         length=len(best.words) + 1,
+        source_length=n + 1,
         alternatives=alternatives,
     )
 

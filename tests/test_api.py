@@ -127,3 +127,14 @@ def test_load_without_a_model_is_a_clear_error(tmp_path: Path) -> None:
 def test_non_string_input_is_a_type_error(corrector: Corrector) -> None:
     with pytest.raises(TypeError):
         corrector.correct(b"bytes")  # type: ignore[arg-type]
+
+
+def test_scores_are_the_lm_scores_of_source_and_output(corrector: Corrector) -> None:
+    source = "Officials stated despite the fact that the crisis within the region ."
+    result = corrector.correct(source)
+    before = corrector.lm.score_sentence(source.split())
+    after = corrector.lm.score_sentence(result.text.split())
+    assert result.scores.source_logprob == pytest.approx(before.logprob, abs=1e-4)
+    assert result.scores.source_ppl == pytest.approx(before.perplexity, rel=1e-4)
+    assert result.scores.restored_logprob == pytest.approx(after.logprob, abs=1e-4)
+    assert result.scores.restored_ppl == pytest.approx(after.perplexity, rel=1e-4)
