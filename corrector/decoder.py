@@ -46,11 +46,29 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class _Hypothesis:
+    """A partial path as a back-pointer chain (copying word tuples would be quadratic)."""
+
     score: float
     lm_logprob: float
     state: Any
-    choices: tuple[Choice, ...]
-    words: tuple[str, ...]
+    back: _Hypothesis | None
+    segment: tuple[str, ...]
+    choice: Choice | None
+
+    def path(self) -> tuple[list[str], list[tuple[Choice, int, int]]]:
+        """Words of the path and each replaced span with its [start, end) in those words."""
+        steps = []
+        hyp: _Hypothesis | None = self
+        while hyp is not None:
+            steps.append(hyp)
+            hyp = hyp.back
+        words: list[str] = []
+        choices: list[tuple[Choice, int, int]] = []
+        for step in reversed(steps):
+            if step.choice is not None:
+                choices.append((step.choice, len(words), len(words) + len(step.segment)))
+            words.extend(step.segment)
+        return words, choices
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +108,11 @@ class _CachedLM:
             state = hit[1]
         return total, state
 
-    def sentence(self, words: Sequence[str]) -> float:
-        logprob, state = self.advance(self.lm.begin_state(), words)
-        return logprob + self.lm.score_end(state)
 
-
-def _rank(h: _Hypothesis) -> tuple[float, tuple[str, ...]]:
-    # Ties are broken by the words so the result does not depend on insertion order.
-    return (-h.score, h.words)
+def _rank(h: _Hypothesis) -> float:
+    # Sorting is stable and hypotheses are created in a fixed order, so ties resolve the same
+    # way on every run.
+    return -h.score
 
 
 def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list[_Hypothesis]:
@@ -110,7 +125,7 @@ def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list
         best: dict[Any, _Hypothesis] = {}
         for hyp in hypotheses:
             kept = best.get(hyp.state)
-            if kept is None or _rank(hyp) < _rank(kept):
+            if kept is None or hyp.score > kept.score:
                 best[hyp.state] = hyp
         return sorted(best.values(), key=_rank)[:beam]
     groups: dict[Any, list[_Hypothesis]] = {}
@@ -161,7 +176,7 @@ def decode(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: 
     cached = _CachedLM(lm)
     arcs_from = prefilter(lattice, lm, weights)
     frontier: list[list[_Hypothesis]] = [[] for _ in range(n + 1)]
-    frontier[0] = [_Hypothesis(0.0, 0.0, lm.begin_state(), (), ())]
+    frontier[0] = [_Hypothesis(0.0, 0.0, lm.begin_state(), None, (), None)]
     per_state = nbest + 1 if nbest else 1
     beam = max(weights.beam, nbest + 1)
     for i in range(n):
@@ -170,9 +185,7 @@ def decode(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: 
         for hyp in current:
             logprob, state = cached.advance(hyp.state, (tokens[i],))
             frontier[i + 1].append(
-                _Hypothesis(
-                    hyp.score + logprob, hyp.lm_logprob + logprob, state, hyp.choices, (*hyp.words, tokens[i])
-                )
+                _Hypothesis(hyp.score + logprob, hyp.lm_logprob + logprob, state, hyp, (tokens[i],), None)
             )
             for arc in arcs_from.get(i, ()):
                 for candidate in arc.candidates:
@@ -188,47 +201,53 @@ def decode(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: 
                             score,
                             hyp.lm_logprob + logprob,
                             state,
-                            (*hyp.choices, Choice(arc, candidate)),
-                            (*hyp.words, *candidate.words),
+                            hyp,
+                            candidate.words,
+                            Choice(arc, candidate),
                         )
                     )
     finals = []
     for hyp in _prune(frontier[n], beam, per_state):
         end = lm.score_end(hyp.state)
-        finals.append(_Hypothesis(hyp.score + end, hyp.lm_logprob + end, hyp.state, hyp.choices, hyp.words))
+        finals.append(replace(hyp, score=hyp.score + end, lm_logprob=hyp.lm_logprob + end))
     finals.sort(key=_rank)
     best = finals[0]
-    source_logprob = cached.sentence(tokens)
-    gains = tuple(_edit_gain(best, choice, tokens, cached, weights) for choice in best.choices)
-    alternatives = tuple(h.words for h in finals[1 : nbest + 1]) if nbest else ()
+    words, placed = best.path()
+    gains = tuple(_edit_gain(words, span, tokens, lm, weights) for span in placed)
+    alternatives = tuple(tuple(h.path()[0]) for h in finals[1 : nbest + 1]) if nbest else ()
     return SentenceDecoding(
-        words=best.words,
-        choices=best.choices,
+        words=tuple(words),
+        choices=tuple(choice for choice, _, _ in placed),
         gains=gains,
-        source_logprob=source_logprob,
+        source_logprob=lm.logprob(tokens),
         restored_logprob=best.lm_logprob,
-        length=len(best.words) + 1,
+        length=len(words) + 1,
         source_length=n + 1,
         alternatives=alternatives,
     )
 
 
 def _edit_gain(
-    best: _Hypothesis, choice: Choice, tokens: Sequence[str], cached: _CachedLM, weights: DecoderWeights
+    words: Sequence[str],
+    placed: tuple[Choice, int, int],
+    tokens: Sequence[str],
+    lm: LanguageModel,
+    weights: DecoderWeights,
 ) -> float:
-    """Objective of the best path minus that of the same path with this one edit undone."""
-    words: list[str] = []
-    position = 0
-    for other in best.choices:
-        words.extend(tokens[position : other.arc.start])
-        if other is choice:
-            words.extend(tokens[other.arc.start : other.arc.end])
-        else:
-            words.extend(other.candidate.words)
-        position = other.arc.end
-    words.extend(tokens[position:])
-    channel = weights.channel_weight * choice.candidate.logprob - weights.change_penalty
-    return best.lm_logprob + channel - cached.sentence(words)
+    """Objective of the best path minus that of the same path with this one edit undone.
+
+    Only a window differs: the ``order - 1`` path words before the edit fix the LM state, and
+    the LM scores of words more than ``order - 1`` after it do not change. Scoring that window
+    keeps the cost per edit constant however long the sentence.
+    """
+    choice, start, end = placed
+    context = max(lm.order - 1, 1)
+    left = words[max(0, start - context) : start]
+    right = words[end : end + context]
+    bos, eos = start - context <= 0, end + context >= len(words)
+    restored = lm.logprob((*left, *words[start:end], *right), bos, eos)
+    undone = lm.logprob((*left, *tokens[choice.arc.start : choice.arc.end], *right), bos, eos)
+    return restored - undone + weights.channel_weight * choice.candidate.logprob - weights.change_penalty
 
 
 def _span_key(lattice: Lattice, arc: Arc) -> str:
