@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,15 +69,20 @@ class Restoration:
         return out
 
 
-def apply_edits(source: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
-    """``source`` with ``edits`` (non-overlapping, any order) applied."""
+def splice(text: str, replacements: Iterable[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, replacement)`` applied (sorted, non-overlapping spans)."""
     out: list[str] = []
     pos = 0
-    for edit in sorted(edits, key=lambda e: e.start):
-        if edit.start < pos:
-            raise ValueError(f"overlapping edits at {edit.start}")
-        out.append(source[pos : edit.start])
-        out.append(edit.restored)
-        pos = edit.end
-    out.append(source[pos:])
+    for start, end, replacement in replacements:
+        if start < pos:
+            raise ValueError(f"overlapping or unsorted edit at {start}")
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
     return "".join(out)
+
+
+def apply_edits(source: str, edits: Iterable[Edit]) -> str:
+    """``source`` with ``edits`` (non-overlapping, any order) applied."""
+    return splice(source, ((e.start, e.end, e.restored) for e in sorted(edits, key=lambda e: e.start)))

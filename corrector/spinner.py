@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from corrector.results import splice
 from corrector.text import Token, apply_case, case_pattern, split_sentences
 
 # Words a spinner rewrites less often (and whose synonym lists are mostly noise).
@@ -160,17 +161,8 @@ class SpinResult:
 
 def apply_edits(original: str, edits: Iterable[SpinEdit | dict[str, Any]]) -> str:
     """``original`` with the edits (sorted, non-overlapping, spans into ``original``) applied."""
-    out: list[str] = []
-    pos = 0
-    for edit in edits:
-        e = edit if isinstance(edit, dict) else edit.to_dict()
-        if e["start"] < pos:
-            raise ValueError(f"overlapping or unsorted edit at {e['start']}")
-        out.append(original[pos : e["start"]])
-        out.append(e["spun"])
-        pos = e["end"]
-    out.append(original[pos:])
-    return "".join(out)
+    records = (edit if isinstance(edit, dict) else edit.to_dict() for edit in edits)
+    return splice(original, ((e["start"], e["end"], e["spun"]) for e in records))
 
 
 def read_user_dict(path: str | Path) -> dict[str, list[str]]:
