@@ -197,10 +197,18 @@ _SPLIT_WORDS = frozenset({"cannot", "gimme", "gonna", "gotta", "lemme", "wanna"}
 @lru_cache(maxsize=200_000)
 def _original_tokens(original: str) -> tuple[str, ...]:
     words = original.split(" ")
-    # Plain ASCII words: NLTK would return them as they are (checked over the whole table).
+    # Plain ASCII words, possibly hyphenated inside: NLTK would return them as they are
+    # (checked over the whole table, re-inflected originals included).
     if original.isascii() and all(w.isalpha() for w in words) and _SPLIT_WORDS.isdisjoint(words):
         return tuple(words)
+    if original.isascii() and "--" not in original and all(_hyphenated_word(w) for w in words):
+        return tuple(words)
     return tuple(t.text for t in tokenize(original))
+
+
+def _hyphenated_word(word: str) -> bool:
+    parts = word.split("-")
+    return all(p.isalpha() for p in parts) and _SPLIT_WORDS.isdisjoint(parts)
 
 
 @lru_cache(maxsize=100_000)
