@@ -10,12 +10,20 @@ span reads only the head of its list (``top_n`` entries, and ``top_n`` of each l
 inflected words) instead of all of them (up to hundreds); entries beyond the head are fetched
 only when another source proposes the same original. Ranked candidates are cached per key in a
 bounded LRU, finished candidate lists per (key, case) when no document evidence applies.
+
+The table also ships the finished static ranked lists of the frequent words, every multi-word
+key and every rule key (:func:`precompute_ranked`, used only when the weights, options and rules
+fingerprint matches), and the word prefixes of multi-word keys and originals, so a span stops
+growing as soon as it can no longer become a key with candidates or an original the document
+evidence reads (most multi-word spans are never built).
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import itertools
+import json
 import math
 import warnings
 from collections import Counter, OrderedDict
@@ -24,11 +32,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from corrector import inflection, spin_rules
-from corrector.channel import ChannelModel, Evidence
+from corrector.channel import ChannelModel, Evidence, zipf
 from corrector.defaults import MAX_SPAN, MODELS_DIR
 from corrector.lattice import Arc, Candidate, Lattice
-from corrector.text import Sentence, apply_case, case_pattern, detokenize, lm_words, tokenize
-from corrector.thesaurus import ReverseTable
+from corrector.text import (
+    _NO_SPACE_AFTER,
+    _NO_SPACE_BEFORE,
+    Sentence,
+    apply_case,
+    case_pattern,
+    detokenize,
+    lm_words,
+    tokenize,
+)
+from corrector.thesaurus import ReverseTable, word_prefixes
 
 DEFAULT_LEARNED = MODELS_DIR / "learned" / "pairs.tsv"
 MAX_CANDIDATES = 12
@@ -180,10 +197,18 @@ _SPLIT_WORDS = frozenset({"cannot", "gimme", "gonna", "gotta", "lemme", "wanna"}
 @lru_cache(maxsize=200_000)
 def _original_tokens(original: str) -> tuple[str, ...]:
     words = original.split(" ")
-    # Plain ASCII words: NLTK would return them as they are (checked over the whole table).
+    # Plain ASCII words, possibly hyphenated inside: NLTK would return them as they are
+    # (checked over the whole table, re-inflected originals included).
     if original.isascii() and all(w.isalpha() for w in words) and _SPLIT_WORDS.isdisjoint(words):
         return tuple(words)
+    if original.isascii() and "--" not in original and all(_hyphenated_word(w) for w in words):
+        return tuple(words)
     return tuple(t.text for t in tokenize(original))
+
+
+def _hyphenated_word(word: str) -> bool:
+    parts = word.split("-")
+    return all(p.isalpha() for p in parts) and _SPLIT_WORDS.isdisjoint(parts)
 
 
 @lru_cache(maxsize=100_000)
@@ -248,6 +273,78 @@ class _LRU(OrderedDict):  # type: ignore[type-arg]
             self.popitem(last=False)
 
 
+@lru_cache(maxsize=4096)
+def _sources_tuple(joined: str) -> tuple[str, ...]:
+    return tuple(joined.split(",")) if joined else ()
+
+
+def _parse_ranked(packed: str) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
+    """A precomputed ranked list (lines ``repr(score)<TAB>original<TAB>sources``)."""
+    if not packed:
+        return ()
+    out = []
+    for line in packed.split("\n"):
+        z, original, sources = line.split("\t")
+        out.append((float(z), original, _sources_tuple(sources)))
+    return tuple(out)
+
+
+def _pack_ranked(ranked: Sequence[tuple[float, str, tuple[str, ...]]]) -> str:
+    return "\n".join(f"{z!r}\t{original}\t{','.join(sources)}" for z, original, sources in ranked)
+
+
+# The generator the build's worker processes inherit (fork).
+_BUILD_GENERATOR: CandidateGenerator | None = None
+
+
+def _precompute_chunk(keys: list[str]) -> dict[str, str]:
+    gen = _BUILD_GENERATOR
+    assert gen is not None
+    return {key: _pack_ranked(gen._compute_ranked(key, key.split(" "))) for key in keys}
+
+
+def precompute_ranked(
+    table: ReverseTable, channel: ChannelModel, keys: Iterable[str], processes: int = 2
+) -> dict[str, object]:
+    """Finished static ranked lists (what :meth:`CandidateGenerator._ranked` returns) of
+    ``keys`` with the default options, for the table to ship; keyed on
+    :meth:`CandidateGenerator.ranked_fingerprint` so other weights, options or rules ignore them."""
+    global _BUILD_GENERATOR
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gen = CandidateGenerator(table, channel, cache_size=1)
+    keys = list(dict.fromkeys(keys))
+    lists: dict[str, str] = {}
+    if processes > 1 and len(keys) > 1000:
+        import multiprocessing
+
+        _BUILD_GENERATOR = gen
+        try:
+            chunks = [keys[i::processes * 4] for i in range(processes * 4)]
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                for part in pool.imap_unordered(_precompute_chunk, chunks):
+                    lists.update(part)
+        finally:
+            _BUILD_GENERATOR = None
+    else:
+        lists = {key: _pack_ranked(gen._compute_ranked(key, key.split(" "))) for key in keys}
+    return {"fingerprint": gen.ranked_fingerprint(), "lists": {k: lists[k] for k in keys}}
+
+
+def preload() -> None:
+    """Load the lemma and word-frequency dictionaries now (~1 s) rather than on the first
+    words a new process looks up."""
+    inflection.analyses("said")
+    inflection.inflect("say", "VBD")
+    zipf("said")
+    zipf("u.s.")
+
+
+@lru_cache(maxsize=1)
+def _rules_hash() -> str:
+    return hashlib.sha1(Path(spin_rules.__file__).read_bytes()).hexdigest()[:12]
+
+
 class CandidateGenerator:
     """Builds lattices of candidate originals for the sentences of one document."""
 
@@ -277,14 +374,36 @@ class CandidateGenerator:
                 "scored with the current ones, but rebuild it (`make thesaurus`) for best recall",
                 stacklevel=2,
             )
-        # key → ((static score, original, sources), …) best first.
+        # key → (((static score, original, sources), …) best first, the originals).
         self._ranked_cache = _LRU(cache_size)
         # (key, case, repeat count, originals present in the document) → finished candidates.
         self._scored_cache = _LRU(cache_size)
+        # (original, case signature) → (cased LM tokens, their text); cleared when full.
+        self._cased_cache: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
         # The most document evidence can raise one candidate over another (for pruning).
         self._max_doc_boost = max(0.0, channel.weights["doc_original_present"])
         # Spans longer than one token are only looked up when some source has a key that long.
         self._multiword_firsts = self._first_words()
+        # Word prefixes of multi-word keys and originals, to stop growing spans early (None:
+        # the table has none, grow every span).
+        pre = table.precomputed
+        self._prefixes: frozenset[str] | None = None
+        if pre and pre.get("span_prefixes") is not None:
+            extra = {
+                prefix
+                for phrase in itertools.chain(
+                    spin_rules.RULES,
+                    *spin_rules.RULES.values(),
+                    self.learned,
+                    *self.learned.values(),
+                )
+                for prefix in word_prefixes(phrase)
+            }
+            self._prefixes = pre["span_prefixes"] | extra if extra else pre["span_prefixes"]  # type: ignore[operator,assignment]
+        # Finished static lists shipped with the table, when made with these exact settings.
+        self._precomputed: dict[str, str] | None = (
+            pre["lists"] if pre and pre.get("fingerprint") == self.ranked_fingerprint() else None  # type: ignore[assignment]
+        )
 
     @classmethod
     def load(
@@ -297,6 +416,7 @@ class CandidateGenerator:
         """The default generator: reversed table from ``thesaurus_dir`` (default
         ``models/thesaurus``), channel weights from the package, optional learned pairs."""
         learned_table = read_learned(Path(learned)) if learned else None
+        preload()
         return cls(ReverseTable.load(thesaurus_dir), ChannelModel.load(weights), learned_table, **options)  # type: ignore[arg-type]
 
     def _first_words(self) -> frozenset[str]:
@@ -343,9 +463,38 @@ class CandidateGenerator:
         """(static channel score, original, sources) best first, cut to what can still reach
         the top ``max_candidates`` once document evidence is added (cached per key, across
         documents, in a bounded LRU)."""
+        return self._ranked_entry(key, words)[0]
+
+    def _ranked_entry(
+        self, key: str, words: Sequence[str]
+    ) -> tuple[tuple[tuple[float, str, tuple[str, ...]], ...], tuple[str, ...]]:
+        """(:meth:`_ranked`, its originals), cached."""
         hit = self._ranked_cache.get(key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
+        pre = self._precomputed
+        # Precomputed lists were made with one word per space-separated part (the number rules
+        # apply to one-token spans only).
+        packed = (
+            pre.get(key)
+            if pre is not None and key not in self.learned and (len(words) == 1 or " " in key)
+            else None
+        )
+        result = _parse_ranked(packed) if packed is not None else self._compute_ranked(key, words)
+        entry = (result, tuple(original for _, original, _ in result))
+        self._ranked_cache.put(key, entry)
+        return entry
+
+    def ranked_fingerprint(self) -> str:
+        """What :meth:`_ranked` depends on besides the table: weights, options, rules."""
+        text = json.dumps(
+            [self.channel.fingerprint(), self.max_candidates, self.top_n, _rules_hash()]
+        )
+        return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+    def _compute_ranked(
+        self, key: str, words: Sequence[str]
+    ) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
         found: dict[str, Evidence] = {}
         if self._may_have(key):
             limit = self.top_n or None
@@ -360,29 +509,51 @@ class CandidateGenerator:
                 floor = scored[self.max_candidates - 1][0] - self._max_doc_boost
                 scored = [item for item in scored if item[0] >= floor]
             result = tuple((z, ev.original, _interned_sources(ev.sources)) for z, ev in scored)
-        self._ranked_cache.put(key, result)
         return result
 
     def spans(self, sentence: Sentence) -> list[tuple[int, int, str]]:
-        """(start, end, key) of the spans worth looking up in ``sentence``."""
+        """(start, end, key) of the spans worth looking up in ``sentence``: every word, and
+        longer spans that can still become a key with candidates or an original (keys built
+        word by word as :func:`detokenize` would)."""
         words = sentence.words
         lower = [_lm_lower(w) for w in words]
         out: list[tuple[int, int, str]] = []
         n = len(words)
+        firsts = self._multiword_firsts
+        extendable = self._extendable if self._prefixes is not None else None
+        max_span = self.max_span
         for i in range(n):
-            if not _spannable(lower[i]):
-                continue
-            out.append((i, i + 1, lower[i]))
             first = lower[i]
-            if first not in self._multiword_firsts and not any(
-                lemma in self._multiword_firsts for lemma, _ in inflection.analyses(first)
+            if not _spannable(first):
+                continue
+            out.append((i, i + 1, first))
+            if first not in firsts and not any(
+                lemma in firsts for lemma, _ in inflection.analyses(first)
             ):
                 continue
-            for j in range(i + 2, min(n, i + self.max_span) + 1):
-                if not _spannable(lower[j - 1]):
+            key = prev = first
+            for j in range(i + 2, min(n, i + max_span) + 1):
+                word = lower[j - 1]
+                if not _spannable(word):
                     break
-                out.append((i, j, detokenize(lower[i:j])))
+                if word in _NO_SPACE_BEFORE or prev in _NO_SPACE_AFTER:
+                    key += word
+                else:
+                    if extendable is not None and not extendable(key):
+                        break
+                    key += " " + word
+                out.append((i, j, key))
+                prev = word
         return out
+
+    def _extendable(self, key: str) -> bool:
+        """Whether ``key + ' ' + word`` can be a key with candidates or an original."""
+        prefixes = self._prefixes
+        assert prefixes is not None
+        if key in prefixes:
+            return True
+        first, sep, rest = key.partition(" ")
+        return any(lemma + sep + rest in prefixes for lemma, _ in inflection.analyses(first))
 
     # --- public API ------------------------------------------------------------------------
 
@@ -390,15 +561,21 @@ class CandidateGenerator:
         """One lattice per sentence of one document (document evidence computed over all)."""
         spans = [self.spans(s) for s in sentences]
         doc_counts: Counter[str] = Counter(key for sent in spans for _, _, key in sent)
+        # Within a document a span's candidates depend only on its words.
+        memo: dict[tuple[str, ...], tuple[Candidate, ...]] = {}
+        score = self._score_tuple
         lattices = []
         for sentence, sent_spans in zip(sentences, spans, strict=True):
             arcs = []
             words = sentence.words
             for start, end, key in sent_spans:
-                cands = self._score(key, words[start:end], doc_counts)
+                span_words = words[start:end]
+                cands = memo.get(span_words)
+                if cands is None:
+                    cands = memo[span_words] = score(key, span_words, doc_counts)
                 if cands:
-                    arcs.append(Arc(start, end, tuple(cands)))
-            arcs.sort(key=lambda a: (a.start, a.end))
+                    arcs.append(Arc(start, end, cands))
+            # spans() yields (start, end) in increasing order: the arcs are sorted already.
             lattices.append(Lattice(sentence, tuple(arcs)))
         return lattices
 
@@ -428,19 +605,28 @@ class CandidateGenerator:
         return found[: self.max_candidates]
 
     def _score(self, key: str, words: Sequence[str], doc_counts: Counter[str]) -> list[Candidate]:
-        ranked = self._ranked(key, words)
+        return list(self._score_tuple(key, tuple(words), doc_counts))
+
+    def _score_tuple(
+        self, key: str, words: tuple[str, ...], doc_counts: Counter[str]
+    ) -> tuple[Candidate, ...]:
+        ranked, originals = self._ranked_entry(key, words)
         if not ranked:
-            return []
+            return ()
         spun_count = doc_counts.get(key, 0)
         if spun_count < 2:
             spun_count = 1
         # The result depends on the key, the span's case, its repeat count and which originals
         # occur in the document: cache on exactly that (repeated spans hit it within a document).
-        present = tuple(i for i, (_, original, _) in enumerate(ranked) if original in doc_counts)
-        cache_key = (key, _case_signature(tuple(words)), spun_count, present)
+        if doc_counts.keys().isdisjoint(originals):
+            present: tuple[int, ...] = ()
+        else:
+            present = tuple(i for i, original in enumerate(originals) if original in doc_counts)
+        signature = _case_signature(words)
+        cache_key = (key, signature, spun_count, present)
         hit = self._scored_cache.get(cache_key)
         if hit is not None:
-            return list(hit)
+            return hit  # type: ignore[no-any-return]
         scored = ranked
         if spun_count > 1 or present:
             weights = self.channel.weights
@@ -459,15 +645,24 @@ class CandidateGenerator:
             rescored.sort(key=lambda item: -item[0])
             scored = tuple(rescored)
         out = []
-        signature = cache_key[1]
+        to_prob = self.channel.to_log10_prob
+        cased_cache = self._cased_cache
         for z, original, sources in scored[: self.max_candidates]:
-            logprob = self.channel.to_log10_prob(z)
+            logprob = to_prob(z)
             if logprob < self.min_logprob:
                 break
-            cased = _case_words(words, original, signature)
-            out.append(Candidate(cased, detokenize(cased), round(logprob, 4), sources))
-        self._scored_cache.put(cache_key, tuple(out))
-        return out
+            # The cased tokens depend only on the original and the span's case signature.
+            cased_key = (original, signature)
+            cased = cased_cache.get(cased_key)
+            if cased is None:
+                words_cased = _case_words(words, original, signature)
+                cased = cased_cache[cased_key] = (words_cased, detokenize(words_cased))
+                if len(cased_cache) > self._ranked_cache.size:
+                    cased_cache.clear()
+            out.append(Candidate(cased[0], cased[1], round(logprob, 4), sources))
+        result = tuple(out)
+        self._scored_cache.put(cache_key, result)
+        return result
 
 
 def substitutions(spun: str, original: str, max_words: int = MAX_SPAN) -> list[tuple[int, int, str, str]]:

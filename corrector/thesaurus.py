@@ -6,6 +6,8 @@ phrase, which headwords list it? :func:`build_table` writes that reversed table 
 of ``spun -> packed entries``, ~0.2 s to load, see :class:`ReverseTable`), so runtime never parses
 the 60 MB of source files. Each key's entries are stored best first by the channel model's static
 score (with the weights current at build time), so the runtime reads only the head of a list.
+The pickle also holds finished candidate lists of the frequent keys and span prefixes (see
+:mod:`corrector.candidates`); building takes ~2 min on 2 processes.
 
 All keys and synonyms are lowercase, with single spaces between words (``despite the fact that``).
 """
@@ -33,8 +35,13 @@ WORDNET_DIR = Path("/usr/share/wordnet")
 MYTHES_FILE = Path("/usr/share/mythes/th_en_US_v2.dat")
 TABLE_FILE = "reverse.pkl"
 MANIFEST_FILE = "manifest.json"
-# 3: each key's lines sorted best first by static channel score (2: thesaurus order).
-TABLE_FORMAT = 3
+# 4: plus finished ranked candidate lists of the frequent keys and span prefixes (3: each
+# key's lines sorted best first by static channel score; 2: thesaurus order).
+TABLE_FORMAT = 4
+# Keys whose finished candidate lists ship with the table: this many most frequent words
+# (wordfreq, inflected forms included), every multi-word key and every rule key.
+PRECOMPUTED_WORDS = 50_000
+BUILD_PROCESSES = 2
 REBUILD_HINT = "run `make thesaurus` (or `corrector build-thesaurus`) to rebuild it"
 
 _SPACES = re.compile(r"\s+")
@@ -227,8 +234,10 @@ def reverse_pairs(
     forward: dict[str, dict[str, list[str]]],
     min_original_zipf: float = MIN_ORIGINAL_ZIPF,
     model: ChannelModel | None = None,
+    processes: int = 1,
 ) -> dict[str, str]:
-    """Packed reversed table from forward dictionaries per source.
+    """Packed reversed table from forward dictionaries per source (ranked in ``processes``
+    forked processes).
 
     spun → lines ``original<TAB>ranks<TAB>mutual<TAB>zipf``: ``ranks`` is ``rank/length`` per
     source in :data:`SOURCES` order (empty if absent), ``mutual`` is 1 when ``spun``'s own list
@@ -250,9 +259,35 @@ def reverse_pairs(
             length = len(syns)
             for rank, syn in enumerate(syns):
                 reverse.setdefault(syn, {}).setdefault(head, {})[source] = (rank, length)
+    global _PACK_STATE
+    items = list(reverse.items())
+    _PACK_STATE = (items, forward, zipf_of, model)
+    try:
+        if processes > 1 and len(items) > 10_000:
+            import multiprocessing
+
+            step = -(-len(items) // (processes * 4))
+            bounds = [(a, min(a + step, len(items))) for a in range(0, len(items), step)]
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                values = [v for part in pool.map(_pack_chunk, bounds) for v in part]
+        else:
+            values = _pack_chunk((0, len(items)))
+    finally:
+        _PACK_STATE = None
+    return dict(zip((spun for spun, _ in items), values, strict=True))
+
+
+# What the build's worker processes inherit (fork): (spun, origs) items, forward, Zipf, model.
+_PACK_STATE: tuple | None = None  # type: ignore[type-arg]
+
+
+def _pack_chunk(bounds: tuple[int, int]) -> list[str]:
+    """Packed lines of ``items[a:b]`` (see :func:`reverse_pairs`)."""
+    assert _PACK_STATE is not None
+    items, forward, zipf_of, model = _PACK_STATE
     forward_sets = {source: {} for source in forward}  # type: dict[str, dict[str, set[str]]]
-    packed: dict[str, str] = {}
-    for spun, origs in reverse.items():
+    packed = []
+    for spun, origs in items[bounds[0] : bounds[1]]:
         own = [
             forward_sets[s].get(spun) or forward_sets[s].setdefault(spun, set(t.get(spun, ())))
             for s, t in forward.items()
@@ -262,9 +297,11 @@ def reverse_pairs(
             (orig, ranks, any(orig in o for o in own), round(zipf_of[orig], 2))
             for orig, ranks in origs.items()
         ]
-        packed[spun] = "\n".join(
-            f"{orig}\t{_pack(ranks)}\t{int(mutual)}\t{zipf:.2f}"
-            for orig, ranks, mutual, zipf in (lines[i] for i in _ranked_lines(spun, lines, model))
+        packed.append(
+            "\n".join(
+                f"{orig}\t{_pack(ranks)}\t{int(mutual)}\t{zipf:.2f}"
+                for orig, ranks, mutual, zipf in (lines[i] for i in _ranked_lines(spun, lines, model))
+            )
         )
     return packed
 
@@ -283,13 +320,20 @@ def build_table(
     model = ChannelModel.load()
     # One string per spun key, parsed only when looked up: unpickling ~160k strings is far
     # faster than millions of tuples.
-    packed = reverse_pairs(forward, min_original_zipf, model)
+    packed = reverse_pairs(forward, min_original_zipf, model, BUILD_PROCESSES)
+    ranked_with = model.fingerprint()
+    precomputed = _precompute(packed, sources, ranked_with, model)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / (TABLE_FILE + ".tmp")
-    ranked_with = model.fingerprint()
     with open(tmp, "wb") as f:
         pickle.dump(
-            {"format": TABLE_FORMAT, "sources": list(sources), "ranked_with": ranked_with, "table": packed},
+            {
+                "format": TABLE_FORMAT,
+                "sources": list(sources),
+                "ranked_with": ranked_with,
+                "table": packed,
+                "precomputed": precomputed,
+            },
             f,
             protocol=5,
         )
@@ -301,12 +345,58 @@ def build_table(
         "headwords": {s: len(forward[s]) for s in sources},
         "spun_keys": len(packed),
         "pairs": sum(v.count("\n") + 1 for v in packed.values()),
+        "precomputed_keys": len(precomputed["lists"]),  # type: ignore[arg-type]
         "min_original_zipf": min_original_zipf,
         "build_seconds": round(time.perf_counter() - started, 2),
         "bytes": (out_dir / TABLE_FILE).stat().st_size,
     }
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _precompute(
+    packed: dict[str, str], sources: tuple[str, ...], ranked_with: str, model: ChannelModel
+) -> dict[str, object]:
+    """Finished ranked candidate lists of the frequent words and all multi-word keys."""
+    from wordfreq import top_n_list
+
+    from corrector import spin_rules
+    from corrector.candidates import precompute_ranked
+
+    table = ReverseTable(packed, sources, ranked_with)
+    words = [w for w in top_n_list("en", PRECOMPUTED_WORDS) if w == w.lower() and " " not in w]
+    keys = [*words, *table.multiword_keys(), *spin_rules.RULES]
+    precomputed = precompute_ranked(table, model, keys, BUILD_PROCESSES)
+    precomputed["span_prefixes"] = span_prefixes(packed)
+    return precomputed
+
+
+def span_prefixes(packed: dict[str, str]) -> frozenset[str]:
+    """Proper word prefixes (``a b`` of ``a b c``) of every multi-word key and every multi-word
+    original a key can yield (as listed, or re-inflected): a span whose key is none of them
+    cannot grow into a key with candidates or into an original the document evidence reads."""
+    from corrector import inflection
+
+    phrases = {key for key in packed if " " in key}
+    originals = set()
+    for lines in packed.values():
+        for line in lines.split("\n"):
+            original = line[: line.index("\t")]
+            if " " in original:
+                originals.add(original)
+    for original in originals:
+        phrases.add(original)
+        for tag in inflection.INFLECTED_TAGS:
+            inflected = inflection.inflect_phrase(original, tag)
+            if inflected is not None:
+                phrases.add(inflected)
+    return frozenset(prefix for phrase in phrases for prefix in word_prefixes(phrase))
+
+
+def word_prefixes(phrase: str) -> list[str]:
+    """``a``, ``a b`` for ``a b c``."""
+    parts = phrase.split(" ")
+    return [" ".join(parts[:k]) for k in range(1, len(parts))]
 
 
 def _parse_line(line: str) -> ReverseEntry:
@@ -331,8 +421,11 @@ class ReverseTable:
         sources: tuple[str, ...] = SOURCES,
         ranked_with: str | None = None,
         cache_size: int = 50_000,
+        precomputed: dict[str, object] | None = None,
     ) -> None:
         self._packed = packed
+        # {"fingerprint": …, "lists": key → packed ranked list} (see candidates.precompute_ranked).
+        self.precomputed = precomputed
         self.sources = sources
         # Fingerprint of the channel weights the lines were ranked with (None: unknown).
         self.ranked_with = ranked_with
@@ -352,7 +445,12 @@ class ReverseTable:
                 f"{path} has table format {found}, this corrector needs format {TABLE_FORMAT}: "
                 f"{REBUILD_HINT}"
             )
-        return cls(data["table"], tuple(data.get("sources", SOURCES)), data.get("ranked_with"))
+        return cls(
+            data["table"],
+            tuple(data.get("sources", SOURCES)),
+            data.get("ranked_with"),
+            precomputed=data.get("precomputed"),
+        )
 
     @classmethod
     def from_forward(

@@ -118,3 +118,37 @@ def test_substitutions_align_tokens() -> None:
 
 def test_span_key_joins_clitics() -> None:
     assert span_key(["wo", "n’t", "ever"]) == "won't ever"
+
+
+def test_precomputed_lists_and_span_pruning_change_nothing(small_table: thesaurus.ReverseTable) -> None:
+    from corrector.candidates import precompute_ranked
+
+    channel = ChannelModel.load()
+    keys = ["stated", "advised", "prime", "international", "maintain", *small_table.multiword_keys()]
+    pre = precompute_ranked(small_table, channel, keys, processes=1)
+    pre["span_prefixes"] = thesaurus.span_prefixes(small_table._packed)
+    fast_table = thesaurus.ReverseTable(
+        small_table._packed, ranked_with=small_table.ranked_with, precomputed=pre
+    )
+    fast = CandidateGenerator(fast_table, channel)
+    plain = CandidateGenerator(small_table, channel)
+    assert fast._precomputed is not None and fast._prefixes is not None
+    text = (
+        "Blinken stated the disaster will continue despite the fact that they met. "
+        "Prime officials advised he won't ever maintain speaking; International assembly stated 10. "
+        "The subsequent assembly stated that supply and demand would keep talking."
+    )
+    sentences = split_sentences(text)
+    assert fast.lattices(sentences) == plain.lattices(sentences)
+    assert fast._precomputed and "stated" in fast._ranked_cache
+    # Spans that cannot become a key or an original are not grown.
+    assert len(fast.spans(sentences[0])) < len(plain.spans(sentences[0]))
+
+
+def test_precomputed_lists_are_ignored_with_other_weights(small_table: thesaurus.ReverseTable) -> None:
+    from corrector.candidates import precompute_ranked
+
+    pre = precompute_ranked(small_table, ChannelModel.load(), ["stated"], processes=1)
+    weights = dict(ChannelModel.load().weights, bias=0.5)
+    table = thesaurus.ReverseTable(small_table._packed, precomputed=pre)
+    assert CandidateGenerator(table, ChannelModel(weights))._precomputed is None
