@@ -36,8 +36,10 @@ SETS = [
 def no_mythes_corrector():
     """A corrector whose candidates come from Moby and WordNet only."""
     from corrector import Corrector
+    from corrector.thesaurus import TABLE_FORMAT
 
-    if not (NO_MYTHES / "reverse.pkl").exists():
+    manifest = NO_MYTHES / "manifest.json"
+    if not manifest.exists() or json.loads(manifest.read_text()).get("format") != TABLE_FORMAT:
         command = [sys.executable, "-m", "corrector.cli", "build-thesaurus", "-o", str(NO_MYTHES)]
         subprocess.run([*command, "--sources", "moby,wordnet"], check=True, stdout=subprocess.DEVNULL)
     return Corrector.load(thesaurus_dir=NO_MYTHES)
