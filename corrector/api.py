@@ -96,6 +96,7 @@ class Corrector:
             "chw": self.config.channel_weight,
             "pen": self.config.change_penalty,
             "cands": self.config.max_candidates,
+            "channel": self.generator.channel.fingerprint()[:12],
             "boost": self.config.consistency_boost,
             "prior": self.config.spin_prior_weight,
             "gate": self.config.min_spun_score,
