@@ -26,6 +26,7 @@ import pickle
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -105,13 +106,34 @@ def _group_index(groups: list[Group]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return starts, owner, gold
 
 
+def newton(
+    objective: Callable[[np.ndarray], float],
+    gradient_hessian: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    w: np.ndarray,
+    steps: int,
+) -> np.ndarray:
+    """Minimise a convex ``objective`` by Newton's method with step halving."""
+    loss = objective(w)
+    for _ in range(steps):
+        grad, hess = gradient_hessian(w)
+        step = np.linalg.solve(hess, grad)
+        t = 1.0
+        while t > 1e-4 and objective(w - t * step) > loss + 1e-12:
+            t /= 2
+        w = w - t * step
+        new_loss = objective(w)
+        if loss - new_loss < 1e-10:
+            break
+        loss = new_loss
+    return w
+
+
 def fit_ranking(x: np.ndarray, groups: list[Group], l2: float, steps: int = 50) -> np.ndarray:
     """Conditional logit (softmax over each span's candidates; the true original is the
     positive) with L2 on standardised features, by Newton's method. ``groups`` all contain
     their gold. Returns weights on the standardised columns of ``x``."""
     starts, owner, gold = _group_index(groups)
     n_groups, dim = len(groups), x.shape[1]
-    w = np.zeros(dim)
 
     def objective(w: np.ndarray) -> float:
         z = x @ w
@@ -119,8 +141,7 @@ def fit_ranking(x: np.ndarray, groups: list[Group], l2: float, steps: int = 50) 
         lse = zmax + np.log(np.add.reduceat(np.exp(z - zmax[owner]), starts))
         return float((lse - z[gold]).mean() + 0.5 * l2 * w @ w)
 
-    loss = objective(w)
-    for _ in range(steps):
+    def gradient_hessian(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         z = x @ w
         zmax = np.maximum.reduceat(z, starts)
         e = np.exp(z - zmax[owner])
@@ -128,24 +149,14 @@ def fit_ranking(x: np.ndarray, groups: list[Group], l2: float, steps: int = 50) 
         mean = np.add.reduceat(x * p[:, None], starts)  # E_p[x] per group
         grad = (mean.sum(0) - x[gold].sum(0)) / n_groups + l2 * w
         centred = x - mean[owner]
-        hess = (centred.T * p) @ centred / n_groups + l2 * np.eye(dim)
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while t > 1e-4 and objective(w - t * step) > loss + 1e-12:
-            t /= 2
-        w -= t * step
-        new_loss = objective(w)
-        if loss - new_loss < 1e-10:
-            loss = new_loss
-            break
-        loss = new_loss
-    return w
+        return grad, (centred.T * p) @ centred / n_groups + l2 * np.eye(dim)
+
+    return newton(objective, gradient_hessian, np.zeros(dim), steps)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-4, steps: int = 100) -> np.ndarray:
     """L2-regularised logistic regression (Newton with step halving); ``x`` has its own
     intercept column, which is not penalised."""
-    w = np.zeros(x.shape[1])
     pen = np.full(x.shape[1], l2)
     pen[0] = 0.0
 
@@ -153,21 +164,12 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-4, steps: int = 10
         z = x @ w
         return float(np.mean(np.logaddexp(0, z) - y * z) + 0.5 * (pen * w) @ w)
 
-    loss = objective(w)
-    for _ in range(steps):
+    def gradient_hessian(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p = 1 / (1 + np.exp(-(x @ w)))
         grad = x.T @ (p - y) / len(y) + pen * w
-        hess = (x.T * (p * (1 - p))) @ x / len(y) + np.diag(pen) + 1e-9 * np.eye(len(w))
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while t > 1e-4 and objective(w - t * step) > loss + 1e-12:
-            t /= 2
-        w -= t * step
-        new_loss = objective(w)
-        if loss - new_loss < 1e-10:
-            break
-        loss = new_loss
-    return w
+        return grad, (x.T * (p * (1 - p))) @ x / len(y) + np.diag(pen) + 1e-9 * np.eye(len(w))
+
+    return newton(objective, gradient_hessian, np.zeros(x.shape[1]), steps)
 
 
 # Features that are the same for every candidate of a span (given the spun key): they cancel
