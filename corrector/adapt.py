@@ -26,13 +26,17 @@ The result is a human-readable ``corrector-spinner/1`` JSON file (see :func:`wri
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import itertools
 import json
+import logging
 import math
 import os
 import pickle
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -75,7 +79,9 @@ class AdaptConfig:
     keep_bounds: the prior keep(o) is clipped to this range.
     max_candidates: candidates per arc used in the E-step (best generic score first).
     min_count: pairs with fewer expected counts are not written.
-    workers: processes for the E-step (1 = a plain loop). chunk_sentences: sentences per task.
+    workers: processes for the E-step (1 = a plain loop; with ``engine="dask"`` the LocalCluster
+    size). chunk_sentences: sentences per task. engine: ``local`` (this process or a process pool)
+    or ``dask`` (chunks as Dask tasks; ``scheduler`` is a cluster address, else a LocalCluster).
     """
 
     iterations: int = 5
@@ -86,6 +92,8 @@ class AdaptConfig:
     min_count: float = 1.0
     workers: int = 1
     chunk_sentences: int = 256
+    engine: str = "local"
+    scheduler: str | None = None
 
 
 # --- feed reading ------------------------------------------------------------------------------
@@ -348,6 +356,35 @@ def _worker_chunk(chunk: Sequence[CompiledSentence]) -> EStepResult:
     return e_step_chunk(chunk, _WORKER["scorer"], _WORKER["logprobs"])
 
 
+# Dask worker processes: one LM per process (loaded on first use), one scorer cache per thread.
+_DASK_LMS: dict[str, Any] = {}
+_DASK_LOCK = threading.Lock()
+_DASK_LOCAL = threading.local()
+
+
+def _dask_scorer(lm_path: str) -> BigramScorer:
+    scorers: dict[str, BigramScorer] = _DASK_LOCAL.__dict__.setdefault("scorers", {})
+    scorer = scorers.get(lm_path)
+    if scorer is None:
+        with _DASK_LOCK:
+            lm = _DASK_LMS.get(lm_path)
+            if lm is None:
+                from corrector.lm import load_language_model
+
+                lm = _DASK_LMS[lm_path] = load_language_model(lm_path)
+        scorer = scorers[lm_path] = BigramScorer(lm)
+    return scorer
+
+
+def _dask_preload(lm_path: str) -> bool:
+    _dask_scorer(lm_path)
+    return True
+
+
+def _dask_chunk(lm_path: str, logprobs: Sequence[float], chunk: Sequence[CompiledSentence]) -> EStepResult:
+    return e_step_chunk(chunk, _dask_scorer(lm_path), logprobs)
+
+
 # --- spilling compiled lattices ----------------------------------------------------------------
 
 
@@ -527,21 +564,125 @@ def _top_pairs(
     return tuple((s, o, channel.theta[pid], counts.get(pid, 0.0)) for (s, o), pid in ranked)
 
 
-def _e_step(spill: Spill, lm: Any, lm_path: str | None, logprobs: list[float], workers: int) -> EStepResult:
-    total = EStepResult()
-    if workers <= 1 or lm_path is None:
-        scorer = BigramScorer(lm)
-        for chunk in spill:
-            total.add(e_step_chunk(chunk, scorer, logprobs))
-        return total
-    import multiprocessing
+class EStepEngine(Protocol):
+    """Runs one E-step: the chunks of ``spill`` under ``logprobs``, reduced with :meth:`EStepResult.add`
+    in chunk order (so every engine gives the same floating-point sums)."""
 
-    # The pool lives for one iteration: its initializer hands every worker this iteration's θ once.
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(lm_path, logprobs)) as pool:
-        for result in pool.imap_unordered(_worker_chunk, spill, chunksize=1):
-            total.add(result)
-    return total
+    def e_step(self, spill: Spill, logprobs: list[float]) -> EStepResult: ...
+
+
+@dataclass(slots=True)
+class LocalEngine:
+    """A plain loop in this process (``workers == 1``), or a process pool that loads the LM from
+    ``lm_path`` once per worker per iteration (its initializer also hands over θ once)."""
+
+    lm: Any
+    lm_path: str | None = None
+    workers: int = 1
+
+    def e_step(self, spill: Spill, logprobs: list[float]) -> EStepResult:
+        total = EStepResult()
+        if self.workers <= 1 or self.lm_path is None:
+            scorer = BigramScorer(self.lm)
+            for chunk in spill:
+                total.add(e_step_chunk(chunk, scorer, logprobs))
+            return total
+        import multiprocessing
+
+        # The pool lives for one iteration: its initializer hands every worker this iteration's θ once.
+        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+        with context.Pool(self.workers, initializer=_init_worker, initargs=(self.lm_path, logprobs)) as pool:
+            for result in pool.imap(_worker_chunk, spill, chunksize=1):
+                total.add(result)
+        return total
+
+
+@dataclass(slots=True)
+class DaskEngine:
+    """Chunks as Dask tasks on ``scheduler`` (an address) or on a LocalCluster of ``workers``
+    single-threaded processes; use as a context manager (one cluster for all iterations).
+
+    Workers get the LM's path, never a model: each worker process loads it once (eagerly for the
+    workers present at start, on first use for workers that join later), so the path must be
+    readable at the same place on every machine. θ is broadcast once per iteration; the client reads
+    the spilled lattices and keeps at most ``in_flight_per_worker`` chunks per worker thread queued.
+    """
+
+    lm_path: str
+    workers: int = 2
+    scheduler: str | None = None
+    in_flight_per_worker: int = 3
+    _stack: contextlib.ExitStack | None = None
+    _client: Any = None
+
+    def __enter__(self) -> DaskEngine:
+        from corrector.pipeline import import_distributed
+
+        distributed = import_distributed()
+        self._stack = contextlib.ExitStack()
+        try:
+            if self.scheduler:
+                self._client = self._stack.enter_context(distributed.Client(self.scheduler))
+            else:
+                cluster = self._stack.enter_context(
+                    distributed.LocalCluster(
+                        n_workers=max(1, self.workers),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                    )
+                )
+                self._client = self._stack.enter_context(distributed.Client(cluster))
+            self._client.run(_dask_preload, self.lm_path)
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            self._stack.close()
+        self._stack = self._client = None
+
+    def e_step(self, spill: Spill, logprobs: list[float]) -> EStepResult:
+        client = self._client
+        if client is None:
+            raise RuntimeError("DaskEngine is used outside its `with` block")
+        shared = client.scatter(logprobs, broadcast=True, hash=False)
+        window = (sum(client.nthreads().values()) or 1) * self.in_flight_per_worker
+        pending: collections.deque[Any] = collections.deque()
+        total = EStepResult()
+        for chunk in spill:
+            pending.append(client.submit(_dask_chunk, self.lm_path, shared, chunk, pure=False))
+            if len(pending) >= window:
+                total.add(pending.popleft().result())
+        while pending:
+            total.add(pending.popleft().result())
+        del shared
+        return total
+
+
+@contextlib.contextmanager
+def e_step_engine(config: AdaptConfig, lm: Any, lm_path: str | None) -> Iterator[EStepEngine]:
+    """The engine for ``config.engine`` (``local`` or ``dask``), open for the whole EM run."""
+    check_engine(config, lm_path)
+    if config.engine == "dask":
+        assert lm_path is not None
+        with DaskEngine(str(Path(lm_path).resolve()), config.workers, config.scheduler) as engine:
+            yield engine
+        return
+    yield LocalEngine(lm, lm_path, config.workers)
+
+
+def check_engine(config: AdaptConfig, lm_path: str | None) -> None:
+    """Refuse engine settings that cannot work, before any lattice is built."""
+    if config.engine not in ("local", "dask"):
+        raise ValueError(f"unknown engine {config.engine!r} (choose local or dask)")
+    if config.scheduler and config.engine != "dask":
+        raise ValueError("a scheduler address needs the dask engine")
+    if config.engine == "dask" and lm_path is None:
+        raise ValueError("the dask engine needs the LM's path (workers load it themselves)")
 
 
 def adapt(
@@ -559,13 +700,15 @@ def adapt(
     ``lm`` is a loaded model with ``begin_state``/``null_state``/``score_word``/``score_end``;
     ``lm_path`` lets worker processes load the same model themselves.
     """
+    check_engine(config, lm_path)
     log = log or (lambda _: None)
     clean = clean or CleanFrequency()
     params = ParamIndex()
     feed_counts: Counter[str] = Counter()
     feed_words = 0
     spill = Spill()
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(spill.remove)
         started = time.perf_counter()
         chunk: list[CompiledSentence] = []
         sentences = 0
@@ -591,9 +734,10 @@ def adapt(
         channel = build_prior(params, feed_counts, feed_words, clean, config)
         reports: list[IterationReport] = []
         counts: dict[int, float] = {}
+        engine = stack.enter_context(e_step_engine(config, lm, lm_path))
         for iteration in range(1, config.iterations + 1):
             started = time.perf_counter()
-            result = _e_step(spill, lm, lm_path, channel.logprobs(), config.workers)
+            result = engine.e_step(spill, channel.logprobs())
             counts = result.counts
             m_step(channel, counts, config.prior_strength)
             report = IterationReport(
@@ -610,8 +754,6 @@ def adapt(
                 f"{report.seconds:.1f}s; top: {pairs}"
             )
         return AdaptResult(channel, counts, reports, sentences, feed_words, config)
-    finally:
-        spill.remove()
 
 
 # --- the spinner file --------------------------------------------------------------------------

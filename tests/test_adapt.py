@@ -9,6 +9,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -318,3 +319,62 @@ def test_inner_score_chains_bigrams_within_a_span() -> None:
     scorer = BigramScorer(lm)
     assert scorer.inner(("a", "b", "c")) == pytest.approx(-0.75)
     assert scorer.inner(("a",)) == 0.0
+
+
+# --- engines: the same E-step on a process pool or on Dask --------------------------------------
+
+
+def _adapt_with(said_model: tuple, **engine: Any) -> adapt_module.AdaptResult:
+    lm, counts, total = said_model
+    return adapt(
+        _feed(120),
+        DictGenerator(_REVERSE),
+        lm,
+        AdaptConfig(iterations=2, chunk_sentences=16, **engine),
+        clean=CleanFrequency(counts, total),
+        lm_path=str(lm.path.parent),
+    )
+
+
+def _same_result(a: adapt_module.AdaptResult, b: adapt_module.AdaptResult) -> None:
+    """Bit-identical: chunk results are reduced in chunk order by every engine."""
+    assert [r.loglik for r in a.iterations] == [r.loglik for r in b.iterations]
+    assert a.counts == b.counts
+    assert a.channel.theta == b.channel.theta
+    assert a.pairs() == b.pairs()
+
+
+def test_process_pool_engine_equals_plain_loop(said_model: tuple) -> None:
+    _same_result(_adapt_with(said_model, workers=2), _adapt_with(said_model))
+
+
+def test_dask_engine_equals_local_engine(said_model: tuple) -> None:
+    pytest.importorskip("distributed")
+    local = _adapt_with(said_model)
+    dask = _adapt_with(said_model, engine="dask", workers=2)
+    _same_result(dask, local)
+    assert local.sentences == 120 and len(local.iterations) == 2
+
+
+def test_engine_settings_are_checked_before_any_work(said_model: tuple) -> None:
+    lm = said_model[0]
+    for config, message in [
+        (AdaptConfig(engine="spark"), "unknown engine"),
+        (AdaptConfig(scheduler="tcp://127.0.0.1:8786"), "needs the dask engine"),
+        (AdaptConfig(engine="dask"), "LM's path"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            adapt(_feed(5), DictGenerator(_REVERSE), lm, config)
+
+
+def test_adapt_command_refuses_scheduler_without_dask(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from corrector.commands import adapt as command
+
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    args = parser.parse_args(
+        ["--feed", str(tmp_path / "feed.jsonl"), "-o", str(tmp_path / "s.json"), "--scheduler", "tcp://x:1"]
+    )
+    assert args.engine == "local"
+    assert command.run(args) == 2
+    assert "--engine dask" in capsys.readouterr().err

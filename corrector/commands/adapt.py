@@ -46,7 +46,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-count", type=float, default=AdaptConfig().min_count, help="write pairs above this"
     )
-    parser.add_argument("--workers", type=int, default=1, help="E-step worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="E-step worker processes; Dask LocalCluster size"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="E-step in local processes, or as Dask tasks (pip install 'corrector[dask]')",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)",
+    )
     parser.add_argument(
         "--merge",
         type=Path,
@@ -67,6 +81,10 @@ def load_generator(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from corrector.lm import load_language_model
 
+    if args.scheduler and args.engine != "dask":
+        print("corrector adapt: --scheduler needs --engine dask", file=sys.stderr)
+        return 2
+
     def log(message: str) -> None:
         if not args.quiet:
             print(f"[adapt] {message}", file=sys.stderr, flush=True)
@@ -79,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         prior_strength=args.prior_strength,
         min_count=args.min_count,
         workers=args.workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
     )
     started = time.perf_counter()
     result = adapt(
