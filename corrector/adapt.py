@@ -694,11 +694,14 @@ def adapt(
     lm_path: str | None = None,
     max_sentences: int | None = None,
     log: Callable[[str], None] | None = None,
+    on_iteration: Callable[[AdaptResult], None] | None = None,
 ) -> AdaptResult:
     """EM on the feed's lattices, starting from the generic channel; see the module docstring.
 
     ``lm`` is a loaded model with ``begin_state``/``null_state``/``score_word``/``score_end``;
-    ``lm_path`` lets worker processes load the same model themselves.
+    ``lm_path`` lets worker processes load the same model themselves. ``on_iteration`` sees the
+    result after each iteration (e.g. to write a checkpoint); it must not keep it, as θ is updated
+    in place by the next iteration.
     """
     check_engine(config, lm_path)
     log = log or (lambda _: None)
@@ -753,6 +756,8 @@ def adapt(
                 f"iteration {iteration}: loglik {result.loglik:.1f} (ppl {report.perplexity:.1f}) "
                 f"{report.seconds:.1f}s; top: {pairs}"
             )
+            if on_iteration is not None:
+                on_iteration(AdaptResult(channel, counts, list(reports), sentences, feed_words, config))
         return AdaptResult(channel, counts, reports, sentences, feed_words, config)
 
 
@@ -809,7 +814,10 @@ def write_spinner(path: str | Path, document: dict[str, Any]) -> None:
     lines.append("}")
     text = "\n".join(lines) + "\n"
     json.loads(text)  # never write a file we cannot read back
-    Path(path).write_text(text, encoding="utf-8")
+    # Write-then-rename: a checkpoint rewritten every iteration is never seen half-written.
+    temporary = Path(f"{path}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def read_spinner(path: str | Path) -> dict[str, Any]:

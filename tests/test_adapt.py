@@ -378,3 +378,18 @@ def test_adapt_command_refuses_scheduler_without_dask(tmp_path: Path, capsys: py
     assert args.engine == "local"
     assert command.run(args) == 2
     assert "--engine dask" in capsys.readouterr().err
+
+
+def test_on_iteration_sees_each_iteration(said_model: tuple) -> None:
+    lm, counts, total = said_model
+    seen: list[tuple[int, float]] = []
+    result = adapt(
+        _feed(40),
+        DictGenerator(_REVERSE),
+        lm,
+        AdaptConfig(iterations=3),
+        clean=CleanFrequency(counts, total),
+        on_iteration=lambda r: seen.append((len(r.iterations), r.pairs()[0]["prob"])),
+    )
+    assert [n for n, _ in seen] == [1, 2, 3]
+    assert seen[-1][1] == result.pairs()[0]["prob"]

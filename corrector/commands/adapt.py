@@ -10,6 +10,7 @@ from typing import Any
 
 from corrector.adapt import (
     AdaptConfig,
+    AdaptResult,
     CleanFrequency,
     adapt,
     clean_unigrams,
@@ -101,6 +102,12 @@ def run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
     )
     started = time.perf_counter()
+
+    def checkpoint(partial: AdaptResult) -> None:
+        # Long runs leave a usable spinner after every iteration (replaced by the final one).
+        meta = {"feed": str(args.feed), "model": model_dir, "partial": True}
+        write_spinner(args.output, spinner_document(partial, meta))
+
     result = adapt(
         read_feed(args.feed, args.text_field),
         load_generator(args),
@@ -110,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         lm_path=model_dir,
         max_sentences=args.max_sentences,
         log=log,
+        on_iteration=checkpoint,
     )
     document = spinner_document(
         result,
