@@ -7,12 +7,23 @@ Protocol:
 2. Hidden spinner: for the most frequent corpus words, pick one or two rarer single-word synonyms
    from the thesauri (in list order, as spinners do) and apply them to ~85% of occurrences,
    case carried over. It is written to build/adapt/hidden_spinner.json and never read by adapt.
-3. Feeds of 1k / 10k / 50k held-out sentences, spun; `adapt` sees only the spun text.
-4. Reuters (r-cran-tm acq + crude, 70 documents) spun with the same hidden spinner, corrected
-   with the generic channel and with each adapted channel; fix / broken / ERR from
-   corrector.metrics, and recovered-pair precision/recall against the hidden dictionary.
+3. Feeds of 1k / 10k / 50k held-out sentences (held-out lines 0–50k), spun; `adapt` sees only
+   the spun text. Each EM iteration leaves build/adapt/spinner_N_itK.json.
+4. Dev split for every setting we choose: held-out lines 50k–56k (in no feed, not in the LM),
+   spun with the same hidden spinner. `--tune` corrects them with the 10k-feed spinner over a
+   grid of the decode-side settings (adapted-pair change penalty, extra cost of generic
+   candidates for spans the feed never showed) and EM iteration counts, and picks the setting
+   with the highest dev fix whose dev broken rate is at most the generic channel's at penalty 2.0.
+   The chosen values are corrector.adapt's ADAPTED_CHANGE_PENALTY / UNSEEN_SPAN_COST defaults.
+5. Test: Reuters (r-cran-tm acq + crude, 70 documents) spun with the same hidden spinner,
+   corrected with the generic channel and with each adapted channel exactly as
+   `corrector correct --spinner` does (Corrector + SpinnerChannel.for_decoder); fix / broken /
+   ERR from corrector.metrics, and recovered-pair precision/recall against the hidden dictionary.
+   Reuters is never used to choose anything.
 
-Usage: .venv/bin/python benchmarks/adapt.py [--sizes 1000 10000 50000] [--workers 2]
+Usage: .venv/bin/python benchmarks/adapt.py [--sizes 1000 10000 50000] [--workers 1] [--reuse]
+       .venv/bin/python benchmarks/adapt.py --sizes 10000 --reuse --tune     (dev grid only)
+       .venv/bin/python benchmarks/adapt.py --sizes 50000 --adapt-only       (write the spinner)
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +45,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corrector.adapt import (  # noqa: E402
+    ADAPTED_CHANGE_PENALTY,
+    UNSEEN_SPAN_COST,
     AdaptConfig,
+    AdaptResult,
     CleanFrequency,
     SpinnerChannel,
     adapt,
@@ -44,10 +59,10 @@ from corrector.adapt import (  # noqa: E402
 )
 from corrector.api import Corrector  # noqa: E402
 from corrector.config import CorrectorConfig  # noqa: E402
-from corrector.lattice import Lattice  # noqa: E402
+from corrector.defaults import DEFAULT_CHANGE_PENALTY  # noqa: E402
 from corrector.lm import KenlmModel  # noqa: E402
 from corrector.metrics import corpus_score, pair_stats  # noqa: E402
-from corrector.text import Sentence, detokenize, match_case, tokenize  # noqa: E402
+from corrector.text import detokenize, match_case, tokenize  # noqa: E402
 
 WORK = ROOT / "build" / "adapt"
 CORPUS = ROOT / "build" / "corpus" / "news.txt"
@@ -55,6 +70,8 @@ REUTERS = Path("/usr/lib/R/site-library/tm/texts")
 SPIN_RATE = 0.85
 HIDDEN_WORDS = 3000
 SEED = 6
+FEED_LINES = 50_000  # held-out lines 0–50k feed adaptation, the rest is the dev split
+REFERENCE_PENALTY = 2.0  # the generic row whose broken rate the adapted channel must not exceed
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -144,13 +161,26 @@ def write_feed(held: Path, table: dict[str, list[str]], size: int) -> Path:
     if path.exists():
         return path
     rng = random.Random(f"{SEED}-feed")
-    lines = held.read_text(encoding="utf-8").splitlines()[:size]
+    lines = held.read_text(encoding="utf-8").splitlines()[: min(size, FEED_LINES)]
     with open(path, "w", encoding="utf-8") as f:
         for start in range(0, len(lines), 20):
             block = lines[start : start + 20]
             text = "\n".join(detokenize(spin_tokens(line.split(), table, rng)) for line in block)
             f.write(json.dumps({"id": start // 20, "text": text}) + "\n")
     return path
+
+
+def dev_pairs(held: Path, table: dict[str, list[str]], documents: int) -> list[tuple[str, str]]:
+    """(spun, original) documents of 20 held-out sentences after the feeds' lines (the dev split)."""
+    rng = random.Random(f"{SEED}-dev")
+    lines = held.read_text(encoding="utf-8").splitlines()[FEED_LINES:]
+    pairs = []
+    for start in range(0, min(len(lines), 20 * documents), 20):
+        block = [line.split() for line in lines[start : start + 20]]
+        original = "\n".join(detokenize(tokens) for tokens in block)
+        spun = "\n".join(detokenize(spin_tokens(tokens, table, rng)) for tokens in block)
+        pairs.append((spun, original))
+    return pairs
 
 
 def reuters_documents() -> list[str]:
@@ -170,26 +200,43 @@ def reuters_documents() -> list[str]:
 # --- correction and scoring ---------------------------------------------------------------------
 
 
-class RescoredGenerator:
-    """The generic generator with an adapted channel applied: what `--spinner` must do."""
+@dataclass(frozen=True)
+class Setting:
+    """Decode-side settings of an adapted channel (see SpinnerChannel.for_decoder)."""
 
-    def __init__(self, base: Any, channel: SpinnerChannel | None) -> None:
-        self.base = base
-        self.channel = channel
+    adapted_penalty: float = ADAPTED_CHANGE_PENALTY
+    unseen_cost: float = UNSEEN_SPAN_COST
 
-    def lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
-        lattices = self.base.lattices(sentences)
-        return [self.channel.rescore(lat) for lat in lattices] if self.channel else lattices
+    def channel(self, path: Path, config: CorrectorConfig) -> SpinnerChannel:
+        # SpinnerChannel.for_decoder with these values in place of the module defaults.
+        weight, penalty = config.channel_weight, config.change_penalty
+        return SpinnerChannel.load(
+            path,
+            generic_offset=(penalty - self.adapted_penalty - self.unseen_cost) / weight,
+            table_offset=(penalty - self.adapted_penalty) / weight,
+        )
 
 
-def evaluate(
-    pairs: list[tuple[str, str]], generator: Any, lm: KenlmModel, penalty: float, lm_dir: Path
-) -> dict[str, float]:
-    config = CorrectorConfig().with_overrides(model_dir=str(lm_dir), change_penalty=penalty)
-    corrector = Corrector(config, lm, generator)
-    stats = [pair_stats(spun, original, corrector.correct(spun).text) for spun, original in pairs]
-    score = corpus_score(stats).to_dict()
-    return {k: score[k] for k in ("fix", "broken", "err")}
+class Evaluator:
+    """Corrects (spun, original) pairs with the generic channel or a spinner, as `correct` does."""
+
+    def __init__(self, base: Any, lm: KenlmModel, lm_dir: Path) -> None:
+        self.base, self.lm, self.lm_dir = base, lm, lm_dir
+
+    def __call__(
+        self,
+        pairs: list[tuple[str, str]],
+        penalty: float = DEFAULT_CHANGE_PENALTY,
+        spinner: Path | None = None,
+        setting: Setting = Setting(),
+    ) -> dict[str, float]:
+        config = CorrectorConfig().with_overrides(model_dir=str(self.lm_dir), change_penalty=penalty)
+        corrector = Corrector(config, self.lm, self.base)
+        if spinner is not None:
+            corrector.spinner_channel = setting.channel(spinner, config)
+        stats = [pair_stats(spun, original, corrector.correct(spun).text) for spun, original in pairs]
+        score = corpus_score(stats).to_dict()
+        return {k: score[k] for k in ("fix", "broken", "err")}
 
 
 def pair_recovery(spinner_path: Path, table: dict[str, list[str]]) -> tuple[float, float, int]:
@@ -210,15 +257,96 @@ def pair_recovery(spinner_path: Path, table: dict[str, list[str]]) -> tuple[floa
     return hits / max(len(predicted), 1), hits / max(len(hidden), 1), len(predicted)
 
 
+def run_adapt(
+    size: int,
+    feed: Path,
+    base: Any,
+    lm: KenlmModel,
+    lm_dir: Path,
+    clean: CleanFrequency,
+    args: argparse.Namespace,
+) -> Path:
+    """Adapt on the feed (unless reusing); one spinner file per iteration and the final one."""
+    out = WORK / f"spinner_{size}.json"
+    if args.reuse and out.exists():
+        return out
+    started = time.perf_counter()
+
+    def checkpoint(result: AdaptResult) -> None:
+        iteration = len(result.iterations)
+        meta = {"feed": str(feed), "seconds": round(time.perf_counter() - started), "partial": True}
+        write_spinner(WORK / f"spinner_{size}_it{iteration}.json", spinner_document(result, meta))
+
+    config = AdaptConfig(iterations=args.iterations, workers=args.workers, engine=args.engine)
+    result = adapt(
+        read_feed(feed),
+        base,
+        lm,
+        config,
+        clean=clean,
+        lm_path=str(lm_dir),
+        log=lambda m: print(f"[adapt {size}] {m}", file=sys.stderr, flush=True),
+        on_iteration=checkpoint,
+    )
+    seconds = round(time.perf_counter() - started)
+    write_spinner(out, spinner_document(result, {"feed": str(feed), "seconds": seconds}))
+    return out
+
+
+def spinner_for(size: int, iterations: int | None) -> Path:
+    """The spinner after ``iterations`` EM iterations (None: the final file)."""
+    if iterations is None:
+        return WORK / f"spinner_{size}.json"
+    return WORK / f"spinner_{size}_it{iterations}.json"
+
+
+def tune(evaluate: Evaluator, dev: list[tuple[str, str]], size: int, args: argparse.Namespace) -> None:
+    """The dev grid: prints every setting, then the chosen one (highest fix at broken ≤ reference)."""
+    reference = evaluate(dev, REFERENCE_PENALTY)
+    print(f"dev: {len(dev)} documents; generic pen {REFERENCE_PENALTY}: {fmt(reference)}")
+    for penalty in args.generic_penalties:
+        if penalty != REFERENCE_PENALTY:
+            print(f"dev: generic pen {penalty}: {fmt(evaluate(dev, penalty))}", flush=True)
+    best: tuple[float, str] | None = None
+    for iterations in args.tune_iterations:
+        path = spinner_for(size, iterations)
+        if not path.exists():
+            print(f"dev: {path.name} missing, skipped")
+            continue
+        for adapted_penalty in args.tune_penalties:
+            for unseen_cost in args.tune_unseen:
+                setting = Setting(adapted_penalty, unseen_cost)
+                m = evaluate(dev, spinner=path, setting=setting)
+                label = f"it {iterations} adapted pen {adapted_penalty} unseen {unseen_cost}"
+                ok = m["broken"] <= reference["broken"]
+                print(f"dev: {label}: {fmt(m)}{'' if ok else '  (broken above generic)'}", flush=True)
+                if ok and (best is None or m["fix"] > best[0]):
+                    best = (m["fix"], label)
+    print(f"dev choice: {best[1] if best else 'none within the broken budget'}")
+
+
+def fmt(m: dict[str, float]) -> str:
+    return f"fix {m['fix']:.3f} broken {m['broken']:.3f} ERR {m['err']:.3f}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
-    parser.add_argument("--iterations", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--penalties", type=float, nargs="+", default=[0.0, 0.5, 1.0])
+    parser.add_argument("--iterations", type=int, default=3, help="EM iterations")
+    parser.add_argument("--use-iteration", type=int, default=None, help="evaluate spinner_N_itK.json")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--reuse", action="store_true", help="reuse build/adapt/spinner_N.json if present")
-    parser.add_argument("--generic-penalties", type=float, nargs="+", default=[0.0, 1.0, 2.0])
+    parser.add_argument("--adapt-only", action="store_true", help="write the spinners, evaluate nothing")
+    parser.add_argument("--generic-penalties", type=float, nargs="+", default=[1.0, 1.5, 2.0])
+    parser.add_argument("--adapted-penalties", type=float, nargs="+", default=[ADAPTED_CHANGE_PENALTY])
+    parser.add_argument("--unseen-cost", type=float, default=UNSEEN_SPAN_COST)
     parser.add_argument("--max-docs", type=int, default=None, help="Reuters documents to correct")
+    parser.add_argument("--tune", action="store_true", help="the dev grid with the first size's spinner")
+    parser.add_argument("--dev-docs", type=int, default=40, help="dev documents of 20 sentences")
+    parser.add_argument("--tune-iterations", type=int, nargs="+", default=[3])
+    parser.add_argument("--tune-penalties", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0, 1.5])
+    parser.add_argument("--tune-unseen", type=float, nargs="+", default=[0.5, 1.0, 2.0, 4.0])
     args = parser.parse_args(argv)
 
     from corrector.candidates import CandidateGenerator
@@ -229,8 +357,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     lm = KenlmModel(lm_dir)
     counts, total = clean_unigrams(train)
     table = hidden_spinner(counts)
-    thesaurus = WORK / "thesaurus" if (WORK / "thesaurus").exists() else None
-    base = CandidateGenerator.load(thesaurus_dir=thesaurus)
+    base = CandidateGenerator.load()  # models/thesaurus: moby + wordnet + mythes
+    evaluate = Evaluator(base, lm, lm_dir)
+
+    if args.tune:
+        tune(evaluate, dev_pairs(held, table, args.dev_docs), args.sizes[0], args)
+        return 0
+    if args.adapt_only:
+        for size in args.sizes:
+            run_adapt(
+                size, write_feed(held, table, size), base, lm, lm_dir, CleanFrequency(counts, total), args
+            )
+        return 0
+
     rng = random.Random(f"{SEED}-reuters")
     originals = reuters_documents()[: args.max_docs]
     pairs = [(spin_text(doc, table, rng), doc) for doc in originals]
@@ -240,46 +379,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         file=sys.stderr,
     )
 
-    rows: list[tuple[str, str, float, dict[str, float], str]] = []
+    rows: list[tuple[str, str, str, dict[str, float], str]] = []
     for penalty in args.generic_penalties:
         started = time.perf_counter()
-        rows.append(
-            ("generic", "-", penalty, evaluate(pairs, RescoredGenerator(base, None), lm, penalty, lm_dir), "")
-        )
+        rows.append(("generic", "-", f"{penalty:.2f}", evaluate(pairs, penalty), ""))
         print(f"generic pen {penalty}: {rows[-1][3]} ({time.perf_counter() - started:.0f}s)", file=sys.stderr)
 
     for size in args.sizes:
-        feed = write_feed(held, table, size)
-        out = WORK / f"spinner_{size}.json"
-        if not (args.reuse and out.exists()):
-            started = time.perf_counter()
-            result = adapt(
-                read_feed(feed),
-                base,
-                lm,
-                AdaptConfig(iterations=args.iterations, workers=args.workers),
-                clean=CleanFrequency(counts, total),
-                lm_path=str(lm_dir),
-                log=lambda m, size=size: print(f"[adapt {size}] {m}", file=sys.stderr, flush=True),
-            )
-            seconds = round(time.perf_counter() - started)
-            write_spinner(out, spinner_document(result, {"feed": str(feed), "seconds": seconds}))
-        seconds = json.loads(out.read_text(encoding="utf-8"))["meta"].get("seconds", 0)
-        precision, recall, predicted = pair_recovery(out, table)
-        # Adapted pairs are calibrated; generic candidates of unseen spans keep the default penalty.
-        channel = SpinnerChannel.load(out, generic_offset=-2.0)
-        note = f"P {precision:.2f} R {recall:.2f} ({predicted} pairs, {seconds:.0f}s)"
-        for penalty in args.penalties:
-            metrics = evaluate(pairs, RescoredGenerator(base, channel), lm, penalty, lm_dir)
-            rows.append(("adapted", f"{size:,}", penalty, metrics, note))
-            print(f"adapted {size} pen {penalty}: {metrics} {note}", file=sys.stderr, flush=True)
+        run_adapt(size, write_feed(held, table, size), base, lm, lm_dir, CleanFrequency(counts, total), args)
+        path = spinner_for(size, args.use_iteration)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        seconds, iterations = data["meta"].get("seconds", 0), len(data["iterations"])
+        precision, recall, predicted = pair_recovery(path, table)
+        note = f"P {precision:.2f} R {recall:.2f} ({predicted} pairs; {iterations} it, {seconds:.0f}s)"
+        for adapted_penalty in args.adapted_penalties:
+            setting = Setting(adapted_penalty, args.unseen_cost)
+            metrics = evaluate(pairs, spinner=path, setting=setting)
+            rows.append(("adapted", f"{size:,}", f"{adapted_penalty:.2f}", metrics, note))
+            print(f"adapted {size} pen {adapted_penalty}: {metrics} {note}", file=sys.stderr, flush=True)
 
     print(f"\nAdaptation on spun held-out news; correcting {len(pairs)} spun Reuters documents")
-    print(f"(hidden spinner: {len(table)} words at {SPIN_RATE:.0%}; E-step: bigram forward–backward)\n")
-    print(f"{'channel':8s} {'feed':>7s} {'pen':>4s} {'fix':>6s} {'broken':>7s} {'ERR':>7s}  recovered pairs")
-    for name, size_label, penalty, m, note in rows:
+    print(
+        f"(hidden spinner: {len(table)} words at {SPIN_RATE:.0%}; E-step: bigram forward–backward; "
+        f"adapted: generic candidates of unseen spans pay {args.unseen_cost} more)\n"
+    )
+    print(f"{'channel':8s} {'feed':>7s} {'pen':>5s} {'fix':>6s} {'broken':>7s} {'ERR':>7s}  recovered pairs")
+    for name, size_label, penalty_label, m, note in rows:
         scores = f"{m['fix']:6.3f} {m['broken']:7.3f} {m['err']:7.3f}"
-        print(f"{name:8s} {size_label:>7s} {penalty:4.1f} {scores}  {note}")
+        print(f"{name:8s} {size_label:>7s} {penalty_label:>5s} {scores}  {note}")
     return 0
 
 
