@@ -267,17 +267,25 @@ def run_adapt(
     args: argparse.Namespace,
 ) -> Path:
     """Adapt on the feed (unless reusing); one spinner file per iteration and the final one."""
-    out = WORK / f"spinner_{size}.json"
+    out = spinner_for(size, None, args.tag)
     if args.reuse and out.exists():
         return out
+    config = AdaptConfig(
+        iterations=args.iterations,
+        workers=args.workers,
+        engine=args.engine,
+        deep_candidates=args.deep_candidates,
+        deep_keep=args.deep_keep,
+    )
+    if config.deep_candidates > base.max_candidates:  # the same table, deeper candidate lists
+        base = type(base)(base.table, base.channel, base.learned, max_candidates=config.deep_candidates)
     started = time.perf_counter()
 
     def checkpoint(result: AdaptResult) -> None:
         iteration = len(result.iterations)
         meta = {"feed": str(feed), "seconds": round(time.perf_counter() - started), "partial": True}
-        write_spinner(WORK / f"spinner_{size}_it{iteration}.json", spinner_document(result, meta))
+        write_spinner(spinner_for(size, iteration, args.tag), spinner_document(result, meta))
 
-    config = AdaptConfig(iterations=args.iterations, workers=args.workers, engine=args.engine)
     result = adapt(
         read_feed(feed),
         base,
@@ -293,11 +301,11 @@ def run_adapt(
     return out
 
 
-def spinner_for(size: int, iterations: int | None) -> Path:
+def spinner_for(size: int, iterations: int | None, tag: str = "") -> Path:
     """The spinner after ``iterations`` EM iterations (None: the final file)."""
     if iterations is None:
-        return WORK / f"spinner_{size}.json"
-    return WORK / f"spinner_{size}_it{iterations}.json"
+        return WORK / f"spinner_{size}{tag}.json"
+    return WORK / f"spinner_{size}{tag}_it{iterations}.json"
 
 
 def tune(evaluate: Evaluator, dev: list[tuple[str, str]], size: int, args: argparse.Namespace) -> None:
@@ -309,7 +317,7 @@ def tune(evaluate: Evaluator, dev: list[tuple[str, str]], size: int, args: argpa
             print(f"dev: generic pen {penalty}: {fmt(evaluate(dev, penalty))}", flush=True)
     best: tuple[float, str] | None = None
     for iterations in args.tune_iterations:
-        path = spinner_for(size, iterations)
+        path = spinner_for(size, iterations, args.tag)
         if not path.exists():
             print(f"dev: {path.name} missing, skipped")
             continue
@@ -336,6 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--use-iteration", type=int, default=None, help="evaluate spinner_N_itK.json")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--deep-candidates", type=int, default=AdaptConfig().deep_candidates)
+    parser.add_argument("--deep-keep", type=float, default=AdaptConfig().deep_keep)
+    parser.add_argument("--tag", default="", help="suffix of the spinner files (experiments)")
     parser.add_argument("--reuse", action="store_true", help="reuse build/adapt/spinner_N.json if present")
     parser.add_argument("--adapt-only", action="store_true", help="write the spinners, evaluate nothing")
     parser.add_argument("--generic-penalties", type=float, nargs="+", default=[1.0, 1.5, 2.0])
@@ -387,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     for size in args.sizes:
         run_adapt(size, write_feed(held, table, size), base, lm, lm_dir, CleanFrequency(counts, total), args)
-        path = spinner_for(size, args.use_iteration)
+        path = spinner_for(size, args.use_iteration, args.tag)
         data = json.loads(path.read_text(encoding="utf-8"))
         seconds, iterations = data["meta"].get("seconds", 0), len(data["iterations"])
         precision, recall, predicted = pair_recovery(path, table)

@@ -60,6 +60,9 @@ BOS = "<s>"
 _LN10 = math.log(10.0)
 # Below this log10 difference a term adds nothing to a log-sum (10^-12 relative).
 _NEGLIGIBLE = -12.0
+# log10 of a zero channel probability; options at or below _INACTIVE are skipped by the E-step.
+_ZERO = -99.0
+_INACTIVE = -90.0
 # Prior keep probability of a multi-word original ("even though"), which no single token shows.
 MULTIWORD_KEEP = 0.5
 
@@ -78,6 +81,10 @@ class AdaptConfig:
     keep_smoothing: pseudo-counts in keep(o) ≈ (feed + k) / (expected + k).
     keep_bounds: the prior keep(o) is clipped to this range.
     max_candidates: candidates per arc used in the E-step (best generic score first).
+    deep_candidates: further candidates down to this rank enter the E-step only if their original
+    is missing from the feed (prior keep ≤ deep_keep): a spinner's favourite replacement is often a
+    rare synonym whose reverse list ranks the original low, and the frequency signal says which
+    originals are being rewritten. The generator must produce that many candidates per arc.
     min_count: pairs with fewer expected counts are not written.
     workers: processes for the E-step (1 = a plain loop; with ``engine="dask"`` the LocalCluster
     size). chunk_sentences: sentences per task. engine: ``local`` (this process or a process pool)
@@ -89,6 +96,8 @@ class AdaptConfig:
     keep_smoothing: float = 5.0
     keep_bounds: tuple[float, float] = (0.02, 0.995)
     max_candidates: int = 12
+    deep_candidates: int = 12
+    deep_keep: float = 0.5
     min_count: float = 1.0
     workers: int = 1
     chunk_sentences: int = 256
@@ -149,21 +158,24 @@ class ParamIndex:
         self.edges: dict[tuple[str, str], int] = {}
         self.keeps: dict[str, int] = {}
         self.names: list[tuple[str, str] | str] = []
-        # Best generic channel log10 seen for each edge (the prior's shape).
+        # Best generic channel log10 seen for each edge (the prior's shape), and its best rank.
         self.generic: dict[int, float] = {}
+        self.rank: dict[int, int] = {}
 
     def __len__(self) -> int:
         return len(self.names)
 
-    def edge(self, spun: str, original: str, generic_logprob: float) -> int:
+    def edge(self, spun: str, original: str, generic_logprob: float, rank: int = 0) -> int:
         key = (spun, original)
         pid = self.edges.get(key)
         if pid is None:
             pid = self.edges[key] = len(self.names)
             self.names.append(key)
             self.generic[pid] = generic_logprob
-        elif generic_logprob > self.generic[pid]:
-            self.generic[pid] = generic_logprob
+            self.rank[pid] = rank
+        else:
+            self.generic[pid] = max(self.generic[pid], generic_logprob)
+            self.rank[pid] = min(self.rank[pid], rank)
         return pid
 
     def keep(self, original: str) -> int:
@@ -190,11 +202,11 @@ def compile_lattice(lattice: Lattice, params: ParamIndex, max_candidates: int) -
     for arc in lattice.arcs:
         spun = span_key(words[arc.start : arc.end])
         best = sorted(arc.candidates, key=lambda c: -c.logprob)[:max_candidates]
-        for candidate in best:
+        for rank, candidate in enumerate(best):
             original = candidate.text.lower()
             if original == spun or not candidate.words:
                 continue
-            pid = params.edge(spun, original, candidate.logprob)
+            pid = params.edge(spun, original, candidate.logprob, rank)
             options[arc.start].append((arc.end, tuple(candidate.words), pid))
     return tuple(words), tuple(tuple(o) for o in options)
 
@@ -271,6 +283,8 @@ def forward_backward(
         row = []
         for end, option_words, pid in options[position]:
             channel = logprobs[pid] if pid >= 0 else 0.0
+            if channel <= _INACTIVE:  # θ = 0: an inactive deep candidate
+                continue
             row.append((end, option_words[0], option_words[-1], scorer.inner(option_words) + channel, pid))
         steps.append(row)
     alpha: list[dict[str, float]] = [{} for _ in range(n + 1)]
@@ -455,7 +469,7 @@ class Channel:
     originals: dict[str, list[int]]  # original → its edge ids
 
     def logprobs(self) -> list[float]:
-        return [math.log10(p) if p > 0 else -99.0 for p in self.theta]
+        return [math.log10(p) if p > 0 else _ZERO for p in self.theta]
 
 
 def build_prior(
@@ -478,9 +492,14 @@ def build_prior(
         keep = prior[keep_id] if keep_id is not None else high
         if keep_id is None:  # multi-word originals are never seen as single kept tokens
             keep = MULTIWORD_KEEP
-        weights = [10.0 ** params.generic[pid] for pid in edge_ids]
+        # Deep candidates stay at θ = 0 (skipped by the E-step) unless the original is missing.
+        deep_ok = keep_id is not None and keep <= config.deep_keep
+        active = [pid for pid in edge_ids if deep_ok or params.rank[pid] < config.max_candidates]
+        if not active:
+            continue
+        weights = [10.0 ** params.generic[pid] for pid in active]
         scale = (1.0 - keep) / sum(weights)
-        for pid, weight in zip(edge_ids, weights, strict=True):
+        for pid, weight in zip(active, weights, strict=True):
             prior[pid] = weight * scale
     return Channel(params, prior, list(prior), originals)
 
@@ -718,7 +737,9 @@ def adapt(
         for document in feed_documents(documents, max_sentences):
             # One generator call per document: its document evidence (repeated spun forms) is per text.
             for lattice in generator.lattices(document):
-                chunk.append(compile_lattice(lattice, params, config.max_candidates))
+                chunk.append(
+                    compile_lattice(lattice, params, max(config.max_candidates, config.deep_candidates))
+                )
                 for word in lattice.sentence.words:
                     if is_word(word):
                         feed_counts[word.lower()] += 1
@@ -730,11 +751,12 @@ def adapt(
         if chunk:
             spill.write(chunk)
         spill.close_writer()
-        log(
-            f"lattices: {sentences} sentences, {feed_words} words, {len(params.edges)} edges, "
-            f"{len(params.keeps)} keep parameters ({time.perf_counter() - started:.1f}s)"
-        )
         channel = build_prior(params, feed_counts, feed_words, clean, config)
+        active = sum(1 for pid in params.edges.values() if channel.prior[pid] > 0)
+        log(
+            f"lattices: {sentences} sentences, {feed_words} words, {len(params.edges)} edges "
+            f"({active} active), {len(params.keeps)} keep parameters ({time.perf_counter() - started:.1f}s)"
+        )
         reports: list[IterationReport] = []
         counts: dict[int, float] = {}
         engine = stack.enter_context(e_step_engine(config, lm, lm_path))

@@ -393,3 +393,24 @@ def test_on_iteration_sees_each_iteration(said_model: tuple) -> None:
     )
     assert [n for n, _ in seen] == [1, 2, 3]
     assert seen[-1][1] == result.pairs()[0]["prob"]
+
+
+def test_deep_candidates_enter_only_for_missing_originals(said_model: tuple) -> None:
+    """The planted original ranks third; with one regular candidate it is found only through the
+    deep list, which admits it because "said" is missing from the feed ("noted" is not)."""
+    lm, counts, total = said_model
+    reverse = {"stated": [("reported", -0.3), ("noted", -0.5), ("said", -1.2)]}
+    clean = CleanFrequency(counts, total)
+
+    def run(deep: int) -> adapt_module.AdaptResult:
+        config = AdaptConfig(iterations=3, max_candidates=1, deep_candidates=deep)
+        return adapt(_feed(), DictGenerator(reverse), lm, config, clean=clean)
+
+    shallow = run(1)
+    assert ("stated", "said") not in shallow.channel.params.edges
+    deep = run(3)
+    said, _, _ = _pair(deep, "stated", "said")
+    noted, noted_prior, noted_count = _pair(deep, "stated", "noted")
+    assert said > 0.75
+    assert noted == noted_prior == noted_count == 0.0
+    assert [p["original"] for p in deep.pairs()][:1] == ["said"]

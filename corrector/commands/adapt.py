@@ -45,6 +45,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--prior-strength", type=float, default=AdaptConfig().prior_strength, help="Dirichlet α per original"
     )
     parser.add_argument(
+        "--deep-candidates",
+        type=int,
+        default=AdaptConfig().deep_candidates,
+        help="candidates per arc down to this rank enter EM if their original is missing from the feed",
+    )
+    parser.add_argument(
+        "--deep-keep",
+        type=float,
+        default=AdaptConfig().deep_keep,
+        help="'missing': the frequency prior's keep(original) is at most this",
+    )
+    parser.add_argument(
         "--min-count", type=float, default=AdaptConfig().min_count, help="write pairs above this"
     )
     parser.add_argument(
@@ -76,7 +88,8 @@ def load_generator(args: argparse.Namespace) -> Any:
     """The candidate generator whose lattices EM runs over (tests replace this)."""
     from corrector.candidates import CandidateGenerator
 
-    return CandidateGenerator.load(thesaurus_dir=args.thesaurus, learned=args.learned)
+    depth = max(AdaptConfig().max_candidates, args.deep_candidates)
+    return CandidateGenerator.load(thesaurus_dir=args.thesaurus, learned=args.learned, max_candidates=depth)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         iterations=args.iterations,
         prior_strength=args.prior_strength,
         min_count=args.min_count,
+        deep_candidates=args.deep_candidates,
+        deep_keep=args.deep_keep,
         workers=args.workers,
         engine=args.engine,
         scheduler=args.scheduler,
