@@ -69,10 +69,11 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=20, help="lee.cor documents to spin")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--learned", help="learn-pairs table to use as a channel source")
+    parser.add_argument("--channel", help="channel weights JSON (default: the package's)")
     parser.add_argument("--max-candidates", type=int, default=None, help="candidates kept per arc")
     args = parser.parse_args()
 
-    base = Corrector.load(learned=args.learned, max_candidates=args.max_candidates)
+    base = Corrector.load(learned=args.learned, max_candidates=args.max_candidates, channel=args.channel)
     docs = list(itertools.islice(lee_heldout(), 2 * args.synthetic))
     heavy, light = Spinner(seed=args.seed), Spinner(seed=args.seed, rate=0.25, function_rate=0.05)
     sets = {

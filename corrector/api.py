@@ -65,6 +65,7 @@ class Corrector:
         generator = generator_class.load(
             thesaurus_dir=Path(config.thesaurus_dir) if config.thesaurus_dir else None,
             learned=config.learned,
+            weights=Path(config.channel) if config.channel else None,
             max_candidates=config.max_candidates,
         )
         return cls(config, lm, generator)

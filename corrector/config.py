@@ -16,6 +16,7 @@ class CorrectorConfig:
     thesaurus_dir: reverse thesaurus artefact (None: ``$CORRECTOR_THESAURUS`` or models/thesaurus).
     learned: a learn-pairs table to use as a strong channel source.
     spinner: an adapted channel (``corrector adapt`` output).
+    channel: channel weights JSON (None: the package's fitted ``channel_weights.json``).
     beam: beam width. channel_weight, change_penalty: objective weights (log10 units).
     max_candidates: candidates kept per lattice arc. nbest: alternatives returned per sentence.
     consistency_boost / consistency_min_gain: second pass that raises, across the document, the
@@ -29,6 +30,7 @@ class CorrectorConfig:
     thesaurus_dir: str | None = None
     learned: str | None = None
     spinner: str | None = None
+    channel: str | None = None
     beam: int = defaults.DEFAULT_BEAM
     channel_weight: float = defaults.DEFAULT_CHANNEL_WEIGHT
     change_penalty: float = defaults.DEFAULT_CHANGE_PENALTY
@@ -53,4 +55,4 @@ class CorrectorConfig:
         return asdict(self)
 
 
-_PATHS = {"model_dir", "thesaurus_dir", "learned", "spinner"}
+_PATHS = {"model_dir", "thesaurus_dir", "learned", "spinner", "channel"}

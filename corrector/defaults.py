@@ -13,6 +13,7 @@ BUILD_DIR = PROJECT_DIR / "build"
 
 DEFAULT_MODEL_DIR = MODELS_DIR / "default"
 DEFAULT_THESAURUS_DIR = MODELS_DIR / "thesaurus"
+DEFAULT_LEARNED = MODELS_DIR / "learned" / "pairs.tsv"  # `corrector learn-pairs` output
 DEFAULT_CORPUS_DIR = BUILD_DIR / "corpus"
 SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
 
@@ -29,6 +30,7 @@ def default_model_dir() -> Path:
 def default_thesaurus_dir() -> Path:
     """``$CORRECTOR_THESAURUS`` if set, else ``models/thesaurus``."""
     return Path(os.environ.get("CORRECTOR_THESAURUS", DEFAULT_THESAURUS_DIR))
+
 
 # Decoder objective (log10 units); tuned on dev pairs + synthetic spins (benchmarks/tune.py).
 DEFAULT_CHANNEL_WEIGHT = 2.0

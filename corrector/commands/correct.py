@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from corrector.commands._channel_options import add_channel_arguments, channel_overrides
 from corrector.io import DEFAULT_MAX_CHARS, DEFAULT_TEXT_FIELD, INPUT_FORMATS, OUTPUT_FORMATS, render_diff
 from corrector.pipeline import (
     DEFAULT_CHUNK_RECORDS,
@@ -51,13 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: models/default)")
     parser.add_argument("--beam", type=_positive, default=None, help="beam width (default: the model's)")
-    parser.add_argument(
-        "--spinner",
-        type=Path,
-        default=None,
-        metavar="SPINNER.json",
-        help="spinner profile passed to the corrector",
-    )
+    add_channel_arguments(parser)
     parser.add_argument(
         "--workers",
         type=_positive,
@@ -135,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         args.model,
         factory=args.corrector_factory,
         beam=args.beam,
-        spinner=None if args.spinner is None else str(args.spinner.resolve()),
+        **channel_overrides(args),
     )
     job = BatchJob(
         inputs=tuple(args.inputs),
