@@ -276,6 +276,7 @@ def run_adapt(
         engine=args.engine,
         deep_candidates=args.deep_candidates,
         deep_keep=args.deep_keep,
+        prior_strength=args.prior_strength,
     )
     if config.deep_candidates > base.max_candidates:  # the same table, deeper candidate lists
         base = type(base)(base.table, base.channel, base.learned, max_candidates=config.deep_candidates)
@@ -346,6 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--deep-candidates", type=int, default=AdaptConfig().deep_candidates)
     parser.add_argument("--deep-keep", type=float, default=AdaptConfig().deep_keep)
+    parser.add_argument("--prior-strength", type=float, default=AdaptConfig().prior_strength)
     parser.add_argument("--tag", default="", help="suffix of the spinner files (experiments)")
     parser.add_argument("--reuse", action="store_true", help="reuse build/adapt/spinner_N.json if present")
     parser.add_argument("--adapt-only", action="store_true", help="write the spinners, evaluate nothing")
