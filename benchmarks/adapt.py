@@ -334,6 +334,18 @@ def tune(evaluate: Evaluator, dev: list[tuple[str, str]], size: int, args: argpa
     print(f"dev choice: {best[1] if best else 'none within the broken budget'}")
 
 
+def code_version() -> str:
+    """The commit the benchmark runs from (``+dirty`` with uncommitted changes)."""
+    import subprocess
+
+    def git(*command: str) -> str:
+        return subprocess.run(["git", *command], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + (
+        "+dirty" if git("status", "--porcelain", "corrector") else ""
+    )
+
+
 def fmt(m: dict[str, float]) -> str:
     return f"fix {m['fix']:.3f} broken {m['broken']:.3f} ERR {m['err']:.3f}"
 
@@ -348,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--deep-candidates", type=int, default=AdaptConfig().deep_candidates)
     parser.add_argument("--deep-keep", type=float, default=AdaptConfig().deep_keep)
     parser.add_argument("--prior-strength", type=float, default=AdaptConfig().prior_strength)
+    parser.add_argument("--thesaurus", type=Path, default=None, help="reverse thesaurus directory")
     parser.add_argument("--tag", default="", help="suffix of the spinner files (experiments)")
     parser.add_argument("--reuse", action="store_true", help="reuse build/adapt/spinner_N.json if present")
     parser.add_argument("--adapt-only", action="store_true", help="write the spinners, evaluate nothing")
@@ -370,7 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lm = KenlmModel(lm_dir)
     counts, total = clean_unigrams(train)
     table = hidden_spinner(counts)
-    base = CandidateGenerator.load()  # models/thesaurus: moby + wordnet + mythes
+    # moby + wordnet + mythes; default models/thesaurus
+    base = CandidateGenerator.load(thesaurus_dir=args.thesaurus)
     evaluate = Evaluator(base, lm, lm_dir)
 
     if args.tune:
@@ -416,6 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(hidden spinner: {len(table)} words at {SPIN_RATE:.0%}; E-step: bigram forward–backward; "
         f"adapted: generic candidates of unseen spans pay {args.unseen_cost} more)\n"
     )
+    channel, ranked = base.channel.fingerprint(), base.table.ranked_with
+    print(f"generic channel {channel}, table ranked with {ranked}; code {code_version()}\n")
     print(f"{'channel':8s} {'feed':>7s} {'pen':>5s} {'fix':>6s} {'broken':>7s} {'ERR':>7s}  recovered pairs")
     for name, size_label, penalty_label, m, note in rows:
         scores = f"{m['fix']:6.3f} {m['broken']:7.3f} {m['err']:7.3f}"
