@@ -8,14 +8,19 @@ keep the best ``max_candidates``. Spans with no candidate get no arc.
 Speed: the reversed table stores each key's originals best first by static channel score, so a
 span reads only the head of its list (``top_n`` entries, and ``top_n`` of each lemma's list for
 inflected words) instead of all of them (up to hundreds); entries beyond the head are fetched
-only when another source proposes the same original. Ranked candidates are cached per key in a
-bounded LRU, finished candidate lists per (key, case) when no document evidence applies.
+only when another source proposes the same original.
 
-The table also ships the finished static ranked lists of the frequent words, every multi-word
-key and every rule key (:func:`precompute_ranked`, used only when the weights, options and rules
-fingerprint matches), and the word prefixes of multi-word keys and originals, so a span stops
-growing as soon as it can no longer become a key with candidates or an original the document
-evidence reads (most multi-word spans are never built).
+The table ships the finished static ranked lists (:func:`precompute_ranked`, used only when the
+weights, options and rules fingerprint matches) of every key the thesaurus or the rules give a
+candidate, inflected forms included (:func:`lookup_keys`): a new process computes none (number
+rules and learned pairs aside) and drops any other span with one dict miss. It also ships the
+word prefixes of multi-word keys and originals and the first words of multi-word keys, inflected
+forms included, so a span stops growing as soon as it can no longer become a key with
+candidates or an original the document evidence reads (most multi-word spans are never built).
+
+At runtime the ranked lists are cached per key (bounded), with the candidates made from them per
+(case, document score shift), so a key seen again in another document reuses its candidates;
+finished lists are cached per (key, case, repeat count, originals present in the document).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import difflib
 import hashlib
 import itertools
 import json
+import marshal
 import math
 import warnings
 from collections import Counter, OrderedDict
@@ -33,7 +39,8 @@ from pathlib import Path
 
 from corrector import inflection, spin_rules
 from corrector.channel import ChannelModel, Evidence, zipf
-from corrector.defaults import MAX_SPAN, MODELS_DIR
+from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
+from corrector.defaults import MAX_SPAN
 from corrector.lattice import Arc, Candidate, Lattice
 from corrector.text import (
     _NO_SPACE_AFTER,
@@ -47,7 +54,6 @@ from corrector.text import (
 )
 from corrector.thesaurus import ReverseTable, word_prefixes
 
-DEFAULT_LEARNED = MODELS_DIR / "learned" / "pairs.tsv"
 MAX_CANDIDATES = 12
 # Candidates below this channel log10 probability are not worth the decoder's time.
 MIN_LOGPROB = -5.0
@@ -57,6 +63,8 @@ MIN_LOGPROB = -5.0
 TOP_N = 32
 # Keys whose ranked candidates stay cached (bounded for streaming).
 CACHE_SIZE = 50_000
+# marshal format of the shipped ranked lists (4: Python ≥ 3.4).
+MARSHAL_VERSION = 4
 
 # A source maps (spun key, its words) to evidence for originals; it updates ``found`` in place.
 # ``limit`` (None = everything) caps how many thesaurus entries per list it reads.
@@ -254,18 +262,14 @@ def _interned_sources(sources: tuple[str, ...]) -> tuple[str, ...]:
     return sources
 
 
-class _LRU(OrderedDict):  # type: ignore[type-arg]
-    """A dict that forgets its least recently read or written keys beyond ``size``."""
+class _Bounded(OrderedDict):  # type: ignore[type-arg]
+    """A dict that forgets its oldest keys beyond ``size`` (first in, first out). Reads are
+    the plain C ``get``, which matters on the hot path; a frequent key that falls out is
+    recomputed once."""
 
     def __init__(self, size: int) -> None:
         super().__init__()
         self.size = size
-
-    def get(self, key, default=None):  # type: ignore[no-untyped-def,override]
-        value = super().get(key, default)
-        if value is not default:
-            self.move_to_end(key)
-        return value
 
     def put(self, key, value) -> None:  # type: ignore[no-untyped-def]
         self[key] = value
@@ -273,62 +277,110 @@ class _LRU(OrderedDict):  # type: ignore[type-arg]
             self.popitem(last=False)
 
 
-@lru_cache(maxsize=4096)
-def _sources_tuple(joined: str) -> tuple[str, ...]:
-    return tuple(joined.split(",")) if joined else ()
+# A ranked list: ((static channel score, original, sources), …) best first.
+RankedList = tuple[tuple[float, str, tuple[str, ...]], ...]
+# The same as parallel tuples (scores, originals, sources), as the table ships it (marshal) and
+# the runtime keeps it: 3 tuples a list instead of one per entry, which marshal reads ~8x
+# faster than text and the garbage collector has far fewer objects to walk. marshal's format
+# is fixed per Python version; the table records the version it used.
+Columns = tuple[tuple[float, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]
+_NO_COLUMNS: Columns = ((), (), ())
 
 
-def _parse_ranked(packed: str) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
-    """A precomputed ranked list (lines ``repr(score)<TAB>original<TAB>sources``)."""
-    if not packed:
-        return ()
-    out = []
-    for line in packed.split("\n"):
-        z, original, sources = line.split("\t")
-        out.append((float(z), original, _sources_tuple(sources)))
-    return tuple(out)
+def _columns(ranked: RankedList) -> Columns:
+    if not ranked:
+        return _NO_COLUMNS
+    return tuple(zip(*ranked, strict=True))  # type: ignore[return-value]
 
 
-def _pack_ranked(ranked: Sequence[tuple[float, str, tuple[str, ...]]]) -> str:
-    return "\n".join(f"{z!r}\t{original}\t{','.join(sources)}" for z, original, sources in ranked)
+def _parse_ranked(packed: bytes) -> Columns:
+    """A precomputed ranked list (see :func:`_pack_ranked`)."""
+    return marshal.loads(packed)  # type: ignore[no-any-return]
+
+
+def _pack_ranked(ranked: RankedList) -> bytes:
+    return marshal.dumps(_columns(ranked), MARSHAL_VERSION)
 
 
 # The generator the build's worker processes inherit (fork).
 _BUILD_GENERATOR: CandidateGenerator | None = None
 
 
-def _precompute_chunk(keys: list[str]) -> dict[str, str]:
+def _precompute_chunk(keys: list[str]) -> dict[str, bytes]:
     gen = _BUILD_GENERATOR
     assert gen is not None
-    return {key: _pack_ranked(gen._compute_ranked(key, key.split(" "))) for key in keys}
+    out = {}
+    for key in keys:
+        ranked = gen._compute_ranked(key, key.split(" "))
+        if ranked:
+            out[key] = _pack_ranked(ranked)
+    return out
 
 
 def precompute_ranked(
-    table: ReverseTable, channel: ChannelModel, keys: Iterable[str], processes: int = 2
+    table: ReverseTable,
+    channel: ChannelModel,
+    keys: Iterable[str],
+    processes: int = 2,
+    complete: bool = False,
 ) -> dict[str, object]:
     """Finished static ranked lists (what :meth:`CandidateGenerator._ranked` returns) of
     ``keys`` with the default options, for the table to ship; keyed on
-    :meth:`CandidateGenerator.ranked_fingerprint` so other weights, options or rules ignore them."""
+    :meth:`CandidateGenerator.ranked_fingerprint` so other weights, options or rules ignore them.
+
+    Keys whose list is empty are left out. ``complete`` promises that ``keys`` hold every key
+    the thesaurus or the rules give a candidate (:func:`lookup_keys`), so the runtime can skip
+    a key without a list instead of computing it."""
     global _BUILD_GENERATOR
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         gen = CandidateGenerator(table, channel, cache_size=1)
     keys = list(dict.fromkeys(keys))
-    lists: dict[str, str] = {}
+    lists: dict[str, bytes] = {}
     if processes > 1 and len(keys) > 1000:
         import multiprocessing
 
         _BUILD_GENERATOR = gen
         try:
-            chunks = [keys[i::processes * 4] for i in range(processes * 4)]
+            chunks = [keys[i :: processes * 4] for i in range(processes * 4)]
             with multiprocessing.get_context("fork").Pool(processes) as pool:
                 for part in pool.imap_unordered(_precompute_chunk, chunks):
                     lists.update(part)
         finally:
             _BUILD_GENERATOR = None
     else:
-        lists = {key: _pack_ranked(gen._compute_ranked(key, key.split(" "))) for key in keys}
-    return {"fingerprint": gen.ranked_fingerprint(), "lists": {k: lists[k] for k in keys}}
+        _BUILD_GENERATOR = gen
+        try:
+            lists = _precompute_chunk(keys)
+        finally:
+            _BUILD_GENERATOR = None
+    return {
+        "fingerprint": gen.ranked_fingerprint(),
+        "marshal": MARSHAL_VERSION,
+        "complete": complete,
+        "lists": {k: lists[k] for k in keys if k in lists},
+    }
+
+
+def lookup_keys(table: ReverseTable) -> list[str]:
+    """Every key the thesaurus source or the rules can give a candidate: the table's keys, the
+    rule keys, and each inflected form of a table key (a word, or the first or last word of a
+    phrase) that :func:`corrector.inflection.analyses` reads back to it. A superset: forms are
+    taken from the lemma's inflection table, which ``analyses`` requires a form to be in."""
+    table_keys = list(table.keys())
+    keys = dict.fromkeys(table_keys)
+    for key in table_keys:
+        parts = key.split(" ")
+        for at in (0,) if len(parts) == 1 else (0, len(parts) - 1):
+            for tag, forms in inflection.inflections(parts[at]).items():
+                if tag not in inflection.INFLECTED_TAGS:
+                    continue
+                if len(parts) > 1 and (at == 0) != (tag in inflection.VERB_TAGS):
+                    continue
+                for form in forms:
+                    keys[" ".join([*parts[:at], form, *parts[at + 1 :]])] = None
+    keys.update(dict.fromkeys(spin_rules.RULES))
+    return list(keys)
 
 
 def preload() -> None:
@@ -338,6 +390,11 @@ def preload() -> None:
     inflection.inflect("say", "VBD")
     zipf("said")
     zipf("u.s.")
+
+
+def _first_words(keys: Iterable[str]) -> frozenset[str]:
+    """First words of the multi-word keys (or the word before a clitic: ``won't`` → ``won``)."""
+    return frozenset(key.split(" ")[0].split("'")[0] for key in keys if " " in key or "'" in key)
 
 
 @lru_cache(maxsize=1)
@@ -375,18 +432,29 @@ class CandidateGenerator:
                 stacklevel=2,
             )
         # key → (((static score, original, sources), …) best first, the originals).
-        self._ranked_cache = _LRU(cache_size)
+        self._ranked_cache = _Bounded(cache_size)
         # (key, case, repeat count, originals present in the document) → finished candidates.
-        self._scored_cache = _LRU(cache_size)
+        self._scored_cache = _Bounded(cache_size)
         # (original, case signature) → (cased LM tokens, their text); cleared when full.
         self._cased_cache: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
         # The most document evidence can raise one candidate over another (for pruning).
         self._max_doc_boost = max(0.0, channel.weights["doc_original_present"])
-        # Spans longer than one token are only looked up when some source has a key that long.
-        self._multiword_firsts = self._first_words()
-        # Word prefixes of multi-word keys and originals, to stop growing spans early (None:
-        # the table has none, grow every span).
+        # Spans longer than one token are only looked up when their first word (or the lemma
+        # of it) starts a key of some source; the table ships its share with inflected forms
+        # included (None: it does not, read lemmas per span).
         pre = table.precomputed
+        extra_keys = [*spin_rules.RULES, *self.learned]
+        shipped_firsts = pre.get("span_firsts") if pre else None
+        self._firsts_inflected = shipped_firsts is not None
+        if shipped_firsts is not None:
+            extra_firsts = _first_words(extra_keys)
+            self._multiword_firsts = frozenset(
+                shipped_firsts | extra_firsts | inflection.inflected_variants(extra_firsts)  # type: ignore[operator]
+            )
+        else:
+            self._multiword_firsts = _first_words([*self.table.multiword_keys(), *extra_keys])
+        # Word prefixes of multi-word keys and originals, inflected forms included, to stop
+        # growing spans early (None: the table has none, grow every span).
         self._prefixes: frozenset[str] | None = None
         if pre and pre.get("span_prefixes") is not None:
             extra = {
@@ -399,11 +467,17 @@ class CandidateGenerator:
                 )
                 for prefix in word_prefixes(phrase)
             }
-            self._prefixes = pre["span_prefixes"] | extra if extra else pre["span_prefixes"]  # type: ignore[operator,assignment]
+            extra |= inflection.inflected_variants(extra)
+            self._prefixes = pre["span_prefixes"] | extra  # type: ignore[operator,assignment]
         # Finished static lists shipped with the table, when made with these exact settings.
-        self._precomputed: dict[str, str] | None = (
-            pre["lists"] if pre and pre.get("fingerprint") == self.ranked_fingerprint() else None  # type: ignore[assignment]
+        usable = (
+            pre is not None
+            and pre.get("fingerprint") == self.ranked_fingerprint()
+            and pre.get("marshal") == MARSHAL_VERSION
         )
+        self._precomputed: dict[str, bytes] | None = pre["lists"] if usable else None  # type: ignore[index,assignment]
+        # Every key with a thesaurus or rule candidate has a list (see lookup_keys).
+        self._complete = bool(usable and pre.get("complete"))  # type: ignore[union-attr]
 
     @classmethod
     def load(
@@ -418,16 +492,6 @@ class CandidateGenerator:
         learned_table = read_learned(Path(learned)) if learned else None
         preload()
         return cls(ReverseTable.load(thesaurus_dir), ChannelModel.load(weights), learned_table, **options)  # type: ignore[arg-type]
-
-    def _first_words(self) -> frozenset[str]:
-        keys: Iterable[str] = [*self.table.multiword_keys(), *spin_rules.RULES, *self.learned]
-        firsts = set()
-        for key in keys:
-            parts = key.split(" ")
-            if len(parts) > 1 or "'" in key:
-                firsts.add(parts[0].split("'")[0])
-        # Inflected multi-word spans start with an inflected verb whose lemma starts a key.
-        return frozenset(firsts)
 
     # --- evidence --------------------------------------------------------------------------
 
@@ -462,13 +526,12 @@ class CandidateGenerator:
     def _ranked(self, key: str, words: Sequence[str]) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
         """(static channel score, original, sources) best first, cut to what can still reach
         the top ``max_candidates`` once document evidence is added (cached per key, across
-        documents, in a bounded LRU)."""
-        return self._ranked_entry(key, words)[0]
+        documents, in a bounded cache)."""
+        ranked = self._ranked_entry(key, words)
+        return tuple(zip(ranked.scores, ranked.originals, ranked.sources, strict=True))
 
-    def _ranked_entry(
-        self, key: str, words: Sequence[str]
-    ) -> tuple[tuple[tuple[float, str, tuple[str, ...]], ...], tuple[str, ...]]:
-        """(:meth:`_ranked`, its originals), cached."""
+    def _ranked_entry(self, key: str, words: Sequence[str]) -> _Ranked:
+        """:meth:`_ranked` with the candidates already made from it, cached."""
         hit = self._ranked_cache.get(key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
@@ -480,16 +543,24 @@ class CandidateGenerator:
             if pre is not None and key not in self.learned and (len(words) == 1 or " " in key)
             else None
         )
-        result = _parse_ranked(packed) if packed is not None else self._compute_ranked(key, words)
-        entry = (result, tuple(original for _, original, _ in result))
+        if packed is not None:
+            columns = _parse_ranked(packed)
+        elif (
+            self._complete and pre is not None and key not in self.learned and (len(words) == 1 or " " in key)
+        ):
+            # Not shipped, so neither the thesaurus nor the rules have it: only a number rule
+            # can still give a one-token span a candidate.
+            number = len(words) == 1 and spin_rules.number_originals(key)
+            columns = _columns(self._compute_ranked(key, words)) if number else _NO_COLUMNS
+        else:
+            columns = _columns(self._compute_ranked(key, words))
+        entry = _Ranked(*columns)
         self._ranked_cache.put(key, entry)
         return entry
 
     def ranked_fingerprint(self) -> str:
         """What :meth:`_ranked` depends on besides the table: weights, options, rules."""
-        text = json.dumps(
-            [self.channel.fingerprint(), self.max_candidates, self.top_n, _rules_hash()]
-        )
+        text = json.dumps([self.channel.fingerprint(), self.max_candidates, self.top_n, _rules_hash()])
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
     def _compute_ranked(
@@ -520,15 +591,16 @@ class CandidateGenerator:
         out: list[tuple[int, int, str]] = []
         n = len(words)
         firsts = self._multiword_firsts
-        extendable = self._extendable if self._prefixes is not None else None
+        firsts_inflected = self._firsts_inflected
+        prefixes = self._prefixes
         max_span = self.max_span
         for i in range(n):
             first = lower[i]
             if not _spannable(first):
                 continue
             out.append((i, i + 1, first))
-            if first not in firsts and not any(
-                lemma in firsts for lemma, _ in inflection.analyses(first)
+            if first not in firsts and (
+                firsts_inflected or not any(lemma in firsts for lemma, _ in inflection.analyses(first))
             ):
                 continue
             key = prev = first
@@ -539,21 +611,12 @@ class CandidateGenerator:
                 if word in _NO_SPACE_BEFORE or prev in _NO_SPACE_AFTER:
                     key += word
                 else:
-                    if extendable is not None and not extendable(key):
+                    if prefixes is not None and key not in prefixes:
                         break
                     key += " " + word
                 out.append((i, j, key))
                 prev = word
         return out
-
-    def _extendable(self, key: str) -> bool:
-        """Whether ``key + ' ' + word`` can be a key with candidates or an original."""
-        prefixes = self._prefixes
-        assert prefixes is not None
-        if key in prefixes:
-            return True
-        first, sep, rest = key.partition(" ")
-        return any(lemma + sep + rest in prefixes for lemma, _ in inflection.analyses(first))
 
     # --- public API ------------------------------------------------------------------------
 
@@ -610,59 +673,119 @@ class CandidateGenerator:
     def _score_tuple(
         self, key: str, words: tuple[str, ...], doc_counts: Counter[str]
     ) -> tuple[Candidate, ...]:
-        ranked, originals = self._ranked_entry(key, words)
-        if not ranked:
+        ranked = self._ranked_entry(key, words)
+        static_scores = ranked.scores
+        if not static_scores:
             return ()
         spun_count = doc_counts.get(key, 0)
         if spun_count < 2:
             spun_count = 1
         # The result depends on the key, the span's case, its repeat count and which originals
         # occur in the document: cache on exactly that (repeated spans hit it within a document).
+        originals = ranked.originals
         if doc_counts.keys().isdisjoint(originals):
             present: tuple[int, ...] = ()
         else:
-            present = tuple(i for i, original in enumerate(originals) if original in doc_counts)
+            present = tuple(itertools.compress(itertools.count(), map(doc_counts.__contains__, originals)))
         signature = _case_signature(words)
         cache_key = (key, signature, spun_count, present)
         hit = self._scored_cache.get(cache_key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
-        scored = ranked
+        max_candidates = self.max_candidates
         if spun_count > 1 or present:
             weights = self.channel.weights
             present_w = weights["doc_original_present"]
             # Same terms, same order as linear(document_features(...)): the same floats.
             if spun_count > 1:
                 repeat = weights["doc_spun_repeat"] * math.log(spun_count)
-                rescored = [(z + repeat, original, sources) for z, original, sources in ranked]
+                scores = [z + repeat for z in static_scores]
                 boost = repeat + present_w
             else:
-                rescored = list(ranked)
+                repeat = 0.0
+                scores = list(static_scores)
                 boost = present_w
             for i in present:
-                z, original, sources = ranked[i]
-                rescored[i] = (z + boost, original, sources)
-            rescored.sort(key=lambda item: -item[0])
-            scored = tuple(rescored)
-        out = []
-        to_prob = self.channel.to_log10_prob
-        cased_cache = self._cased_cache
-        for z, original, sources in scored[: self.max_candidates]:
-            logprob = to_prob(z)
-            if logprob < self.min_logprob:
-                break
-            # The cased tokens depend only on the original and the span's case signature.
-            cased_key = (original, signature)
-            cased = cased_cache.get(cased_key)
-            if cased is None:
-                words_cased = _case_words(words, original, signature)
-                cased = cased_cache[cased_key] = (words_cased, detokenize(words_cased))
-                if len(cased_cache) > self._ranked_cache.size:
-                    cased_cache.clear()
-            out.append(Candidate(cased[0], cased[1], round(logprob, 4), sources))
-        result = tuple(out)
+                scores[i] = static_scores[i] + boost
+            # Stable, like sorting the rescored entries by descending score.
+            order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:max_candidates]
+            out = []
+            for i in order:
+                shift = boost if i in present else repeat
+                cand = ranked.made(signature, shift, i, scores[i], self)
+                if cand is None:
+                    break
+                out.append(cand)
+            result = tuple(out)
+        else:
+            result = ranked.static(signature, self)
         self._scored_cache.put(cache_key, result)
         return result
+
+    def _candidate(
+        self, signature: str, words: tuple[str, ...], z: float, original: str, sources: tuple[str, ...]
+    ) -> Candidate | None:
+        """The candidate of ``original`` at channel score ``z`` for a span of case
+        ``signature``; None below ``min_logprob``."""
+        logprob = self.channel.to_log10_prob(z)
+        if logprob < self.min_logprob:
+            return None
+        # The cased tokens depend only on the original and the span's case signature.
+        cased_cache = self._cased_cache
+        cased_key = (original, signature)
+        cased = cased_cache.get(cased_key)
+        if cased is None:
+            words_cased = _case_words(words, original, signature)
+            cased = cased_cache[cased_key] = (words_cased, detokenize(words_cased))
+            if len(cased_cache) > self._ranked_cache.size:
+                cased_cache.clear()
+        return Candidate(cased[0], cased[1], round(logprob, 4), sources)
+
+
+class _Ranked:
+    """A key's static ranked list (see :meth:`CandidateGenerator._ranked`) and the candidates
+    made from it so far, per (case signature, document score shift): a key seen again in
+    another document reuses them, only the shifted ones are new."""
+
+    __slots__ = ("_made", "_static", "originals", "scores", "sources")
+
+    def __init__(
+        self, scores: tuple[float, ...], originals: tuple[str, ...], sources: tuple[tuple[str, ...], ...]
+    ) -> None:
+        self.scores = scores
+        self.originals = originals
+        self.sources = sources
+        # (signature, shift) → candidate per entry: None not made yet, False below the floor.
+        self._made: dict[tuple[str, float], list[Candidate | bool | None]] = {}
+        # signature → the finished list without document evidence.
+        self._static: dict[str, tuple[Candidate, ...]] = {}
+
+    def static(self, signature: str, gen: CandidateGenerator) -> tuple[Candidate, ...]:
+        found = self._static.get(signature)
+        if found is None:
+            out = []
+            for i in range(min(len(self.scores), gen.max_candidates)):
+                cand = self.made(signature, 0.0, i, self.scores[i], gen)
+                if cand is None:
+                    break
+                out.append(cand)
+            found = self._static[signature] = tuple(out)
+        return found
+
+    def made(
+        self, signature: str, shift: float, i: int, z: float, gen: CandidateGenerator
+    ) -> Candidate | None:
+        """Entry ``i``'s candidate at score ``z`` (its static score plus ``shift``)."""
+        made = self._made.get((signature, shift))
+        if made is None:
+            made = self._made[(signature, shift)] = [None] * len(self.scores)
+        cand = made[i]
+        if cand is None:
+            # A span's words matter only through its signature (see _case_words).
+            cand = gen._candidate(signature, (), z, self.originals[i], self.sources[i])
+            made[i] = cand if cand is not None else False
+            return cand
+        return cand if cand is not False else None
 
 
 def substitutions(spun: str, original: str, max_words: int = MAX_SPAN) -> list[tuple[int, int, str, str]]:

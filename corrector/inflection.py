@@ -16,6 +16,7 @@ same overrides, same alternate-tag and out-of-vocabulary fallbacks, no copies �
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import lemminflect
@@ -56,6 +57,12 @@ def _inflections(lemma: str) -> dict[str, tuple[str, ...]]:
     return _lowercase_values({**found, **overrides})
 
 
+def inflections(lemma: str) -> dict[str, tuple[str, ...]]:
+    """Penn tag → forms of a lowercase ``lemma`` in LemmInflect's dictionary (no
+    out-of-vocabulary rules): the forms :func:`analyses` can read back to it. Do not mutate."""
+    return _inflections(lemma)
+
+
 @lru_cache(maxsize=200_000)
 def analyses(word: str) -> tuple[tuple[str, str], ...]:
     """(lemma, Penn tag) readings of an inflected lowercase ``word``; empty for base forms.
@@ -74,6 +81,21 @@ def analyses(word: str) -> tuple[tuple[str, str], ...]:
                 if tag in tags and tag in INFLECTED_TAGS and word in forms and (lemma, tag) not in readings:
                     readings.append((lemma, tag))
     return tuple(readings)
+
+
+def inflected_variants(phrases: Iterable[str]) -> set[str]:
+    """Each phrase with its first word replaced by every form that :func:`analyses` reads back
+    to that word (said ← say, said that ← say that): with the phrases themselves, exactly the
+    keys whose first word is a phrase's first word or inflects it. (LemmInflect lemmas are
+    single words, so a phrase's first word is the whole lemma.)"""
+    out = set()
+    for phrase in phrases:
+        first, sep, rest = phrase.partition(" ")
+        for forms in _inflections(first).values():
+            for form in forms:
+                if form != first and any(lemma == first for lemma, _ in analyses(form)):
+                    out.add(form + sep + rest)
+    return out
 
 
 @lru_cache(maxsize=200_000)

@@ -6,8 +6,9 @@ phrase, which headwords list it? :func:`build_table` writes that reversed table 
 of ``spun -> packed entries``, ~0.2 s to load, see :class:`ReverseTable`), so runtime never parses
 the 60 MB of source files. Each key's entries are stored best first by the channel model's static
 score (with the weights current at build time), so the runtime reads only the head of a list.
-The pickle also holds finished candidate lists of the frequent keys and span prefixes (see
-:mod:`corrector.candidates`); building takes ~2 min on 2 processes.
+The pickle also holds the finished candidate lists of every key with a candidate (inflected forms
+included), span prefixes and span first words (see :mod:`corrector.candidates`); building takes
+~4 min on 2 processes.
 
 All keys and synonyms are lowercase, with single spaces between words (``despite the fact that``).
 """
@@ -28,6 +29,8 @@ from typing import TYPE_CHECKING
 from corrector.defaults import default_thesaurus_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from corrector.channel import ChannelModel
 
 SOURCES = ("moby", "wordnet", "mythes")
@@ -35,12 +38,11 @@ WORDNET_DIR = Path("/usr/share/wordnet")
 MYTHES_FILE = Path("/usr/share/mythes/th_en_US_v2.dat")
 TABLE_FILE = "reverse.pkl"
 MANIFEST_FILE = "manifest.json"
-# 4: plus finished ranked candidate lists of the frequent keys and span prefixes (3: each
+# 6: finished ranked candidate lists of every key with a candidate, inflected forms included,
+# as marshalled columns; span prefixes and first words with inflected forms (5: the lists as
+# marshalled rows; 4: of the 50,000 most frequent words and the multi-word keys, as text; 3: each
 # key's lines sorted best first by static channel score; 2: thesaurus order).
-TABLE_FORMAT = 4
-# Keys whose finished candidate lists ship with the table: this many most frequent words
-# (wordfreq, inflected forms included), every multi-word key and every rule key.
-PRECOMPUTED_WORDS = 50_000
+TABLE_FORMAT = 6
 BUILD_PROCESSES = 2
 REBUILD_HINT = "run `make thesaurus` (or `corrector build-thesaurus`) to rebuild it"
 
@@ -217,8 +219,9 @@ def _pack(ranks: dict[str, tuple[int, int]]) -> str:
     )
 
 
-def _ranked_lines(spun: str, lines: list[tuple[str, dict[str, tuple[int, int]], bool, float]],
-                  model: ChannelModel) -> list[int]:
+def _ranked_lines(
+    spun: str, lines: list[tuple[str, dict[str, tuple[int, int]], bool, float]], model: ChannelModel
+) -> list[int]:
     """Order of ``lines`` best first by the channel's static score as originals of ``spun``."""
     from corrector.channel import Evidence
 
@@ -357,17 +360,15 @@ def build_table(
 def _precompute(
     packed: dict[str, str], sources: tuple[str, ...], ranked_with: str, model: ChannelModel
 ) -> dict[str, object]:
-    """Finished ranked candidate lists of the frequent words and all multi-word keys."""
-    from wordfreq import top_n_list
-
-    from corrector import spin_rules
-    from corrector.candidates import precompute_ranked
+    """Finished ranked candidate lists of every key the thesaurus (inflected forms included)
+    or the rules give a candidate, so the runtime computes none (numbers and learned pairs
+    aside) and skips any other span at the cost of a dict miss."""
+    from corrector.candidates import lookup_keys, precompute_ranked
 
     table = ReverseTable(packed, sources, ranked_with)
-    words = [w for w in top_n_list("en", PRECOMPUTED_WORDS) if w == w.lower() and " " not in w]
-    keys = [*words, *table.multiword_keys(), *spin_rules.RULES]
-    precomputed = precompute_ranked(table, model, keys, BUILD_PROCESSES)
+    precomputed = precompute_ranked(table, model, lookup_keys(table), BUILD_PROCESSES, complete=True)
     precomputed["span_prefixes"] = span_prefixes(packed)
+    precomputed["span_firsts"] = span_firsts(packed)
     return precomputed
 
 
@@ -390,7 +391,20 @@ def span_prefixes(packed: dict[str, str]) -> frozenset[str]:
             inflected = inflection.inflect_phrase(original, tag)
             if inflected is not None:
                 phrases.add(inflected)
-    return frozenset(prefix for phrase in phrases for prefix in word_prefixes(phrase))
+    prefixes = {prefix for phrase in phrases for prefix in word_prefixes(phrase)}
+    # Spans are grown from inflected words too (said that → say that): list those prefixes
+    # as well, so the runtime needs no lemma look-up per span.
+    return frozenset(prefixes | inflection.inflected_variants(prefixes))
+
+
+def span_firsts(packed: dict[str, str]) -> frozenset[str]:
+    """First words of the multi-word keys (or the word before a clitic: ``won't`` → ``won``),
+    and every inflected form of them: a span starting with any other word stays one word
+    (before the rule and learned keys the runtime adds)."""
+    from corrector import inflection
+
+    firsts = {key.split(" ")[0].split("'")[0] for key in packed if " " in key or "'" in key}
+    return frozenset(firsts | inflection.inflected_variants(firsts))
 
 
 def word_prefixes(phrase: str) -> list[str]:
@@ -424,7 +438,8 @@ class ReverseTable:
         precomputed: dict[str, object] | None = None,
     ) -> None:
         self._packed = packed
-        # {"fingerprint": …, "lists": key → packed ranked list} (see candidates.precompute_ranked).
+        # {"fingerprint", "marshal", "complete", "lists": key → packed ranked list,
+        # "span_prefixes"} (see candidates.precompute_ranked).
         self.precomputed = precomputed
         self.sources = sources
         # Fingerprint of the channel weights the lines were ranked with (None: unknown).
@@ -442,8 +457,7 @@ class ReverseTable:
         if not isinstance(data, dict) or data.get("format") != TABLE_FORMAT:
             found = data.get("format") if isinstance(data, dict) else None
             raise RuntimeError(
-                f"{path} has table format {found}, this corrector needs format {TABLE_FORMAT}: "
-                f"{REBUILD_HINT}"
+                f"{path} has table format {found}, this corrector needs format {TABLE_FORMAT}: {REBUILD_HINT}"
             )
         return cls(
             data["table"],
@@ -464,6 +478,10 @@ class ReverseTable:
 
         model = model or ChannelModel.load()
         return cls(reverse_pairs(forward, min_original_zipf, model), ranked_with=model.fingerprint())
+
+    def keys(self) -> Iterable[str]:
+        """Every spun key."""
+        return self._packed.keys()
 
     def multiword_keys(self) -> list[str]:
         """Keys of more than one word (or with a clitic), for cheap span pre-filtering."""

@@ -145,6 +145,30 @@ def test_precomputed_lists_and_span_pruning_change_nothing(small_table: thesauru
     assert len(fast.spans(sentences[0])) < len(plain.spans(sentences[0]))
 
 
+def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.ReverseTable) -> None:
+    from corrector.candidates import lookup_keys, precompute_ranked
+
+    channel = ChannelModel.load()
+    keys = lookup_keys(small_table)
+    # Inflected forms of table keys are looked up too (advised ← advise, told ← tell).
+    assert {"advised", "stated", "disasters", "financial crises", "causes for alarm"} <= set(keys)
+    pre = precompute_ranked(small_table, channel, keys, processes=1, complete=True)
+    pre["span_prefixes"] = thesaurus.span_prefixes(small_table._packed)
+    fast_table = thesaurus.ReverseTable(
+        small_table._packed, ranked_with=small_table.ranked_with, precomputed=pre
+    )
+    fast = CandidateGenerator(fast_table, channel)
+    plain = CandidateGenerator(small_table, channel)
+    assert fast._complete
+    text = (
+        "Blinken stated the disasters will continue despite the fact that they met 12 times. "
+        "Prime officials advised he won't ever maintain speaking; International assemblies stated ten. "
+        "Financial crises are causes for alarm, and three,450 supplies didn't arrive, he stated."
+    )
+    sentences = split_sentences(text)
+    assert fast.lattices(sentences) == plain.lattices(sentences)
+
+
 def test_precomputed_lists_are_ignored_with_other_weights(small_table: thesaurus.ReverseTable) -> None:
     from corrector.candidates import precompute_ranked
 

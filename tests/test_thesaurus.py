@@ -63,8 +63,10 @@ def test_old_table_format_asks_for_a_rebuild(tmp_path) -> None:  # type: ignore[
 
 
 def test_lists_are_best_first_and_head_reads_agree_with_full_reads() -> None:
-    forward = {s: {h: v for h, v in thesaurus.forward_synonyms(s).items() if h in {"top", "tell", "say"}}
-               for s in thesaurus.SOURCES}
+    forward = {
+        s: {h: v for h, v in thesaurus.forward_synonyms(s).items() if h in {"top", "tell", "say"}}
+        for s in thesaurus.SOURCES
+    }
     table = thesaurus.ReverseTable.from_forward(forward)
     full = table.lookup("state")
     assert table.lookup("state", 1) == full[:1] and table.count("state") == len(full)
