@@ -232,6 +232,7 @@ class BigramScorer:
         self._states: dict[str, Any] = {BOS: lm.begin_state()}
         self._scores: dict[tuple[str, str], float] = {}
         self._ends: dict[str, float] = {}
+        self._columns: dict[str, dict[str, float]] = {}
 
     def _state(self, word: str) -> Any:
         state = self._states.get(word)
@@ -252,6 +253,19 @@ class BigramScorer:
             hit = self.lm.score_word(self._state(previous), word)[0]
             self._scores[key] = hit
         return hit
+
+    def probs(self, previous: Sequence[str], word: str) -> list[float]:
+        """P(word | p) (linear) for each p in ``previous``, cached per word: the E-step's inner lookup."""
+        table = self._columns.get(word)
+        if table is None:
+            if len(self._columns) > self.max_cache // 64:
+                self._columns.clear()
+            table = self._columns[word] = {}
+        out = [table.get(p) for p in previous]
+        for i, hit in enumerate(out):
+            if hit is None:
+                out[i] = table[previous[i]] = 10.0 ** self.score(previous[i], word)
+        return out  # type: ignore[return-value]
 
     def end(self, previous: str) -> float:
         hit = self._ends.get(previous)
@@ -274,10 +288,12 @@ def forward_backward(
 
     ``logprobs[pid]`` is the current log10 channel probability of parameter ``pid``. The state at
     a position is the last original word (bigram LM), so the recursion is exact for that LM.
+    Sums run in linear space with one log10 scale per position (values renormalised to a maximum
+    of 1 when a position is expanded), so the inner loops are multiply-adds on cached probabilities.
     """
     words, options = sentence
     n = len(words)
-    # Per option: (end, first word, last word, inner LM + channel, pid).
+    # Per position: options as (end, first word, last word, linear inner LM × channel, pid).
     steps: list[list[tuple[int, str, str, float, int]]] = []
     for position in range(n):
         row = []
@@ -285,42 +301,84 @@ def forward_backward(
             channel = logprobs[pid] if pid >= 0 else 0.0
             if channel <= _INACTIVE:  # θ = 0: an inactive deep candidate
                 continue
-            row.append((end, option_words[0], option_words[-1], scorer.inner(option_words) + channel, pid))
+            fixed = 10.0 ** (scorer.inner(option_words) + channel)
+            row.append((end, option_words[0], option_words[-1], fixed, pid))
         steps.append(row)
+
+    # Forward. alpha[p][state] · 10^scale[p] is the probability of the prefix ending in state.
     alpha: list[dict[str, float]] = [{} for _ in range(n + 1)]
-    alpha[0][BOS] = 0.0
+    scale = [0.0] * (n + 1)
+    started = [False] * (n + 1)
+    alpha[0][BOS] = 1.0
+    started[0] = True
+    # Per position and option: Σ_state alpha · P(first | state), and the per-state terms' factors.
+    sums: list[list[float]] = []
+    transitions: list[list[list[float]]] = []
     for position in range(n):
         current = alpha[position]
+        top = max(current.values())
+        if top > 0.0 and top != 1.0:
+            for state in current:
+                current[state] /= top
+            scale[position] += math.log10(top)
+        names, values = list(current), list(current.values())
+        row_sums: list[float] = []
+        row_probs: list[list[float]] = []
         for end, first, last, fixed, _ in steps[position]:
+            probs = scorer.probs(names, first)
+            total = sum(value * prob for value, prob in zip(values, probs, strict=True))
+            row_sums.append(total)
+            row_probs.append(probs)
+            if not started[end]:
+                started[end] = True
+                scale[end] = scale[position]
+                factor = 1.0
+            else:
+                factor = 10.0 ** (scale[position] - scale[end])
             target = alpha[end]
-            for previous, value in current.items():
-                score = value + scorer.score(previous, first) + fixed
-                old = target.get(last)
-                target[last] = score if old is None else _logaddexp10(old, score)
+            target[last] = target.get(last, 0.0) + total * fixed * factor
+        sums.append(row_sums)
+        transitions.append(row_probs)
+
+    ends = {state: 10.0 ** scorer.end(state) for state in alpha[n]}
+    final = sum(value * ends[state] for state, value in alpha[n].items())
+    total_log = scale[n] + math.log10(final)
+
+    # Backward. beta[p][state] · 10^bscale[p] is the probability of the rest given the state.
     beta: list[dict[str, float]] = [{} for _ in range(n + 1)]
-    beta[n] = {previous: scorer.end(previous) for previous in alpha[n]}
-    finals = [value + beta[n][previous] for previous, value in alpha[n].items()]
-    total = max(finals)
-    total += math.log10(sum(10.0 ** (f - total) for f in finals))
+    bscale = [0.0] * (n + 1)
+    top = max(ends.values())
+    beta[n] = {state: value / top for state, value in ends.items()}
+    bscale[n] = math.log10(top)
     posteriors: list[tuple[int, float]] = []
     for position in range(n - 1, -1, -1):
-        current = beta[position]
-        for end, first, last, fixed, pid in steps[position]:
+        states = list(alpha[position])
+        current = dict.fromkeys(states, 0.0)
+        reference = bscale[position + 1]  # the kept token's option always ends there
+        for (end, _, last, fixed, pid), total, probs in zip(
+            steps[position], sums[position], transitions[position], strict=True
+        ):
             after = beta[end].get(last)
             if after is None:
                 continue
-            mass = 0.0
-            for previous, value in alpha[position].items():
-                through = scorer.score(previous, first) + fixed + after
-                old = current.get(previous)
-                current[previous] = through if old is None else _logaddexp10(old, through)
-                if pid >= 0:
-                    exponent = value + through - total
-                    if exponent > _NEGLIGIBLE:
-                        mass += 10.0**exponent
-            if pid >= 0 and mass > 0.0:
-                posteriors.append((pid, mass))
-    return total, posteriors
+            weight = fixed * after * 10.0 ** (bscale[end] - reference)
+            for state, prob in zip(states, probs, strict=True):
+                current[state] += prob * weight
+            if pid >= 0 and total > 0.0:
+                exponent = scale[position] + reference - total_log
+                mass = total * weight * 10.0**exponent
+                if mass > 10.0**_NEGLIGIBLE:
+                    posteriors.append((pid, mass))
+        top = max(current.values())
+        if top > 0.0:
+            for state in current:
+                current[state] /= top
+            bscale[position] = reference + math.log10(top)
+        else:
+            bscale[position] = reference
+        beta[position] = current
+    posteriors.reverse()
+    return total_log, posteriors
 
 
 @dataclass(slots=True)
