@@ -5,10 +5,11 @@ CORRECTOR := .venv/bin/corrector
 MODEL_DIR := models/default
 MODEL_ORDER := 3
 CORPUS := build/corpus/news.txt
-# The sentinel names the table format and the channel weights and rules it was ranked with, so a
-# change of any of them in the code triggers a rebuild.
+# The sentinel names the table format and the channel weights, rules and inflection code its lists
+# were ranked with, so a change of any of them in the code triggers a rebuild.
 THESAURUS_FORMAT = $(shell grep -m1 -oP '^TABLE_FORMAT = \K[0-9]+' corrector/thesaurus.py)
-CHANNEL_HASH = $(shell cat corrector/data/channel_weights.json corrector/spin_rules.py | sha256sum | cut -c1-8)
+CHANNEL_HASH = $(shell cat corrector/data/channel_weights.json corrector/spin_rules.py corrector/inflection.py \
+  | sha256sum | cut -c1-8)
 THESAURUS = models/thesaurus/.built-v$(THESAURUS_FORMAT)-$(CHANNEL_HASH)
 
 .PHONY: all setup corpus model thesaurus demo test bench eval-data lint clean
