@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import itertools
 import json
 import random
 import re
@@ -302,6 +303,24 @@ def run_adapt(
     return out
 
 
+def variants(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(file tag, row label) of the spinners to evaluate: ``--variants TAG=LABEL ...`` or ``--tag``."""
+    if not args.variants:
+        return [(args.tag, "")]
+    return [tuple(v.split("=", 1)) if "=" in v else (v, v) for v in args.variants]  # type: ignore[misc]
+
+
+def finished_spinner(size: int, tag: str, iterations: int | None) -> Path | None:
+    """The spinner after ``iterations`` EM iterations, or after the most an interrupted run finished."""
+    if iterations is None:
+        path = spinner_for(size, None, tag)
+        return path if path.exists() else None
+    for k in range(iterations, 0, -1):
+        if (path := spinner_for(size, k, tag)).exists():
+            return path
+    return None
+
+
 def spinner_for(size: int, iterations: int | None, tag: str = "") -> Path:
     """The spinner after ``iterations`` EM iterations (None: the final file)."""
     if iterations is None:
@@ -361,6 +380,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--deep-keep", type=float, default=AdaptConfig().deep_keep)
     parser.add_argument("--prior-strength", type=float, default=AdaptConfig().prior_strength)
     parser.add_argument("--thesaurus", type=Path, default=None, help="reverse thesaurus directory")
+    parser.add_argument(
+        "--variants", nargs="+", default=[], help="with --reuse: TAG=LABEL spinner variants to evaluate"
+    )
     parser.add_argument("--tag", default="", help="suffix of the spinner files (experiments)")
     parser.add_argument("--reuse", action="store_true", help="reuse build/adapt/spinner_N.json if present")
     parser.add_argument("--adapt-only", action="store_true", help="write the spinners, evaluate nothing")
@@ -412,9 +434,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(("generic", "-", f"{penalty:.2f}", evaluate(pairs, penalty), ""))
         print(f"generic pen {penalty}: {rows[-1][3]} ({time.perf_counter() - started:.0f}s)", file=sys.stderr)
 
-    for size in args.sizes:
-        run_adapt(size, write_feed(held, table, size), base, lm, lm_dir, CleanFrequency(counts, total), args)
-        path = spinner_for(size, args.use_iteration, args.tag)
+    for size, (tag, label) in itertools.product(args.sizes, variants(args)):
+        found = finished_spinner(size, tag, args.use_iteration) if args.reuse else None
+        if found is None:
+            if args.reuse and args.variants:
+                print(f"adapted {size} {label}: no spinner, skipped", file=sys.stderr)
+                continue
+            run_adapt(
+                size, write_feed(held, table, size), base, lm, lm_dir, CleanFrequency(counts, total), args
+            )
+            found = finished_spinner(size, tag, args.use_iteration)
+            assert found is not None
+        path = found
         data = json.loads(path.read_text(encoding="utf-8"))
         seconds, iterations = data["meta"].get("seconds", 0), len(data["iterations"])
         precision, recall, predicted = pair_recovery(path, table)
@@ -422,8 +453,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for adapted_penalty in args.adapted_penalties:
             setting = Setting(adapted_penalty, args.unseen_cost)
             metrics = evaluate(pairs, spinner=path, setting=setting)
-            rows.append(("adapted", f"{size:,}", f"{adapted_penalty:.2f}", metrics, note))
-            print(f"adapted {size} pen {adapted_penalty}: {metrics} {note}", file=sys.stderr, flush=True)
+            rows.append((f"adapted{label}", f"{size:,}", f"{adapted_penalty:.2f}", metrics, note))
+            print(
+                f"adapted{label} {size} pen {adapted_penalty}: {metrics} {note}", file=sys.stderr, flush=True
+            )
 
     print(f"\nAdaptation on spun held-out news; correcting {len(pairs)} spun Reuters documents")
     print(
@@ -432,10 +465,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     channel, ranked = base.channel.fingerprint(), base.table.ranked_with
     print(f"generic channel {channel}, table ranked with {ranked}; code {code_version()}\n")
-    print(f"{'channel':8s} {'feed':>7s} {'pen':>5s} {'fix':>6s} {'broken':>7s} {'ERR':>7s}  recovered pairs")
+    print(f"{'channel':16s} {'feed':>7s} {'pen':>5s} {'fix':>6s} {'broken':>7s} {'ERR':>7s}  recovered pairs")
     for name, size_label, penalty_label, m, note in rows:
         scores = f"{m['fix']:6.3f} {m['broken']:7.3f} {m['err']:7.3f}"
-        print(f"{name:8s} {size_label:>7s} {penalty_label:>5s} {scores}  {note}")
+        print(f"{name:16s} {size_label:>7s} {penalty_label:>5s} {scores}  {note}")
     return 0
 
 
