@@ -16,9 +16,15 @@ lattices by expectation–maximisation:
   per original) and from how under-represented ``o`` is in the feed compared with clean news:
   a spinner that rewrites ``said`` 85% of the time leaves ~15% of the expected ``said`` tokens,
   so ``keep(said) ≈ 0.15`` before any lattice is looked at.
+* **Deep candidates.** A spinner's favourite replacement is often a rare synonym whose reverse
+  list ranks the original low (the generic top 12 miss ~40% of such pairs). Candidates down to
+  ``deep_candidates`` enter EM only for originals the frequency prior says are missing from the
+  feed; the others stay at θ = 0 and cost the E-step nothing.
 
 Memory is bounded by the parameter table: the feed is read once, compiled lattices are spilled
-to a temporary file and streamed back on each iteration, in chunks that worker processes share.
+to a temporary file and streamed back on each iteration, in chunks that worker processes (or Dask
+workers, ``engine="dask"``) share; chunk results are added in chunk order, so every engine gives
+the same numbers.
 
 The result is a human-readable ``corrector-spinner/1`` JSON file (see :func:`write_spinner`);
 :class:`SpinnerChannel` applies it to lattices (the hook the candidate generator calls).
