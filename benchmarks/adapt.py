@@ -372,7 +372,7 @@ def fmt(m: dict[str, float]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
-    parser.add_argument("--iterations", type=int, default=3, help="EM iterations")
+    parser.add_argument("--iterations", type=int, default=AdaptConfig().iterations, help="EM iterations")
     parser.add_argument("--use-iteration", type=int, default=None, help="evaluate spinner_N_itK.json")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
@@ -392,9 +392,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-docs", type=int, default=None, help="Reuters documents to correct")
     parser.add_argument("--tune", action="store_true", help="the dev grid with the first size's spinner")
     parser.add_argument("--dev-docs", type=int, default=40, help="dev documents of 20 sentences")
-    parser.add_argument("--tune-iterations", type=int, nargs="+", default=[3])
-    parser.add_argument("--tune-penalties", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75, 1.0, 1.5])
-    parser.add_argument("--tune-unseen", type=float, nargs="+", default=[0.5, 1.0, 2.0, 4.0])
+    parser.add_argument("--tune-iterations", type=int, nargs="+", default=[3, 4])
+    parser.add_argument("--tune-penalties", type=float, nargs="+", default=[0.0, 0.25, 0.5, 0.75])
+    parser.add_argument("--tune-unseen", type=float, nargs="+", default=[2.0, 3.0, 4.0])
     args = parser.parse_args(argv)
 
     from corrector.candidates import CandidateGenerator
