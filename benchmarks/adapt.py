@@ -304,10 +304,15 @@ def run_adapt(
 
 
 def variants(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """(file tag, row label) of the spinners to evaluate: ``--variants TAG=LABEL ...`` or ``--tag``."""
+    """(file tag, row label) of the spinners to evaluate: ``--variants NAME=LABEL ...`` (spinner
+    files spinner_N-NAME*.json; an empty NAME is spinner_N*.json), or ``--tag``."""
     if not args.variants:
         return [(args.tag, "")]
-    return [tuple(v.split("=", 1)) if "=" in v else (v, v) for v in args.variants]  # type: ignore[misc]
+    out = []
+    for variant in args.variants:
+        name, _, label = variant.partition("=")
+        out.append((f"-{name}" if name else "", label))
+    return out
 
 
 def finished_spinner(size: int, tag: str, iterations: int | None) -> Path | None:
