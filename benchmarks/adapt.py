@@ -21,9 +21,16 @@ Protocol:
    ERR from corrector.metrics, and recovered-pair precision/recall against the hidden dictionary.
    Reuters is never used to choose anything.
 
+Spinner files: build/adapt/spinner_N.json with the default AdaptConfig (deep candidates), and
+spinner_N-NAME.json for variants adapted with `--tag=-NAME` (e.g. `--deep-candidates 12
+--tag=-top12`, the top-12-only E-step).
+
 Usage: .venv/bin/python benchmarks/adapt.py [--sizes 1000 10000 50000] [--workers 1] [--reuse]
-       .venv/bin/python benchmarks/adapt.py --sizes 10000 --reuse --tune     (dev grid only)
-       .venv/bin/python benchmarks/adapt.py --sizes 50000 --adapt-only       (write the spinner)
+       .venv/bin/python benchmarks/adapt.py --sizes 10000 --tune          (dev grid only)
+       .venv/bin/python benchmarks/adapt.py --sizes 50000 --adapt-only    (write the spinner)
+The table in build/adapt/bench.out and the README:
+       .venv/bin/python benchmarks/adapt.py --sizes 1000 10000 50000 --reuse --use-iteration 4 \
+           --variants "=" "top12=, top-12" --adapted-penalties 0.0 0.5 1.0
 """
 
 from __future__ import annotations
