@@ -858,6 +858,7 @@ def spinner_document(result: AdaptResult, meta: dict[str, Any] | None = None) ->
             "sentences": result.sentences,
             "feed_words": result.feed_words,
             "prior_strength": result.config.prior_strength,
+            "candidates": [result.config.max_candidates, result.config.deep_candidates],
             "e_step_lm": "bigram",
             **(meta or {}),
         },
