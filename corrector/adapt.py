@@ -114,21 +114,22 @@ class AdaptConfig:
 # --- feed reading ------------------------------------------------------------------------------
 
 
-def read_feed(path: str | Path, text_field: str = "text") -> Iterator[str]:
-    """Documents of a feed: ``.jsonl`` records (``text_field``), else a text file, one per line."""
-    path = Path(path)
-    with open(path, encoding="utf-8") as f:
-        if path.suffix == ".jsonl":
-            for line in f:
-                if line.strip():
-                    record = json.loads(line)
-                    text = record.get(text_field)
-                    if isinstance(text, str):
-                        yield text
-        else:
-            for line in f:
-                if line.strip():
-                    yield line.rstrip("\n")
+def read_feed(
+    inputs: str | Path | Sequence[str | Path],
+    text_field: str = "text",
+    lines: bool = True,
+    input_format: str = "auto",
+) -> Iterator[str]:
+    """The documents of a feed, read as ``corrector correct`` reads its inputs (JSONL and .gz,
+    CSV, RSS/Atom, text; files, directories, globs; ``-`` for stdin). A text file is one
+    document per line unless ``lines`` is False. Records that cannot be read are skipped: they
+    carry no evidence about the spinner."""
+    from corrector.io import read_records
+
+    paths = [str(inputs)] if isinstance(inputs, str | Path) else [str(p) for p in inputs]
+    for record in read_records(paths, text_field=text_field, lines=lines, forced_format=input_format):
+        if record.text:
+            yield record.text
 
 
 def feed_documents(documents: Iterable[str], limit: int | None = None) -> Iterator[list[Sentence]]:

@@ -414,3 +414,19 @@ def test_deep_candidates_enter_only_for_missing_originals(said_model: tuple) -> 
     assert said > 0.75
     assert noted == noted_prior == noted_count == 0.0
     assert [p["original"] for p in deep.pairs()][:1] == ["said"]
+
+
+def test_feed_is_read_like_correct_inputs(tmp_path: Path) -> None:
+    """`adapt --feed` takes what `correct` takes: gzipped JSONL, CSV, text lines, directories."""
+    import gzip
+
+    from corrector.adapt import read_feed
+
+    (tmp_path / "feed").mkdir()
+    with gzip.open(tmp_path / "feed" / "a.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(json.dumps({"id": 1, "body": "Officials stated it."}) + "\n{not json}\n")
+    (tmp_path / "feed" / "b.csv").write_text("id,body\n2,Ministers stated more.\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("One line stated.\n\nAnother line.\n", encoding="utf-8")
+    found = list(read_feed([str(tmp_path / "feed"), str(tmp_path / "c.txt")], text_field="body"))
+    assert found == ["Officials stated it.", "Ministers stated more.", "One line stated.", "Another line."]
+    assert list(read_feed(tmp_path / "c.txt", lines=False)) == ["One line stated.\n\nAnother line."]

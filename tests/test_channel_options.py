@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corrector.commands import _channel_options as options
+from corrector.commands import _options as options
 from corrector.config import CorrectorConfig
 
 

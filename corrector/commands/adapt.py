@@ -20,14 +20,32 @@ from corrector.adapt import (
     spinner_document,
     write_spinner,
 )
+from corrector.commands._options import add_engine_arguments
 from corrector.defaults import default_model_dir
+from corrector.io import INPUT_FORMATS
 
 NAME = "adapt"
 HELP = "Estimate P(spun | original) for a spinner from unlabelled spun text (EM); write SPINNER.json."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--feed", required=True, type=Path, help="spun text: .jsonl records or .txt lines")
+    parser.add_argument(
+        "--feed",
+        required=True,
+        nargs="+",
+        metavar="INPUT",
+        help="spun text, read as `correct` reads inputs: .jsonl(.gz), .csv, RSS/Atom, .txt (one "
+        "document per line), directories, globs, - for stdin",
+    )
+    parser.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        default="auto",
+        help="reader for every input (default: by suffix)",
+    )
+    parser.add_argument(
+        "--whole-files", action="store_true", help=".txt inputs: each file is one document, not each line"
+    )
     parser.add_argument("-o", "--output", required=True, type=Path, metavar="SPINNER.json")
     parser.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
     parser.add_argument("--iterations", type=int, default=AdaptConfig().iterations, help="EM iterations")
@@ -59,21 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-count", type=float, default=AdaptConfig().min_count, help="write pairs above this"
     )
-    parser.add_argument(
-        "--workers", type=int, default=1, help="E-step worker processes; Dask LocalCluster size"
-    )
-    parser.add_argument(
-        "--engine",
-        choices=("local", "dask"),
-        default="local",
-        help="E-step in local processes, or as Dask tasks (pip install 'corrector[dask]')",
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)",
-    )
+    add_engine_arguments(parser, "the E-step")
     parser.add_argument(
         "--merge",
         type=Path,
@@ -120,11 +124,11 @@ def run(args: argparse.Namespace) -> int:
 
     def checkpoint(partial: AdaptResult) -> None:
         # Long runs leave a usable spinner after every iteration (replaced by the final one).
-        meta = {"feed": str(args.feed), "model": model_dir, "partial": True}
+        meta = {"feed": " ".join(args.feed), "model": model_dir, "partial": True}
         write_spinner(args.output, spinner_document(partial, meta))
 
     result = adapt(
-        read_feed(args.feed, args.text_field),
+        read_feed(args.feed, args.text_field, lines=not args.whole_files, input_format=args.input_format),
         load_generator(args),
         lm,
         config,
@@ -136,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     )
     document = spinner_document(
         result,
-        {"feed": str(args.feed), "model": model_dir, "seconds": round(time.perf_counter() - started, 1)},
+        {"feed": " ".join(args.feed), "model": model_dir, "seconds": round(time.perf_counter() - started, 1)},
     )
     for table in args.merge:
         document = merge_pairs(document, read_pair_counts(table))

@@ -13,7 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-from corrector.commands._channel_options import add_channel_arguments, channel_overrides
+from corrector.commands._options import (
+    add_channel_arguments,
+    add_engine_arguments,
+    channel_overrides,
+    positive,
+)
 from corrector.io import DEFAULT_MAX_CHARS, DEFAULT_TEXT_FIELD, INPUT_FORMATS, OUTPUT_FORMATS, render_diff
 from corrector.pipeline import (
     DEFAULT_CHUNK_RECORDS,
@@ -26,13 +31,6 @@ from corrector.pipeline import (
 
 NAME = "correct"
 HELP = "Restore spun text: .txt, .jsonl[.gz], .csv, RSS/Atom .xml, directories, globs or - (stdin)."
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {number}")
-    return number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,26 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output file (.jsonl, or .jsonl.gz to compress); default stdout",
     )
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: models/default)")
-    parser.add_argument("--beam", type=_positive, default=None, help="beam width (default: the model's)")
+    parser.add_argument("--beam", type=positive, default=None, help="beam width (default: the model's)")
     add_channel_arguments(parser)
-    parser.add_argument(
-        "--workers",
-        type=_positive,
-        default=1,
-        help="worker processes (each loads the model once); Dask LocalCluster size",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=("local", "dask"),
-        default="local",
-        help="local processes, or a Dask cluster (pip install 'corrector[dask]')",
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)",
-    )
+    add_engine_arguments(parser, "restoration")
     parser.add_argument(
         "--resume", action="store_true", help="continue an interrupted run from OUT.checkpoint (needs -o)"
     )
@@ -109,13 +90,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-chars",
-        type=_positive,
+        type=positive,
         default=DEFAULT_MAX_CHARS,
         help="longer texts become error records (default: %(default)s)",
     )
     parser.add_argument(
         "--chunk-size",
-        type=_positive,
+        type=positive,
         default=DEFAULT_CHUNK_RECORDS,
         help="records per unit of work sent to a worker (default: %(default)s)",
     )

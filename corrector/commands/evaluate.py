@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from corrector.commands._channel_options import add_channel_arguments, channel_overrides
+from corrector.commands._options import add_channel_arguments, channel_overrides
 from corrector.metrics import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,

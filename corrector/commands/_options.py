@@ -1,4 +1,4 @@
-"""Options that choose the channel, shared by the commands that build a Corrector."""
+"""Options shared by several commands: the channel (correct, evaluate) and the engine (correct, adapt)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,33 @@ def channel_overrides(args: argparse.Namespace) -> dict[str, Any]:
         if path is not None and not Path(path).is_file():
             raise FileNotFoundError(f"--{name}: no such file: {path}")
     return {name: str(Path(path).resolve()) for name, path in paths.items() if path is not None}
+
+
+def positive(value: str) -> int:
+    """argparse type: an integer ≥ 1."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {number}")
+    return number
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--workers``, ``--engine local|dask`` and ``--scheduler``; ``what`` says what runs there."""
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=1,
+        help=f"{what} in this many worker processes (each loads the model once); Dask LocalCluster size",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes, or a Dask cluster (pip install 'corrector[dask]')",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)",
+    )
