@@ -9,7 +9,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -430,3 +430,46 @@ def test_feed_is_read_like_correct_inputs(tmp_path: Path) -> None:
     found = list(read_feed([str(tmp_path / "feed"), str(tmp_path / "c.txt")], text_field="body"))
     assert found == ["Officials stated it.", "Ministers stated more.", "One line stated.", "Another line."]
     assert list(read_feed(tmp_path / "c.txt", lines=False)) == ["One line stated.\n\nAnother line."]
+
+
+class SpinnerEcho:
+    """`correct` stand-in that records the spinner it was built with (in-process engine)."""
+
+    seen: ClassVar[list[str | None]] = []
+
+    @classmethod
+    def load(cls, model_dir: str | None = None, spinner: str | None = None, **_: Any) -> SpinnerEcho:
+        cls.seen.append(spinner)
+        return cls()
+
+    def correct(self, text: str) -> Any:
+        from corrector.results import Restoration, Scores
+
+        return Restoration(text, text, (), Scores(-1.0, -1.0, 1.0, 1.0), 0.0)
+
+
+def test_correct_adapt_learns_the_inputs_spinner_then_restores_with_it(
+    said_model: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corrector import cli
+    from corrector.commands import adapt as command
+
+    lm = said_model[0]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(_feed(80))))
+    monkeypatch.setattr(command, "load_generator", lambda args: DictGenerator(_REVERSE))
+    out = tmp_path / "out.jsonl"
+    factory = "test_adapt:SpinnerEcho.load"
+    argv = ["correct", "--corrector-factory", factory, "-q", "--model", str(lm.path.parent)]
+    assert cli.main([*argv, "--adapt", "--adapt-sentences", "60", str(feed), "-o", str(out)]) == 0
+    spinner = tmp_path / "out.jsonl.spinner.json"
+    document = json.loads(spinner.read_text(encoding="utf-8"))
+    assert (document["pairs"][0]["spun"], document["pairs"][0]["original"]) == ("stated", "said")
+    assert SpinnerEcho.seen[-1] == str(spinner.resolve())
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 80
+    # Resuming keeps the finished spinner rather than learning it again.
+    monkeypatch.setattr(command, "learn", lambda args: pytest.fail("the spinner was learned again"))
+    assert cli.main([*argv, "--adapt", "--resume", str(feed), "-o", str(out)]) == 0
+    # Reading the inputs twice needs files; a learned spinner excludes a given one.
+    assert cli.main([*argv, "--adapt", "-"]) == 1
+    assert cli.main([*argv, "--adapt", "--spinner", str(spinner), str(feed)]) == 1

@@ -97,11 +97,24 @@ def load_generator(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corrector.lm import load_language_model
-
     if args.scheduler and args.engine != "dask":
         print("corrector adapt: --scheduler needs --engine dask", file=sys.stderr)
         return 2
+
+    document, result = learn(args)
+    for report in result.iterations:
+        print(f"iteration {report.iteration}\tloglik {report.loglik:.1f}\tppl {report.perplexity:.2f}")
+    print("top pairs:")
+    for pair in document["pairs"][:20]:
+        print(f"  {pair['spun']}\t←\t{pair['original']}\tP={pair['prob']:.3f}\tcount={pair['count']:.1f}")
+    print(f"wrote {args.output}: {len(document['pairs'])} pairs")
+    return 0
+
+
+def learn(args: argparse.Namespace) -> tuple[dict[str, Any], AdaptResult]:
+    """Run EM as ``args`` say and write the spinner file (after every iteration, then final);
+    logs to stderr only (``correct --adapt`` may be writing its output to stdout)."""
+    from corrector.lm import load_language_model
 
     def log(message: str) -> None:
         if not args.quiet:
@@ -145,10 +158,4 @@ def run(args: argparse.Namespace) -> int:
     for table in args.merge:
         document = merge_pairs(document, read_pair_counts(table))
     write_spinner(args.output, document)
-    for report in result.iterations:
-        print(f"iteration {report.iteration}\tloglik {report.loglik:.1f}\tppl {report.perplexity:.2f}")
-    print("top pairs:")
-    for pair in document["pairs"][:20]:
-        print(f"  {pair['spun']}\t←\t{pair['original']}\tP={pair['prob']:.3f}\tcount={pair['count']:.1f}")
-    print(f"wrote {args.output}: {len(document['pairs'])} pairs")
-    return 0
+    return document, result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from corrector.commands._options import (
@@ -19,7 +20,14 @@ from corrector.commands._options import (
     channel_overrides,
     positive,
 )
-from corrector.io import DEFAULT_MAX_CHARS, DEFAULT_TEXT_FIELD, INPUT_FORMATS, OUTPUT_FORMATS, render_diff
+from corrector.io import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_TEXT_FIELD,
+    INPUT_FORMATS,
+    OUTPUT_FORMATS,
+    STDIN,
+    render_diff,
+)
 from corrector.pipeline import (
     DEFAULT_CHUNK_RECORDS,
     DEFAULT_FACTORY,
@@ -30,6 +38,9 @@ from corrector.pipeline import (
 )
 
 NAME = "correct"
+# Sentences `--adapt` learns from: the adapt benchmark's 10k feed gave +35 fix points.
+ADAPT_SENTENCES = 10_000
+MIN_ADAPT_SENTENCES = 1_000  # the benchmark's smallest feed (+8.6 fix points); one article hurt
 HELP = "Restore spun text: .txt, .jsonl[.gz], .csv, RSS/Atom .xml, directories, globs or - (stdin)."
 
 
@@ -52,6 +63,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--beam", type=positive, default=None, help="beam width (default: the model's)")
     add_channel_arguments(parser)
     add_engine_arguments(parser, "restoration")
+    adapting = parser.add_argument_group("learning the feed's spinner first (`corrector adapt`)")
+    adapting.add_argument(
+        "--adapt",
+        action="store_true",
+        help="learn the spinner from these inputs (EM over their first sentences), then restore with it",
+    )
+    adapting.add_argument(
+        "--adapt-sentences",
+        type=positive,
+        default=ADAPT_SENTENCES,
+        help="sentences of the inputs EM reads (default: %(default)s)",
+    )
+    adapting.add_argument(
+        "--adapt-spinner",
+        type=Path,
+        default=None,
+        metavar="SPINNER.json",
+        help="where the learned spinner is kept (default: OUT.spinner.json, or a temporary file "
+        "without -o); --resume reuses a finished one",
+    )
     parser.add_argument(
         "--resume", action="store_true", help="continue an interrupted run from OUT.checkpoint (needs -o)"
     )
@@ -107,12 +138,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.resume and args.output is None:
         raise ValueError("--resume needs an output file (-o)")
-    spec = CorrectorSpec.create(
-        args.model,
-        factory=args.corrector_factory,
-        beam=args.beam,
-        **channel_overrides(args),
-    )
+    overrides = channel_overrides(args)
+    if args.adapt:
+        overrides["spinner"] = str(learn_feed_spinner(args))
+    spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, beam=args.beam, **overrides)
     job = BatchJob(
         inputs=tuple(args.inputs),
         output=None if args.output is None else str(args.output),
@@ -140,3 +169,55 @@ def run(args: argparse.Namespace) -> int:
         where = f" → {args.output}" if args.output else ""
         print(f"corrector correct: {stats.summary()}{where}", file=sys.stderr)
     return 0
+
+
+def learn_feed_spinner(args: argparse.Namespace) -> Path:
+    """``corrector adapt`` over this run's own inputs; the path of the spinner it learned.
+
+    A feed is the best evidence of what its spinner does (a spun form in excess, its original
+    missing), so the feed itself trains the channel before a second pass restores it."""
+    from corrector.adapt import read_spinner
+    from corrector.commands import adapt as adapt_command
+
+    if args.spinner is not None:
+        raise ValueError("--adapt learns the spinner: it cannot be combined with --spinner")
+    if STDIN in args.inputs or not args.inputs:
+        raise ValueError("--adapt reads the inputs twice: give files, not stdin")
+    if args.adapt_spinner is not None:
+        path = args.adapt_spinner
+    elif args.output is not None:
+        path = Path(f"{args.output}.spinner.json")
+    else:
+        path = Path(tempfile.mkdtemp(prefix="corrector-adapt-")) / "spinner.json"
+    if args.resume and path.exists() and not read_spinner(path).get("meta", {}).get("partial"):
+        return path  # a finished spinner from the interrupted run: the same channel again
+    argv = [
+        *("--feed", *args.inputs, "-o", str(path), "--max-sentences", str(args.adapt_sentences)),
+        *("--text-field", args.text_field, "--input-format", args.input_format),
+        *("--workers", str(args.workers), "--engine", args.engine),
+    ]
+    if not args.lines:
+        argv.append("--whole-files")  # correct's .txt default: a file is one document
+    if args.model is not None:
+        argv += ["--model", str(args.model)]
+    if args.scheduler:
+        argv += ["--scheduler", args.scheduler]
+    learned = channel_overrides(args).get("learned")
+    if learned:
+        argv += ["--learned", learned]
+    if args.quiet:
+        argv.append("--quiet")
+    parser = argparse.ArgumentParser()
+    adapt_command.add_arguments(parser)
+    document, _ = adapt_command.learn(parser.parse_args(argv))
+    sentences = int(document.get("meta", {}).get("sentences", 0))
+    if not args.quiet:
+        learned_from = f"{sentences:,} sentences"
+        print(f"corrector correct: learned the feed's spinner from {learned_from} → {path}", file=sys.stderr)
+        if sentences < MIN_ADAPT_SENTENCES:
+            print(
+                f"corrector correct: warning: adaptation was measured to help from ~{MIN_ADAPT_SENTENCES:,} "
+                "sentences of one spinner's output; on fewer it can cost accuracy",
+                file=sys.stderr,
+            )
+    return path
