@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from corrector import __version__, defaults
-from corrector._gc import gc_paused
 from corrector.config import CorrectorConfig
 from corrector.decoder import DecoderWeights, SentenceDecoding, consistent_choices, decode, reinforce
 from corrector.lattice import Lattice
@@ -111,11 +110,10 @@ class Corrector:
         """Restore one document. Every character outside an edit is kept exactly."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        with gc_paused():  # lattices and hypotheses: many short-lived acyclic objects
-            lattices = self.generator.lattices(split_sentences(text))
-            if self.spinner_channel is not None:
-                lattices = [self.spinner_channel.rescore(lattice) for lattice in lattices]
-            return self.restore_lattices(text, lattices)
+        lattices = self.generator.lattices(split_sentences(text))
+        if self.spinner_channel is not None:
+            lattices = [self.spinner_channel.rescore(lattice) for lattice in lattices]
+        return self.restore_lattices(text, lattices)
 
     def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""

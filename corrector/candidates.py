@@ -38,7 +38,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from corrector import inflection, spin_rules
-from corrector._gc import gc_paused
 from corrector.channel import ChannelModel, Evidence, zipf
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
 from corrector.defaults import MAX_SPAN
@@ -623,10 +622,6 @@ class CandidateGenerator:
 
     def lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
         """One lattice per sentence of one document (document evidence computed over all)."""
-        with gc_paused():  # cold caches fill with ~10⁵ acyclic objects
-            return self._lattices(sentences)
-
-    def _lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
         spans = [self.spans(s) for s in sentences]
         doc_counts: Counter[str] = Counter(key for sent in spans for _, _, key in sent)
         # Within a document a span's candidates depend only on its words.

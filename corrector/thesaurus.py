@@ -26,7 +26,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corrector._gc import gc_paused
 from corrector.defaults import default_thesaurus_dir
 
 if TYPE_CHECKING:
@@ -453,9 +452,7 @@ class ReverseTable:
         path = Path(directory or default_thesaurus_dir()) / TABLE_FILE
         if not path.exists():
             raise FileNotFoundError(f"no thesaurus table at {path} ({REBUILD_HINT})")
-        # Millions of acyclic objects: without the pause the cyclic GC rescans them again and
-        # again while they are being created.
-        with gc_paused(), open(path, "rb") as f:
+        with open(path, "rb") as f:
             data = pickle.load(f)
         if not isinstance(data, dict) or data.get("format") != TABLE_FORMAT:
             found = data.get("format") if isinstance(data, dict) else None
