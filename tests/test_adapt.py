@@ -289,14 +289,20 @@ def test_merge_adds_learned_pair_counts(tmp_path: Path) -> None:
     assert merged["keep"]["said"]["keep"] == pytest.approx(2 / 12, abs=1e-6)
 
 
+def _feed_file(directory: Path, n: int) -> Path:
+    """``_feed(n)`` as a JSONL feed with ids."""
+    feed = directory / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(_feed(n))))
+    return feed
+
+
 def test_adapt_command_writes_spinner(
     said_model: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from corrector.commands import adapt as command
 
     lm = said_model[0]
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(_feed(80))))
+    feed = _feed_file(tmp_path, 80)
     clean = tmp_path / "clean.txt"
     clean.write_text("\n".join(_clean_sentences(600, seed=1)) + "\n", encoding="utf-8")
     monkeypatch.setattr(command, "load_generator", lambda args: DictGenerator(_REVERSE))
@@ -455,8 +461,7 @@ def test_correct_adapt_learns_the_inputs_spinner_then_restores_with_it(
     from corrector.commands import adapt as command
 
     lm = said_model[0]
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(_feed(80))))
+    feed = _feed_file(tmp_path, 80)
     monkeypatch.setattr(command, "load_generator", lambda args: DictGenerator(_REVERSE))
     out = tmp_path / "out.jsonl"
     factory = "test_adapt:SpinnerEcho.load"
