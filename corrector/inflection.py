@@ -37,26 +37,27 @@ def _lowercase_values(forms: dict[str, tuple[str, ...]]) -> dict[str, tuple[str,
     return {tag: tuple(w.lower() for w in words) for tag, words in forms.items()}
 
 
+def _entry(dictionary: dict, overrides: dict, key: str) -> dict[str, tuple[str, ...]]:
+    """A LemmInflect dictionary entry with its overrides applied, forms lowercased."""
+    found = dictionary.get(key, _EMPTY)
+    override = overrides.get(key, _EMPTY)
+    if not found and not override:
+        return _EMPTY
+    return _lowercase_values({**found, **override})
+
+
 @lru_cache(maxsize=100_000)
 def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
     """``lemminflect.getAllLemmas(word)`` for a lowercase word (shared: do not mutate)."""
     lemmatizer = Lemmatizer()
-    found = lemmatizer._getLemmaDict().get(word, _EMPTY)
-    overrides = lemmatizer._getOverridesDict().get(word, _EMPTY)
-    if not found and not overrides:
-        return _EMPTY
-    return _lowercase_values({**found, **overrides})
+    return _entry(lemmatizer._getLemmaDict(), lemmatizer._getOverridesDict(), word)
 
 
 @lru_cache(maxsize=100_000)
 def _inflections(lemma: str) -> dict[str, tuple[str, ...]]:
     """``lemminflect.getAllInflections(lemma)`` for a lowercase lemma (shared: do not mutate)."""
     inflections = Inflections()
-    found = inflections._getInflDict().get(lemma, _EMPTY)
-    overrides = inflections._getOverridesDict().get(lemma, _EMPTY)
-    if not found and not overrides:
-        return _EMPTY
-    return _lowercase_values({**found, **overrides})
+    return _entry(inflections._getInflDict(), inflections._getOverridesDict(), lemma)
 
 
 def inflections(lemma: str) -> dict[str, tuple[str, ...]]:
