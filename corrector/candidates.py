@@ -26,6 +26,7 @@ finished lists are cached per (key, case, repeat count, originals present in the
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import itertools
 import json
@@ -231,6 +232,12 @@ def _case_signature(span_words: tuple[str, ...]) -> str:
     return pattern
 
 
+@lru_cache(maxsize=100_000)
+def _word_signature(word: str) -> str:
+    """:func:`_case_signature` of a one-word span (title case on every word needs two)."""
+    return case_pattern(word)
+
+
 def _case_words(span_words: Sequence[str], original: str, signature: str | None = None) -> tuple[str, ...]:
     """LM tokens of ``original`` carrying the spun span's case (Prime → Top, PRIME → TOP;
     'International Minister' → 'Foreign Minister' keeps title case on every word)."""
@@ -245,16 +252,12 @@ def _case_words(span_words: Sequence[str], original: str, signature: str | None 
     return tuple(tokens)
 
 
-@lru_cache(maxsize=100_000)
-def _spannable(token: str) -> bool:
-    """Tokens a spun span may contain: words, clitics and numbers, not punctuation."""
-    return any(c.isalnum() for c in token)
-
-
 @lru_cache(maxsize=200_000)
-def _lm_lower(token: str) -> str:
-    """The lowercase LM form of a token (memoised :func:`lm_words`)."""
-    return lm_words((token,), lowercase=True)[0]
+def _span_form(token: str) -> str | None:
+    """The lowercase LM form of a token (memoised :func:`lm_words`), or None when a spun span
+    may not contain it (punctuation: spans hold words, clitics and numbers)."""
+    lower = lm_words((token,), lowercase=True)[0]
+    return lower if any(c.isalnum() for c in lower) else None
 
 
 @lru_cache(maxsize=1024)
@@ -435,8 +438,8 @@ class CandidateGenerator:
         self._ranked_cache = _Bounded(cache_size)
         # (key, case, repeat count, originals present in the document) → finished candidates.
         self._scored_cache = _Bounded(cache_size)
-        # (original, case signature) → (cased LM tokens, their text); cleared when full.
-        self._cased_cache: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
+        # case signature → original → (cased LM tokens, their text); cleared when full.
+        self._cased_cache: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {}
         # The most document evidence can raise one candidate over another (for pruning).
         self._max_doc_boost = max(0.0, channel.weights["doc_original_present"])
         # Spans longer than one token are only looked up when their first word (or the lemma
@@ -488,10 +491,18 @@ class CandidateGenerator:
         **options: int | float,
     ) -> CandidateGenerator:
         """The default generator: reversed table from ``thesaurus_dir`` (default
-        ``models/thesaurus``), channel weights from the package, optional learned pairs."""
+        ``models/thesaurus``), channel weights from the package, optional learned pairs.
+
+        Everything the process has allocated so far (the table, the dictionaries) is moved to
+        the garbage collector's permanent generation (:func:`gc.freeze`): it lives as long as
+        the process, and without this every full collection walks all of it again (about a
+        third of a new process's first lattices)."""
         learned_table = read_learned(Path(learned)) if learned else None
         preload()
-        return cls(ReverseTable.load(thesaurus_dir), ChannelModel.load(weights), learned_table, **options)  # type: ignore[arg-type]
+        table, channel = ReverseTable.load(thesaurus_dir), ChannelModel.load(weights)
+        generator = cls(table, channel, learned_table, **options)  # type: ignore[arg-type]
+        gc.freeze()
+        return generator
 
     # --- evidence --------------------------------------------------------------------------
 
@@ -531,30 +542,26 @@ class CandidateGenerator:
         return tuple(zip(ranked.scores, ranked.originals, ranked.sources, strict=True))
 
     def _ranked_entry(self, key: str, words: Sequence[str]) -> _Ranked:
-        """:meth:`_ranked` with the candidates already made from it, cached."""
+        """:meth:`_ranked` with the candidates already made from it, cached (keys without
+        candidates share :data:`_NO_RANKED`)."""
         hit = self._ranked_cache.get(key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
         pre = self._precomputed
         # Precomputed lists were made with one word per space-separated part (the number rules
         # apply to one-token spans only).
-        packed = (
-            pre.get(key)
-            if pre is not None and key not in self.learned and (len(words) == 1 or " " in key)
-            else None
-        )
+        one_token = len(words) == 1
+        shipped = pre is not None and key not in self.learned and (one_token or " " in key)
+        packed = pre.get(key) if shipped else None  # type: ignore[union-attr]
         if packed is not None:
-            columns = _parse_ranked(packed)
-        elif (
-            self._complete and pre is not None and key not in self.learned and (len(words) == 1 or " " in key)
-        ):
-            # Not shipped, so neither the thesaurus nor the rules have it: only a number rule
-            # can still give a one-token span a candidate.
-            number = len(words) == 1 and spin_rules.number_originals(key)
-            columns = _columns(self._compute_ranked(key, words)) if number else _NO_COLUMNS
+            entry = _Ranked(*_parse_ranked(packed))
+        elif shipped and self._complete and not (one_token and spin_rules.number_originals(key)):
+            # Not shipped, so neither the thesaurus nor the rules have it, and no number rule
+            # gives a one-token span a candidate.
+            entry = _NO_RANKED
         else:
-            columns = _columns(self._compute_ranked(key, words))
-        entry = _Ranked(*columns)
+            ranked = self._compute_ranked(key, words)
+            entry = _Ranked(*_columns(ranked)) if ranked else _NO_RANKED
         self._ranked_cache.put(key, entry)
         return entry
 
@@ -586,27 +593,33 @@ class CandidateGenerator:
         """(start, end, key) of the spans worth looking up in ``sentence``: every word, and
         longer spans that can still become a key with candidates or an original (keys built
         word by word as :func:`detokenize` would)."""
-        words = sentence.words
-        lower = [_lm_lower(w) for w in words]
-        out: list[tuple[int, int, str]] = []
-        n = len(words)
+        return list(zip(*self._spans(sentence.words), strict=True))
+
+    def _spans(self, words: Sequence[str]) -> tuple[list[int], list[int], list[str]]:
+        """:meth:`spans` as three lists (starts, ends, keys): no tuple per span."""
+        forms = list(map(_span_form, words))
+        starts: list[int] = []
+        ends: list[int] = []
+        keys: list[str] = []
+        n = len(forms)
         firsts = self._multiword_firsts
         firsts_inflected = self._firsts_inflected
         prefixes = self._prefixes
         max_span = self.max_span
-        for i in range(n):
-            first = lower[i]
-            if not _spannable(first):
+        for i, first in enumerate(forms):
+            if first is None:
                 continue
-            out.append((i, i + 1, first))
+            starts.append(i)
+            ends.append(i + 1)
+            keys.append(first)
             if first not in firsts and (
                 firsts_inflected or not any(lemma in firsts for lemma, _ in inflection.analyses(first))
             ):
                 continue
             key = prev = first
             for j in range(i + 2, min(n, i + max_span) + 1):
-                word = lower[j - 1]
-                if not _spannable(word):
+                word = forms[j - 1]
+                if word is None:
                     break
                 if word in _NO_SPACE_BEFORE or prev in _NO_SPACE_AFTER:
                     key += word
@@ -614,28 +627,45 @@ class CandidateGenerator:
                     if prefixes is not None and key not in prefixes:
                         break
                     key += " " + word
-                out.append((i, j, key))
+                starts.append(i)
+                ends.append(j)
+                keys.append(key)
                 prev = word
-        return out
+        return starts, ends, keys
 
     # --- public API ------------------------------------------------------------------------
 
     def lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
         """One lattice per sentence of one document (document evidence computed over all)."""
-        spans = [self.spans(s) for s in sentences]
-        doc_counts: Counter[str] = Counter(key for sent in spans for _, _, key in sent)
-        # Within a document a span's candidates depend only on its words.
-        memo: dict[tuple[str, ...], tuple[Candidate, ...]] = {}
-        score = self._score_tuple
+        sentence_words = [s.words for s in sentences]
+        spans = [self._spans(words) for words in sentence_words]
+        doc_counts: Counter[str] = Counter(itertools.chain.from_iterable(keys for _, _, keys in spans))
+        # Within a document a span's candidates depend only on its words (a one-word span's are
+        # memoised on the word itself, which saves a tuple per span).
+        memo: dict[str | tuple[str, ...], tuple[Candidate, ...]] = {}
+        ranked_cache = self._ranked_cache
+        score = self._score_ranked
         lattices = []
-        for sentence, sent_spans in zip(sentences, spans, strict=True):
+        for sentence, words, (starts, ends, keys) in zip(sentences, sentence_words, spans, strict=True):
             arcs = []
-            words = sentence.words
-            for start, end, key in sent_spans:
-                span_words = words[start:end]
-                cands = memo.get(span_words)
-                if cands is None:
-                    cands = memo[span_words] = score(key, span_words, doc_counts)
+            for start, end, key in zip(starts, ends, keys, strict=True):
+                # Most spans have no candidate: settle those with one look-up.
+                ranked = ranked_cache.get(key)
+                if ranked is None:
+                    ranked = self._ranked_entry(key, words[start:end])
+                if ranked is _NO_RANKED:
+                    continue
+                if end - start == 1:
+                    word = words[start]
+                    cands = memo.get(word)
+                    if cands is None:
+                        cands = memo[word] = score(ranked, key, _word_signature(word), doc_counts)
+                else:
+                    span_words = words[start:end]
+                    cands = memo.get(span_words)
+                    if cands is None:
+                        signature = _case_signature(span_words)
+                        cands = memo[span_words] = score(ranked, key, signature, doc_counts)
                 if cands:
                     arcs.append(Arc(start, end, cands))
             # spans() yields (start, end) in increasing order: the arcs are sorted already.
@@ -673,73 +703,59 @@ class CandidateGenerator:
     def _score_tuple(
         self, key: str, words: tuple[str, ...], doc_counts: Counter[str]
     ) -> tuple[Candidate, ...]:
-        ranked = self._ranked_entry(key, words)
+        return self._score_ranked(self._ranked_entry(key, words), key, _case_signature(words), doc_counts)
+
+    def _score_ranked(
+        self, ranked: _Ranked, key: str, signature: str, doc_counts: Counter[str]
+    ) -> tuple[Candidate, ...]:
+        """The candidates of a span of key ``key`` (ranked list ``ranked``) and case
+        ``signature`` (:func:`_case_signature`) in a document whose span keys are counted in
+        ``doc_counts``."""
         static_scores = ranked.scores
         if not static_scores:
             return ()
         spun_count = doc_counts.get(key, 0)
-        if spun_count < 2:
-            spun_count = 1
-        # The result depends on the key, the span's case, its repeat count and which originals
-        # occur in the document: cache on exactly that (repeated spans hit it within a document).
         originals = ranked.originals
         if doc_counts.keys().isdisjoint(originals):
+            if spun_count < 2:
+                # No document evidence: the key's static list in this case.
+                return ranked.static(signature, self)
             present: tuple[int, ...] = ()
         else:
             present = tuple(itertools.compress(itertools.count(), map(doc_counts.__contains__, originals)))
-        signature = _case_signature(words)
+            spun_count = max(spun_count, 1)
+        # The result depends on the key, the span's case, its repeat count and which originals
+        # occur in the document: cache on exactly that (repeated spans hit it across documents).
         cache_key = (key, signature, spun_count, present)
         hit = self._scored_cache.get(cache_key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
-        max_candidates = self.max_candidates
-        if spun_count > 1 or present:
-            weights = self.channel.weights
-            present_w = weights["doc_original_present"]
-            # Same terms, same order as linear(document_features(...)): the same floats.
-            if spun_count > 1:
-                repeat = weights["doc_spun_repeat"] * math.log(spun_count)
-                scores = [z + repeat for z in static_scores]
-                boost = repeat + present_w
-            else:
-                repeat = 0.0
-                scores = list(static_scores)
-                boost = present_w
-            for i in present:
-                scores[i] = static_scores[i] + boost
-            # Stable, like sorting the rescored entries by descending score.
-            order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:max_candidates]
-            out = []
-            for i in order:
-                shift = boost if i in present else repeat
-                cand = ranked.made(signature, shift, i, scores[i], self)
-                if cand is None:
-                    break
-                out.append(cand)
-            result = tuple(out)
+        weights = self.channel.weights
+        present_w = weights["doc_original_present"]
+        # Same terms, same order as linear(document_features(...)): the same floats.
+        if spun_count > 1:
+            repeat = weights["doc_spun_repeat"] * math.log(spun_count)
+            scores = [z + repeat for z in static_scores]
+            boost = repeat + present_w
         else:
-            result = ranked.static(signature, self)
+            repeat = 0.0
+            scores = list(static_scores)
+            boost = present_w
+        for i in present:
+            scores[i] = static_scores[i] + boost
+        # Stable, like sorting the rescored entries by descending score.
+        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[: self.max_candidates]
+        result = ranked.shifted(signature, order, scores, present, repeat, boost, self)
         self._scored_cache.put(cache_key, result)
         return result
 
-    def _candidate(
-        self, signature: str, words: tuple[str, ...], z: float, original: str, sources: tuple[str, ...]
-    ) -> Candidate | None:
-        """The candidate of ``original`` at channel score ``z`` for a span of case
-        ``signature``; None below ``min_logprob``."""
-        logprob = self.channel.to_log10_prob(z)
-        if logprob < self.min_logprob:
-            return None
-        # The cased tokens depend only on the original and the span's case signature.
-        cased_cache = self._cased_cache
-        cased_key = (original, signature)
-        cased = cased_cache.get(cased_key)
-        if cased is None:
-            words_cased = _case_words(words, original, signature)
-            cased = cased_cache[cased_key] = (words_cased, detokenize(words_cased))
-            if len(cased_cache) > self._ranked_cache.size:
-                cased_cache.clear()
-        return Candidate(cased[0], cased[1], round(logprob, 4), sources)
+    def _cased(self, signature: str) -> dict[str, tuple[tuple[str, ...], str]]:
+        """original → (its LM tokens in case ``signature``, their text), filled by
+        :meth:`_Ranked.make` (bounded: cleared when it outgrows the ranked-list cache)."""
+        cased = self._cased_cache.get(signature)
+        if cased is None or len(cased) > self._ranked_cache.size:
+            cased = self._cased_cache[signature] = {}
+        return cased
 
 
 class _Ranked:
@@ -761,31 +777,64 @@ class _Ranked:
         self._static: dict[str, tuple[Candidate, ...]] = {}
 
     def static(self, signature: str, gen: CandidateGenerator) -> tuple[Candidate, ...]:
+        """The candidates without document evidence: the head of the list, by static score."""
         found = self._static.get(signature)
         if found is None:
-            out = []
-            for i in range(min(len(self.scores), gen.max_candidates)):
-                cand = self.made(signature, 0.0, i, self.scores[i], gen)
-                if cand is None:
-                    break
-                out.append(cand)
-            found = self._static[signature] = tuple(out)
+            order = range(min(len(self.scores), gen.max_candidates))
+            found = self._static[signature] = self.shifted(signature, order, self.scores, (), 0.0, 0.0, gen)
         return found
 
-    def made(
-        self, signature: str, shift: float, i: int, z: float, gen: CandidateGenerator
-    ) -> Candidate | None:
-        """Entry ``i``'s candidate at score ``z`` (its static score plus ``shift``)."""
+    def shifted(
+        self,
+        signature: str,
+        order: Iterable[int],
+        scores: Sequence[float],
+        present: tuple[int, ...],
+        repeat: float,
+        boost: float,
+        gen: CandidateGenerator,
+    ) -> tuple[Candidate, ...]:
+        """The candidates of entries ``order`` (best first) at channel scores ``scores``: their
+        static score plus ``boost`` for the entries in ``present``, plus ``repeat`` for the
+        others; up to the first below the generator's ``min_logprob``."""
+        made_repeat = self._made_for(signature, repeat)
+        made_boost = self._made_for(signature, boost) if present else made_repeat
+        # The hot loop of a new process (~100,000 candidates on its first batch): locals only.
+        to_log10_prob = gen.channel.to_log10_prob
+        floor = gen.min_logprob
+        originals, sources = self.originals, self.sources
+        cased = gen._cased(signature)
+        out = []
+        for i in order:
+            made = made_boost if i in present else made_repeat
+            cand = made[i]
+            if cand is None:
+                logprob = to_log10_prob(scores[i])
+                if logprob < floor:
+                    made[i] = False
+                    break
+                original = originals[i]
+                # The cased tokens depend only on the original and the span's case signature
+                # (the span's words matter only through it, see _case_words).
+                found = cased.get(original)
+                if found is None:
+                    words = _case_words((), original, signature)
+                    found = cased[original] = (words, detokenize(words))
+                cand = made[i] = Candidate(found[0], found[1], round(logprob, 4), sources[i])
+            elif cand is False:
+                break
+            out.append(cand)
+        return tuple(out)  # type: ignore[arg-type]
+
+    def _made_for(self, signature: str, shift: float) -> list[Candidate | bool | None]:
         made = self._made.get((signature, shift))
         if made is None:
             made = self._made[(signature, shift)] = [None] * len(self.scores)
-        cand = made[i]
-        if cand is None:
-            # A span's words matter only through its signature (see _case_words).
-            cand = gen._candidate(signature, (), z, self.originals[i], self.sources[i])
-            made[i] = cand if cand is not None else False
-            return cand
-        return cand if cand is not False else None
+        return made
+
+
+# The ranked list of every key without candidates (most spans).
+_NO_RANKED = _Ranked((), (), ())
 
 
 def substitutions(spun: str, original: str, max_words: int = MAX_SPAN) -> list[tuple[int, int, str, str]]:
