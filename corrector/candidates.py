@@ -42,7 +42,7 @@ from corrector import inflection, spin_rules
 from corrector.channel import ChannelModel, Evidence, zipf
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
 from corrector.defaults import MAX_SPAN
-from corrector.lattice import Arc, Candidate, Lattice
+from corrector.lattice import Candidate, Lattice, new_arc, new_candidate
 from corrector.text import (
     _NO_SPACE_AFTER,
     _NO_SPACE_BEFORE,
@@ -667,7 +667,7 @@ class CandidateGenerator:
                         signature = _case_signature(span_words)
                         cands = memo[span_words] = score(ranked, key, signature, doc_counts)
                 if cands:
-                    arcs.append(Arc(start, end, cands))
+                    arcs.append(new_arc(start, end, cands))
             # spans() yields (start, end) in increasing order: the arcs are sorted already.
             lattices.append(Lattice(sentence, tuple(arcs)))
         return lattices
@@ -751,7 +751,7 @@ class CandidateGenerator:
 
     def _cased(self, signature: str) -> dict[str, tuple[tuple[str, ...], str]]:
         """original → (its LM tokens in case ``signature``, their text), filled by
-        :meth:`_Ranked.make` (bounded: cleared when it outgrows the ranked-list cache)."""
+        :meth:`_Ranked.shifted` (bounded: cleared when it outgrows the ranked-list cache)."""
         cased = self._cased_cache.get(signature)
         if cased is None or len(cased) > self._ranked_cache.size:
             cased = self._cased_cache[signature] = {}
@@ -771,8 +771,8 @@ class _Ranked:
         self.scores = scores
         self.originals = originals
         self.sources = sources
-        # (signature, shift) → candidate per entry: None not made yet, False below the floor.
-        self._made: dict[tuple[str, float], list[Candidate | bool | None]] = {}
+        # signature → shift → candidate per entry: None not made yet, False below the floor.
+        self._made: dict[str, dict[float, list[Candidate | bool | None]]] = {}
         # signature → the finished list without document evidence.
         self._static: dict[str, tuple[Candidate, ...]] = {}
 
@@ -797,12 +797,20 @@ class _Ranked:
         """The candidates of entries ``order`` (best first) at channel scores ``scores``: their
         static score plus ``boost`` for the entries in ``present``, plus ``repeat`` for the
         others; up to the first below the generator's ``min_logprob``."""
-        made_repeat = self._made_for(signature, repeat)
-        made_boost = self._made_for(signature, boost) if present else made_repeat
+        originals = self.originals
+        by_shift = self._made.get(signature)
+        if by_shift is None:
+            by_shift = self._made[signature] = {}
+        made_repeat = by_shift.get(repeat) or by_shift.setdefault(repeat, [None] * len(originals))
+        made_boost = (
+            by_shift.get(boost) or by_shift.setdefault(boost, [None] * len(originals))
+            if present
+            else made_repeat
+        )
         # The hot loop of a new process (~100,000 candidates on its first batch): locals only.
         to_log10_prob = gen.channel.to_log10_prob
         floor = gen.min_logprob
-        originals, sources = self.originals, self.sources
+        sources = self.sources
         cased = gen._cased(signature)
         out = []
         for i in order:
@@ -820,18 +828,11 @@ class _Ranked:
                 if found is None:
                     words = _case_words((), original, signature)
                     found = cased[original] = (words, detokenize(words))
-                cand = made[i] = Candidate(found[0], found[1], round(logprob, 4), sources[i])
+                cand = made[i] = new_candidate(found[0], found[1], round(logprob, 4), sources[i])
             elif cand is False:
                 break
             out.append(cand)
         return tuple(out)  # type: ignore[arg-type]
-
-    def _made_for(self, signature: str, shift: float) -> list[Candidate | bool | None]:
-        made = self._made.get((signature, shift))
-        if made is None:
-            made = self._made[(signature, shift)] = [None] * len(self.scores)
-        return made
-
 
 # The ranked list of every key without candidates (most spans).
 _NO_RANKED = _Ranked((), (), ())

@@ -48,3 +48,35 @@ class Lattice:
         for arc in self.arcs:
             grouped.setdefault(arc.start, []).append(arc)
         return grouped
+
+
+# Constructors for the candidate generator's hot loops: a frozen dataclass's ``__init__`` sets
+# each field through ``object.__setattr__``, and writing the slots directly is ~2.5x cheaper (a
+# new process builds ~100,000 candidates on its first batch). Same objects as the class call.
+_new = object.__new__
+_set_words = Candidate.words.__set__  # type: ignore[attr-defined]
+_set_text = Candidate.text.__set__  # type: ignore[attr-defined]
+_set_logprob = Candidate.logprob.__set__  # type: ignore[attr-defined]
+_set_sources = Candidate.sources.__set__  # type: ignore[attr-defined]
+_set_start = Arc.start.__set__  # type: ignore[attr-defined]
+_set_end = Arc.end.__set__  # type: ignore[attr-defined]
+_set_candidates = Arc.candidates.__set__  # type: ignore[attr-defined]
+
+
+def new_candidate(words: tuple[str, ...], text: str, logprob: float, sources: tuple[str, ...]) -> Candidate:
+    """``Candidate(words, text, logprob, sources)``, built faster."""
+    candidate = _new(Candidate)
+    _set_words(candidate, words)
+    _set_text(candidate, text)
+    _set_logprob(candidate, logprob)
+    _set_sources(candidate, sources)
+    return candidate  # type: ignore[no-any-return]
+
+
+def new_arc(start: int, end: int, candidates: tuple[Candidate, ...]) -> Arc:
+    """``Arc(start, end, candidates)``, built faster."""
+    arc = _new(Arc)
+    _set_start(arc, start)
+    _set_end(arc, end)
+    _set_candidates(arc, candidates)
+    return arc  # type: ignore[no-any-return]
