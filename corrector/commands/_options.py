@@ -1,4 +1,5 @@
-"""Options shared by several commands: the channel (correct, evaluate) and the engine (correct, adapt)."""
+"""Options shared by several commands: the decoder and the channel (correct, evaluate) and the
+engine (correct, adapt)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from corrector import defaults
 from corrector.defaults import DEFAULT_LEARNED
 
 
@@ -50,6 +52,87 @@ def positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be ≥ 1, got {number}")
     return number
+
+
+def non_negative(value: str) -> float:
+    """argparse type: a float ≥ 0."""
+    number = float(value)
+    if not number >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be ≥ 0, got {value}")
+    return number
+
+
+def probability(value: str) -> float:
+    """argparse type: a float in [0, 1]."""
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value}")
+    return number
+
+
+# (flag, CorrectorConfig field, argparse type, default, help): the decoder objective a user trades
+# fix against broken with. Defaults live in corrector.defaults and are shown, not re-declared.
+_DECODER_OPTIONS = (
+    ("--beam", "beam", positive, defaults.DEFAULT_BEAM, "beam width"),
+    (
+        "--change-penalty",
+        "change_penalty",
+        non_negative,
+        defaults.DEFAULT_CHANGE_PENALTY,
+        "log10 cost of each edit: higher changes less (fewer broken words, fewer fixes)",
+    ),
+    (
+        "--channel-weight",
+        "channel_weight",
+        non_negative,
+        defaults.DEFAULT_CHANNEL_WEIGHT,
+        "weight of the channel log-probability against the LM's",
+    ),
+    (
+        "--max-candidates",
+        "max_candidates",
+        positive,
+        defaults.DEFAULT_MAX_CANDIDATES,
+        "candidate originals kept per span",
+    ),
+    (
+        "--consistency-boost",
+        "consistency_boost",
+        non_negative,
+        defaults.DEFAULT_CONSISTENCY_BOOST,
+        "second pass: log10 boost for swaps the first pass made consistently (0 = off)",
+    ),
+    (
+        "--spin-prior",
+        "spin_prior_weight",
+        non_negative,
+        defaults.DEFAULT_SPIN_PRIOR_WEIGHT,
+        "second pass: extra change penalty × (1 − first-pass spun_score) (0 = off)",
+    ),
+    (
+        "--min-spun-score",
+        "min_spun_score",
+        probability,
+        defaults.DEFAULT_MIN_SPUN_SCORE,
+        f"documents of {defaults.MIN_WORDS_FOR_GATE}+ words scoring below this on the first pass are left "
+        "unchanged (0 = off)",
+    ),
+)
+
+
+def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
+    """The decoder objective's settings; unset ones keep the model's defaults."""
+    group = parser.add_argument_group("decoder (defaults tuned by benchmarks/tune.py)")
+    for flag, field, kind, default, help_text in _DECODER_OPTIONS:
+        metavar = "N" if kind is positive else "X"
+        help_text = f"{help_text} (default: {default})"
+        group.add_argument(flag, dest=field, type=kind, default=None, metavar=metavar, help=help_text)
+
+
+def decoder_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Corrector overrides for the decoder options the user set."""
+    values = {field: getattr(args, field) for _, field, *_ in _DECODER_OPTIONS}
+    return {field: value for field, value in values.items() if value is not None}
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser, what: str) -> None:

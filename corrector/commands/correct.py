@@ -16,8 +16,10 @@ from pathlib import Path
 
 from corrector.commands._options import (
     add_channel_arguments,
+    add_decoder_arguments,
     add_engine_arguments,
     channel_overrides,
+    decoder_overrides,
     positive,
 )
 from corrector.io import (
@@ -60,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output file (.jsonl, or .jsonl.gz to compress); default stdout",
     )
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: models/default)")
-    parser.add_argument("--beam", type=positive, default=None, help="beam width (default: the model's)")
+    add_decoder_arguments(parser)
     add_channel_arguments(parser)
     add_engine_arguments(parser, "restoration")
     adapting = parser.add_argument_group("learning the feed's spinner first (`corrector adapt`)")
@@ -138,10 +140,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.resume and args.output is None:
         raise ValueError("--resume needs an output file (-o)")
-    overrides = channel_overrides(args)
+    overrides = {**decoder_overrides(args), **channel_overrides(args)}
     if args.adapt:
         overrides["spinner"] = str(learn_feed_spinner(args))
-    spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, beam=args.beam, **overrides)
+    spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, **overrides)
     job = BatchJob(
         inputs=tuple(args.inputs),
         output=None if args.output is None else str(args.output),

@@ -15,7 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from corrector.commands._options import add_channel_arguments, channel_overrides
+from corrector.commands._options import (
+    add_channel_arguments,
+    add_decoder_arguments,
+    channel_overrides,
+    decoder_overrides,
+)
 from corrector.metrics import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
@@ -38,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--restored", type=Path, help="JSONL with id, restored (default: run the model)")
     parser.add_argument("--compare", type=Path, help="another restored JSONL: paired bootstrap A − B")
     parser.add_argument("--model", type=Path, help="model directory (default: models/default)")
-    parser.add_argument("--beam", type=int, help="beam width override")
+    add_decoder_arguments(parser)
     add_channel_arguments(parser)
     parser.add_argument("--save-restored", type=Path, help="write the model's restorations here (JSONL)")
     parser.add_argument("--details", action="store_true", help="per-pair rows")
@@ -80,9 +85,7 @@ def read_restored(path: Path, pairs: Sequence[dict[str, Any]]) -> list[str]:
 def restore_with_model(args: argparse.Namespace, pairs: Sequence[dict[str, Any]]) -> tuple[list[str], dict]:
     from corrector import Corrector  # lazy: metrics work without the model stack
 
-    overrides: dict[str, Any] = channel_overrides(args)
-    if args.beam is not None:
-        overrides["beam"] = args.beam
+    overrides: dict[str, Any] = {**decoder_overrides(args), **channel_overrides(args)}
     corrector = Corrector.load(model_dir=args.model, **overrides)
     texts = [corrector.correct(p["spun"]).text for p in pairs]
     fields = getattr(corrector, "signature_fields", dict)()
