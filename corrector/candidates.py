@@ -205,6 +205,8 @@ _SPLIT_WORDS = frozenset({"cannot", "gimme", "gonna", "gotta", "lemme", "wanna"}
 
 @lru_cache(maxsize=200_000)
 def _original_tokens(original: str) -> tuple[str, ...]:
+    if original.isalpha() and original.isascii() and original not in _SPLIT_WORDS:
+        return (original,)  # one plain word (most originals): the general case below, faster
     words = original.split(" ")
     # Plain ASCII words, possibly hyphenated inside: NLTK would return them as they are
     # (checked over the whole table, re-inflected originals included).
@@ -250,6 +252,12 @@ def _case_words(span_words: Sequence[str], original: str, signature: str | None 
     if signature == "title":
         return (apply_case("title", tokens[0]), *tokens[1:])
     return tuple(tokens)
+
+
+def _cased_form(original: str, signature: str) -> tuple[tuple[str, ...], str]:
+    """(LM tokens of ``original`` in case ``signature``, their text)."""
+    words = _case_words((), original, signature)
+    return words, words[0] if len(words) == 1 else detokenize(words)
 
 
 @lru_cache(maxsize=200_000)
@@ -741,10 +749,15 @@ class CandidateGenerator:
             repeat = 0.0
             scores = list(static_scores)
             boost = present_w
-        for i in present:
-            scores[i] = static_scores[i] + boost
-        # Stable, like sorting the rescored entries by descending score.
-        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[: self.max_candidates]
+        order: Iterable[int]
+        if present:
+            for i in present:
+                scores[i] = static_scores[i] + boost
+            # Stable, like sorting the rescored entries by descending score.
+            order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[: self.max_candidates]
+        else:
+            # The static list is sorted best first, and one shift for all keeps that order.
+            order = range(min(len(scores), self.max_candidates))
         result = ranked.shifted(signature, order, scores, present, repeat, boost, self)
         self._scored_cache.put(cache_key, result)
         return result
@@ -826,8 +839,7 @@ class _Ranked:
                 # (the span's words matter only through it, see _case_words).
                 found = cased.get(original)
                 if found is None:
-                    words = _case_words((), original, signature)
-                    found = cased[original] = (words, detokenize(words))
+                    found = cased[original] = _cased_form(original, signature)
                 cand = made[i] = new_candidate(found[0], found[1], round(logprob, 4), sources[i])
             elif cand is False:
                 break
