@@ -237,7 +237,8 @@ def _case_signature(span_words: tuple[str, ...]) -> str:
 @lru_cache(maxsize=100_000)
 def _word_signature(word: str) -> str:
     """:func:`_case_signature` of a one-word span (title case on every word needs two)."""
-    return case_pattern(word)
+    # No uppercase letter: what case_pattern answers, faster (most words).
+    return "lower" if word.islower() else case_pattern(word)
 
 
 def _case_words(span_words: Sequence[str], original: str, signature: str | None = None) -> tuple[str, ...]:
@@ -264,6 +265,8 @@ def _cased_form(original: str, signature: str) -> tuple[tuple[str, ...], str]:
 def _span_form(token: str) -> str | None:
     """The lowercase LM form of a token (memoised :func:`lm_words`), or None when a spun span
     may not contain it (punctuation: spans hold words, clitics and numbers)."""
+    if token.isalnum() and token.isascii():
+        return token.lower()  # what lm_words gives a plain ASCII word or number, faster
     lower = lm_words((token,), lowercase=True)[0]
     return lower if any(c.isalnum() for c in lower) else None
 
