@@ -244,8 +244,11 @@ def _word_signature(word: str) -> str:
 def _case_words(span_words: Sequence[str], original: str, signature: str | None = None) -> tuple[str, ...]:
     """LM tokens of ``original`` carrying the spun span's case (Prime → Top, PRIME → TOP;
     'International Minister' → 'Foreign Minister' keeps title case on every word)."""
-    tokens = _original_tokens(original)
-    signature = signature or _case_signature(tuple(span_words))
+    return _case_tokens(_original_tokens(original), signature or _case_signature(tuple(span_words)))
+
+
+def _case_tokens(tokens: tuple[str, ...], signature: str) -> tuple[str, ...]:
+    """:func:`_case_words` from the original's LM tokens."""
     if signature == "upper":
         return tuple(t.upper() for t in tokens)
     if signature == "titles":
@@ -255,9 +258,12 @@ def _case_words(span_words: Sequence[str], original: str, signature: str | None 
     return tuple(tokens)
 
 
-def _cased_form(original: str, signature: str) -> tuple[tuple[str, ...], str]:
-    """(LM tokens of ``original`` in case ``signature``, their text)."""
-    words = _case_words((), original, signature)
+def _cased_form(
+    original: str, signature: str, tokens: tuple[str, ...] | None = None
+) -> tuple[tuple[str, ...], str]:
+    """(LM tokens of ``original`` in case ``signature``, their text); ``tokens``: the
+    original's LM tokens if known."""
+    words = _case_tokens(tokens or _original_tokens(original), signature)
     return words, words[0] if len(words) == 1 else detokenize(words)
 
 
@@ -344,7 +350,12 @@ def precompute_ranked(
 
     Keys whose list is empty are left out. ``complete`` promises that ``keys`` hold every key
     the thesaurus or the rules give a candidate (:func:`lookup_keys`), so the runtime can skip
-    a key without a list instead of computing it."""
+    a key without a list instead of computing it.
+
+    Also shipped, so that a new process does less per span: the multi-word originals of the
+    lists that are not keys themselves (with the keys, every multi-word span whose document
+    count a list reads), and the LM tokens of the originals whose tokens are not their
+    space-separated words (``didn't`` → ``did n't``: the tokenizer costs ~0.2 ms a call)."""
     global _BUILD_GENERATOR
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -368,11 +379,16 @@ def precompute_ranked(
             lists = _precompute_chunk(keys)
         finally:
             _BUILD_GENERATOR = None
+    originals = {original for packed in lists.values() for original in _parse_ranked(packed)[1]}
     return {
         "fingerprint": gen.ranked_fingerprint(),
         "marshal": MARSHAL_VERSION,
         "complete": complete,
         "lists": {k: lists[k] for k in keys if k in lists},
+        "span_originals": frozenset(o for o in originals if " " in o and o not in lists),
+        "original_tokens": {
+            o: tokens for o in sorted(originals) if (tokens := _original_tokens(o)) != tuple(o.split(" "))
+        },
     }
 
 
@@ -492,6 +508,16 @@ class CandidateGenerator:
         self._precomputed: dict[str, bytes] | None = pre["lists"] if usable else None  # type: ignore[index,assignment]
         # Every key with a thesaurus or rule candidate has a list (see lookup_keys).
         self._complete = bool(usable and pre.get("complete"))  # type: ignore[union-attr]
+        shipped: dict[str, object] = pre if usable else {}  # type: ignore[assignment]
+        # LM tokens of the shipped originals that are not their space-separated words.
+        self._shipped_tokens: dict[str, tuple[str, ...]] = shipped.get("original_tokens") or {}  # type: ignore[assignment]
+        # With all lists shipped and no learned pairs adding any, the only multi-word spans
+        # whose document count a list reads are the lists' keys and their multi-word
+        # originals: lattices() drops the other multi-word spans (most of them) once grown.
+        span_originals: frozenset[str] | None = shipped.get("span_originals")  # type: ignore[assignment]
+        self._span_reads: tuple[dict[str, bytes], frozenset[str]] | None = None
+        if self._complete and not self.learned and span_originals is not None:
+            self._span_reads = (self._precomputed, span_originals)  # type: ignore[assignment]
 
     @classmethod
     def load(
@@ -606,8 +632,10 @@ class CandidateGenerator:
         word by word as :func:`detokenize` would)."""
         return list(zip(*self._spans(sentence.words), strict=True))
 
-    def _spans(self, words: Sequence[str]) -> tuple[list[int], list[int], list[str]]:
-        """:meth:`spans` as three lists (starts, ends, keys): no tuple per span."""
+    def _spans(self, words: Sequence[str], read_only: bool = False) -> tuple[list[int], list[int], list[str]]:
+        """:meth:`spans` as three lists (starts, ends, keys): no tuple per span. ``read_only``:
+        without the multi-word spans no ranked list reads (see ``_span_reads``)."""
+        lists, span_originals = (self._span_reads if read_only else None) or (None, None)
         forms = list(map(_span_form, words))
         starts: list[int] = []
         ends: list[int] = []
@@ -638,10 +666,12 @@ class CandidateGenerator:
                     if prefixes is not None and key not in prefixes:
                         break
                     key += " " + word
+                prev = word
+                if lists is not None and " " in key and key not in lists and key not in span_originals:  # type: ignore[operator]
+                    continue
                 starts.append(i)
                 ends.append(j)
                 keys.append(key)
-                prev = word
         return starts, ends, keys
 
     # --- public API ------------------------------------------------------------------------
@@ -649,7 +679,7 @@ class CandidateGenerator:
     def lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
         """One lattice per sentence of one document (document evidence computed over all)."""
         sentence_words = [s.words for s in sentences]
-        spans = [self._spans(words) for words in sentence_words]
+        spans = [self._spans(words, read_only=True) for words in sentence_words]
         doc_counts: Counter[str] = Counter(itertools.chain.from_iterable(keys for _, _, keys in spans))
         # Within a document a span's candidates depend only on its words (a one-word span's are
         # memoised on the word itself, which saves a tuple per span).
@@ -828,6 +858,7 @@ class _Ranked:
         floor = gen.min_logprob
         sources = self.sources
         cased = gen._cased(signature)
+        shipped_tokens = gen._shipped_tokens
         out = []
         for i in order:
             made = made_boost if i in present else made_repeat
@@ -842,7 +873,7 @@ class _Ranked:
                 # (the span's words matter only through it, see _case_words).
                 found = cased.get(original)
                 if found is None:
-                    found = cased[original] = _cased_form(original, signature)
+                    found = cased[original] = _cased_form(original, signature, shipped_tokens.get(original))
                 cand = made[i] = new_candidate(found[0], found[1], round(logprob, 4), sources[i])
             elif cand is False:
                 break

@@ -7,7 +7,8 @@ of ``spun -> packed entries``, ~0.2 s to load, see :class:`ReverseTable`), so ru
 the 60 MB of source files. Each key's entries are stored best first by the channel model's static
 score (with the weights current at build time), so the runtime reads only the head of a list.
 The pickle also holds the finished candidate lists of every key with a candidate (inflected forms
-included), span prefixes and span first words (see :mod:`corrector.candidates`); building takes
+included), span prefixes and span first words, the lists' multi-word originals and the LM tokens
+of their originals that are not plain words (see :mod:`corrector.candidates`); building takes
 ~4 min on 2 processes.
 
 All keys and synonyms are lowercase, with single spaces between words (``despite the fact that``).
@@ -38,11 +39,13 @@ WORDNET_DIR = Path("/usr/share/wordnet")
 MYTHES_FILE = Path("/usr/share/mythes/th_en_US_v2.dat")
 TABLE_FILE = "reverse.pkl"
 MANIFEST_FILE = "manifest.json"
-# 6: finished ranked candidate lists of every key with a candidate, inflected forms included,
-# as marshalled columns; span prefixes and first words with inflected forms (5: the lists as
-# marshalled rows; 4: of the 50,000 most frequent words and the multi-word keys, as text; 3: each
-# key's lines sorted best first by static channel score; 2: thesaurus order).
-TABLE_FORMAT = 6
+# 7: with the lists, their multi-word originals that are not keys and the LM tokens of their
+# originals that are not plain words (6: finished ranked candidate lists of every key with a
+# candidate, inflected forms included, as marshalled columns; span prefixes and first words with
+# inflected forms; 5: the lists as marshalled rows; 4: of the 50,000 most frequent words and the
+# multi-word keys, as text; 3: each key's lines sorted best first by static channel score; 2:
+# thesaurus order).
+TABLE_FORMAT = 7
 BUILD_PROCESSES = 2
 REBUILD_HINT = "run `make thesaurus` (or `corrector build-thesaurus`) to rebuild it"
 

@@ -167,6 +167,28 @@ def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.Revers
     )
     sentences = split_sentences(text)
     assert fast.lattices(sentences) == plain.lattices(sentences)
+    # Multi-word spans no list reads are dropped; tokens of non-plain originals are shipped.
+    assert fast._span_reads is not None and plain._span_reads is None
+    words = sentences[0].words
+    assert len(fast._spans(words, read_only=True)[0]) < len(fast.spans(sentences[0]))
+    assert fast._shipped_tokens["didn't"] == ("did", "n't")
+    # Learned pairs add lists the table does not know: every span is kept.
+    learned = CandidateGenerator(fast_table, channel, learned={"stated": {"said": 3}})
+    assert learned._span_reads is None
+
+
+def test_fast_constructors_build_the_same_objects() -> None:
+    from dataclasses import fields
+
+    from corrector.lattice import Arc, Candidate, new_arc, new_candidate
+
+    # They set exactly these fields: a new field needs them updated.
+    assert [f.name for f in fields(Candidate)] == ["words", "text", "logprob", "sources"]
+    assert [f.name for f in fields(Arc)] == ["start", "end", "candidates"]
+    cand = new_candidate(("did", "n't"), "didn't", -0.25, ("rules",))
+    assert cand == Candidate(("did", "n't"), "didn't", -0.25, ("rules",))
+    assert hash(cand) == hash(Candidate(("did", "n't"), "didn't", -0.25, ("rules",)))
+    assert new_arc(1, 3, (cand,)) == Arc(1, 3, (cand,))
 
 
 def test_precomputed_lists_are_ignored_with_other_weights(small_table: thesaurus.ReverseTable) -> None:
