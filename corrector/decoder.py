@@ -215,12 +215,14 @@ def decode(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: 
     words, placed = best.path()
     gains = tuple(_edit_gain(words, span, tokens, lm, weights) for span in placed)
     alternatives = tuple(tuple(h.path()[0]) for h in finals[1 : nbest + 1]) if nbest else ()
+    source_logprob = lm.logprob(tokens)
     return SentenceDecoding(
         words=tuple(words),
         choices=tuple(choice for choice, _, _ in placed),
         gains=gains,
-        source_logprob=lm.logprob(tokens),
-        restored_logprob=best.lm_logprob,
+        source_logprob=source_logprob,
+        # Unchanged text gets its source score exactly, not the search's word-by-word float sum.
+        restored_logprob=best.lm_logprob if placed else source_logprob,
         length=len(words) + 1,
         source_length=n + 1,
         alternatives=alternatives,

@@ -138,3 +138,11 @@ def test_scores_are_the_lm_scores_of_source_and_output(corrector: Corrector) -> 
     assert result.scores.source_ppl == pytest.approx(before.perplexity, rel=1e-4)
     assert result.scores.restored_logprob == pytest.approx(after.logprob, abs=1e-4)
     assert result.scores.restored_ppl == pytest.approx(after.perplexity, rel=1e-4)
+
+
+def test_unchanged_text_scores_the_same_before_and_after(corrector: Corrector) -> None:
+    # Words of the tiny corpus with no candidates: nothing changes, so the scores must agree exactly.
+    result = corrector.correct("Der Außenminister trifft 日本 heute 😀 .")
+    assert not result.edits
+    assert result.scores.restored_logprob == result.scores.source_logprob
+    assert result.scores.restored_ppl == result.scores.source_ppl
