@@ -205,16 +205,21 @@ _SPLIT_WORDS = frozenset({"cannot", "gimme", "gonna", "gotta", "lemme", "wanna"}
 
 @lru_cache(maxsize=200_000)
 def _original_tokens(original: str) -> tuple[str, ...]:
+    return _plain_tokens(original) or tuple(t.text for t in tokenize(original))
+
+
+def _plain_tokens(original: str) -> tuple[str, ...] | None:
+    """The LM tokens of ``original`` when it is plain ASCII words, possibly hyphenated inside:
+    NLTK would return them as they are (checked over the whole table, re-inflected originals
+    included). None: only the tokenizer knows."""
     if original.isalpha() and original.isascii() and original not in _SPLIT_WORDS:
         return (original,)  # one plain word (most originals): the general case below, faster
     words = original.split(" ")
-    # Plain ASCII words, possibly hyphenated inside: NLTK would return them as they are
-    # (checked over the whole table, re-inflected originals included).
     if original.isascii() and all(w.isalpha() for w in words) and _SPLIT_WORDS.isdisjoint(words):
         return tuple(words)
     if original.isascii() and "--" not in original and all(_hyphenated_word(w) for w in words):
         return tuple(words)
-    return tuple(t.text for t in tokenize(original))
+    return None
 
 
 def _hyphenated_word(word: str) -> bool:
@@ -354,8 +359,9 @@ def precompute_ranked(
 
     Also shipped, so that a new process does less per span: the multi-word originals of the
     lists that are not keys themselves (with the keys, every multi-word span whose document
-    count a list reads), and the LM tokens of the originals whose tokens are not their
-    space-separated words (``didn't`` → ``did n't``: the tokenizer costs ~0.2 ms a call)."""
+    count a list reads), and the LM tokens of the originals that are not plain words
+    (``didn't`` → ``did n't``, ``u.s. congress``; see :func:`_plain_tokens`), which only the
+    tokenizer knows and it costs ~0.2 ms a call."""
     global _BUILD_GENERATOR
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -386,9 +392,7 @@ def precompute_ranked(
         "complete": complete,
         "lists": {k: lists[k] for k in keys if k in lists},
         "span_originals": frozenset(o for o in originals if " " in o and o not in lists),
-        "original_tokens": {
-            o: tokens for o in sorted(originals) if (tokens := _original_tokens(o)) != tuple(o.split(" "))
-        },
+        "original_tokens": {o: _original_tokens(o) for o in sorted(originals) if _plain_tokens(o) is None},
     }
 
 
@@ -509,7 +513,7 @@ class CandidateGenerator:
         # Every key with a thesaurus or rule candidate has a list (see lookup_keys).
         self._complete = bool(usable and pre.get("complete"))  # type: ignore[union-attr]
         shipped: dict[str, object] = pre if usable else {}  # type: ignore[assignment]
-        # LM tokens of the shipped originals that are not their space-separated words.
+        # LM tokens of the shipped originals that are not plain words (see _plain_tokens).
         self._shipped_tokens: dict[str, tuple[str, ...]] = shipped.get("original_tokens") or {}  # type: ignore[assignment]
         # With all lists shipped and no learned pairs adding any, the only multi-word spans
         # whose document count a list reads are the lists' keys and their multi-word

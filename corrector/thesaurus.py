@@ -39,13 +39,13 @@ WORDNET_DIR = Path("/usr/share/wordnet")
 MYTHES_FILE = Path("/usr/share/mythes/th_en_US_v2.dat")
 TABLE_FILE = "reverse.pkl"
 MANIFEST_FILE = "manifest.json"
-# 7: with the lists, their multi-word originals that are not keys and the LM tokens of their
-# originals that are not plain words (6: finished ranked candidate lists of every key with a
-# candidate, inflected forms included, as marshalled columns; span prefixes and first words with
-# inflected forms; 5: the lists as marshalled rows; 4: of the 50,000 most frequent words and the
-# multi-word keys, as text; 3: each key's lines sorted best first by static channel score; 2:
-# thesaurus order).
-TABLE_FORMAT = 7
+# 8: with the lists, their multi-word originals that are not keys and the LM tokens of their
+# originals that are not plain words (7: tokens of fewer originals; 6: finished ranked candidate
+# lists of every key with a candidate, inflected forms included, as marshalled columns; span
+# prefixes and first words with inflected forms; 5: the lists as marshalled rows; 4: of the
+# 50,000 most frequent words and the multi-word keys, as text; 3: each key's lines sorted best
+# first by static channel score; 2: thesaurus order).
+TABLE_FORMAT = 8
 BUILD_PROCESSES = 2
 REBUILD_HINT = "run `make thesaurus` (or `corrector build-thesaurus`) to rebuild it"
 
