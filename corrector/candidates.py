@@ -263,12 +263,9 @@ def _case_tokens(tokens: tuple[str, ...], signature: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def _cased_form(
-    original: str, signature: str, tokens: tuple[str, ...] | None = None
-) -> tuple[tuple[str, ...], str]:
-    """(LM tokens of ``original`` in case ``signature``, their text); ``tokens``: the
-    original's LM tokens if known."""
-    words = _case_tokens(tokens or _original_tokens(original), signature)
+def _cased_form(tokens: tuple[str, ...], signature: str) -> tuple[tuple[str, ...], str]:
+    """(An original's LM ``tokens`` in case ``signature``, their text)."""
+    words = _case_tokens(tokens, signature)
     return words, words[0] if len(words) == 1 else detokenize(words)
 
 
@@ -514,7 +511,7 @@ class CandidateGenerator:
         self._complete = bool(usable and pre.get("complete"))  # type: ignore[union-attr]
         shipped: dict[str, object] = pre if usable else {}  # type: ignore[assignment]
         # LM tokens of the shipped originals that are not plain words (see _plain_tokens).
-        self._shipped_tokens: dict[str, tuple[str, ...]] = shipped.get("original_tokens") or {}  # type: ignore[assignment]
+        self._shipped_tokens: dict[str, tuple[str, ...]] | None = shipped.get("original_tokens")  # type: ignore[assignment]
         # With all lists shipped and no learned pairs adding any, the only multi-word spans
         # whose document count a list reads are the lists' keys and their multi-word
         # originals: lattices() drops the other multi-word spans (most of them) once grown.
@@ -595,7 +592,7 @@ class CandidateGenerator:
         shipped = pre is not None and key not in self.learned and (one_token or " " in key)
         packed = pre.get(key) if shipped else None  # type: ignore[union-attr]
         if packed is not None:
-            entry = _Ranked(*_parse_ranked(packed))
+            entry = _Ranked(*_parse_ranked(packed), shipped=self._shipped_tokens is not None)
         elif shipped and self._complete and not (one_token and spin_rules.number_originals(key)):
             # Not shipped, so neither the thesaurus nor the rules have it, and no number rule
             # gives a one-token span a candidate.
@@ -813,14 +810,21 @@ class _Ranked:
     made from it so far, per (case signature, document score shift): a key seen again in
     another document reuses them, only the shifted ones are new."""
 
-    __slots__ = ("_made", "_static", "originals", "scores", "sources")
+    __slots__ = ("_made", "_static", "originals", "scores", "shipped", "sources")
 
     def __init__(
-        self, scores: tuple[float, ...], originals: tuple[str, ...], sources: tuple[tuple[str, ...], ...]
+        self,
+        scores: tuple[float, ...],
+        originals: tuple[str, ...],
+        sources: tuple[tuple[str, ...], ...],
+        shipped: bool = False,
     ) -> None:
         self.scores = scores
         self.originals = originals
         self.sources = sources
+        # Shipped with the table, whose "original_tokens" then hold the LM tokens of every
+        # original that is not plain words (the others' are their space-separated words).
+        self.shipped = shipped
         # signature → shift → candidate per entry: None not made yet, False below the floor.
         self._made: dict[str, dict[float, list[Candidate | bool | None]]] = {}
         # signature → the finished list without document evidence.
@@ -862,7 +866,7 @@ class _Ranked:
         floor = gen.min_logprob
         sources = self.sources
         cased = gen._cased(signature)
-        shipped_tokens = gen._shipped_tokens
+        shipped_tokens = gen._shipped_tokens if self.shipped else None
         out = []
         for i in order:
             made = made_boost if i in present else made_repeat
@@ -877,7 +881,11 @@ class _Ranked:
                 # (the span's words matter only through it, see _case_words).
                 found = cased.get(original)
                 if found is None:
-                    found = cased[original] = _cased_form(original, signature, shipped_tokens.get(original))
+                    if shipped_tokens is None:
+                        tokens = _original_tokens(original)
+                    else:
+                        tokens = shipped_tokens.get(original) or tuple(original.split(" "))
+                    found = cased[original] = _cased_form(tokens, signature)
                 cand = made[i] = new_candidate(found[0], found[1], round(logprob, 4), sources[i])
             elif cand is False:
                 break

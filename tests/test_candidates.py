@@ -171,7 +171,7 @@ def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.Revers
     assert fast._span_reads is not None and plain._span_reads is None
     words = sentences[0].words
     assert len(fast._spans(words, read_only=True)[0]) < len(fast.spans(sentences[0]))
-    assert fast._shipped_tokens["didn't"] == ("did", "n't")
+    assert fast._shipped_tokens is not None and fast._shipped_tokens["didn't"] == ("did", "n't")
     # Learned pairs add lists the table does not know: every span is kept.
     learned = CandidateGenerator(fast_table, channel, learned={"stated": {"said": 3}})
     assert learned._span_reads is None
