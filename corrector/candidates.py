@@ -16,7 +16,15 @@ candidate, inflected forms included (:func:`lookup_keys`): a new process compute
 rules and learned pairs aside) and drops any other span with one dict miss. It also ships the
 word prefixes of multi-word keys and originals and the first words of multi-word keys, inflected
 forms included, so a span stops growing as soon as it can no longer become a key with
-candidates or an original the document evidence reads (most multi-word spans are never built).
+candidates or an original the document evidence reads (most multi-word spans are never built),
+and the lists' multi-word originals, so that of the multi-word spans built :meth:`lattices`
+keeps only those whose document count a list reads; and the LM tokens of the originals that are
+not plain words, so a new process never runs the tokenizer on them.
+
+A new process makes ~100,000 candidates on its first batch of documents: they are made in one
+loop on local names (:func:`corrector.lattice.new_candidate`), keys without candidates share
+one empty list, and :meth:`CandidateGenerator.load` freezes the loaded table out of the garbage
+collector's passes.
 
 At runtime the ranked lists are cached per key (bounded), with the candidates made from them per
 (case, document score shift), so a key seen again in another document reuses its candidates;
@@ -533,8 +541,8 @@ class CandidateGenerator:
 
         Everything the process has allocated so far (the table, the dictionaries) is moved to
         the garbage collector's permanent generation (:func:`gc.freeze`): it lives as long as
-        the process, and without this every full collection walks all of it again (about a
-        third of a new process's first lattices)."""
+        the process, and without this every full collection walks all of it again (a quarter
+        of the CPU time of a new process's first lattices)."""
         learned_table = read_learned(Path(learned)) if learned else None
         preload()
         table, channel = ReverseTable.load(thesaurus_dir), ChannelModel.load(weights)
