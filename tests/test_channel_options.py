@@ -57,11 +57,11 @@ def parse_decoder(argv: list[str]) -> argparse.Namespace:
 def test_decoder_options_override_only_what_was_given() -> None:
     assert options.decoder_overrides(parse_decoder([])) == {}
     argv = ["--change-penalty", "2.5", "--channel-weight", "1", "--beam", "4", "--max-candidates", "20"]
-    argv += ["--consistency-boost", "0", "--spin-prior", "0", "--min-spun-score", "0.6"]
+    argv += ["--consistency-boost", "0", "--spin-prior", "0", "--min-spun-score", "0.6", "--nbest", "3"]
     overrides = options.decoder_overrides(parse_decoder(argv))
     config = CorrectorConfig().with_overrides(**overrides)  # every option names a real setting
     assert (config.change_penalty, config.channel_weight) == (2.5, 1.0)
-    assert (config.beam, config.max_candidates) == (4, 20)
+    assert (config.beam, config.max_candidates, config.nbest) == (4, 20, 3)
     assert (config.consistency_boost, config.spin_prior_weight, config.min_spun_score) == (0.0, 0.0, 0.6)
 
 

@@ -96,6 +96,13 @@ _DECODER_OPTIONS = (
         "candidate originals kept per span",
     ),
     (
+        "--nbest",
+        "nbest",
+        positive,
+        0,
+        "also output each sentence's N next-best restorations (record field `alternatives`)",
+    ),
+    (
         "--consistency-boost",
         "consistency_boost",
         non_negative,
