@@ -120,18 +120,22 @@ def test_span_key_joins_clitics() -> None:
     assert span_key(["wo", "n’t", "ever"]) == "won't ever"
 
 
-def test_precomputed_lists_and_span_pruning_change_nothing(small_table: thesaurus.ReverseTable) -> None:
+def _with_and_without_lists(
+    table: thesaurus.ReverseTable, keys: list[str], complete: bool = False
+) -> tuple[CandidateGenerator, CandidateGenerator]:
+    """A generator reading precomputed lists for ``keys`` and one computing every list itself."""
     from corrector.candidates import precompute_ranked
 
     channel = ChannelModel.load()
+    pre = precompute_ranked(table, channel, keys, processes=1, complete=complete)
+    pre["span_prefixes"] = thesaurus.span_prefixes(table._packed)
+    fast_table = thesaurus.ReverseTable(table._packed, ranked_with=table.ranked_with, precomputed=pre)
+    return CandidateGenerator(fast_table, channel), CandidateGenerator(table, channel)
+
+
+def test_precomputed_lists_and_span_pruning_change_nothing(small_table: thesaurus.ReverseTable) -> None:
     keys = ["stated", "advised", "prime", "international", "maintain", *small_table.multiword_keys()]
-    pre = precompute_ranked(small_table, channel, keys, processes=1)
-    pre["span_prefixes"] = thesaurus.span_prefixes(small_table._packed)
-    fast_table = thesaurus.ReverseTable(
-        small_table._packed, ranked_with=small_table.ranked_with, precomputed=pre
-    )
-    fast = CandidateGenerator(fast_table, channel)
-    plain = CandidateGenerator(small_table, channel)
+    fast, plain = _with_and_without_lists(small_table, keys)
     assert fast._precomputed is not None and fast._prefixes is not None
     text = (
         "Blinken stated the disaster will continue despite the fact that they met. "
@@ -146,19 +150,12 @@ def test_precomputed_lists_and_span_pruning_change_nothing(small_table: thesauru
 
 
 def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.ReverseTable) -> None:
-    from corrector.candidates import lookup_keys, precompute_ranked
+    from corrector.candidates import lookup_keys
 
-    channel = ChannelModel.load()
     keys = lookup_keys(small_table)
     # Inflected forms of table keys are looked up too (advised ← advise, told ← tell).
     assert {"advised", "stated", "disasters", "financial crises", "causes for alarm"} <= set(keys)
-    pre = precompute_ranked(small_table, channel, keys, processes=1, complete=True)
-    pre["span_prefixes"] = thesaurus.span_prefixes(small_table._packed)
-    fast_table = thesaurus.ReverseTable(
-        small_table._packed, ranked_with=small_table.ranked_with, precomputed=pre
-    )
-    fast = CandidateGenerator(fast_table, channel)
-    plain = CandidateGenerator(small_table, channel)
+    fast, plain = _with_and_without_lists(small_table, keys, complete=True)
     assert fast._complete
     text = (
         "Blinken stated the disasters will continue despite the fact that they met 12 times. "
@@ -173,7 +170,7 @@ def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.Revers
     assert len(fast._spans(words, read_only=True)[0]) < len(fast.spans(sentences[0]))
     assert fast._shipped_tokens is not None and fast._shipped_tokens["didn't"] == ("did", "n't")
     # Learned pairs add lists the table does not know: every span is kept.
-    learned = CandidateGenerator(fast_table, channel, learned={"stated": {"said": 3}})
+    learned = CandidateGenerator(fast.table, fast.channel, learned={"stated": {"said": 3}})
     assert learned._span_reads is None
 
 
