@@ -5,10 +5,10 @@ CORRECTOR := .venv/bin/corrector
 MODEL_DIR := models/default
 MODEL_ORDER := 3
 CORPUS := build/corpus/news.txt
-# The sentinel names the table format and the channel weights, rules and inflection code its lists
-# were ranked with, so a change of any of them in the code triggers a rebuild.
+# The sentinel names the table format and the channel weights, rules, inflection and candidate code
+# its lists were made with, so a change of any of them in the code triggers a rebuild.
 THESAURUS_FORMAT = $(shell grep -m1 -oP '^TABLE_FORMAT = \K[0-9]+' corrector/thesaurus.py)
-CHANNEL_HASH = $(shell cat corrector/data/channel_weights.json corrector/spin_rules.py corrector/inflection.py \
+CHANNEL_HASH = $(shell cat corrector/data/channel_weights.json corrector/spin_rules.py corrector/inflection.py corrector/candidates.py \
   | sha256sum | cut -c1-8)
 THESAURUS = models/thesaurus/.built-v$(THESAURUS_FORMAT)-$(CHANNEL_HASH)
 

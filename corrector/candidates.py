@@ -143,7 +143,9 @@ def _thesaurus_source(
             lemma_fanout = table.count(lemma_key) if limit is not None else len(lemma_entries)
             for entry in lemma_entries:
                 original = inflection.inflect_phrase(entry.original, tag)
-                if original is None or original == key:
+                # A form never seen in running English (wordfreq) cannot be the news original:
+                # the thesaurus drops such lemmas, and rule-made forms ("callbacked") likewise.
+                if original is None or original == key or (original not in found and not zipf(original)):
                     continue
                 ev = _merged(gen, found, key, original, rest)
                 if not ev.ranks:

