@@ -110,10 +110,14 @@ class Corrector:
         """Restore one document. Every character outside an edit is kept exactly."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
+        return self.restore_lattices(text, self.lattices(text))
+
+    def lattices(self, text: str) -> list[Lattice]:
+        """The candidate lattices of ``text``'s sentences, as the decoder sees them."""
         lattices = self.generator.lattices(split_sentences(text))
         if self.spinner_channel is not None:
             lattices = [self.spinner_channel.rescore(lattice) for lattice in lattices]
-        return self.restore_lattices(text, lattices)
+        return lattices
 
     def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""

@@ -146,3 +146,15 @@ def test_unchanged_text_scores_the_same_before_and_after(corrector: Corrector) -
     assert not result.edits
     assert result.scores.restored_logprob == result.scores.source_logprob
     assert result.scores.restored_ppl == result.scores.source_ppl
+
+
+def test_the_oracle_on_the_correctors_lattices_bounds_its_fix_rate(corrector: Corrector) -> None:
+    from corrector.metrics import pair_stats
+    from corrector.oracle import oracle_restoration
+
+    spun = "Officials stated about the disaster within the region. The assembly ended."
+    original = "Officials said about the crisis in the region. The meeting ended."
+    oracle = pair_stats(spun, original, oracle_restoration(spun, corrector.lattices(spun), original))
+    decoded = pair_stats(spun, original, corrector.correct(spun).text)
+    assert oracle.fixed >= 3 and oracle.broken == 0
+    assert oracle.fixed >= decoded.fixed

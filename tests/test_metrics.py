@@ -160,3 +160,13 @@ def test_evaluate_cli_rejects_output_missing_a_pair(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "corrector.cli", "evaluate", "--pairs", str(pairs_file),
                            "--restored", str(restored)], capture_output=True, text=True)
     assert proc.returncode == 1 and "no restoration" in proc.stderr
+
+
+def test_evaluate_cli_oracle_refuses_a_given_output(tmp_path: Path) -> None:
+    pairs_file = tmp_path / "pairs.jsonl"
+    pairs_file.write_text(json.dumps({"id": "a", "spun": "x stated", "original": "x said"}) + "\n")
+    restored = tmp_path / "restored.jsonl"
+    restored.write_text(json.dumps({"id": "a", "restored": "x said"}) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "corrector.cli", "evaluate", "--pairs", str(pairs_file),
+                           "--restored", str(restored), "--oracle"], capture_output=True, text=True)
+    assert proc.returncode != 0 and "--oracle" in proc.stderr

@@ -2,8 +2,10 @@
 
 Without ``--restored`` the current model restores every ``spun`` text; with it, a given output
 (JSONL records with ``id`` and ``restored``, e.g. from ``corrector correct``) is scored.
-``--compare`` runs a paired bootstrap against another output. The last line is a signature
-that pins the metric, the model and the version (like sacrebleu's).
+``--compare`` runs a paired bootstrap against another output. ``--oracle`` scores the lattice
+oracle instead (:mod:`corrector.oracle`): the best restoration the candidates make reachable, the
+ceiling of any decoder on them. The last line is a signature that pins the metric, the model and
+the version (like sacrebleu's).
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="model directory (default: models/default)")
     add_decoder_arguments(parser)
     add_channel_arguments(parser)
+    parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="score the lattice oracle: the best path through the candidates, chosen knowing the original "
+        "(the candidates' ceiling; with --max-candidates N, the ceiling at that cap)",
+    )
     parser.add_argument("--save-restored", type=Path, help="write the model's restorations here (JSONL)")
     parser.add_argument("--details", action="store_true", help="per-pair rows")
     parser.add_argument("--by", metavar="FIELD", help="also score groups of pairs by this field")
@@ -87,9 +95,16 @@ def restore_with_model(args: argparse.Namespace, pairs: Sequence[dict[str, Any]]
 
     overrides: dict[str, Any] = {**decoder_overrides(args), **channel_overrides(args)}
     corrector = Corrector.load(model_dir=args.model, **overrides)
+    fields = dict(getattr(corrector, "signature_fields", dict)())
+    if getattr(args, "oracle", False):
+        from corrector.oracle import oracle_restoration
+
+        texts = [oracle_restoration(p["spun"], corrector.lattices(p["spun"]), p["original"]) for p in pairs]
+        # The oracle does not decode: only the model and the candidate settings pin it.
+        keep = ("model", "order", "case", "cands", "channel", "learned", "spinner")
+        return texts, {"sys": "oracle", **{k: v for k, v in fields.items() if k in keep}}
     texts = [corrector.correct(p["spun"]).text for p in pairs]
-    fields = getattr(corrector, "signature_fields", dict)()
-    return texts, dict(fields)
+    return texts, fields
 
 
 def _fmt(value: float) -> str:
@@ -98,6 +113,8 @@ def _fmt(value: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     pairs = read_pairs(args.pairs)
+    if args.restored and args.oracle:
+        raise SystemExit("corrector evaluate: --oracle scores the model's lattices, not --restored output")
     if args.restored:
         restored = read_restored(args.restored, pairs)
         system = {"sys": args.restored.name}
