@@ -104,7 +104,8 @@ def main() -> None:
         )
         for name, pairs in sets.items()
     }
-    cells = [f"{oracle[n].fix:.3f}/{oracle[n].broken:.3f}/{oracle[n].err:+.3f}" if n in oracle else "–" for n in names]
+    cells = [f"{oracle[n].fix:.3f}/{oracle[n].broken:.3f}/{oracle[n].err:+.3f}" if n in oracle else "–"
+             for n in names]
     print("| oracle | | | | | | " + " | ".join(cells) + " |", flush=True)
     best: tuple[float, str] | None = None
     grid = itertools.product(args.beams, args.weights, args.penalties, args.boosts, args.priors, args.gates)

@@ -19,6 +19,7 @@ from typing import Any
 
 from corrector.lattice import Arc, Candidate, Lattice
 from corrector.lm import LanguageModel
+from corrector.text import Token
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,12 @@ class Choice:
     candidate: Candidate
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Hypothesis:
-    """A partial path as a back-pointer chain (copying word tuples would be quadratic)."""
+    """A partial path as a back-pointer chain (copying word tuples would be quadratic).
+
+    Not frozen, though never mutated: the search makes hundreds of thousands of these, and a
+    frozen dataclass's ``__init__`` costs ~2x (one ``object.__setattr__`` per field)."""
 
     score: float
     lm_logprob: float
@@ -148,20 +152,24 @@ def prefilter(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights) -> d
         return grouped
     tokens = lattice.sentence.words
     context = max(lm.order - 1, 1)
+    # Windows are scored as prepared text: the context's and each candidate's model form is
+    # built once (memoised by the LM), then one string concatenation and one KenLM call each.
+    prepared, score_text = lm.prepared_text, lm.score_text
+    channel_weight = weights.channel_weight
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
-        left = tokens[max(0, start - context) : start]
+        left = prepared(tokens[max(0, start - context) : start]) + " "
         bos = start - context <= 0
         for arc in arcs:
-            tail = tokens[arc.end : arc.end + context]
+            tail = " " + prepared(tokens[arc.end : arc.end + context])
             eos = arc.end + context >= len(tokens)
-            keep = lm.logprob((*left, *tokens[arc.start : arc.end], *tail), bos, eos)
+            keep = score_text(left + prepared(tokens[arc.start : arc.end]) + tail, bos, eos)
             threshold = keep + weights.change_penalty - weights.prefilter_margin
             survivors = tuple(
                 candidate
                 for candidate in arc.candidates
-                if lm.logprob((*left, *candidate.words, *tail), bos, eos)
-                + weights.channel_weight * candidate.logprob
+                if score_text(left + prepared(candidate.words) + tail, bos, eos)
+                + channel_weight * candidate.logprob
                 > threshold
             )
             if survivors:
@@ -252,8 +260,8 @@ def _edit_gain(
     return restored - undone + weights.channel_weight * choice.candidate.logprob - weights.change_penalty
 
 
-def _span_key(lattice: Lattice, arc: Arc) -> str:
-    return " ".join(lattice.sentence.words[arc.start : arc.end]).lower()
+def _span_key(tokens: Sequence[Token], arc: Arc) -> str:
+    return " ".join([t.text for t in tokens[arc.start : arc.end]]).lower()
 
 
 def consistent_choices(
@@ -268,7 +276,7 @@ def consistent_choices(
     chosen: dict[str, dict[str, float]] = {}
     for lattice, decoding in zip(lattices, decodings, strict=True):
         for choice, gain in zip(decoding.choices, decoding.gains, strict=True):
-            key = _span_key(lattice, choice.arc)
+            key = _span_key(lattice.sentence.tokens, choice.arc)
             originals = chosen.setdefault(key, {})
             original = choice.candidate.text.lower()
             originals[original] = originals.get(original, 0.0) + gain
@@ -285,8 +293,9 @@ def reinforce(lattice: Lattice, rules: dict[str, str], boost: float) -> Lattice:
         return lattice
     arcs = []
     changed = False
+    tokens = lattice.sentence.tokens
     for arc in lattice.arcs:
-        original = rules.get(_span_key(lattice, arc))
+        original = rules.get(_span_key(tokens, arc))
         if original is None:
             arcs.append(arc)
             continue

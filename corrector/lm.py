@@ -35,6 +35,10 @@ class LanguageModel(Protocol):
 
     def logprob(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> float: ...
 
+    def prepared_text(self, words: tuple[str, ...]) -> str: ...
+
+    def score_text(self, text: str, bos: bool = True, eos: bool = True) -> float: ...
+
 
 @dataclass(frozen=True, slots=True)
 class SentenceScore:
@@ -81,6 +85,9 @@ class KenlmModel:
         self.order: int = self._model.order
         self.lowercase: bool = bool(self.manifest.get("lowercase", False)) if lowercase is None else lowercase
         self._prepare = lru_cache(maxsize=200_000)(self._prepare_uncached)
+        # prepared_text(words): the words in this model's form, space-joined, for score_text;
+        # memoised per tuple (the decoder's fast match scores the same contexts many times).
+        self.prepared_text = lru_cache(maxsize=200_000)(self._prepared_text_uncached)
 
     def _prepare_uncached(self, word: str) -> str:
         word = normalize_token(word)
@@ -114,6 +121,14 @@ class KenlmModel:
     def logprob(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> float:
         """Log10 probability of a word sequence in one call into KenLM (the fast path)."""
         return self._model.score(" ".join([self._prepare(w) for w in words]), bos=bos, eos=eos)
+
+    def _prepared_text_uncached(self, words: tuple[str, ...]) -> str:
+        return " ".join([self._prepare(w) for w in words])
+
+    def score_text(self, text: str, bos: bool = True, eos: bool = True) -> float:
+        """Log10 probability of :meth:`prepared_text` output, or of several joined by spaces
+        (KenLM splits on whitespace, so an empty part costs nothing)."""
+        return self._model.score(text, bos=bos, eos=eos)
 
     def score_sentence(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> SentenceScore:
         """Whole-sentence log10 probability (one call into KenLM)."""
