@@ -65,3 +65,9 @@ def test_edits_carry_exact_offsets_in_the_spun_text() -> None:
 def test_an_unrelated_original_gets_no_edits() -> None:
     unrelated = " ".join(["word"] * 200)
     assert oracle_edits(SPUN, lattices(SPUN, {"stated": ["said"]}), unrelated) == ()
+
+
+def test_empty_texts_give_no_edits() -> None:
+    assert oracle_edits("", [], "") == ()
+    assert oracle_edits(SPUN, lattices(SPUN, {"stated": ["said"]}), "") == ()
+    assert oracle_restoration("", [], ORIGINAL) == ""
