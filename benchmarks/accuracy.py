@@ -1,7 +1,8 @@
 """Accuracy of the default model: synthetic Reuters pairs (three spinner settings) and dev pairs.
 
 Needs ``make model thesaurus eval-data``. Prints one table: per pair set, fix / broken / ERR /
-edit P, R, F0.5 with the ERR 95% bootstrap CI, and words/s; then the evaluation signature.
+edit P, R, F0.5 with the ERR 95% bootstrap CI, the lattice oracle's fix (the ceiling any decoder
+has on these candidates, :mod:`corrector.oracle`) and words/s; then the evaluation signature.
 Synthetic settings: ``all`` = spun with Moby+WordNet+MyThes (the restorer's own sources),
 ``mythes`` = MyThes only, ``user`` = a user TSV the restorer has never seen. The MyThes-only spins
 are restored twice: with all sources, and — not circular — with a table built from Moby and
@@ -21,6 +22,7 @@ sys.path.insert(0, str(PROJECT))
 
 from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
 from corrector.metrics import bootstrap_ci, corpus_score, pair_stats, signature  # noqa: E402
+from corrector.oracle import oracle_restoration  # noqa: E402
 
 EVAL_DIR = PROJECT / "build" / "eval"
 NO_MYTHES = PROJECT / "build" / "thesaurus-no-mythes"
@@ -51,7 +53,7 @@ def main() -> int:
     corrector = Corrector.load()
     fields = dict(getattr(corrector, "signature_fields", dict)())
     header = f"{'pair set':30s} {'pairs':>5s} {'words':>6s} {'fix':>6s} {'broken':>6s} {'ERR':>7s} " \
-             f"{'ERR 95% CI':>17s} {'P':>6s} {'R':>6s} {'F0.5':>6s} {'w/s':>6s}"
+             f"{'ERR 95% CI':>17s} {'P':>6s} {'R':>6s} {'F0.5':>6s} {'oracle':>6s} {'w/s':>6s}"
     print(header)
     for name, path, without_mythes in SETS:
         if not path.exists():
@@ -61,13 +63,20 @@ def main() -> int:
         words = sum(len(p["spun"].split()) for p in pairs)
         start = time.perf_counter()
         restorer = no_mythes_corrector() if without_mythes else corrector
-        restored = [restorer.correct(p["spun"]).text for p in pairs]
+        lattices = [restorer.lattices(p["spun"]) for p in pairs]
+        restored = [restorer.restore_lattices(p["spun"], lat).text
+                    for p, lat in zip(pairs, lattices, strict=True)]
         rate = words / max(time.perf_counter() - start, 1e-9)
         stats = [pair_stats(p["spun"], p["original"], r) for p, r in zip(pairs, restored, strict=True)]
         s = corpus_score(stats)
         lo, hi = bootstrap_ci(stats, 1000, 12345)["err"]
+        oracle = corpus_score([
+            pair_stats(p["spun"], p["original"], oracle_restoration(p["spun"], lat, p["original"]))
+            for p, lat in zip(pairs, lattices, strict=True)
+        ])
         print(f"{name:30s} {len(pairs):5d} {words:6d} {s.fix:6.3f} {s.broken:6.3f} {s.err:7.3f} "
-              f"[{lo:6.3f}, {hi:6.3f}] {s.precision:6.3f} {s.recall:6.3f} {s.f05:6.3f} {rate:6.0f}")
+              f"[{lo:6.3f}, {hi:6.3f}] {s.precision:6.3f} {s.recall:6.3f} {s.f05:6.3f} {oracle.fix:6.3f} "
+              f"{rate:6.0f}")
     print(signature(fields, bootstrap=1000, seed=12345))
     return 0
 

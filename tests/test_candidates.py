@@ -116,6 +116,12 @@ def test_substitutions_align_tokens() -> None:
     assert [(s, o) for _, _, s, o in subs] == [("advised", "told"), ("subsequent", "next")]
 
 
+def test_substitutions_leave_out_punctuation_the_feed_changed() -> None:
+    subs = substitutions("shortly after that providing some hope", "shortly after that — offering some hope")
+    assert [(s, e, sp, o) for s, e, sp, o in subs] == [(3, 4, "providing", "offering")]
+    assert substitutions("they met, and", "they met — and") == []  # punctuation alone is no swap
+
+
 def test_span_key_joins_clitics() -> None:
     assert span_key(["wo", "n’t", "ever"]) == "won't ever"
 
