@@ -17,7 +17,11 @@ inflected token type it tags VBD, VBN, VBG, VBZ, NNS, JJR, JJT (→ JJS), RBR, R
 Rates are over types (each (word, tag) once) and over tokens. A word a lemmatiser cannot
 analyse counts as wrong for that lemmatiser.
 
-    .venv/bin/python benchmarks/inflection.py
+Last, what the re-inflection hands the decoder: over ``--sample`` spun words drawn from wordfreq's
+20,000 most frequent English words (ranks 500+, seed 1), the share of candidate originals that
+are not words (wordfreq has never seen them: "electioned", "decisioned"), all and re-inflected.
+
+    .venv/bin/python benchmarks/inflection.py [--sample 3000]
 """
 
 from __future__ import annotations
@@ -136,10 +140,43 @@ def corrector_round_trip(word: str, tag: str) -> bool:
     return any(t == tag and inflection.inflect(lemma, tag) == word for lemma, t in inflection.analyses(word))
 
 
+def candidate_non_words(sample: int) -> None:
+    """Share of the default table's candidate originals that wordfreq has never seen."""
+    import random
+
+    from wordfreq import top_n_list
+
+    from corrector.candidates import CandidateGenerator
+    from corrector.channel import zipf
+
+    generator = CandidateGenerator.load()
+    words = random.Random(1).sample(top_n_list("en", 20_000)[500:], sample)
+    total = non_words = inflected = inflected_non_words = 0
+    examples: list[str] = []
+    for word in words:
+        for evidence in generator.evidence(word, (word,)):
+            bad = min(zipf(part) for part in evidence.original.split()) == 0
+            total += 1
+            non_words += bad
+            if evidence.inflected:
+                inflected += 1
+                inflected_non_words += bad
+            if bad and len(examples) < 8:
+                examples.append(f"{word} ← {evidence.original}")
+    print(
+        f"\ncandidate originals of {sample:,} sampled spun words: {total:,}, "
+        f"not words {non_words / max(total, 1):.2%}; re-inflected only: {inflected:,}, "
+        f"not words {inflected_non_words / max(inflected, 1):.2%}"
+        + (f" (e.g. {', '.join(examples)})" if examples else "")
+    )
+
+
 def main() -> None:
-    argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    ).parse_args()
+    )
+    parser.add_argument("--sample", type=int, default=3000, help="spun words to check (0: skip)")
+    args = parser.parse_args()
     counts = brown_inflected()
     tokens = sum(counts.values())
     print(f"Brown inflected tokens: {tokens:,} ({len(counts):,} (word, tag) types)\n")
@@ -181,6 +218,8 @@ def main() -> None:
     print(
         f"\nper-tag columns are token rates; token counts: {dict(Counter(t for (_, t) in counts.elements()))}"
     )
+    if args.sample:
+        candidate_non_words(args.sample)
 
 
 if __name__ == "__main__":
