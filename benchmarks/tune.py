@@ -21,7 +21,7 @@ from corrector.api import Corrector as CorrectorType
 from corrector.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
 from corrector.metrics import CorpusScore, corpus_score, pair_stats
-from corrector.oracle import oracle_restoration
+from corrector.oracle import oracle_score
 from corrector.results import Restoration, apply_edits
 from corrector.spinner import Spinner
 from corrector.text import split_sentences
@@ -98,10 +98,7 @@ def main() -> None:
     )
     print("|---" * (6 + len(names)) + "|")
     oracle = {
-        name: corpus_score(
-            [pair_stats(spun, original, oracle_restoration(spun, lattices[name][i], original))
-             for i, (spun, original) in enumerate(pairs)]
-        )
+        name: oracle_score((spun, lattices[name][i], original) for i, (spun, original) in enumerate(pairs))
         for name, pairs in sets.items()
     }
     cells = [f"{oracle[n].fix:.3f}/{oracle[n].broken:.3f}/{oracle[n].err:+.3f}" if n in oracle else "–"

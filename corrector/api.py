@@ -86,10 +86,11 @@ class Corrector:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
         return Corrector(self.config.with_overrides(**overrides), self.lm, self.generator)
 
-    def signature_fields(self) -> dict[str, Any]:
-        """What pins this corrector's output (for evaluation signatures)."""
+    def signature_fields(self, decoding: bool = True) -> dict[str, Any]:
+        """What pins this corrector's output (for evaluation signatures); without ``decoding``,
+        what pins its lattices only (the lattice oracle's signature)."""
         manifest = self.lm.manifest
-        return {
+        fields: dict[str, Any] = {
             "model": str(manifest.get("sha256", "unknown"))[:12],
             "order": self.lm.order,
             "case": "lc" if self.lm.lowercase else "cased",
@@ -105,6 +106,10 @@ class Corrector:
             "spinner": Path(self.config.spinner).name if self.config.spinner else "no",
             "version": __version__,
         }
+        if not decoding:
+            for name in ("beam", "chw", "pen", "boost", "prior", "gate"):
+                del fields[name]
+        return fields
 
     def correct(self, text: str) -> Restoration:
         """Restore one document. Every character outside an edit is kept exactly."""

@@ -120,9 +120,9 @@ class KenlmModel:
 
     def logprob(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> float:
         """Log10 probability of a word sequence in one call into KenLM (the fast path)."""
-        return self._model.score(" ".join([self._prepare(w) for w in words]), bos=bos, eos=eos)
+        return self._model.score(self._prepared_text_uncached(words), bos=bos, eos=eos)
 
-    def _prepared_text_uncached(self, words: tuple[str, ...]) -> str:
+    def _prepared_text_uncached(self, words: Sequence[str]) -> str:
         return " ".join([self._prepare(w) for w in words])
 
     def score_text(self, text: str, bos: bool = True, eos: bool = True) -> float:
@@ -139,7 +139,7 @@ class KenlmModel:
 
     def word_scores(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> list[float]:
         """Per-token log10 probabilities (the last is </s> when ``eos``)."""
-        prepared = " ".join(self._prepare(w) for w in words)
+        prepared = self._prepared_text_uncached(words)
         return [score for score, _, _ in self._model.full_scores(prepared, bos=bos, eos=eos)]
 
 

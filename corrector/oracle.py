@@ -15,10 +15,10 @@ normalised form (:func:`corrector.metrics.normalize`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from corrector.lattice import Candidate, Lattice
-from corrector.metrics import normalize, tokens
+from corrector.metrics import CorpusScore, corpus_score, normalize, pair_stats, tokens
 from corrector.results import Edit, apply_edits
 
 BAND = 60  # tokens either side of the diagonal the alignment may stray
@@ -99,3 +99,11 @@ def oracle_edits(text: str, lattices: Sequence[Lattice], original: str, band: in
 def oracle_restoration(text: str, lattices: Sequence[Lattice], original: str, band: int = BAND) -> str:
     """``text`` with the oracle path's edits applied."""
     return apply_edits(text, oracle_edits(text, lattices, original, band))
+
+
+def oracle_score(items: Iterable[tuple[str, Sequence[Lattice], str]], band: int = BAND) -> CorpusScore:
+    """The oracle's corpus score over (spun text, its lattices, original) triples."""
+    return corpus_score(
+        [pair_stats(spun, original, oracle_restoration(spun, lattices, original, band))
+         for spun, lattices, original in items]
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from corrector.lattice import Arc, Candidate, Lattice
 from corrector.metrics import pair_stats
-from corrector.oracle import oracle_edits, oracle_restoration
+from corrector.oracle import oracle_edits, oracle_restoration, oracle_score
 from corrector.text import split_sentences
 
 
@@ -45,6 +45,8 @@ def test_the_oracle_takes_the_candidate_that_reproduces_the_original() -> None:
     assert restored == ORIGINAL
     stats = pair_stats(SPUN, ORIGINAL, restored)
     assert stats.fixed == stats.changed and stats.broken == 0
+    score = oracle_score([(SPUN, lattices(SPUN, arcs), ORIGINAL)])
+    assert score.fix == 1.0 and score.broken == 0.0 and score.err == 1.0
 
 
 def test_without_the_right_candidate_the_span_is_kept() -> None:

@@ -95,16 +95,13 @@ def restore_with_model(args: argparse.Namespace, pairs: Sequence[dict[str, Any]]
 
     overrides: dict[str, Any] = {**decoder_overrides(args), **channel_overrides(args)}
     corrector = Corrector.load(model_dir=args.model, **overrides)
-    fields = dict(getattr(corrector, "signature_fields", dict)())
     if getattr(args, "oracle", False):
         from corrector.oracle import oracle_restoration
 
         texts = [oracle_restoration(p["spun"], corrector.lattices(p["spun"]), p["original"]) for p in pairs]
-        # The oracle does not decode: only the model and the candidate settings pin it.
-        keep = ("model", "order", "case", "cands", "channel", "learned", "spinner")
-        return texts, {"sys": "oracle", **{k: v for k, v in fields.items() if k in keep}}
+        return texts, {"sys": "oracle", **corrector.signature_fields(decoding=False)}
     texts = [corrector.correct(p["spun"]).text for p in pairs]
-    return texts, fields
+    return texts, dict(corrector.signature_fields())
 
 
 def _fmt(value: float) -> str:
