@@ -114,6 +114,10 @@ _PARAPHRASES: dict[str, tuple[str, ...]] = {
     "couple of": ("few",),
     "amongst": ("among",),
     "upon": ("on",),
+    # at / on of place and time (Swan, Practical English Usage, "at, on and in"): both name a
+    # point or surface in many phrases (at/on the border, at/on the front, at/on the weekend).
+    "on": ("at",),
+    "at": ("on",),
     "onto": ("on",),
     "throughout": ("during", "across"),
     "via": ("through", "by"),

@@ -48,6 +48,7 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("assembly", "meeting"),
         ("subsequent", "next"),
         ("within", "in"),
+        ("on", "at"),
         ("despite the fact that", "even though"),
         ("won’t ever", "never"),
         ("1000’s", "thousands"),
