@@ -689,6 +689,18 @@ class CandidateGenerator:
 
     def lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
         """One lattice per sentence of one document (document evidence computed over all)."""
+        # Building lattices allocates ~10 objects per token and no reference cycles, so the
+        # collections it would trigger (~20% of a cold pass) free nothing: pause the collector,
+        # restoring its state after (the next collection then sees the new objects once).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._lattices(sentences)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
         sentence_words = [s.words for s in sentences]
         spans = [self._spans(words, read_only=True) for words in sentence_words]
         doc_counts: Counter[str] = Counter(itertools.chain.from_iterable(keys for _, _, keys in spans))
