@@ -481,10 +481,15 @@ def decisions(
     }
 
 
-def ranking(groups: list[Group], model: ChannelModel | None) -> dict[str, float]:
-    """MRR and top-1 share of the true original among candidates (groups that contain it)."""
+def ranking(
+    groups: list[Group], model: ChannelModel | None, channel_weight: float | None = None
+) -> dict[str, float]:
+    """MRR and top-1 share of the true original among candidates (groups that contain it).
+
+    ``model`` None ranks by raw thesaurus order; with ``channel_weight`` candidates rank as the
+    decoder sees them in context: LM gain + channel_weight · channel log10 prob."""
     rr, first, top12, spun = [], 0, 0, 0
-    for feats, _, gold, raw, _ in groups:
+    for feats, _, gold, raw, gains in groups:
         spun += gold == -1
         if gold < 0:
             continue
@@ -492,6 +497,9 @@ def ranking(groups: list[Group], model: ChannelModel | None) -> dict[str, float]
             order = sorted(range(len(feats)), key=lambda i: raw[i])
         else:
             scores = [model.linear(f) for f in feats]
+            if channel_weight is not None:
+                to_log10 = model.to_log10_prob
+                scores = [g + channel_weight * to_log10(z) for g, z in zip(gains, scores, strict=True)]
             order = sorted(range(len(feats)), key=lambda i: -scores[i])
         rank = order.index(gold) + 1
         rr.append(1 / rank)
@@ -646,6 +654,7 @@ def main() -> int:
                 "raw_thesaurus": ranking(g, None),
                 "prior_weights": ranking(g, prior),
                 "fitted": ranking(g, model),
+                "fitted_in_context": ranking(g, model, args.channel_weight),
             }
             for name, g in sets
         },
@@ -663,13 +672,13 @@ def main() -> int:
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(report, indent=2), file=sys.stderr)
-    print(f"{'set':16} {'weights':14} {'n':>5} {'MRR':>6} {'first':>6} {'R@12':>6}  recall (single / multi)")
+    print(f"{'set':16} {'weights':17} {'n':>5} {'MRR':>6} {'first':>6} {'R@12':>6}  recall (single / multi)")
     for name, _ in sets:
         rec = report["recall"][name]
-        for which in ("prior_weights", "fitted"):
+        for which in ("raw_thesaurus", "prior_weights", "fitted", "fitted_in_context"):
             r = report["rank"][name][which]
             print(
-                f"{name:16} {which:14} {r['n']:5d} {r['mrr']:6.3f} {r['first']:6.3f} "
+                f"{name:16} {which:17} {r['n']:5d} {r['mrr']:6.3f} {r['first']:6.3f} "
                 f"{r['recall_at_12']:6.3f}  "
                 f"{rec['single']} / {rec['multi']}"
             )
