@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,22 @@ def test_lattice_arcs_cover_spun_spans(generator: CandidateGenerator) -> None:
         1 <= a.end - a.start <= 4 and len(a.candidates) <= generator.max_candidates for a in lattice.arcs
     )
     assert [(a.start, a.end) for a in lattice.arcs] == sorted((a.start, a.end) for a in lattice.arcs)
+
+
+def test_lattices_restore_the_collector_state(generator: CandidateGenerator) -> None:
+    sentences = split_sentences("Officials stated the assembly ended.")
+    assert gc.isenabled()
+    generator.lattices(sentences)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        generator.lattices(sentences)
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()
+    with pytest.raises(AttributeError):
+        generator.lattices([None])  # type: ignore[list-item]
+    assert gc.isenabled()  # re-enabled after a failure too
 
 
 def test_document_repetition_raises_the_channel_score(generator: CandidateGenerator) -> None:
