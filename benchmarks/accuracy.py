@@ -38,10 +38,13 @@ SETS = [
 def no_mythes_corrector():
     """A corrector whose candidates come from Moby and WordNet only."""
     from corrector import Corrector
+    from corrector.channel import ChannelModel
     from corrector.thesaurus import TABLE_FORMAT
 
     manifest = NO_MYTHES / "manifest.json"
-    if not manifest.exists() or json.loads(manifest.read_text()).get("format") != TABLE_FORMAT:
+    built = json.loads(manifest.read_text()) if manifest.exists() else {}
+    # Rebuilt when the table format or the channel weights its lists were ranked with change.
+    if (built.get("format"), built.get("ranked_with")) != (TABLE_FORMAT, ChannelModel.load().fingerprint()):
         command = [sys.executable, "-m", "corrector.cli", "build-thesaurus", "-o", str(NO_MYTHES)]
         subprocess.run([*command, "--sources", "moby,wordnet"], check=True, stdout=subprocess.DEVNULL)
     return Corrector.load(thesaurus_dir=NO_MYTHES)

@@ -19,6 +19,7 @@ from pathlib import Path
 from wordfreq import get_frequency_dict, zipf_frequency, zipf_to_freq
 
 from corrector.inflection import upos_set
+from corrector.spin_rules import FUNCTION_WORDS
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "channel_weights.json"
 THESAURUS_SOURCES = ("moby", "wordnet", "mythes")
@@ -43,6 +44,7 @@ FEATURES = (
     "rules",
     "number",
     "learned",
+    "function_original",
     "doc_spun_repeat",
     "doc_original_present",
 )
@@ -134,7 +136,17 @@ def static_features(ev: Evidence) -> dict[str, float]:
         f["number"] = 1.0
     if ev.learned:
         f["learned"] = math.log1p(ev.learned)
+    elif _thesaurus_function_original(ev):
+        f["function_original"] = 1.0
     return f
+
+
+def _thesaurus_function_original(ev: Evidence) -> bool:
+    """A closed-class original ("be", "same", "might") that only a thesaurus proposes: the LM
+    favours such words in almost any slot, and spinners' function-word swaps are the curated
+    rules (in → within, but → however), so these are mostly wrong-sense noise ("the standoff" ←
+    "the same", Moby lists standoff under same)."""
+    return not ev.rules and not ev.number and all(w in FUNCTION_WORDS for w in ev.original.split(" "))
 
 
 def document_features(ev: Evidence, spun_count: int, original_count: int) -> dict[str, float]:
@@ -206,6 +218,8 @@ class ChannelModel:
             z += w["number"]
         if ev.learned:
             z += w["learned"] * math.log1p(ev.learned)
+        elif _thesaurus_function_original(ev):
+            z += w["function_original"]
         return z
 
     def linear(self, features: dict[str, float]) -> float:

@@ -35,6 +35,23 @@ _PRONOUN_CONTRACTIONS = {
     "i would": "i'd", "they would": "they'd", "we would": "we'd", "he would": "he'd",
 }
 
+# Closed-class English words (articles, pronouns, prepositions, conjunctions, auxiliaries,
+# quantifiers and a few adverbs). A spinner rewrites them less often, their thesaurus lists
+# are mostly noise, and their real swaps are the curated ones above and below.
+FUNCTION_WORDS = frozenset(
+    """
+    a an the and or but nor so yet for of in on at by to from with within without into onto upon
+    about above below over under after before since until while during through across among
+    between against toward towards around near off out up down than then as if because though
+    although unless whether i me my mine we us our ours you your yours he him his she her hers it
+    its they them their theirs this that these those who whom whose which what when where why how
+    all any both each either neither every some such no not only own same other another more most
+    less least much many few several is am are was were be been being have has had having do does
+    did doing will would shall should can could may might must also just very too again ever never
+    here there now still even already however
+    """.split()
+)
+
 # spun → originals (most usual first). Connectives, prepositions, quantifiers and adverbs.
 _PARAPHRASES: dict[str, tuple[str, ...]] = {
     "within": ("in", "inside"),

@@ -27,22 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from corrector.results import splice
+from corrector.spin_rules import FUNCTION_WORDS
 from corrector.text import Token, apply_case, case_pattern, split_sentences
-
-# Words a spinner rewrites less often (and whose synonym lists are mostly noise).
-FUNCTION_WORDS = frozenset(
-    """
-    a an the and or but nor so yet for of in on at by to from with within without into onto upon
-    about above below over under after before since until while during through across among
-    between against toward towards around near off out up down than then as if because though
-    although unless whether i me my mine we us our ours you your yours he him his she her hers it
-    its they them their theirs this that these those who whom whose which what when where why how
-    all any both each either neither every some such no not only own same other another more most
-    less least much many few several is am are was were be been being have has had having do does
-    did doing will would shall should can could may might must also just very too again ever never
-    here there now still even already however
-    """.split()
-)
 
 # Contraction clitics (apostrophes normalised to ASCII) → expansion; ``None`` = depends on host.
 _CLITIC_EXPANSIONS = {"n't": "not", "'re": "are", "'ve": "have", "'ll": "will", "'m": "am", "'d": "would"}

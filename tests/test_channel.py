@@ -56,3 +56,18 @@ def test_document_features_only_fire_on_evidence() -> None:
     ev = Evidence("stated", "said")
     assert document_features(ev, 1, 0) == {}
     assert set(document_features(ev, 4, 2)) == {"doc_spun_repeat", "doc_original_present"}
+
+
+def test_a_function_word_original_only_a_thesaurus_proposes_scores_lower() -> None:
+    model = ChannelModel.load()
+    noise = Evidence("standoff", "same", ranks={"moby": (40, 190)}, fanout=3)
+    content = Evidence("standoff", "deadlock", ranks={"moby": (40, 190)}, fanout=3, zipf_original=3.5)
+    noise_as_content = Evidence("standoff", "same", ranks={"moby": (40, 190)}, fanout=3, zipf_original=3.5)
+    assert static_features(noise)["function_original"] == 1.0
+    assert "function_original" not in static_features(content)
+    assert model.static_score(noise) == model.linear(static_features(noise))
+    assert model.static_score(noise_as_content) < model.static_score(content)
+    # Curated function-word swaps (within → in) keep their strong prior.
+    curated = Evidence("within", "in", rules=True)
+    assert "function_original" not in static_features(curated)
+    assert "function_original" in static_features(Evidence("within", "in", ranks={"moby": (1, 9)}))
