@@ -690,7 +690,7 @@ class CandidateGenerator:
     def lattices(self, sentences: Sequence[Sentence]) -> list[Lattice]:
         """One lattice per sentence of one document (document evidence computed over all)."""
         # Building lattices allocates ~10 objects per token and no reference cycles, so the
-        # collections it would trigger (~20% of a cold pass) free nothing: pause the collector,
+        # collections it would trigger (~17% of a cold pass) free nothing: pause the collector,
         # restoring its state after (the next collection then sees the new objects once).
         enabled = gc.isenabled()
         gc.disable()

@@ -136,7 +136,7 @@ def static_features(ev: Evidence) -> dict[str, float]:
         f["number"] = 1.0
     if ev.learned:
         f["learned"] = math.log1p(ev.learned)
-    elif _thesaurus_function_original(ev):
+    if _thesaurus_function_original(ev):
         f["function_original"] = 1.0
     return f
 
@@ -146,7 +146,8 @@ def _thesaurus_function_original(ev: Evidence) -> bool:
     favours such words in almost any slot, and spinners' function-word swaps are the curated
     rules (in → within, but → however), so these are mostly wrong-sense noise ("the standoff" ←
     "the same", Moby lists standoff under same)."""
-    return not ev.rules and not ev.number and all(w in FUNCTION_WORDS for w in ev.original.split(" "))
+    curated = ev.rules or ev.number or ev.learned
+    return not curated and all(word in FUNCTION_WORDS for word in ev.original.split(" "))
 
 
 def document_features(ev: Evidence, spun_count: int, original_count: int) -> dict[str, float]:
@@ -218,7 +219,7 @@ class ChannelModel:
             z += w["number"]
         if ev.learned:
             z += w["learned"] * math.log1p(ev.learned)
-        elif _thesaurus_function_original(ev):
+        if _thesaurus_function_original(ev):
             z += w["function_original"]
         return z
 

@@ -231,8 +231,8 @@ SPAN_FEATURES = ("zipf_spun", "spun_words")
 # What synthetic data cannot show: sources the synthetic spinner never uses (curated rules from
 # real spun text, number rules, learned pairs: it only shows them as wrong), thesaurus-only
 # function-word originals (it swaps function words from thesaurus lists; real spinners do not)
-# and document evidence (its "documents" are random corpus sentences). They keep their prior weights, scaled
-# by the fitted/prior ratio of within-span score spread.
+# and document evidence (its "documents" are random corpus sentences). They keep their prior
+# weights, scaled by the fitted/prior ratio of within-span score spread.
 FIXED_FEATURES = (
     "rules", "number", "learned", "function_original", "doc_spun_repeat", "doc_original_present"
 )
