@@ -10,7 +10,14 @@ from typing import Any
 
 from corrector import __version__, defaults
 from corrector.config import CorrectorConfig
-from corrector.decoder import DecoderWeights, SentenceDecoding, consistent_choices, decode, reinforce
+from corrector.decoder import (
+    DecoderWeights,
+    SentenceDecoding,
+    WindowScores,
+    consistent_choices,
+    decode,
+    reinforce,
+)
 from corrector.lattice import Lattice
 from corrector.lm import KenlmModel, load_language_model, perplexity
 from corrector.results import Edit, Restoration, Scores, apply_edits
@@ -126,7 +133,12 @@ class Corrector:
 
     def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""
-        decodings = [decode(lattice, self.lm, self.weights, self.config.nbest) for lattice in lattices]
+        # The fast match's LM window scores do not depend on the weights: both passes share them.
+        window_scores: list[WindowScores] = [{} for _ in lattices]
+        decodings = [
+            decode(lattice, self.lm, self.weights, self.config.nbest, memo)
+            for lattice, memo in zip(lattices, window_scores, strict=True)
+        ]
         first_lattices = lattices
         rules: dict[str, str] = {}
         if self.config.consistency_boost > 0:
@@ -145,10 +157,12 @@ class Corrector:
             weights = replace(weights, change_penalty=penalty)
         if rules or weights is not self.weights:
             decodings = [
-                decode(lattice, self.lm, weights, self.config.nbest)
+                decode(lattice, self.lm, weights, self.config.nbest, memo)
                 if lattice is not before or decoding.choices or self.config.nbest
                 else decoding  # nothing boosted and no edit: a dearer change cannot add one
-                for lattice, before, decoding in zip(lattices, first_lattices, decodings, strict=True)
+                for lattice, before, decoding, memo in zip(
+                    lattices, first_lattices, decodings, window_scores, strict=True
+                )
             ]
         edits: list[Edit] = []
         for lattice, decoding in zip(lattices, decodings, strict=True):

@@ -139,13 +139,22 @@ def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list
     return sorted(kept_all, key=_rank)[:beam]
 
 
-def prefilter(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights) -> dict[int, list[Arc]]:
+WindowScores = dict[tuple[int, int, tuple[str, ...]], float]
+
+
+def prefilter(
+    lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, window_scores: WindowScores | None = None
+) -> dict[int, list[Arc]]:
     """Arcs by start token, keeping only candidates that could plausibly win (a fast match).
 
     Each candidate is scored once in the spun sentence's own context: the ``order - 1`` tokens
     before the span (they fix the LM state exactly), the candidate, and the ``order - 1`` tokens
     after it, against the same window with the span kept. One KenLM call per candidate instead
     of one per beam entry; most thesaurus candidates fall far below the change penalty here.
+
+    ``window_scores`` memoises those LM scores (keyed on span and words; the span's own words
+    for keeping it): they do not depend on the weights, so a second pass over the same
+    sentence at another penalty or with boosted channel scores reuses the first pass's.
     """
     grouped = lattice.arcs_from()
     if weights.prefilter_margin is None:
@@ -154,21 +163,26 @@ def prefilter(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights) -> d
     context = max(lm.order - 1, 1)
     # Windows are scored as prepared text: the context's and each candidate's model form is
     # built once (memoised by the LM), then one string concatenation and one KenLM call each.
-    prepared, score_text = lm.prepared_text, lm.score_text
+    prepared = lm.prepared_text
     channel_weight = weights.channel_weight
+    scores: WindowScores = {} if window_scores is None else window_scores
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
         left = prepared(tokens[max(0, start - context) : start]) + " "
         bos = start - context <= 0
         for arc in arcs:
-            tail = " " + prepared(tokens[arc.end : arc.end + context])
-            eos = arc.end + context >= len(tokens)
-            keep = score_text(left + prepared(tokens[arc.start : arc.end]) + tail, bos, eos)
-            threshold = keep + weights.change_penalty - weights.prefilter_margin
+            end = arc.end
+            tail = " " + prepared(tokens[end : end + context])
+            eos = end + context >= len(tokens)
+            threshold = (
+                _window_score(lm, scores, (start, end, tokens[start:end]), left, tail, bos, eos)
+                + weights.change_penalty
+                - weights.prefilter_margin
+            )
             survivors = tuple(
                 candidate
                 for candidate in arc.candidates
-                if score_text(left + prepared(candidate.words) + tail, bos, eos)
+                if _window_score(lm, scores, (start, end, candidate.words), left, tail, bos, eos)
                 + channel_weight * candidate.logprob
                 > threshold
             )
@@ -177,12 +191,35 @@ def prefilter(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights) -> d
     return kept
 
 
-def decode(lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: int = 0) -> SentenceDecoding:
-    """The highest-scoring restoration of ``lattice``'s sentence."""
+def _window_score(
+    lm: LanguageModel,
+    scores: WindowScores,
+    key: tuple[int, int, tuple[str, ...]],
+    left: str,
+    tail: str,
+    bos: bool,
+    eos: bool,
+) -> float:
+    """LM score of ``key``'s words between the prepared contexts ``left`` and ``tail``, memoised."""
+    score = scores.get(key)
+    if score is None:
+        score = scores[key] = lm.score_text(left + lm.prepared_text(key[2]) + tail, bos, eos)
+    return score
+
+
+def decode(
+    lattice: Lattice,
+    lm: LanguageModel,
+    weights: DecoderWeights,
+    nbest: int = 0,
+    window_scores: WindowScores | None = None,
+) -> SentenceDecoding:
+    """The highest-scoring restoration of ``lattice``'s sentence (``window_scores``: the fast
+    match's memo for this sentence, shared by passes over it, see :func:`prefilter`)."""
     tokens = lattice.sentence.words
     n = len(tokens)
     cached = _CachedLM(lm)
-    arcs_from = prefilter(lattice, lm, weights)
+    arcs_from = prefilter(lattice, lm, weights, window_scores)
     frontier: list[list[_Hypothesis]] = [[] for _ in range(n + 1)]
     frontier[0] = [_Hypothesis(0.0, 0.0, lm.begin_state(), None, (), None)]
     per_state = nbest + 1 if nbest else 1

@@ -34,15 +34,15 @@ def default_thesaurus_dir() -> Path:
 
 # Decoder objective (log10 units); tuned on dev pairs + synthetic spins (benchmarks/tune.py).
 DEFAULT_CHANNEL_WEIGHT = 2.0
-DEFAULT_CHANGE_PENALTY = 1.5
+DEFAULT_CHANGE_PENALTY = 1.25
 DEFAULT_MAX_CANDIDATES = 12
 # Document consistency: log10 boost for first-pass rules with summed gain ≥ min gain.
 DEFAULT_CONSISTENCY_BOOST = 1.0
 DEFAULT_CONSISTENCY_MIN_GAIN = 1.0
 # Document spin prior: extra change penalty for documents the first pass finds clean.
-DEFAULT_SPIN_PRIOR_WEIGHT = 2.0
+DEFAULT_SPIN_PRIOR_WEIGHT = 3.0
 # Documents whose first-pass spun_score is below this are returned unchanged.
-DEFAULT_MIN_SPUN_SCORE = 0.4
+DEFAULT_MIN_SPUN_SCORE = 0.5
 MIN_WORDS_FOR_GATE = 60
 
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)

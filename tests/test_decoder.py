@@ -95,3 +95,17 @@ def test_nbest_returns_distinct_alternatives(model: KenlmModel) -> None:
     assert 1 <= len(result.alternatives) <= 3
     assert tuple(result.words) not in result.alternatives
     assert len(set(result.alternatives)) == len(result.alternatives)
+
+
+def test_window_scores_are_shared_across_passes_without_changing_the_result(model: KenlmModel) -> None:
+    table = {"Prime": ["Top", "Former"], "stated": ["said", "declared"], "within": ["in", "inside"]}
+    lat = lattice("Prime US diplomats stated within the capital on Friday .", table)
+    memo: dict = {}
+    first = decode(lat, model, WEIGHTS, window_scores=memo)
+    # One LM window per arc for keeping the span, one per candidate.
+    assert len(memo) == sum(1 + len(arc.candidates) for arc in lat.arcs)
+    entries = dict(memo)
+    dearer = DecoderWeights(channel_weight=1.0, change_penalty=2.0, beam=8)
+    assert decode(lat, model, dearer, window_scores=memo) == decode(lat, model, dearer)
+    assert memo == entries  # the second pass scored no new window
+    assert first == decode(lat, model, WEIGHTS)
