@@ -13,7 +13,7 @@ from corrector.config import CorrectorConfig
 from corrector.decoder import (
     DecoderWeights,
     SentenceDecoding,
-    WindowScores,
+    SentenceMemo,
     consistent_choices,
     decode,
     reinforce,
@@ -133,11 +133,11 @@ class Corrector:
 
     def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""
-        # The fast match's LM window scores do not depend on the weights: both passes share them.
-        window_scores: list[WindowScores] = [{} for _ in lattices]
+        # LM scores do not depend on the weights: both passes over a sentence share them.
+        memos = [SentenceMemo() for _ in lattices]
         decodings = [
             decode(lattice, self.lm, self.weights, self.config.nbest, memo)
-            for lattice, memo in zip(lattices, window_scores, strict=True)
+            for lattice, memo in zip(lattices, memos, strict=True)
         ]
         first_lattices = lattices
         rules: dict[str, str] = {}
@@ -161,7 +161,7 @@ class Corrector:
                 if lattice is not before or decoding.choices or self.config.nbest
                 else decoding  # nothing boosted and no edit: a dearer change cannot add one
                 for lattice, before, decoding, memo in zip(
-                    lattices, first_lattices, decodings, window_scores, strict=True
+                    lattices, first_lattices, decodings, memos, strict=True
                 )
             ]
         edits: list[Edit] = []

@@ -14,7 +14,7 @@ cached per decode call, keyed on (state, word).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from corrector.lattice import Arc, Candidate, Lattice
@@ -93,12 +93,22 @@ class SentenceDecoding:
     alternatives: tuple[tuple[str, ...], ...]
 
 
-class _CachedLM:
-    """Per-call cache of LM transitions (recombined beams ask for the same (state, word) often)."""
+@dataclass(slots=True)
+class SentenceMemo:
+    """LM scores a decode computes that do not depend on the weights, so passes over the same
+    sentence (at another penalty, with boosted channel scores) share them: the fast match's
+    window scores, keyed on (start, end, words), and LM transitions, keyed on (state, word)."""
 
-    def __init__(self, lm: LanguageModel) -> None:
+    windows: dict[tuple[int, int, tuple[str, ...]], float] = field(default_factory=dict)
+    transitions: dict[tuple[Any, str], tuple[float, Any]] = field(default_factory=dict)
+
+
+class _CachedLM:
+    """Cache of LM transitions (recombined beams ask for the same (state, word) often)."""
+
+    def __init__(self, lm: LanguageModel, cache: dict[tuple[Any, str], tuple[float, Any]]) -> None:
         self.lm = lm
-        self.cache: dict[tuple[Any, str], tuple[float, Any]] = {}
+        self.cache = cache
 
     def advance(self, state: Any, words: Sequence[str]) -> tuple[float, Any]:
         total = 0.0
@@ -139,11 +149,8 @@ def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list
     return sorted(kept_all, key=_rank)[:beam]
 
 
-WindowScores = dict[tuple[int, int, tuple[str, ...]], float]
-
-
 def prefilter(
-    lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, window_scores: WindowScores | None = None
+    lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, memo: SentenceMemo | None = None
 ) -> dict[int, list[Arc]]:
     """Arcs by start token, keeping only candidates that could plausibly win (a fast match).
 
@@ -152,9 +159,7 @@ def prefilter(
     after it, against the same window with the span kept. One KenLM call per candidate instead
     of one per beam entry; most thesaurus candidates fall far below the change penalty here.
 
-    ``window_scores`` memoises those LM scores (keyed on span and words; the span's own words
-    for keeping it): they do not depend on the weights, so a second pass over the same
-    sentence at another penalty or with boosted channel scores reuses the first pass's.
+    The window scores are kept in ``memo.windows`` for later passes over the sentence.
     """
     grouped = lattice.arcs_from()
     if weights.prefilter_margin is None:
@@ -163,9 +168,9 @@ def prefilter(
     context = max(lm.order - 1, 1)
     # Windows are scored as prepared text: the context's and each candidate's model form is
     # built once (memoised by the LM), then one string concatenation and one KenLM call each.
-    prepared = lm.prepared_text
+    prepared, score_text = lm.prepared_text, lm.score_text
     channel_weight = weights.channel_weight
-    scores: WindowScores = {} if window_scores is None else window_scores
+    scores = (memo or SentenceMemo()).windows
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
         left = prepared(tokens[max(0, start - context) : start]) + " "
@@ -174,37 +179,23 @@ def prefilter(
             end = arc.end
             tail = " " + prepared(tokens[end : end + context])
             eos = end + context >= len(tokens)
-            threshold = (
-                _window_score(lm, scores, (start, end, tokens[start:end]), left, tail, bos, eos)
-                + weights.change_penalty
-                - weights.prefilter_margin
-            )
+            # The span kept as it is, then each candidate.
+            lm_scores = []
+            for words in (tokens[start:end], *(candidate.words for candidate in arc.candidates)):
+                key = (start, end, words)
+                score = scores.get(key)
+                if score is None:
+                    score = scores[key] = score_text(left + prepared(words) + tail, bos, eos)
+                lm_scores.append(score)
+            threshold = lm_scores[0] + weights.change_penalty - weights.prefilter_margin
             survivors = tuple(
                 candidate
-                for candidate in arc.candidates
-                if _window_score(lm, scores, (start, end, candidate.words), left, tail, bos, eos)
-                + channel_weight * candidate.logprob
-                > threshold
+                for candidate, score in zip(arc.candidates, lm_scores[1:], strict=True)
+                if score + channel_weight * candidate.logprob > threshold
             )
             if survivors:
                 kept.setdefault(start, []).append(Arc(arc.start, arc.end, survivors))
     return kept
-
-
-def _window_score(
-    lm: LanguageModel,
-    scores: WindowScores,
-    key: tuple[int, int, tuple[str, ...]],
-    left: str,
-    tail: str,
-    bos: bool,
-    eos: bool,
-) -> float:
-    """LM score of ``key``'s words between the prepared contexts ``left`` and ``tail``, memoised."""
-    score = scores.get(key)
-    if score is None:
-        score = scores[key] = lm.score_text(left + lm.prepared_text(key[2]) + tail, bos, eos)
-    return score
 
 
 def decode(
@@ -212,14 +203,15 @@ def decode(
     lm: LanguageModel,
     weights: DecoderWeights,
     nbest: int = 0,
-    window_scores: WindowScores | None = None,
+    memo: SentenceMemo | None = None,
 ) -> SentenceDecoding:
-    """The highest-scoring restoration of ``lattice``'s sentence (``window_scores``: the fast
-    match's memo for this sentence, shared by passes over it, see :func:`prefilter`)."""
+    """The highest-scoring restoration of ``lattice``'s sentence (``memo``: LM scores shared
+    with other passes over the same sentence)."""
     tokens = lattice.sentence.words
     n = len(tokens)
-    cached = _CachedLM(lm)
-    arcs_from = prefilter(lattice, lm, weights, window_scores)
+    memo = memo or SentenceMemo()
+    cached = _CachedLM(lm, memo.transitions)
+    arcs_from = prefilter(lattice, lm, weights, memo)
     frontier: list[list[_Hypothesis]] = [[] for _ in range(n + 1)]
     frontier[0] = [_Hypothesis(0.0, 0.0, lm.begin_state(), None, (), None)]
     per_state = nbest + 1 if nbest else 1

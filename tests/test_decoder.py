@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corrector.decoder import DecoderWeights, decode
+from corrector.decoder import DecoderWeights, SentenceMemo, decode
 from corrector.lattice import Arc, Candidate, Lattice
 from corrector.lm import KenlmModel
 from corrector.text import split_sentences
@@ -97,15 +97,18 @@ def test_nbest_returns_distinct_alternatives(model: KenlmModel) -> None:
     assert len(set(result.alternatives)) == len(result.alternatives)
 
 
-def test_window_scores_are_shared_across_passes_without_changing_the_result(model: KenlmModel) -> None:
+def test_memo_is_shared_across_passes_without_changing_the_result(model: KenlmModel) -> None:
     table = {"Prime": ["Top", "Former"], "stated": ["said", "declared"], "within": ["in", "inside"]}
     lat = lattice("Prime US diplomats stated within the capital on Friday .", table)
-    memo: dict = {}
-    first = decode(lat, model, WEIGHTS, window_scores=memo)
-    # One LM window per arc for keeping the span, one per candidate.
-    assert len(memo) == sum(1 + len(arc.candidates) for arc in lat.arcs)
-    entries = dict(memo)
+    memo = SentenceMemo()
+    first = decode(lat, model, WEIGHTS, memo=memo)
+    # One fast-match window per arc for keeping the span, one per candidate.
+    assert len(memo.windows) == sum(1 + len(arc.candidates) for arc in lat.arcs)
+    assert memo.transitions
+    windows, transitions = dict(memo.windows), dict(memo.transitions)
     dearer = DecoderWeights(channel_weight=1.0, change_penalty=2.0, beam=8)
-    assert decode(lat, model, dearer, window_scores=memo) == decode(lat, model, dearer)
-    assert memo == entries  # the second pass scored no new window
+    assert decode(lat, model, dearer, memo=memo) == decode(lat, model, dearer)
+    # The second pass scored no new window (same arcs and candidates) and kept the transitions.
+    assert memo.windows == windows
+    assert memo.transitions.keys() >= transitions.keys()
     assert first == decode(lat, model, WEIGHTS)
