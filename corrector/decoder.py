@@ -8,7 +8,8 @@ Pure: a :class:`~corrector.lattice.Lattice` and a :class:`~corrector.lm.Language
 
 Hypotheses are grouped by how many spun tokens they cover, recombined when their LM states are
 equal (the future score depends only on the state), and pruned to the beam width. LM calls are
-cached per decode call, keyed on (state, word).
+cached per sentence, keyed on (state, word), in a :class:`SentenceMemo` that later passes over the
+same sentence may share.
 """
 
 from __future__ import annotations
