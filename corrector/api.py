@@ -20,8 +20,10 @@ from corrector.decoder import (
 )
 from corrector.lattice import Lattice
 from corrector.lm import KenlmModel, load_language_model, perplexity
+from corrector.neural import NeuralLM, default_neural_model
 from corrector.results import Edit, Restoration, Scores, apply_edits
 from corrector.text import detokenize, split_sentences
+from corrector.verify import VerifierWeights, verify
 
 
 def spun_score(edits: int, words: int, gain: float) -> float:
@@ -39,11 +41,17 @@ def spun_score(edits: int, words: int, gain: float) -> float:
 class Corrector:
     """Restores spun text. Load once (the LM is memory-mapped), call ``correct`` many times."""
 
-    def __init__(self, config: CorrectorConfig, lm: KenlmModel, generator: Any) -> None:
+    def __init__(
+        self, config: CorrectorConfig, lm: KenlmModel, generator: Any, neural: NeuralLM | None = None
+    ) -> None:
         self.config = config
         self.lm = lm
         self.generator = generator
         self.weights = DecoderWeights(config.channel_weight, config.change_penalty, config.beam)
+        self.neural = neural
+        self.verifier_weights = VerifierWeights(config.neural_decoder_weight, config.neural_threshold)
+        if config.neural and neural is None:
+            self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
         self.spinner_channel = None
         if config.spinner:
             # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
@@ -88,10 +96,13 @@ class Corrector:
             "consistency_min_gain",
             "spin_prior_weight",
             "min_spun_score",
+            "neural_threshold",
+            "neural_decoder_weight",
+            "proposal_penalty",
         }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
-        return Corrector(self.config.with_overrides(**overrides), self.lm, self.generator)
+        return Corrector(self.config.with_overrides(**overrides), self.lm, self.generator, self.neural)
 
     def signature_fields(self, decoding: bool = True) -> dict[str, Any]:
         """What pins this corrector's output (for evaluation signatures); without ``decoding``,
@@ -111,11 +122,15 @@ class Corrector:
             "gate": self.config.min_spun_score,
             "learned": Path(self.config.learned).name if self.config.learned else "no",
             "spinner": Path(self.config.spinner).name if self.config.spinner else "no",
+            "neural": self.neural.fingerprint() if self.neural else "no",
             "version": __version__,
         }
+        if self.neural:
+            fields |= {"ppen": self.config.proposal_penalty, "nw": self.config.neural_decoder_weight,
+                       "nthr": self.config.neural_threshold}
         if not decoding:
-            for name in ("beam", "chw", "pen", "boost", "prior", "gate"):
-                del fields[name]
+            for name in ("beam", "chw", "pen", "boost", "prior", "gate", "neural", "ppen", "nw", "nthr"):
+                fields.pop(name, None)
         return fields
 
     def correct(self, text: str) -> Restoration:
@@ -147,10 +162,16 @@ class Corrector:
         weights = self.weights
         first = _spun_score_of(decodings)
         words = sum(len(d.words) for d in decodings)
-        if first < self.config.min_spun_score and words >= defaults.MIN_WORDS_FOR_GATE:
+        gated = first < self.config.min_spun_score and words >= defaults.MIN_WORDS_FOR_GATE
+        if gated:
             # The document does not look spun: keep it as it is (no edits). Short texts are
             # exempt: a handful of words is too little evidence either way.
             weights = replace(weights, change_penalty=math.inf)
+        elif self.neural is not None:
+            # The neural verifier decides; the decoder only proposes, at a low penalty, from the
+            # first-pass lattices (the consistency boost and the prior are n-gram-side decisions).
+            lattices = first_lattices
+            weights = replace(weights, change_penalty=self.config.proposal_penalty)
         elif self.config.spin_prior_weight > 0:
             # Document prior: the less the first pass finds a spun document, the dearer a change.
             penalty = self.config.change_penalty + self.config.spin_prior_weight * (1.0 - first)
@@ -159,19 +180,15 @@ class Corrector:
             decodings = [
                 decode(lattice, self.lm, weights, self.config.nbest, memo)
                 if lattice is not before or decoding.choices or self.config.nbest
+                or weights.change_penalty < self.weights.change_penalty
                 else decoding  # nothing boosted and no edit: a dearer change cannot add one
                 for lattice, before, decoding, memo in zip(
                     lattices, first_lattices, decodings, memos, strict=True
                 )
             ]
-        edits: list[Edit] = []
-        for lattice, decoding in zip(lattices, decodings, strict=True):
-            tokens = lattice.sentence.tokens
-            for choice, gain in zip(decoding.choices, decoding.gains, strict=True):
-                start, end = tokens[choice.arc.start].start, tokens[choice.arc.end - 1].end
-                spun = text[start:end]
-                if choice.candidate.text != spun:
-                    edits.append(Edit(start, end, spun, choice.candidate.text, gain))
+        if self.neural is not None and not gated:
+            decodings = self._verified(text, lattices, decodings)
+        edits = [edit for _, edit in _edits(text, lattices, decodings)]
         return Restoration(
             source=text,
             text=apply_edits(text, edits),
@@ -180,6 +197,39 @@ class Corrector:
             spun_score=first,
             alternatives=_alternatives(text, lattices, decodings) if self.config.nbest else (),
         )
+
+    def _verified(
+        self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding]
+    ) -> list[SentenceDecoding]:
+        """The decodings with every edit the neural verifier rejects undone (and rescored)."""
+        owned = _edits(text, lattices, decodings)
+        if not owned:
+            return decodings
+        spans = [(lattice.sentence.start, lattice.sentence.end) for lattice in lattices]
+        verdicts = verify(text, spans, [edit for _, edit in owned], self.neural, self.verifier_weights)
+        rejected = {owner for (owner, _), verdict in zip(owned, verdicts, strict=True) if not verdict.kept}
+        verified = []
+        for s, (lattice, decoding) in enumerate(zip(lattices, decodings, strict=True)):
+            placed = list(zip(decoding.choices, decoding.gains, strict=True))
+            kept = [(choice, gain) for c, (choice, gain) in enumerate(placed) if (s, c) not in rejected]
+            if len(kept) == len(placed):
+                verified.append(decoding)
+                continue
+            words = list(lattice.sentence.words)
+            for choice, _ in reversed(kept):
+                words[choice.arc.start : choice.arc.end] = choice.candidate.words
+            verified.append(
+                replace(
+                    decoding,
+                    words=tuple(words),
+                    choices=tuple(choice for choice, _ in kept),
+                    gains=tuple(gain for _, gain in kept),
+                    restored_logprob=self.lm.logprob(words) if kept else decoding.source_logprob,
+                    length=len(words) + 1,
+                    alternatives=(),
+                )
+            )
+        return verified
 
     def correct_many(self, texts: Iterable[str], workers: int = 1) -> Iterator[Restoration]:
         """Restore texts in order, streaming; ``workers > 1`` uses processes that each load the model."""
@@ -190,6 +240,22 @@ class Corrector:
         from corrector.pipeline import parallel_restorations
 
         yield from parallel_restorations(self.config, texts, workers)
+
+
+def _edits(
+    text: str, lattices: list[Lattice], decodings: list[SentenceDecoding]
+) -> list[tuple[tuple[int, int], Edit]]:
+    """The decoded choices that change the text, as edits with offsets into ``text``, each with
+    its owner (sentence index, choice index)."""
+    edits: list[tuple[tuple[int, int], Edit]] = []
+    for s, (lattice, decoding) in enumerate(zip(lattices, decodings, strict=True)):
+        tokens = lattice.sentence.tokens
+        for c, (choice, gain) in enumerate(zip(decoding.choices, decoding.gains, strict=True)):
+            start, end = tokens[choice.arc.start].start, tokens[choice.arc.end - 1].end
+            spun = text[start:end]
+            if choice.candidate.text != spun:
+                edits.append(((s, c), Edit(start, end, spun, choice.candidate.text, gain)))
+    return edits
 
 
 def _spun_score_of(decodings: list[SentenceDecoding]) -> float:

