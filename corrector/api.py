@@ -104,6 +104,10 @@ class Corrector:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
         return Corrector(self.config.with_overrides(**overrides), self.lm, self.generator, self.neural)
 
+    def with_neural(self, model: str = "default") -> Corrector:
+        """This corrector with neural verification of its edits (loads the GGUF model: ~6 s)."""
+        return Corrector(self.config.with_overrides(neural=model), self.lm, self.generator)
+
     def signature_fields(self, decoding: bool = True) -> dict[str, Any]:
         """What pins this corrector's output (for evaluation signatures); without ``decoding``,
         what pins its lattices only (the lattice oracle's signature)."""

@@ -48,7 +48,7 @@ MIN_WORDS_FOR_GATE = 60
 # edit when neural gain + weight · decoder gain > threshold (log10; benchmarks/neural.py).
 DEFAULT_PROPOSAL_PENALTY = 0.25
 DEFAULT_NEURAL_DECODER_WEIGHT = 1.0
-DEFAULT_NEURAL_THRESHOLD = 2.5
+DEFAULT_NEURAL_THRESHOLD = 3.0
 
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
 SPUN_SCALE = 30.0

@@ -37,6 +37,17 @@ def marked(result: Restoration, colour: bool) -> str:
     return "".join(out)
 
 
+def show_article(corrector: Corrector, text: str, colour: bool) -> None:
+    """The article's edit count and spun_score, and its first paragraph with the edits marked."""
+    result = corrector.correct(text)
+    paragraph = next(p for p in text.split("\n\n") if len(p.split()) > 25)
+    start = text.index(paragraph)
+    window = [e for e in result.edits if start <= e.start < start + len(paragraph)]
+    print(f"{len(result.edits)} edits, spun_score {result.spun_score:.2f}; first paragraph:")
+    shifted = tuple(type(e)(e.start - start, e.end - start, e.spun, e.restored, e.gain) for e in window)
+    print(marked(Restoration(paragraph, "", shifted, result.scores, result.spun_score), colour))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--paragraphs", type=int, default=3)
@@ -50,9 +61,10 @@ def main() -> int:
     print(f"loaded the default model and candidate tables in {time.perf_counter() - started:.2f} s\n")
     spinner = Spinner(sources=("mythes",), seed=args.seed)
 
-    stats = []
+    stats, pairs = [], []
     for number, original in enumerate(islice(lee_heldout(), args.paragraphs), 1):
         spun = spinner.spin(original).spun
+        pairs.append((spun, original))
         result = corrector.correct(spun)
         stats.append(pair_stats(spun, original, result.text))
         head = f"{BOLD}" if colour else ""
@@ -69,22 +81,25 @@ def main() -> int:
     )
 
     seed_article = SHARED_DATA_DIR / "seed_spun_article.txt"
-    if seed_article.exists():
-        text = seed_article.read_text(encoding="utf-8")
-        result = corrector.correct(text)
-        paragraph = next(p for p in text.split("\n\n") if len(p.split()) > 25)
-        start = text.index(paragraph)
-        window = [e for e in result.edits if start <= e.start < start + len(paragraph)]
-        print(f"{'── a real spun article (../shared/data/seed_spun_article.txt) ──'}")
-        print(f"{len(result.edits)} edits, spun_score {result.spun_score:.2f}; first paragraph:")
-        shown = Restoration(
-            paragraph,
-            "",
-            tuple(type(e)(e.start - start, e.end - start, e.spun, e.restored, e.gain) for e in window),
-            result.scores,
-            result.spun_score,
-        )
-        print(marked(shown, colour))
+    article = seed_article.read_text(encoding="utf-8") if seed_article.exists() else None
+    if article is not None:
+        print("── a real spun article (../shared/data/seed_spun_article.txt) ──")
+        show_article(corrector, article, colour)
+
+    try:
+        started = time.perf_counter()
+        neural = corrector.with_neural()
+    except (FileNotFoundError, ImportError) as error:
+        print(f"\n(neural verification skipped: {error})")
+        return 0
+    print(f"\n── the same with --neural (SmolLM2-135M verifies the edits; loaded in "
+          f"{time.perf_counter() - started:.1f} s) ──")
+    score = corpus_score([pair_stats(spun, original, neural.correct(spun).text) for spun, original in pairs])
+    print(
+        f"synthetic spins: fix {score.fix:.1%}, broken {score.broken:.1%}, ERR {score.err:+.3f}"
+    )
+    if article is not None:
+        show_article(neural, article, colour)
     return 0
 
 

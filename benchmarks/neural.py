@@ -1,0 +1,129 @@
+"""Neural verification (``--neural``) against the n-gram decoder alone: the tuning table and speed.
+
+    python benchmarks/neural.py [--thresholds 2 2.5 3] [--decoder-weights 1] [--proposals 0.25]
+                                [--gates 0.4 0.5] [--reuters 25]
+
+Sets: as ``benchmarks/tune.py`` (dev = 12 real pairs alone, article = the same pairs inside the
+seed article, syn / light = held-out ``lee.cor`` spun heavily / lightly, clean = ``lee.cor``
+unspun), plus the first ``--reuters`` pairs of two held-out Reuters sets from ``make eval-data``
+(``all`` = spun with the restorer's own thesauri, ``user`` = a dictionary it does not know).
+Cells are fix / broken / ERR. Neural scores of each sentence variant are cached across settings,
+so the grid costs one neural pass per proposal penalty and gate; the words/s column is that pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tune import dev_pairs, evaluate, evaluate_in_article
+
+from corrector import Corrector
+from corrector.corpus import lee_heldout
+from corrector.defaults import PROJECT_DIR, SHARED_DATA_DIR
+from corrector.spinner import Spinner
+
+EVAL_DIR = PROJECT_DIR / "build" / "eval"
+
+
+class CachedScorer:
+    """The neural LM with a cache of text → log10 P, shared by every setting of the grid."""
+
+    def __init__(self, lm: object) -> None:
+        self.lm = lm
+        self.cache: dict[str, float] = {}
+        self.seconds = 0.0
+
+    def logprob(self, texts: Sequence[str]) -> list[float]:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if todo:
+            start = time.perf_counter()
+            self.cache.update(zip(todo, self.lm.logprob(todo), strict=True))
+            self.seconds += time.perf_counter() - start
+        return [self.cache[t] for t in texts]
+
+    def fingerprint(self) -> str:
+        return self.lm.fingerprint()
+
+
+def reuters(name: str, n: int) -> list[tuple[str, str]]:
+    path = EVAL_DIR / f"reuters_pairs_{name}.jsonl"
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [(r["spun"], r["original"]) for r in rows[:n]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--thresholds", type=float, nargs="+", default=[1.5, 2.0, 2.5, 3.0])
+    parser.add_argument("--decoder-weights", type=float, nargs="+", default=[0.5, 1.0])
+    parser.add_argument("--proposals", type=float, nargs="+", default=[0.25])
+    parser.add_argument("--gates", type=float, nargs="+", default=[0.4, 0.5])
+    parser.add_argument("--synthetic", type=int, default=20, help="lee.cor documents to spin")
+    parser.add_argument("--reuters", type=int, default=25, help="pairs of each held-out Reuters set")
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+
+    ngram = Corrector.load()
+    neural = Corrector.load(neural="default")
+    scorer = CachedScorer(neural.neural)
+    neural.neural = scorer
+    docs = list(itertools.islice(lee_heldout(), 2 * args.synthetic))
+    heavy, light = Spinner(seed=args.seed), Spinner(seed=args.seed, rate=0.25, function_rate=0.05)
+    sets = {
+        "dev": dev_pairs(),
+        "syn": [(heavy.spin(doc).spun, doc) for doc in docs[: args.synthetic]],
+        "light": [(light.spin(doc).spun, doc) for doc in docs[args.synthetic :]],
+        "clean": [(doc, doc) for doc in docs[args.synthetic :]],
+        "reuters-all": reuters("all", args.reuters),
+        "reuters-user": reuters("user", args.reuters),
+    }
+    sets = {name: pairs for name, pairs in sets.items() if pairs}
+    lattices = {name: [ngram.lattices(spun) for spun, _ in pairs] for name, pairs in sets.items()}
+    article = (SHARED_DATA_DIR / "seed_spun_article.txt").read_text(encoding="utf-8")
+    article_lattices = ngram.lattices(article)
+    names = ["dev", "article", *[n for n in sets if n != "dev"]]
+    tuning = ["dev", "article", "syn", "light"]
+    print(f"signature: {neural.signature_fields()}")
+    print("| setting | " + " | ".join(names) + " | mean ERR (dev/article/syn/light) |")
+    print("|---" * (len(names) + 2) + "|")
+
+    def row(label: str, corrector: Corrector) -> None:
+        scores = {name: evaluate(corrector, pairs, lattices[name]) for name, pairs in sets.items()}
+        scores["article"] = evaluate_in_article(corrector, article, article_lattices)
+        cells = [f"{scores[n].fix:.3f}/{scores[n].broken:.3f}/{scores[n].err:+.3f}" for n in names]
+        mean = sum(scores[n].err for n in tuning) / len(tuning)
+        print(f"| {label} | " + " | ".join(cells) + f" | {mean:+.3f} |", flush=True)
+
+    row("n-gram decoder alone (default)", ngram)
+    words = sum(len(spun.split()) for pairs in sets.values() for spun, _ in pairs) + len(article.split())
+    for proposal, gate in itertools.product(args.proposals, sorted(args.gates)):
+        for threshold, weight in itertools.product(args.thresholds, args.decoder_weights):
+            corrector = neural.with_settings(
+                proposal_penalty=proposal,
+                min_spun_score=gate,
+                neural_threshold=threshold,
+                neural_decoder_weight=weight,
+            )
+            before = scorer.seconds
+            label = f"neural: proposal {proposal}, gate {gate}, threshold {threshold}, weight {weight}"
+            start = time.perf_counter()
+            row(label, corrector)
+            spent = time.perf_counter() - start
+            # The first setting of a (proposal, gate) pair pays the neural pass: report its speed.
+            if scorer.seconds - before > 1.0:
+                print(f"|   (neural pass: {words} words in {spent:.0f} s = {words / spent:.0f} words/s) |")
+
+
+if __name__ == "__main__":
+    main()
