@@ -23,12 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tune import dev_pairs, evaluate, evaluate_in_article
+from tune import evaluate, evaluate_in_article, tuning_sets
 
 from corrector import Corrector
 from corrector.corpus import lee_heldout
 from corrector.defaults import PROJECT_DIR, SHARED_DATA_DIR
-from corrector.spinner import Spinner
 
 EVAL_DIR = PROJECT_DIR / "build" / "eval"
 
@@ -79,15 +78,8 @@ def main() -> None:
     scorer = CachedScorer(neural.neural)
     neural.neural = scorer
     docs = list(itertools.islice(lee_heldout(), 2 * args.synthetic))
-    heavy, light = Spinner(seed=args.seed), Spinner(seed=args.seed, rate=0.25, function_rate=0.05)
-    sets = {
-        "dev": dev_pairs(),
-        "syn": [(heavy.spin(doc).spun, doc) for doc in docs[: args.synthetic]],
-        "light": [(light.spin(doc).spun, doc) for doc in docs[args.synthetic :]],
-        "clean": [(doc, doc) for doc in docs[args.synthetic :]],
-        "reuters-all": reuters("all", args.reuters),
-        "reuters-user": reuters("user", args.reuters),
-    }
+    sets = tuning_sets(docs, args.synthetic, args.seed)
+    sets |= {"reuters-all": reuters("all", args.reuters), "reuters-user": reuters("user", args.reuters)}
     sets = {name: pairs for name, pairs in sets.items() if pairs}
     lattices = {name: [ngram.lattices(spun) for spun, _ in pairs] for name, pairs in sets.items()}
     article = (SHARED_DATA_DIR / "seed_spun_article.txt").read_text(encoding="utf-8")

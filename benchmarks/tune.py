@@ -32,6 +32,18 @@ def dev_pairs() -> list[tuple[str, str]]:
     return [(r["spun"], r["original"]) for r in map(json.loads, path.open(encoding="utf-8"))]
 
 
+def tuning_sets(docs: list[str], synthetic: int, seed: int) -> dict[str, list[tuple[str, str]]]:
+    """(spun, original) pairs: the dev pairs, then ``docs`` spun heavily (the first ``synthetic``),
+    lightly (the next ``synthetic``) and left clean (the same next ones)."""
+    heavy, light = Spinner(seed=seed), Spinner(seed=seed, rate=0.25, function_rate=0.05)
+    return {
+        "dev": dev_pairs(),
+        "syn": [(heavy.spin(doc).spun, doc) for doc in docs[:synthetic]],
+        "light": [(light.spin(doc).spun, doc) for doc in docs[synthetic : 2 * synthetic]],
+        "clean": [(doc, doc) for doc in docs[synthetic : 2 * synthetic]],
+    }
+
+
 def evaluate(corrector: CorrectorType, pairs: list[tuple[str, str]], lattices: list) -> CorpusScore:
     stats = []
     for (spun, original), doc_lattices in zip(pairs, lattices, strict=True):
@@ -77,13 +89,7 @@ def main() -> None:
 
     base = Corrector.load(learned=args.learned, max_candidates=args.max_candidates, channel=args.channel)
     docs = list(itertools.islice(lee_heldout(), 2 * args.synthetic))
-    heavy, light = Spinner(seed=args.seed), Spinner(seed=args.seed, rate=0.25, function_rate=0.05)
-    sets = {
-        "dev": dev_pairs(),
-        "syn": [(heavy.spin(doc).spun, doc) for doc in docs[: args.synthetic]],
-        "light": [(light.spin(doc).spun, doc) for doc in docs[args.synthetic :]],
-        "clean": [(doc, doc) for doc in docs[args.synthetic :]],
-    }
+    sets = tuning_sets(docs, args.synthetic, args.seed)
     lattices = {
         name: [base.generator.lattices(split_sentences(spun)) for spun, _ in pairs]
         for name, pairs in sets.items()

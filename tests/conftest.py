@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
+from corrector.api import Corrector
 from corrector.lm_build import build_model
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -44,3 +46,26 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_corpus: Path) 
         str(tiny_corpus), out, order=3, discount_fallback=True, memory="50M", keep_arpa=True, progress=False
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def small_corrector(tiny_model_dir: Path) -> Callable[[Iterable[str]], Corrector]:
+    """Makes Correctors over the tiny model whose candidates come from the real thesauri
+    restricted to some headwords (fast to build), at change penalty 1.0."""
+    from corrector import thesaurus
+    from corrector.candidates import CandidateGenerator
+    from corrector.channel import ChannelModel
+    from corrector.config import CorrectorConfig
+    from corrector.lm import KenlmModel
+
+    def make(headwords: Iterable[str]) -> Corrector:
+        wanted = set(headwords)
+        forward = {
+            source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in wanted}
+            for source in thesaurus.SOURCES
+        }
+        generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
+        config = CorrectorConfig(model_dir=str(tiny_model_dir), change_penalty=1.0)
+        return Corrector(config, KenlmModel(tiny_model_dir), generator)
+
+    return make

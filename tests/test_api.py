@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,6 @@ from hypothesis import strategies as st
 
 from corrector import thesaurus
 from corrector.api import Corrector, spun_score
-from corrector.candidates import CandidateGenerator
-from corrector.channel import ChannelModel
-from corrector.config import CorrectorConfig
-from corrector.lm import KenlmModel
 from corrector.results import apply_edits
 
 pytestmark = pytest.mark.skipif(
@@ -25,14 +22,8 @@ HEADWORDS = ["top", "say", "tell", "crisis", "meeting", "keep", "talk", "next", 
 
 
 @pytest.fixture(scope="module")
-def corrector(tiny_model_dir: Path) -> Corrector:
-    forward = {
-        source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in HEADWORDS}
-        for source in thesaurus.SOURCES
-    }
-    generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
-    config = CorrectorConfig(model_dir=str(tiny_model_dir), change_penalty=1.0)
-    return Corrector(config, KenlmModel(tiny_model_dir), generator)
+def corrector(small_corrector: Callable[[Iterable[str]], Corrector]) -> Corrector:
+    return small_corrector(HEADWORDS)
 
 
 def test_restores_stated_to_said_and_keeps_the_rest(corrector: Corrector) -> None:

