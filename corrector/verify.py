@@ -16,7 +16,7 @@ Decisions are independent per edit, so one call scores all of a document's varia
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from corrector.results import Edit, apply_edits
@@ -91,4 +91,4 @@ def verify(
 
 
 def _shift(edit: Edit, offset: int) -> Edit:
-    return Edit(edit.start + offset, edit.end + offset, edit.spun, edit.restored, edit.gain)
+    return replace(edit, start=edit.start + offset, end=edit.end + offset)
