@@ -11,11 +11,13 @@ from typing import Any
 from corrector import __version__, defaults
 from corrector.config import CorrectorConfig
 from corrector.decoder import (
+    Choice,
     DecoderWeights,
     SentenceDecoding,
     SentenceMemo,
     consistent_choices,
     decode,
+    fast_match,
     reinforce,
 )
 from corrector.lattice import Lattice
@@ -23,7 +25,7 @@ from corrector.lm import KenlmModel, load_language_model, perplexity
 from corrector.neural import NeuralLM, default_neural_model
 from corrector.results import Edit, Restoration, Scores, apply_edits
 from corrector.text import detokenize, split_sentences
-from corrector.verify import VerifierWeights, verify
+from corrector.verify import Option, VerifierWeights, select
 
 
 def spun_score(edits: int, words: int, gain: float) -> float:
@@ -49,7 +51,9 @@ class Corrector:
         self.generator = generator
         self.weights = DecoderWeights(config.channel_weight, config.change_penalty, config.beam)
         self.neural = neural
-        self.verifier_weights = VerifierWeights(config.neural_decoder_weight, config.neural_threshold)
+        self.verifier_weights = VerifierWeights(
+            config.neural_decoder_weight, config.neural_threshold, config.neural_candidates
+        )
         if config.neural and neural is None:
             self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
         self.spinner_channel = None
@@ -99,6 +103,7 @@ class Corrector:
             "neural_threshold",
             "neural_decoder_weight",
             "proposal_penalty",
+            "neural_candidates",
         }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
@@ -131,9 +136,11 @@ class Corrector:
         }
         if self.neural:
             fields |= {"ppen": self.config.proposal_penalty, "nw": self.config.neural_decoder_weight,
-                       "nthr": self.config.neural_threshold}
+                       "nthr": self.config.neural_threshold, "ncands": self.config.neural_candidates}
         if not decoding:
-            for name in ("beam", "chw", "pen", "boost", "prior", "gate", "neural", "ppen", "nw", "nthr"):
+            for name in ("beam", "chw", "pen", "boost", "prior", "gate"):
+                del fields[name]
+            for name in ("neural", "ppen", "nw", "nthr", "ncands"):
                 fields.pop(name, None)
         return fields
 
@@ -172,10 +179,9 @@ class Corrector:
             # exempt: a handful of words is too little evidence either way.
             weights = replace(weights, change_penalty=math.inf)
         elif self.neural is not None:
-            # The neural verifier decides; the decoder only proposes, at a low penalty, from the
-            # first-pass lattices (the consistency boost and the prior are n-gram-side decisions).
-            lattices = first_lattices
-            weights = replace(weights, change_penalty=self.config.proposal_penalty)
+            # The neural LM chooses among the fast match's proposals (below): no second n-gram
+            # pass (the consistency boost and the prior are the n-gram decoder's decisions).
+            lattices, rules = first_lattices, {}
         elif self.config.spin_prior_weight > 0:
             # Document prior: the less the first pass finds a spun document, the dearer a change.
             penalty = self.config.change_penalty + self.config.spin_prior_weight * (1.0 - first)
@@ -184,14 +190,13 @@ class Corrector:
             decodings = [
                 decode(lattice, self.lm, weights, self.config.nbest, memo)
                 if lattice is not before or decoding.choices or self.config.nbest
-                or weights.change_penalty < self.weights.change_penalty
                 else decoding  # nothing boosted and no edit: a dearer change cannot add one
                 for lattice, before, decoding, memo in zip(
                     lattices, first_lattices, decodings, memos, strict=True
                 )
             ]
         if self.neural is not None and not gated:
-            decodings = self._verified(text, lattices, decodings)
+            decodings = self._selected(text, lattices, decodings, memos)
         edits = [edit for _, edit in _edits(text, lattices, decodings)]
         return Restoration(
             source=text,
@@ -202,38 +207,45 @@ class Corrector:
             alternatives=_alternatives(text, lattices, decodings) if self.config.nbest else (),
         )
 
-    def _verified(
-        self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding]
+    def _selected(
+        self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding], memos: list[SentenceMemo]
     ) -> list[SentenceDecoding]:
-        """The decodings with every edit the neural verifier rejects undone (and rescored)."""
-        owned = _edits(text, lattices, decodings)
-        if not owned:
-            return decodings
-        spans = [(lattice.sentence.start, lattice.sentence.end) for lattice in lattices]
-        verdicts = verify(text, spans, [edit for _, edit in owned], self.neural, self.verifier_weights)
-        rejected = {owner for (owner, _), verdict in zip(owned, verdicts, strict=True) if not verdict.kept}
-        verified = []
+        """Decodings whose choices are the neural selection's among the fast match's proposals at
+        the proposal penalty; an edit's gain is its selection score."""
+        proposal = replace(self.weights, change_penalty=self.config.proposal_penalty)
+        options: list[Option] = []
+        for s, (lattice, memo) in enumerate(zip(lattices, memos, strict=True)):
+            tokens, sentence = lattice.sentence.tokens, (lattice.sentence.start, lattice.sentence.end)
+            for arc, candidate, gain in fast_match(lattice, self.lm, proposal, memo):
+                start, end = tokens[arc.start].start, tokens[arc.end - 1].end
+                if candidate.text != text[start:end]:
+                    edit = Edit(start, end, text[start:end], candidate.text, gain)
+                    options.append(Option(sentence, edit, (s, Choice(arc, candidate))))
+        chosen: dict[int, list[tuple[Choice, float]]] = {}
+        for verdict in select(text, options, self.neural, self.verifier_weights):
+            s, choice = verdict.option.key
+            chosen.setdefault(s, []).append((choice, verdict.score))
+        selected = []
         for s, (lattice, decoding) in enumerate(zip(lattices, decodings, strict=True)):
-            placed = list(zip(decoding.choices, decoding.gains, strict=True))
-            kept = [(choice, gain) for c, (choice, gain) in enumerate(placed) if (s, c) not in rejected]
-            if len(kept) == len(placed):
-                verified.append(decoding)
+            placed = chosen.get(s, [])
+            if not placed and not decoding.choices:
+                selected.append(decoding)
                 continue
             words = list(lattice.sentence.words)
-            for choice, _ in reversed(kept):
+            for choice, _ in reversed(placed):
                 words[choice.arc.start : choice.arc.end] = choice.candidate.words
-            verified.append(
+            selected.append(
                 replace(
                     decoding,
                     words=tuple(words),
-                    choices=tuple(choice for choice, _ in kept),
-                    gains=tuple(gain for _, gain in kept),
-                    restored_logprob=self.lm.logprob(words) if kept else decoding.source_logprob,
+                    choices=tuple(choice for choice, _ in placed),
+                    gains=tuple(score for _, score in placed),
+                    restored_logprob=self.lm.logprob(words) if placed else decoding.source_logprob,
                     length=len(words) + 1,
                     alternatives=(),
                 )
             )
-        return verified
+        return selected
 
     def correct_many(self, texts: Iterable[str], workers: int = 1) -> Iterator[Restoration]:
         """Restore texts in order, streaming; ``workers > 1`` uses processes that each load the model."""
