@@ -1,7 +1,7 @@
-"""Neural selection (``--neural``) against the n-gram decoder alone: the tuning table and speed.
+"""Neural verification (``--neural``) against the n-gram decoder alone: the tuning table and speed.
 
     python benchmarks/neural.py [--thresholds 2 2.5 3] [--decoder-weights 1] [--proposals 0.25]
-                                [--candidates 1 3] [--gates 0.4 0.5] [--reuters 25]
+                                [--gates 0.4 0.5] [--reuters 25]
 
 Sets: as ``benchmarks/tune.py`` (dev = 12 real pairs alone, article = the same pairs inside the
 seed article, syn / light = held-out ``lee.cor`` spun heavily / lightly, clean = ``lee.cor``
@@ -67,7 +67,6 @@ def main() -> None:
     parser.add_argument("--thresholds", type=float, nargs="+", default=[1.5, 2.0, 2.5, 3.0])
     parser.add_argument("--decoder-weights", type=float, nargs="+", default=[0.5, 1.0])
     parser.add_argument("--proposals", type=float, nargs="+", default=[0.25])
-    parser.add_argument("--candidates", type=int, nargs="+", default=[1], help="candidates per span")
     parser.add_argument("--gates", type=float, nargs="+", default=[0.4, 0.5])
     parser.add_argument("--synthetic", type=int, default=20, help="lee.cor documents to spin")
     parser.add_argument("--reuters", type=int, default=25, help="pairs of each held-out Reuters set")
@@ -100,17 +99,16 @@ def main() -> None:
 
     row("n-gram decoder alone (default)", ngram)
     words = sum(len(spun.split()) for pairs in sets.values() for spun, _ in pairs) + len(article.split())
-    for proposal, gate, candidates in itertools.product(args.proposals, sorted(args.gates), args.candidates):
+    for proposal, gate in itertools.product(args.proposals, sorted(args.gates)):
         for threshold, weight in itertools.product(args.thresholds, args.decoder_weights):
             corrector = neural.with_settings(
                 proposal_penalty=proposal,
                 min_spun_score=gate,
                 neural_threshold=threshold,
                 neural_decoder_weight=weight,
-                neural_candidates=candidates,
             )
             before = scorer.seconds
-            label = f"neural: proposal {proposal}, gate {gate}, {candidates}/span, thr {threshold} w {weight}"
+            label = f"neural: proposal {proposal}, gate {gate}, threshold {threshold}, weight {weight}"
             start = time.perf_counter()
             row(label, corrector)
             spent = time.perf_counter() - start

@@ -11,13 +11,11 @@ from typing import Any
 from corrector import __version__, defaults
 from corrector.config import CorrectorConfig
 from corrector.decoder import (
-    Choice,
     DecoderWeights,
     SentenceDecoding,
     SentenceMemo,
     consistent_choices,
     decode,
-    fast_match,
     reinforce,
 )
 from corrector.lattice import Lattice
@@ -25,7 +23,7 @@ from corrector.lm import KenlmModel, load_language_model, perplexity
 from corrector.neural import NeuralLM, default_neural_model
 from corrector.results import Edit, Restoration, Scores, apply_edits
 from corrector.text import detokenize, split_sentences
-from corrector.verify import Option, VerifierWeights, select
+from corrector.verify import VerifierWeights, verify
 
 
 def spun_score(edits: int, words: int, gain: float) -> float:
@@ -51,9 +49,7 @@ class Corrector:
         self.generator = generator
         self.weights = DecoderWeights(config.channel_weight, config.change_penalty, config.beam)
         self.neural = neural
-        self.verifier_weights = VerifierWeights(
-            config.neural_decoder_weight, config.neural_threshold, config.neural_candidates
-        )
+        self.verifier_weights = VerifierWeights(config.neural_decoder_weight, config.neural_threshold)
         if config.neural and neural is None:
             self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
         self.spinner_channel = None
@@ -103,7 +99,6 @@ class Corrector:
             "neural_threshold",
             "neural_decoder_weight",
             "proposal_penalty",
-            "neural_candidates",
         }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
@@ -136,11 +131,9 @@ class Corrector:
         }
         if self.neural:
             fields |= {"ppen": self.config.proposal_penalty, "nw": self.config.neural_decoder_weight,
-                       "nthr": self.config.neural_threshold, "ncands": self.config.neural_candidates}
+                       "nthr": self.config.neural_threshold}
         if not decoding:
-            for name in ("beam", "chw", "pen", "boost", "prior", "gate"):
-                del fields[name]
-            for name in ("neural", "ppen", "nw", "nthr", "ncands"):
+            for name in ("beam", "chw", "pen", "boost", "prior", "gate", "neural", "ppen", "nw", "nthr"):
                 fields.pop(name, None)
         return fields
 
@@ -179,9 +172,10 @@ class Corrector:
             # exempt: a handful of words is too little evidence either way.
             weights = replace(weights, change_penalty=math.inf)
         elif self.neural is not None:
-            # The neural LM chooses among the fast match's proposals (below): no second n-gram
-            # pass (the consistency boost and the prior are the n-gram decoder's decisions).
-            lattices, rules = first_lattices, {}
+            # The neural verifier decides; the decoder only proposes, at a low penalty, from the
+            # first-pass lattices (the consistency boost and the prior are n-gram-side decisions).
+            lattices = first_lattices
+            weights = replace(weights, change_penalty=self.config.proposal_penalty)
         elif self.config.spin_prior_weight > 0:
             # Document prior: the less the first pass finds a spun document, the dearer a change.
             penalty = self.config.change_penalty + self.config.spin_prior_weight * (1.0 - first)
@@ -190,13 +184,14 @@ class Corrector:
             decodings = [
                 decode(lattice, self.lm, weights, self.config.nbest, memo)
                 if lattice is not before or decoding.choices or self.config.nbest
+                or weights.change_penalty < self.weights.change_penalty
                 else decoding  # nothing boosted and no edit: a dearer change cannot add one
                 for lattice, before, decoding, memo in zip(
                     lattices, first_lattices, decodings, memos, strict=True
                 )
             ]
         if self.neural is not None and not gated:
-            decodings = self._selected(text, lattices, decodings, memos)
+            decodings = self._verified(text, lattices, decodings)
         edits = [edit for _, edit in _edits(text, lattices, decodings)]
         return Restoration(
             source=text,
@@ -207,45 +202,38 @@ class Corrector:
             alternatives=_alternatives(text, lattices, decodings) if self.config.nbest else (),
         )
 
-    def _selected(
-        self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding], memos: list[SentenceMemo]
+    def _verified(
+        self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding]
     ) -> list[SentenceDecoding]:
-        """Decodings whose choices are the neural selection's among the fast match's proposals at
-        the proposal penalty; an edit's gain is its selection score."""
-        proposal = replace(self.weights, change_penalty=self.config.proposal_penalty)
-        options: list[Option] = []
-        for s, (lattice, memo) in enumerate(zip(lattices, memos, strict=True)):
-            tokens, sentence = lattice.sentence.tokens, (lattice.sentence.start, lattice.sentence.end)
-            for arc, candidate, gain in fast_match(lattice, self.lm, proposal, memo):
-                start, end = tokens[arc.start].start, tokens[arc.end - 1].end
-                if candidate.text != text[start:end]:
-                    edit = Edit(start, end, text[start:end], candidate.text, gain)
-                    options.append(Option(sentence, edit, (s, Choice(arc, candidate))))
-        chosen: dict[int, list[tuple[Choice, float]]] = {}
-        for verdict in select(text, options, self.neural, self.verifier_weights):
-            s, choice = verdict.option.key
-            chosen.setdefault(s, []).append((choice, verdict.score))
-        selected = []
+        """The decodings with every edit the neural verifier rejects undone (and rescored)."""
+        owned = _edits(text, lattices, decodings)
+        if not owned:
+            return decodings
+        spans = [(lattice.sentence.start, lattice.sentence.end) for lattice in lattices]
+        verdicts = verify(text, spans, [edit for _, edit in owned], self.neural, self.verifier_weights)
+        rejected = {owner for (owner, _), verdict in zip(owned, verdicts, strict=True) if not verdict.kept}
+        verified = []
         for s, (lattice, decoding) in enumerate(zip(lattices, decodings, strict=True)):
-            placed = chosen.get(s, [])
-            if not placed and not decoding.choices:
-                selected.append(decoding)
+            placed = list(zip(decoding.choices, decoding.gains, strict=True))
+            kept = [(choice, gain) for c, (choice, gain) in enumerate(placed) if (s, c) not in rejected]
+            if len(kept) == len(placed):
+                verified.append(decoding)
                 continue
             words = list(lattice.sentence.words)
-            for choice, _ in reversed(placed):
+            for choice, _ in reversed(kept):
                 words[choice.arc.start : choice.arc.end] = choice.candidate.words
-            selected.append(
+            verified.append(
                 replace(
                     decoding,
                     words=tuple(words),
-                    choices=tuple(choice for choice, _ in placed),
-                    gains=tuple(score for _, score in placed),
-                    restored_logprob=self.lm.logprob(words) if placed else decoding.source_logprob,
+                    choices=tuple(choice for choice, _ in kept),
+                    gains=tuple(gain for _, gain in kept),
+                    restored_logprob=self.lm.logprob(words) if kept else decoding.source_logprob,
                     length=len(words) + 1,
                     alternatives=(),
                 )
             )
-        return selected
+        return verified
 
     def correct_many(self, texts: Iterable[str], workers: int = 1) -> Iterator[Restoration]:
         """Restore texts in order, streaming; ``workers > 1`` uses processes that each load the model."""

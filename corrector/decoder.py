@@ -199,27 +199,6 @@ def prefilter(
     return kept
 
 
-def fast_match(
-    lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, memo: SentenceMemo | None = None
-) -> list[tuple[Arc, Candidate, float]]:
-    """Every candidate the fast match keeps, with its gain substituted alone into the spun
-    sentence: LM window gain + channel_weight · channel − change_penalty (the neural selection's
-    proposals, :mod:`corrector.verify`)."""
-    memo = memo or SentenceMemo()
-    if weights.prefilter_margin is None:  # score every candidate (an infinite margin keeps them all)
-        weights = replace(weights, prefilter_margin=float("inf"))
-    tokens = lattice.sentence.words
-    out = []
-    for arcs in prefilter(lattice, lm, weights, memo).values():
-        for arc in arcs:
-            kept = memo.windows[(arc.start, arc.end, tokens[arc.start : arc.end])]
-            for candidate in arc.candidates:
-                lm_gain = memo.windows[(arc.start, arc.end, candidate.words)] - kept
-                gain = lm_gain + weights.channel_weight * candidate.logprob - weights.change_penalty
-                out.append((arc, candidate, gain))
-    return out
-
-
 def decode(
     lattice: Lattice,
     lm: LanguageModel,

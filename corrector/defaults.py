@@ -44,12 +44,11 @@ DEFAULT_SPIN_PRIOR_WEIGHT = 3.0
 # Documents whose first-pass spun_score is below this are returned unchanged.
 DEFAULT_MIN_SPUN_SCORE = 0.5
 MIN_WORDS_FOR_GATE = 60
-# Neural selection (`--neural`): the fast match proposes at a low penalty, the neural LM takes a
-# candidate when neural gain + weight · fast-match gain > threshold (log10; benchmarks/neural.py).
+# Neural verification (`--neural`): the decoder proposes at a low penalty, the neural LM keeps an
+# edit when neural gain + weight · decoder gain > threshold (log10; benchmarks/neural.py).
 DEFAULT_PROPOSAL_PENALTY = 0.25
 DEFAULT_NEURAL_DECODER_WEIGHT = 1.0
-DEFAULT_NEURAL_THRESHOLD = 2.5
-DEFAULT_NEURAL_CANDIDATES = 1
+DEFAULT_NEURAL_THRESHOLD = 3.0
 
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
 SPUN_SCALE = 30.0

@@ -1,25 +1,25 @@
-"""Neural selection: a transformer LM chooses among the candidates the n-gram fast match proposes.
+"""Neural verification: a transformer LM keeps or drops each edit an n-gram decoder proposed.
 
-The fast match (:func:`corrector.decoder.fast_match`, at a low change penalty) scores every
-candidate substituted alone into the spun sentence. The best ``per_span`` candidates of each span
-are scored the same way under the neural LM, and a candidate's score is
+The n-gram decoder, run at a low change penalty, proposes edits with high recall; the verifier
+keeps an edit when
 
-    neural_gain + decoder_weight · fast_gain − threshold
+    neural_gain + decoder_weight · decoder_gain > threshold
 
-where ``neural_gain`` is the log10 difference of the sentence with and without the candidate
-under the neural LM, and ``fast_gain`` the n-gram LM's plus the channel's, less the proposal
-penalty (the channel evidence the neural LM does not see). Candidates with a positive score are
-taken greedily, best first, where they overlap no span already taken. One batched call scores all
-of a document's variants.
+where ``neural_gain`` is the mean of two log10 differences under the neural LM, each for the
+sentence with and without the edit: once with the edit alone in the spun sentence, once among all
+the sentence's proposed edits (a spinner changes neighbouring words too, so either context alone
+misjudges some edits). ``decoder_gain`` is the decoder's own gain for the edit (n-gram LM +
+channel − the proposal penalty), which carries the channel evidence the neural LM does not see.
+Decisions are independent per edit, so one call scores all of a document's variants at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from corrector.results import Edit
+from corrector.results import Edit, apply_edits
 
 
 class SentenceScorer(Protocol):
@@ -28,67 +28,67 @@ class SentenceScorer(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class VerifierWeights:
-    """decoder_weight: weight of the fast-match gain; threshold: log10 margin a candidate must
-    clear; per_span: candidates per span the neural LM scores (best fast-match gain first)."""
+    """decoder_weight: weight of the decoder's gain; threshold: log10 margin an edit must clear."""
 
     decoder_weight: float
     threshold: float
-    per_span: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """A candidate edit of one sentence (``sentence``: its (start, end) in the text); ``edit.gain``
-    is the fast-match gain. ``key`` lets the caller map a chosen option back to its own records."""
-
-    sentence: tuple[int, int]
-    edit: Edit
-    key: object = None
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """An option and the neural evidence on it."""
+    """One proposed edit and the verifier's evidence on it."""
 
-    option: Option
+    edit: Edit
     neural_gain: float
     score: float
 
+    @property
+    def kept(self) -> bool:
+        return self.score > 0
 
-def select(
-    text: str, options: Sequence[Option], scorer: SentenceScorer, weights: VerifierWeights
+
+def verify(
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    edits: Sequence[Edit],
+    scorer: SentenceScorer,
+    weights: VerifierWeights,
 ) -> list[Verdict]:
-    """The options taken (positive score, no overlap, best first), in text order."""
-    by_span: dict[tuple[int, int], list[Option]] = {}
-    for option in options:
-        by_span.setdefault((option.edit.start, option.edit.end), []).append(option)
-    best = weights.per_span
-    scored = [o for span in by_span.values() for o in sorted(span, key=lambda o: -o.edit.gain)[:best]]
-    if not scored:
-        return []
-    sentences = sorted({o.sentence for o in scored})
-    variants = [text[a:b] for a, b in sentences] + [_variant(text, o) for o in scored]
+    """A verdict per edit (in input order); ``sentences`` are the (start, end) spans of ``text``'s
+    sentences, and every edit lies inside one of them."""
+    groups: list[tuple[int, int, list[int]]] = []
+    for start, end in sentences:
+        inside = [i for i, e in enumerate(edits) if start <= e.start and e.end <= end]
+        if inside:
+            groups.append((start, end, inside))
+    variants: list[str] = []
+    for start, end, inside in groups:
+        local = [_shift(edits[i], -start) for i in inside]
+        sentence = text[start:end]
+        variants.append(sentence)
+        variants.append(apply_edits(sentence, local))
+        variants.extend(apply_edits(sentence, [e]) for e in local)
+        variants.extend(apply_edits(sentence, [x for x in local if x is not e]) for e in local)
     distinct = list(dict.fromkeys(variants))
     logprob = dict(zip(distinct, scorer.logprob(distinct), strict=True))
-    verdicts = []
-    for option in scored:
-        start, end = option.sentence
-        neural = logprob[_variant(text, option)] - logprob[text[start:end]]
-        score = neural + weights.decoder_weight * option.edit.gain - weights.threshold
-        if score > 0:
-            verdicts.append(Verdict(option, neural, score))
-    # Best first; ties by position, so the choice does not depend on the options' order.
-    verdicts.sort(key=lambda v: (-v.score, v.option.edit.start, v.option.edit.end, v.option.edit.restored))
-    taken: list[Verdict] = []
-    for verdict in verdicts:
-        edit = verdict.option.edit
-        if all(edit.end <= t.option.edit.start or edit.start >= t.option.edit.end for t in taken):
-            taken.append(verdict)
-    return sorted(taken, key=lambda v: v.option.edit.start)
+    verdicts: dict[int, Verdict] = {}
+    cursor = 0
+    for _, _, inside in groups:
+        n = len(inside)
+        block = [logprob[v] for v in variants[cursor : cursor + 2 + 2 * n]]
+        cursor += 2 + 2 * n
+        spun, everything = block[0], block[1]
+        for j, i in enumerate(inside):
+            alone = block[2 + j] - spun
+            among = everything - block[2 + n + j]
+            neural = (alone + among) / 2
+            score = neural + weights.decoder_weight * edits[i].gain - weights.threshold
+            verdicts[i] = Verdict(edits[i], neural, score)
+    missing = set(range(len(edits))) - set(verdicts)
+    if missing:
+        raise ValueError(f"{len(missing)} edit(s) lie outside every sentence span")
+    return [verdicts[i] for i in range(len(edits))]
 
 
-def _variant(text: str, option: Option) -> str:
-    """The option's sentence with its edit applied."""
-    start, end = option.sentence
-    edit = option.edit
-    return text[start : edit.start] + edit.restored + text[edit.end : end]
+def _shift(edit: Edit, offset: int) -> Edit:
+    return replace(edit, start=edit.start + offset, end=edit.end + offset)

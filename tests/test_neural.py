@@ -15,7 +15,7 @@ from corrector import thesaurus
 from corrector.api import Corrector
 from corrector.neural import MAX_TOKENS, NeuralLM, default_neural_model
 from corrector.results import Edit, apply_edits
-from corrector.verify import Option, VerifierWeights, select
+from corrector.verify import VerifierWeights, verify
 
 
 def write_tiny_llama(path: Path, seed: int = 0) -> Path:
@@ -128,30 +128,24 @@ class TableScorer:
         return [sum(self.words.get(w.strip(".,"), -3.0) for w in t.split()) for t in texts]
 
 
-def test_select_takes_what_the_scorer_prefers_best_first_without_overlap() -> None:
+def test_verify_keeps_edits_the_scorer_prefers_and_drops_the_rest() -> None:
     text = "Officials stated the tragedy grew. Nothing here."
-    sentence = (0, 34)
-    options = [
-        Option(sentence, Edit(10, 16, "stated", "said", 0.5), "said"),
-        Option(sentence, Edit(10, 16, "stated", "told", 0.4), "told"),  # second best at this span
-        Option(sentence, Edit(21, 28, "tragedy", "crisis", 0.5), "crisis"),
-        Option(sentence, Edit(10, 28, "stated the tragedy", "said the crisis", 0.1), "long"),
-    ]
-    scorer = TableScorer({"said": -1.0, "told": 0.0, "stated": -4.0, "crisis": -3.2, "tragedy": -3.0})
-    taken = select(text, options, scorer, VerifierWeights(1.0, 1.0))
-    assert [v.option.key for v in taken] == ["said"]  # "told" is not scored: one candidate per span
-    assert taken[0].neural_gain == pytest.approx(3.0)
-    assert taken[0].score == pytest.approx(3.0 + 0.5 - 1.0)
-    assert len(scorer.calls) == 1 and "Nothing here." not in scorer.calls[0]  # one call, edited sentences
-    # Two candidates per span: "told" wins its span, and the long span overlapping both is dropped.
-    taken = select(text, options, scorer, VerifierWeights(1.0, 1.0, per_span=2))
-    assert [v.option.key for v in taken] == ["told"]
-    # A lower threshold takes "crisis" too (score −0.2 + 0.5 + 0.5 > 0), in text order.
-    taken = select(text, options, scorer, VerifierWeights(1.0, -0.5))
-    assert [v.option.key for v in taken] == ["said", "crisis"]
-    # The order of the options does not change the choice.
-    assert select(text, options[::-1], scorer, VerifierWeights(1.0, -0.5)) == taken
-    assert select(text, [], scorer, VerifierWeights(1.0, 0.0)) == []
+    said = Edit(10, 16, "stated", "said", 0.5)
+    crisis = Edit(21, 28, "tragedy", "crisis", 0.5)
+    scorer = TableScorer({"said": -1.0, "stated": -4.0, "crisis": -3.2, "tragedy": -3.0})
+    verdicts = verify(text, [(0, 34), (35, 48)], [said, crisis], scorer, VerifierWeights(1.0, 1.0))
+    assert [v.kept for v in verdicts] == [True, False]
+    assert verdicts[0].neural_gain == pytest.approx(3.0)  # alone and among the others alike
+    assert verdicts[1].score == pytest.approx(-0.2 + 0.5 - 1.0)
+    assert len(scorer.calls) == 1  # one batched call per document
+    assert "Nothing here." not in scorer.calls[0]  # sentences without edits are not scored
+    # A lower threshold or a heavier decoder weight lets the second edit through.
+    assert all(v.kept for v in verify(text, [(0, 34)], [said, crisis], scorer, VerifierWeights(3.0, 1.0)))
+
+
+def test_verify_refuses_edits_outside_the_sentences() -> None:
+    with pytest.raises(ValueError, match="outside"):
+        verify("a b c", [(0, 1)], [Edit(2, 3, "b", "x", 1.0)], TableScorer({}), VerifierWeights(1.0, 0.0))
 
 
 @pytest.fixture(scope="module")
@@ -161,11 +155,11 @@ def corrector(small_corrector: Callable[[Iterable[str]], Corrector]) -> Correcto
     return small_corrector({"say", "crisis", "in"})
 
 
-def test_corrector_with_a_neural_scorer_applies_only_its_choices(corrector: Corrector) -> None:
+def test_corrector_with_a_verifier_applies_only_verified_edits(corrector: Corrector) -> None:
     source = "Officials stated about the crisis within the region ."
     proposed = corrector.with_settings(change_penalty=corrector.config.proposal_penalty).correct(source)
     assert {e.restored for e in proposed.edits} >= {"said", "in"}
-    # A scorer that likes "said" and dislikes "in": the selection takes one edit of the two.
+    # A scorer that likes "said" and dislikes "in": the verifier keeps one edit of the two.
     scorer = TableScorer({"said": 0.0, "stated": -9.0, "in": -9.0, "within": 0.0})
     verified = Corrector(
         corrector.config.with_overrides(neural="stub", neural_threshold=1.0),

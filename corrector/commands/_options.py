@@ -129,28 +129,21 @@ _DECODER_OPTIONS = (
         "proposal_penalty",
         non_negative,
         defaults.DEFAULT_PROPOSAL_PENALTY,
-        "with --neural: the change penalty at which the fast match proposes candidates",
-    ),
-    (
-        "--neural-candidates",
-        "neural_candidates",
-        positive,
-        defaults.DEFAULT_NEURAL_CANDIDATES,
-        "with --neural: candidates per span the neural LM scores (best fast-match gain first)",
+        "with --neural: the change penalty at which the decoder proposes edits for verification",
     ),
     (
         "--neural-threshold",
         "neural_threshold",
         float,
         defaults.DEFAULT_NEURAL_THRESHOLD,
-        "with --neural: log10 margin (neural gain + weight · fast-match gain) a candidate must clear",
+        "with --neural: log10 margin (neural gain + weight · decoder gain) an edit must clear",
     ),
     (
         "--neural-decoder-weight",
         "neural_decoder_weight",
         non_negative,
         defaults.DEFAULT_NEURAL_DECODER_WEIGHT,
-        "with --neural: weight of the fast-match gain (n-gram LM + channel) in the selection score",
+        "with --neural: weight of the decoder's gain in the verifier's score",
     ),
 )
 
@@ -164,9 +157,8 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
         const="default",
         default=None,
         metavar="GGUF",
-        help="let a neural LM choose the edits among the fast match's candidates: SmolLM2-135M "
-        "(installed by `make setup`) or a llama-architecture GGUF file; better, ~300x slower "
-        "(benchmarks/neural.py)",
+        help="verify the decoder's edits with a neural LM: SmolLM2-135M (installed by `make setup`) or "
+        "a llama-architecture GGUF file; better restorations, ~100x slower (benchmarks/neural.py)",
     )
     for flag, field, kind, default, help_text in _DECODER_OPTIONS:
         metavar = "N" if kind is positive else "X"
