@@ -1,7 +1,7 @@
 """A neural sentence scorer: a small llama-architecture model read from GGUF and run with numpy.
 
 Why: the 3.3M-token n-gram LM cannot tell a right synonym from a frequent wrong-sense one ("the
-crisis" vs "the tragedy"); a transformer trained on trillions of tokens can. It is ~100× slower
+crisis" vs "the tragedy"); a transformer trained on trillions of tokens can. It is ~300× slower
 than KenLM, so it never searches the lattice: it only verifies the edits the n-gram decoder
 proposes (:mod:`corrector.verify`).
 
