@@ -50,7 +50,10 @@ class NeuralLM:
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(f"no GGUF model at {self.path}")
-        reader = GGUFReader(str(self.path))
+        try:
+            reader = GGUFReader(str(self.path))
+        except (ValueError, OSError) as error:
+            raise ValueError(f"{self.path}: not a readable GGUF model ({error})") from error
         fields = reader.fields
 
         def get(key: str) -> Any:
