@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-from dataclasses import replace
 
 from corrector import Corrector
 from corrector.api import Corrector as CorrectorType
@@ -55,7 +54,7 @@ def evaluate(corrector: CorrectorType, pairs: list[tuple[str, str]], lattices: l
 def restored_span(result: Restoration, start: int, end: int) -> str:
     """The restored text of source span [start, end) (edits lie inside sentences)."""
     inside = [e for e in result.edits if start <= e.start and e.end <= end]
-    shifted = [replace(e, start=e.start - start, end=e.end - start) for e in inside]
+    shifted = [e.shifted(-start) for e in inside]
     return apply_edits(result.source[start:end], shifted)
 
 

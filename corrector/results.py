@@ -17,6 +17,10 @@ class Edit:
     restored: str
     gain: float
 
+    def shifted(self, offset: int) -> Edit:
+        """The same edit with its offsets moved by ``offset`` (into or out of a span's frame)."""
+        return Edit(self.start + offset, self.end + offset, self.spun, self.restored, self.gain)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "start": self.start,

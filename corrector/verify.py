@@ -16,7 +16,7 @@ Decisions are independent per edit, so one call scores all of a document's varia
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from corrector.results import Edit, apply_edits
@@ -63,7 +63,7 @@ def verify(
             groups.append((start, end, inside))
     variants: list[str] = []
     for start, end, inside in groups:
-        local = [_shift(edits[i], -start) for i in inside]
+        local = [edits[i].shifted(-start) for i in inside]
         sentence = text[start:end]
         variants.append(sentence)
         variants.append(apply_edits(sentence, local))
@@ -88,7 +88,3 @@ def verify(
     if missing:
         raise ValueError(f"{len(missing)} edit(s) lie outside every sentence span")
     return [verdicts[i] for i in range(len(edits))]
-
-
-def _shift(edit: Edit, offset: int) -> Edit:
-    return replace(edit, start=edit.start + offset, end=edit.end + offset)

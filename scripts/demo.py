@@ -44,7 +44,7 @@ def show_article(corrector: Corrector, text: str, colour: bool) -> None:
     start = text.index(paragraph)
     window = [e for e in result.edits if start <= e.start < start + len(paragraph)]
     print(f"{len(result.edits)} edits, spun_score {result.spun_score:.2f}; first paragraph:")
-    shifted = tuple(type(e)(e.start - start, e.end - start, e.spun, e.restored, e.gain) for e in window)
+    shifted = tuple(e.shifted(-start) for e in window)
     print(marked(Restoration(paragraph, "", shifted, result.scores, result.spun_score), colour))
 
 
