@@ -1,14 +1,15 @@
 """Neural verification (``--neural``) against the n-gram decoder alone: the tuning table and speed.
 
     python benchmarks/neural.py [--thresholds 2 2.5 3] [--decoder-weights 1] [--proposals 0.25]
-                                [--gates 0.4 0.5] [--reuters 25]
+                                [--candidates 0 3] [--gates 0.4 0.5] [--reuters 25]
 
 Sets: as ``benchmarks/tune.py`` (dev = 12 real pairs alone, article = the same pairs inside the
 seed article, syn / light = held-out ``lee.cor`` spun heavily / lightly, clean = ``lee.cor``
 unspun), plus the first ``--reuters`` pairs of two held-out Reuters sets from ``make eval-data``
 (``all`` = spun with the restorer's own thesauri, ``user`` = a dictionary it does not know).
 Cells are fix / broken / ERR. Neural scores of each sentence variant are cached across settings,
-so the grid costs one neural pass per proposal penalty and gate; the words/s column is that pass.
+so the grid costs one neural pass per proposal penalty, candidate count and gate; the words/s
+line after a row is that pass.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def main() -> None:
     parser.add_argument("--thresholds", type=float, nargs="+", default=[1.5, 2.0, 2.5, 3.0])
     parser.add_argument("--decoder-weights", type=float, nargs="+", default=[0.5, 1.0])
     parser.add_argument("--proposals", type=float, nargs="+", default=[0.25])
+    parser.add_argument("--candidates", type=int, nargs="+", default=[0, 3], help="neural candidates per arc")
     parser.add_argument("--gates", type=float, nargs="+", default=[0.4, 0.5])
     parser.add_argument("--synthetic", type=int, default=20, help="lee.cor documents to spin")
     parser.add_argument("--reuters", type=int, default=25, help="pairs of each held-out Reuters set")
@@ -99,20 +101,24 @@ def main() -> None:
 
     row("n-gram decoder alone (default)", ngram)
     words = sum(len(spun.split()) for pairs in sets.values() for spun, _ in pairs) + len(article.split())
-    for proposal, gate in itertools.product(args.proposals, sorted(args.gates)):
+    for proposal, candidates, gate in itertools.product(args.proposals, args.candidates, sorted(args.gates)):
         for threshold, weight in itertools.product(args.thresholds, args.decoder_weights):
             corrector = neural.with_settings(
                 proposal_penalty=proposal,
                 min_spun_score=gate,
                 neural_threshold=threshold,
                 neural_decoder_weight=weight,
+                neural_candidates=candidates,
             )
             before = scorer.seconds
-            label = f"neural: proposal {proposal}, gate {gate}, threshold {threshold}, weight {weight}"
+            label = (
+                f"neural: proposal {proposal}, candidates {candidates}, gate {gate}, "
+                f"threshold {threshold}, weight {weight}"
+            )
             start = time.perf_counter()
             row(label, corrector)
             spent = time.perf_counter() - start
-            # The first setting of a (proposal, gate) pair pays the neural pass: report its speed.
+            # The first setting of each (proposal, candidates, gate) pays the neural pass: its speed.
             if scorer.seconds - before > 1.0:
                 print(f"|   (neural pass: {words} words in {spent:.0f} s = {words / spent:.0f} words/s) |")
 

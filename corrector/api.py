@@ -11,11 +11,13 @@ from typing import Any
 from corrector import __version__, defaults
 from corrector.config import CorrectorConfig
 from corrector.decoder import (
+    Choice,
     DecoderWeights,
     SentenceDecoding,
     SentenceMemo,
     consistent_choices,
     decode,
+    ranked_candidates,
     reinforce,
 )
 from corrector.lattice import Lattice
@@ -23,7 +25,7 @@ from corrector.lm import KenlmModel, load_language_model, perplexity
 from corrector.neural import NeuralLM, default_neural_model
 from corrector.results import Edit, Restoration, Scores, apply_edits
 from corrector.text import detokenize, split_sentences
-from corrector.verify import VerifierWeights, verify
+from corrector.verify import MemoScorer, VerifierWeights, select, verify
 
 
 def spun_score(edits: int, words: int, gain: float) -> float:
@@ -99,6 +101,7 @@ class Corrector:
             "neural_threshold",
             "neural_decoder_weight",
             "proposal_penalty",
+            "neural_candidates",
         }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
@@ -131,9 +134,10 @@ class Corrector:
         }
         if self.neural:
             fields |= {"ppen": self.config.proposal_penalty, "nw": self.config.neural_decoder_weight,
-                       "nthr": self.config.neural_threshold}
+                       "nthr": self.config.neural_threshold, "ncand": self.config.neural_candidates}
         if not decoding:
-            for name in ("beam", "chw", "pen", "boost", "prior", "gate", "neural", "ppen", "nw", "nthr"):
+            decoder = ("beam", "chw", "pen", "boost", "prior", "gate")
+            for name in (*decoder, "neural", "ppen", "nw", "nthr", "ncand"):
                 fields.pop(name, None)
         return fields
 
@@ -191,7 +195,7 @@ class Corrector:
                 )
             ]
         if self.neural is not None and not gated:
-            decodings = self._verified(text, lattices, decodings)
+            decodings = self._verified(text, lattices, decodings, memos)
         edits = [edit for _, edit in _edits(text, lattices, decodings)]
         return Restoration(
             source=text,
@@ -203,37 +207,65 @@ class Corrector:
         )
 
     def _verified(
-        self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding]
+        self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding], memos: list[SentenceMemo]
     ) -> list[SentenceDecoding]:
-        """The decodings with every edit the neural verifier rejects undone (and rescored)."""
-        owned = _edits(text, lattices, decodings)
-        if not owned:
+        """The decodings with the edits the neural LM selects and verifies among the proposals:
+        the decoder's edits and the best candidates of each arc (rescored with the n-gram LM)."""
+        proposals = self._proposals(text, lattices, decodings, memos)
+        if not proposals:
             return decodings
         spans = [(lattice.sentence.start, lattice.sentence.end) for lattice in lattices]
-        verdicts = verify(text, spans, [edit for _, edit in owned], self.neural, self.verifier_weights)
-        rejected = {owner for (owner, _), verdict in zip(owned, verdicts, strict=True) if not verdict.kept}
+        scorer = MemoScorer(self.neural)
+        edits = [edit for _, _, edit in proposals]
+        selected = [proposals[i] for i in select(text, spans, edits, scorer, self.verifier_weights)]
+        verdicts = verify(text, spans, [edit for _, _, edit in selected], scorer, self.verifier_weights)
+        kept: list[list[tuple[Choice, float]]] = [[] for _ in lattices]
+        for (s, choice, edit), verdict in zip(selected, verdicts, strict=True):
+            if verdict.kept:
+                kept[s].append((choice, edit.gain))
         verified = []
-        for s, (lattice, decoding) in enumerate(zip(lattices, decodings, strict=True)):
-            placed = list(zip(decoding.choices, decoding.gains, strict=True))
-            kept = [(choice, gain) for c, (choice, gain) in enumerate(placed) if (s, c) not in rejected]
-            if len(kept) == len(placed):
+        for lattice, decoding, placed in zip(lattices, decodings, kept, strict=True):
+            if [choice for choice, _ in placed] == list(decoding.choices):
                 verified.append(decoding)
                 continue
             words = list(lattice.sentence.words)
-            for choice, _ in reversed(kept):
+            for choice, _ in reversed(placed):
                 words[choice.arc.start : choice.arc.end] = choice.candidate.words
             verified.append(
                 replace(
                     decoding,
                     words=tuple(words),
-                    choices=tuple(choice for choice, _ in kept),
-                    gains=tuple(gain for _, gain in kept),
-                    restored_logprob=self.lm.logprob(words) if kept else decoding.source_logprob,
+                    choices=tuple(choice for choice, _ in placed),
+                    gains=tuple(gain for _, gain in placed),
+                    restored_logprob=self.lm.logprob(words) if placed else decoding.source_logprob,
                     length=len(words) + 1,
                     alternatives=(),
                 )
             )
         return verified
+
+    def _proposals(
+        self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding], memos: list[SentenceMemo]
+    ) -> list[tuple[int, Choice, Edit]]:
+        """What the neural LM chooses among, each with its sentence: the decoder's edits, then
+        the best candidates of each arc by fast match (gain less the proposal penalty, as the
+        decoder's gains are)."""
+        proposals = [(s, decodings[s].choices[c], edit) for (s, c), edit in _edits(text, lattices, decodings)]
+        if self.config.neural_candidates == 0:
+            return proposals
+        penalty = self.config.proposal_penalty
+        for s, (lattice, memo) in enumerate(zip(lattices, memos, strict=True)):
+            tokens = lattice.sentence.tokens
+            ranked = ranked_candidates(
+                lattice, self.lm, self.config.channel_weight, self.config.neural_candidates,
+                defaults.NEURAL_CANDIDATE_FLOOR, memo,
+            )
+            for arc, candidate, gain in ranked:
+                start, end = tokens[arc.start].start, tokens[arc.end - 1].end
+                if candidate.text != text[start:end]:
+                    edit = Edit(start, end, text[start:end], candidate.text, gain - penalty)
+                    proposals.append((s, Choice(arc, candidate), edit))
+        return proposals
 
     def correct_many(self, texts: Iterable[str], workers: int = 1) -> Iterator[Restoration]:
         """Restore texts in order, streaming; ``workers > 1`` uses processes that each load the model."""

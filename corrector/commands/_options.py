@@ -54,6 +54,14 @@ def positive(value: str) -> int:
     return number
 
 
+def count(value: str) -> int:
+    """argparse type: an integer ≥ 0."""
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0, got {number}")
+    return number
+
+
 def non_negative(value: str) -> float:
     """argparse type: a float ≥ 0."""
     number = float(value)
@@ -145,6 +153,13 @@ _DECODER_OPTIONS = (
         defaults.DEFAULT_NEURAL_DECODER_WEIGHT,
         "with --neural: weight of the decoder's gain in the verifier's score",
     ),
+    (
+        "--neural-candidates",
+        "neural_candidates",
+        count,
+        defaults.DEFAULT_NEURAL_CANDIDATES,
+        "with --neural: best candidates per lattice arc it also scores (0: only the decoder's edits)",
+    ),
 )
 
 
@@ -157,11 +172,11 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
         const="default",
         default=None,
         metavar="GGUF",
-        help="verify the decoder's edits with a neural LM: SmolLM2-135M (installed by `make setup`) or "
-        "a llama-architecture GGUF file; better restorations, ~300x slower (benchmarks/neural.py)",
+        help="select and verify edits with a neural LM: SmolLM2-135M (installed by `make setup`) or "
+        "a llama-architecture GGUF file; better restorations, ~500x slower (benchmarks/neural.py)",
     )
     for flag, field, kind, default, help_text in _DECODER_OPTIONS:
-        metavar = "N" if kind is positive else "X"
+        metavar = "N" if kind in (positive, count) else "X"
         help_text = f"{help_text} (default: {default})"
         group.add_argument(flag, dest=field, type=kind, default=None, metavar=metavar, help=help_text)
 
