@@ -90,9 +90,9 @@ def main() -> int:
         started = time.perf_counter()
         neural = corrector.with_neural()
     except (FileNotFoundError, ImportError) as error:
-        print(f"\n(neural verification skipped: {error})")
+        print(f"\n(the --neural section skipped: {error})")
         return 0
-    print(f"\n── the same with --neural (SmolLM2-135M verifies the edits; loaded in "
+    print(f"\n── the same with --neural (SmolLM2-135M picks and verifies the edits; loaded in "
           f"{time.perf_counter() - started:.1f} s) ──")
     score = corpus_score([pair_stats(spun, original, neural.correct(spun).text) for spun, original in pairs])
     print(

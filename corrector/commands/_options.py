@@ -173,7 +173,7 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="GGUF",
         help="select and verify edits with a neural LM: SmolLM2-135M (installed by `make setup`) or "
-        "a llama-architecture GGUF file; better restorations, ~500x slower (benchmarks/neural.py)",
+        "a llama-architecture GGUF file; better restorations, ~700x slower (benchmarks/neural.py)",
     )
     for flag, field, kind, default, help_text in _DECODER_OPTIONS:
         metavar = "N" if kind in (positive, count) else "X"
