@@ -30,7 +30,13 @@ ORIGINAL = "Top U.S. diplomats said, even though the meeting produced no movemen
 def _pairs() -> list[dict[str, str]]:
     if DEV_PAIRS.exists():
         return [json.loads(line) for line in DEV_PAIRS.read_text(encoding="utf-8").splitlines()]
-    return [{"id": "p1", "spun": SPUN, "original": ORIGINAL}]
+    # Without the shared dev data (a clone elsewhere), two built-in pairs: a bootstrap needs more
+    # than one pair to have a spread.
+    return [
+        {"id": "p1", "spun": SPUN, "original": ORIGINAL},
+        {"id": "p2", "spun": "Officials advised the committee to maintain speaking.",
+         "original": "Officials told the committee to keep talking."},
+    ]
 
 
 @pytest.mark.parametrize(
