@@ -29,28 +29,26 @@ from tune import evaluate, evaluate_in_article, tuning_sets
 from corrector import Corrector
 from corrector.corpus import lee_heldout
 from corrector.defaults import PROJECT_DIR, SHARED_DATA_DIR
+from corrector.verify import MemoScorer, SentenceScorer
 
 EVAL_DIR = PROJECT_DIR / "build" / "eval"
 
 
-class CachedScorer:
-    """The neural LM with a cache of text → log10 P, shared by every setting of the grid."""
+class CachedScorer(MemoScorer):
+    """The neural LM with one cache of text → log10 P for every setting of the grid, timed."""
 
-    def __init__(self, lm: object) -> None:
-        self.lm = lm
-        self.cache: dict[str, float] = {}
+    def __init__(self, lm: SentenceScorer) -> None:
+        super().__init__(lm)
         self.seconds = 0.0
 
     def logprob(self, texts: Sequence[str]) -> list[float]:
-        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if todo:
-            start = time.perf_counter()
-            self.cache.update(zip(todo, self.lm.logprob(todo), strict=True))
-            self.seconds += time.perf_counter() - start
-        return [self.cache[t] for t in texts]
+        start = time.perf_counter()
+        scores = super().logprob(texts)
+        self.seconds += time.perf_counter() - start
+        return scores
 
     def fingerprint(self) -> str:
-        return self.lm.fingerprint()
+        return self.scorer.fingerprint()  # type: ignore[attr-defined, no-any-return]
 
 
 def reuters(name: str, n: int) -> list[tuple[str, str]]:
