@@ -10,8 +10,8 @@ keeps an edit when
 
 where ``neural_gain`` is the mean of two log10 differences under the neural LM, each for the
 sentence with and without the edit: once with the edit alone in the spun sentence, once among all
-the sentence's proposed edits (a spinner changes neighbouring words too, so either context alone
-misjudges some edits). ``decoder_gain`` is the n-gram side's gain for the edit (n-gram LM +
+the edits selected in the sentence (a spinner changes neighbouring words too, so either context
+alone misjudges some edits). ``decoder_gain`` is the n-gram side's gain for the edit (n-gram LM +
 channel − the proposal penalty), which carries the channel evidence the neural LM does not see.
 Decisions are independent per edit, so one call scores all of a document's variants at once.
 """
