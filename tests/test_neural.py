@@ -102,6 +102,26 @@ def test_logprob_is_batch_independent_and_deterministic(tiny: NeuralLM) -> None:
     assert together[0] < together[3] < 0
 
 
+def test_variants_sharing_a_prefix_score_as_if_run_alone(tiny: NeuralLM) -> None:
+    base = "the man said the talks will go on in Geneva next week"
+    texts = [
+        base,
+        base.replace("Geneva", "the city"),  # differs late: most of the work is shared
+        base.replace("talks", "men"),
+        base.replace("next week", "now"),  # shorter than the base
+        base + " and then some",  # the base is its prefix
+        "the man said the talks",  # a prefix of the base
+        base,  # the same text twice
+        "He said it twice, then left.",  # unrelated: its own family
+    ]
+    shared = tiny.logprob(texts)
+    runs = tiny._forward([[tiny.bos, *tiny.encode(text)] for text in texts])  # no sharing
+    alone = [float(values.sum()) / math.log(10) for values in runs]
+    np.testing.assert_allclose(shared, alone, rtol=1e-5, atol=1e-4)
+    assert shared == tiny.logprob(texts)  # deterministic
+    assert len({tuple(tiny.encode(t)[:4]) for t in texts[:7]}) == 1  # they do share a family's prefix
+
+
 def test_texts_longer_than_the_window_are_scored_whole(tiny: NeuralLM) -> None:
     text = " ".join(["the man said"] * 300)
     assert len(tiny.encode(text)) > MAX_TOKENS
