@@ -1,7 +1,7 @@
 """Neural verification (``--neural``) against the n-gram decoder alone: the tuning table and speed.
 
     python benchmarks/neural.py [--thresholds 2 2.5 3] [--decoder-weights 1] [--proposals 0.25]
-                                [--candidates 0 3] [--gates 0.4 0.5] [--reuters 25]
+                                [--candidates 0 6] [--gates 0.4 0.5] [--reuters 25]
 
 Sets: as ``benchmarks/tune.py`` (dev = 12 real pairs alone, article = the same pairs inside the
 seed article, syn / light = held-out ``lee.cor`` spun heavily / lightly, clean = ``lee.cor``
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--thresholds", type=float, nargs="+", default=[1.5, 2.0, 2.5, 3.0])
     parser.add_argument("--decoder-weights", type=float, nargs="+", default=[0.5, 1.0])
     parser.add_argument("--proposals", type=float, nargs="+", default=[0.25])
-    parser.add_argument("--candidates", type=int, nargs="+", default=[0, 3], help="neural candidates per arc")
+    parser.add_argument("--candidates", type=int, nargs="+", default=[0, 6], help="neural candidates per arc")
     parser.add_argument("--gates", type=float, nargs="+", default=[0.4, 0.5])
     parser.add_argument("--synthetic", type=int, default=20, help="lee.cor documents to spin")
     parser.add_argument("--reuters", type=int, default=25, help="pairs of each held-out Reuters set")

@@ -51,8 +51,8 @@ DEFAULT_NEURAL_DECODER_WEIGHT = 1.0
 DEFAULT_NEURAL_THRESHOLD = 3.0
 # Candidates per lattice arc the neural LM also scores (0: it only verifies the decoder's edits),
 # of those whose fast-match gain (n-gram LM + channel, no penalty) is above the floor (log10).
-DEFAULT_NEURAL_CANDIDATES = 3
-NEURAL_CANDIDATE_FLOOR = -0.5
+DEFAULT_NEURAL_CANDIDATES = 6
+NEURAL_CANDIDATE_FLOOR = -1.0
 
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
 SPUN_SCALE = 30.0
