@@ -27,6 +27,7 @@ NEURAL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 512  # longer texts are scored in windows of this many tokens
 BATCH_TOKENS = 2048  # padded tokens per forward pass (bounds activation memory)
 LOGIT_ROWS = 256  # token states projected to the vocabulary at once (bounds the logits' memory)
+PAST_KEYS = 16 * BATCH_TOKENS  # earlier key positions gathered per run (rows × anchor length)
 MIN_SHARED_TOKENS = 4  # texts that start with this many equal tokens share their prefix's forward pass
 MAX_FAMILY = 256  # texts per shared prefix (bounds the quadratic choice of its anchor)
 
@@ -146,10 +147,12 @@ class NeuralLM:
                     suffixes.append((member, shared, row))
         # Similar suffix lengths share a batch (less padding in attention); the order is fixed by the input.
         suffixes.sort(key=lambda item: (len(sequences[item[0]]) - item[1], item[0]))
+        most_rows = max(1, PAST_KEYS // _kept_length(cache))  # each row gathers its anchor's keys
         batch: list[tuple[int, int, int]] = []
         tokens = 0
         for member, shared, row in suffixes:
-            if batch and tokens + len(sequences[member]) - shared + 1 > BATCH_TOKENS:
+            full = tokens + len(sequences[member]) - shared + 1 > BATCH_TOKENS or len(batch) == most_rows
+            if batch and full:
                 self._score_suffixes(batch, sequences, cache, logprobs)
                 batch, tokens = [], 0
             batch.append((member, shared, row))
@@ -164,10 +167,9 @@ class NeuralLM:
         members = [sequences[member] for member, _, _ in batch]
         starts = [shared - 1 for _, shared, _ in batch]
         rows = np.array([row for _, _, row in batch])
-        past = [(k[rows], v[rows]) for k, v in cache]
-        visible = np.arange(cache[0][0].shape[2])[None, :] < np.array(starts)[:, None]
+        visible = np.arange(_kept_length(cache))[None, :] < np.array(starts)[:, None]
         inputs = [tokens[start:-1] for tokens, start in zip(members, starts, strict=True)]
-        hidden, _ = self._run(inputs, starts, past=past, past_visible=visible)
+        hidden, _ = self._run(inputs, starts, past=cache, past_rows=rows, past_visible=visible)
         targets = [tokens[start + 1 :] for tokens, start in zip(members, starts, strict=True)]
         values = self._token_logprobs(hidden, targets)
         for (member, _, _), value in zip(batch, values, strict=True):
@@ -179,15 +181,16 @@ class NeuralLM:
         return self._token_logprobs([h[:-1] for h in hidden], [s[1:] for s in sequences])
 
     def _run(self, sequences: Sequence[Sequence[int]], offsets: Sequence[int], keep: bool = False,
-             past: list[tuple[np.ndarray, np.ndarray]] | None = None,
+             past: list[tuple[np.ndarray, np.ndarray]] | None = None, past_rows: np.ndarray | None = None,
              past_visible: np.ndarray | None = None) -> tuple[list[np.ndarray], list[tuple[np.ndarray, ...]]]:
         """Final normalised hidden states of each token sequence, whose first token sits at
         position ``offsets[r]``.
 
         The dense layers run on the real tokens only; attention runs on rows right-padded to the
-        longest. ``past``: each row's earlier keys and values per layer, ``(rows, kv_heads, P,
-        head_dim)``; row r attends to earlier position j where ``past_visible[r, j]``. ``keep``:
-        also return each layer's keys and values, ``(rows, kv_heads, length, head_dim)``."""
+        longest. ``past``: earlier keys and values per layer, ``(anchors, kv_heads, P, head_dim)``
+        (a ``keep`` run's); row r attends to those of anchor ``past_rows[r]`` at position j where
+        ``past_visible[r, j]``. ``keep``: also return each layer's keys and values, ``(rows,
+        kv_heads, length, head_dim)``."""
         rows, length = len(sequences), max(map(len, sequences))
         lengths = np.array([len(sequence) for sequence in sequences])
         slot = np.concatenate([r * length + np.arange(n) for r, n in enumerate(lengths)])  # in (rows, length)
@@ -219,7 +222,7 @@ class NeuralLM:
             k, v = np.repeat(k, group, axis=1), np.repeat(v, group, axis=1)  # grouped-query attention
             attention = q @ k.transpose(0, 1, 3, 2) * scale + mask
             if past is not None:
-                past_k, past_v = (np.repeat(a, group, axis=1) for a in past[layer])
+                past_k, past_v = (np.repeat(a[past_rows], group, axis=1) for a in past[layer])
                 earlier = q @ past_k.transpose(0, 1, 3, 2) * scale + past_mask
                 attention = np.concatenate([earlier, attention], -1)
                 v = np.concatenate([past_v, v], 2)
@@ -265,6 +268,11 @@ def _rope(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
     out[..., 0::2] = even * cos - odd * sin
     out[..., 1::2] = even * sin + odd * cos
     return out
+
+
+def _kept_length(cache: list[tuple[np.ndarray, np.ndarray]]) -> int:
+    """Positions held by a kept run's keys and values."""
+    return int(cache[0][0].shape[2])
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

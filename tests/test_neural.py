@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corrector import defaults, thesaurus
+from corrector import defaults, neural, thesaurus
 from corrector.api import Corrector
 from corrector.decoder import ranked_candidates
 from corrector.neural import MAX_TOKENS, NeuralLM, default_neural_model
@@ -102,7 +102,13 @@ def test_logprob_is_batch_independent_and_deterministic(tiny: NeuralLM) -> None:
     assert together[0] < together[3] < 0
 
 
-def test_variants_sharing_a_prefix_score_as_if_run_alone(tiny: NeuralLM) -> None:
+@pytest.mark.parametrize("limits", [None, (24, 16)], ids=["one-batch", "many-batches"])
+def test_variants_sharing_a_prefix_score_as_if_run_alone(
+    tiny: NeuralLM, limits: tuple[int, int] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if limits:  # tiny batches: several anchor chunks, suffix batches capped by tokens and by rows
+        monkeypatch.setattr(neural, "BATCH_TOKENS", limits[0])
+        monkeypatch.setattr(neural, "PAST_KEYS", limits[1])
     base = "the man said the talks will go on in Geneva next week"
     texts = [
         base,
@@ -112,7 +118,8 @@ def test_variants_sharing_a_prefix_score_as_if_run_alone(tiny: NeuralLM) -> None
         base + " and then some",  # the base is its prefix
         "the man said the talks",  # a prefix of the base
         base,  # the same text twice
-        "He said it twice, then left.",  # unrelated: its own family
+        "He said it twice, then left.",  # another family, in the same runs
+        "He said it twice, then stayed.",
     ]
     shared = tiny.logprob(texts)
     runs = tiny._forward([[tiny.bos, *tiny.encode(text)] for text in texts])  # no sharing
