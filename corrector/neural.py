@@ -27,7 +27,6 @@ NEURAL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 512  # longer texts are scored in windows of this many tokens
 BATCH_TOKENS = 2048  # padded tokens per forward pass (bounds activation memory)
 LOGIT_ROWS = 256  # token states projected to the vocabulary at once (bounds the logits' memory)
-PAST_KEYS = 16 * BATCH_TOKENS  # earlier key positions gathered per run (rows × anchor length)
 MIN_SHARED_TOKENS = 4  # texts that start with this many equal tokens share their prefix's forward pass
 MAX_FAMILY = 256  # texts per shared prefix (bounds the quadratic choice of its anchor)
 
@@ -147,12 +146,10 @@ class NeuralLM:
                     suffixes.append((member, shared, row))
         # Similar suffix lengths share a batch (less padding in attention); the order is fixed by the input.
         suffixes.sort(key=lambda item: (len(sequences[item[0]]) - item[1], item[0]))
-        most_rows = max(1, PAST_KEYS // _kept_length(cache))  # each row gathers its anchor's keys
         batch: list[tuple[int, int, int]] = []
         tokens = 0
         for member, shared, row in suffixes:
-            full = tokens + len(sequences[member]) - shared + 1 > BATCH_TOKENS or len(batch) == most_rows
-            if batch and full:
+            if batch and tokens + len(sequences[member]) - shared + 1 > BATCH_TOKENS:
                 self._score_suffixes(batch, sequences, cache, logprobs)
                 batch, tokens = [], 0
             batch.append((member, shared, row))
@@ -167,7 +164,7 @@ class NeuralLM:
         members = [sequences[member] for member, _, _ in batch]
         starts = [shared - 1 for _, shared, _ in batch]
         rows = np.array([row for _, _, row in batch])
-        visible = np.arange(_kept_length(cache))[None, :] < np.array(starts)[:, None]
+        visible = np.arange(cache[0][0].shape[2])[None, :] < np.array(starts)[:, None]
         inputs = [tokens[start:-1] for tokens, start in zip(members, starts, strict=True)]
         hidden, _ = self._run(inputs, starts, past=cache, past_rows=rows, past_visible=visible)
         targets = [tokens[start + 1 :] for tokens, start in zip(members, starts, strict=True)]
@@ -201,8 +198,10 @@ class NeuralLM:
         group = heads // kv_heads
         cos, sin = self.cos[positions][:, None], self.sin[positions][:, None]  # (tokens, 1, head_dim / 2)
         mask = np.triu(np.full((length, length), -np.inf, dtype=np.float32), 1)
-        if past is not None and past_visible is not None:
-            past_mask = np.where(past_visible, 0.0, -np.inf).astype(np.float32)[:, None, None, :]
+        if past is not None and past_rows is not None and past_visible is not None:
+            past_mask = np.where(past_visible, 0.0, -np.inf).astype(np.float32)[:, None, None, None, :]
+            # Rows of one anchor attend to its keys by broadcasting (no copy per row).
+            anchors = [(int(a), np.flatnonzero(past_rows == a)) for a in np.unique(past_rows)]
         scale = 1.0 / math.sqrt(head_dim)  # a Python float keeps the activations float32
 
         def padded(a: np.ndarray, n_heads: int) -> np.ndarray:  # (tokens, heads, d) → (rows, heads, len, d)
@@ -219,16 +218,26 @@ class NeuralLM:
             v = padded((h @ w["attn_v"]).reshape(tokens, kv_heads, head_dim), kv_heads)
             if keep:
                 kept.append((k, v))
-            k, v = np.repeat(k, group, axis=1), np.repeat(v, group, axis=1)  # grouped-query attention
-            attention = q @ k.transpose(0, 1, 3, 2) * scale + mask
+            # Grouped-query attention: the `group` query heads of a key/value head share it, as
+            # (rows, kv_heads, group, length, head_dim) against (rows, kv_heads, 1, length, head_dim).
+            q = q.reshape(rows, kv_heads, group, length, head_dim)
+            attention = q @ k[:, :, None].swapaxes(-1, -2) * scale + mask
             if past is not None:
-                past_k, past_v = (np.repeat(a[past_rows], group, axis=1) for a in past[layer])
-                earlier = q @ past_k.transpose(0, 1, 3, 2) * scale + past_mask
-                attention = np.concatenate([earlier, attention], -1)
-                v = np.concatenate([past_v, v], 2)
+                earlier = np.empty((*attention.shape[:-1], past[layer][0].shape[2]), dtype=np.float32)
+                for anchor, members in anchors:
+                    earlier[members] = q[members] @ past[layer][0][anchor][:, None].swapaxes(-1, -2)
+                attention = np.concatenate([earlier * scale + past_mask, attention], -1)
             attention = np.exp(attention - attention.max(-1, keepdims=True))
             attention /= attention.sum(-1, keepdims=True)
-            mixed = (attention @ v).transpose(0, 2, 1, 3).reshape(rows * length, dim)[slot]
+            if past is None:
+                out = attention @ v[:, :, None]
+            else:
+                split = earlier.shape[-1]
+                out = attention[..., split:] @ v[:, :, None]
+                for anchor, members in anchors:
+                    out[members] += attention[members, ..., :split] @ past[layer][1][anchor][:, None]
+            mixed = out.reshape(rows, heads, length, head_dim).transpose(0, 2, 1, 3)
+            mixed = mixed.reshape(rows * length, dim)[slot]
             x = x + mixed @ w["attn_output"]
             h = self._norm(x, w["ffn_norm"])
             gate, up = h @ w["ffn_gate"], h @ w["ffn_up"]
@@ -268,11 +277,6 @@ def _rope(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
     out[..., 0::2] = even * cos - odd * sin
     out[..., 1::2] = even * sin + odd * cos
     return out
-
-
-def _kept_length(cache: list[tuple[np.ndarray, np.ndarray]]) -> int:
-    """Positions held by a kept run's keys and values."""
-    return int(cache[0][0].shape[2])
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

@@ -102,13 +102,11 @@ def test_logprob_is_batch_independent_and_deterministic(tiny: NeuralLM) -> None:
     assert together[0] < together[3] < 0
 
 
-@pytest.mark.parametrize("limits", [None, (24, 16)], ids=["one-batch", "many-batches"])
+@pytest.mark.parametrize("batch_tokens", [neural.BATCH_TOKENS, 24], ids=["one-batch", "many-batches"])
 def test_variants_sharing_a_prefix_score_as_if_run_alone(
-    tiny: NeuralLM, limits: tuple[int, int] | None, monkeypatch: pytest.MonkeyPatch
+    tiny: NeuralLM, batch_tokens: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if limits:  # tiny batches: several anchor chunks, suffix batches capped by tokens and by rows
-        monkeypatch.setattr(neural, "BATCH_TOKENS", limits[0])
-        monkeypatch.setattr(neural, "PAST_KEYS", limits[1])
+    monkeypatch.setattr(neural, "BATCH_TOKENS", batch_tokens)  # 24: one anchor a run, few suffixes
     base = "the man said the talks will go on in Geneva next week"
     texts = [
         base,
