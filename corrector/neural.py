@@ -113,18 +113,19 @@ class NeuralLM:
             # of the window before).
             starts = range(0, max(len(ids) - 1, 1), MAX_TOKENS)
             sequences.extend((i, ids[start : start + MAX_TOKENS + 1]) for start in starts)
-        logprobs = [0.0] * len(sequences)
+        windows = [ids for _, ids in sequences]
+        logprobs = [0.0] * len(windows)
         chunk: list[tuple[int, list[int]]] = []
         anchor_tokens = 0
-        for family in _families([ids for _, ids in sequences]):
+        for family in _families(windows):
             # Anchors of a chunk share one forward pass; their keys and values live until the chunk is done.
-            if chunk and anchor_tokens + len(sequences[family[0]][1]) > BATCH_TOKENS:
-                self._score_families(chunk, [ids for _, ids in sequences], logprobs)
+            if chunk and anchor_tokens + len(windows[family[0]]) > BATCH_TOKENS:
+                self._score_families(chunk, windows, logprobs)
                 chunk, anchor_tokens = [], 0
             chunk.append(family)
-            anchor_tokens += len(sequences[family[0]][1])
+            anchor_tokens += len(windows[family[0]])
         if chunk:
-            self._score_families(chunk, [ids for _, ids in sequences], logprobs)
+            self._score_families(chunk, windows, logprobs)
         scores = [0.0] * len(texts)
         for (i, _), value in zip(sequences, logprobs, strict=True):
             scores[i] += value / math.log(10)
