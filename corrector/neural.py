@@ -295,16 +295,30 @@ def _families(sequences: Sequence[Sequence[int]]) -> list[tuple[int, list[int]]]
     the member sharing the most tokens with the rest. Deterministic for the same sequences."""
     order = sorted(range(len(sequences)), key=lambda i: (sequences[i], i))
     groups: list[list[int]] = []
+    adjacent: list[list[int]] = []  # common prefix of each member with the next, per group
     for i in order:
-        if groups and len(groups[-1]) < MAX_FAMILY and \
-                _common_prefix(sequences[groups[-1][-1]], sequences[i]) >= MIN_SHARED_TOKENS:
+        shared = _common_prefix(sequences[groups[-1][-1]], sequences[i]) if groups else 0
+        if groups and len(groups[-1]) < MAX_FAMILY and shared >= MIN_SHARED_TOKENS:
             groups[-1].append(i)
+            adjacent[-1].append(shared)
         else:
             groups.append([i])
+            adjacent.append([])
     families = []
-    for group in groups:
-        shared = [sum(_common_prefix(sequences[a], sequences[b]) for b in group) for a in group]
-        anchor = group[shared.index(max(shared))]
+    for group, links in zip(groups, adjacent, strict=True):
+        # In sorted order two members share the least of the adjacent prefixes between them.
+        totals = []
+        for a in range(len(group)):
+            total, run = len(sequences[group[a]]), MAX_TOKENS + 1
+            for link in reversed(links[:a]):
+                run = min(run, link)
+                total += run
+            run = MAX_TOKENS + 1
+            for link in links[a:]:
+                run = min(run, link)
+                total += run
+            totals.append(total)
+        anchor = group[totals.index(max(totals))]
         families.append((anchor, [i for i in group if i != anchor]))
     return families
 
