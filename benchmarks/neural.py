@@ -68,6 +68,9 @@ def main() -> None:
     parser.add_argument("--proposals", type=float, nargs="+", default=[0.25])
     parser.add_argument("--candidates", type=int, nargs="+", default=[0, 6], help="neural candidates per arc")
     parser.add_argument("--gates", type=float, nargs="+", default=[0.4, 0.5])
+    parser.add_argument(
+        "--consistency", type=float, nargs="+", default=[0.0, 0.5], help="neural consistency weights"
+    )
     parser.add_argument("--synthetic", type=int, default=20, help="lee.cor documents to spin")
     parser.add_argument("--reuters", type=int, default=25, help="pairs of each held-out Reuters set")
     parser.add_argument("--seed", type=int, default=3)
@@ -100,18 +103,20 @@ def main() -> None:
     row("n-gram decoder alone (default)", ngram)
     words = sum(len(spun.split()) for pairs in sets.values() for spun, _ in pairs) + len(article.split())
     for proposal, candidates, gate in itertools.product(args.proposals, args.candidates, sorted(args.gates)):
-        for threshold, weight in itertools.product(args.thresholds, args.decoder_weights):
+        grid = itertools.product(args.thresholds, args.decoder_weights, args.consistency)
+        for threshold, weight, consistency in grid:
             corrector = neural.with_settings(
                 proposal_penalty=proposal,
                 min_spun_score=gate,
                 neural_threshold=threshold,
                 neural_decoder_weight=weight,
                 neural_candidates=candidates,
+                neural_consistency=consistency,
             )
             before = scorer.seconds
             label = (
                 f"neural: proposal {proposal}, candidates {candidates}, gate {gate}, "
-                f"threshold {threshold}, weight {weight}"
+                f"threshold {threshold}, weight {weight}, consistency {consistency}"
             )
             start = time.perf_counter()
             row(label, corrector)

@@ -51,7 +51,9 @@ class Corrector:
         self.generator = generator
         self.weights = DecoderWeights(config.channel_weight, config.change_penalty, config.beam)
         self.neural = neural
-        self.verifier_weights = VerifierWeights(config.neural_decoder_weight, config.neural_threshold)
+        self.verifier_weights = VerifierWeights(
+            config.neural_decoder_weight, config.neural_threshold, config.neural_consistency
+        )
         if config.neural and neural is None:
             self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
         self.spinner_channel = None
@@ -102,6 +104,7 @@ class Corrector:
             "neural_decoder_weight",
             "proposal_penalty",
             "neural_candidates",
+            "neural_consistency",
         }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
@@ -134,10 +137,11 @@ class Corrector:
         }
         if self.neural:
             fields |= {"ppen": self.config.proposal_penalty, "nw": self.config.neural_decoder_weight,
-                       "nthr": self.config.neural_threshold, "ncand": self.config.neural_candidates}
+                       "nthr": self.config.neural_threshold, "ncand": self.config.neural_candidates,
+                       "ncons": self.config.neural_consistency}
         if not decoding:
             decoder = ("beam", "chw", "pen", "boost", "prior", "gate")
-            for name in (*decoder, "neural", "ppen", "nw", "nthr", "ncand"):
+            for name in (*decoder, "neural", "ppen", "nw", "nthr", "ncand", "ncons"):
                 fields.pop(name, None)
         return fields
 
@@ -217,8 +221,12 @@ class Corrector:
         spans = [(lattice.sentence.start, lattice.sentence.end) for lattice in lattices]
         scorer = MemoScorer(self.neural)
         edits = [edit for _, _, edit in proposals]
-        selected = [proposals[i] for i in select(text, spans, edits, scorer, self.verifier_weights)]
-        verdicts = verify(text, spans, [edit for _, _, edit in selected], scorer, self.verifier_weights)
+        chosen = select(text, spans, edits, scorer, self.verifier_weights)
+        selected = [proposals[c.index] for c in chosen]
+        verdicts = verify(
+            text, spans, [edit for _, _, edit in selected], scorer, self.verifier_weights,
+            [c.consistency for c in chosen],
+        )
         kept: list[list[tuple[Choice, float]]] = [[] for _ in lattices]
         for (s, choice, edit), verdict in zip(selected, verdicts, strict=True):
             if verdict.kept:

@@ -28,7 +28,8 @@ class CorrectorConfig:
     selects and verifies edits among proposals (:mod:`corrector.verify`): the decoder's edits at
     ``proposal_penalty`` and the ``neural_candidates`` best candidates of each arc by fast match.
     An edit is kept when its neural gain + ``neural_decoder_weight`` · n-gram gain exceeds
-    ``neural_threshold``. None: the n-gram decoder decides alone (the fast default).
+    ``neural_threshold``, counting ``neural_consistency`` × the same pair's mean score at the
+    document's other spans. None: the n-gram decoder decides alone (the fast default).
     """
 
     model_dir: str | None = None
@@ -50,6 +51,7 @@ class CorrectorConfig:
     neural_decoder_weight: float = defaults.DEFAULT_NEURAL_DECODER_WEIGHT
     neural_threshold: float = defaults.DEFAULT_NEURAL_THRESHOLD
     neural_candidates: int = defaults.DEFAULT_NEURAL_CANDIDATES
+    neural_consistency: float = defaults.DEFAULT_NEURAL_CONSISTENCY
 
     def with_overrides(self, **overrides: Any) -> CorrectorConfig:
         known = {f.name for f in fields(self)}

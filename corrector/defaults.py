@@ -53,6 +53,8 @@ DEFAULT_NEURAL_THRESHOLD = 3.0
 # of those whose fast-match gain (n-gram LM + channel, no penalty) is above the floor (log10).
 DEFAULT_NEURAL_CANDIDATES = 6
 NEURAL_CANDIDATE_FLOOR = -1.0
+# Weight of a (spun, restored) pair's mean verifier score elsewhere in the document (0: off).
+DEFAULT_NEURAL_CONSISTENCY = 0.5
 
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
 SPUN_SCALE = 30.0

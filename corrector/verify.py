@@ -13,16 +13,26 @@ sentence with and without the edit: once with the edit alone in the spun sentenc
 the edits selected in the sentence (a spinner changes neighbouring words too, so either context
 alone misjudges some edits). ``decoder_gain`` is the n-gram side's gain for the edit (n-gram LM +
 channel − the proposal penalty), which carries the channel evidence the neural LM does not see.
-Decisions are independent per edit, so one call scores all of a document's variants at once.
+
+Both steps add a document consistency term: a dictionary spinner maps an original to the same
+spun word every time, so the evidence for "stated → said" elsewhere in the document bears on this
+occurrence. The term is ``consistency`` × the mean selection score of the same (spun, restored)
+pair at the document's other spans, clipped to ±:data:`CONSISTENCY_CAP`; it lifts a pair that is
+convincing elsewhere and holds back one that is not. Decisions are otherwise independent per
+edit, so one call scores all of a document's variants at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import fmean
 from typing import Protocol
 
 from corrector.results import Edit, apply_edits
+
+# The consistency term's bound (log10): other occurrences can shift an edit's score this much at most.
+CONSISTENCY_CAP = 3.0
 
 
 class SentenceScorer(Protocol):
@@ -31,10 +41,12 @@ class SentenceScorer(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class VerifierWeights:
-    """decoder_weight: weight of the decoder's gain; threshold: log10 margin an edit must clear."""
+    """decoder_weight: weight of the decoder's gain; threshold: log10 margin an edit must clear;
+    consistency: weight of the same pair's mean score at the document's other spans (0: off)."""
 
     decoder_weight: float
     threshold: float
+    consistency: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +56,7 @@ class Verdict:
     edit: Edit
     neural_gain: float
     score: float
+    consistency: float = 0.0
 
     @property
     def kept(self) -> bool:
@@ -64,16 +77,24 @@ class MemoScorer:
         return [self.scores[t] for t in texts]
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A proposal chosen for verification: its index and the consistency term it carries."""
+
+    index: int
+    consistency: float
+
+
 def select(
     text: str,
     sentences: Sequence[tuple[int, int]],
     proposals: Sequence[Edit],
     scorer: SentenceScorer,
     weights: VerifierWeights,
-) -> list[int]:
-    """Indices of the proposals to verify, in text order: each proposal scores its neural gain
-    alone in the spun sentence + ``decoder_weight`` · its gain; of those above the threshold, the
-    best is taken first and overlapping ones are dropped (ties: the earlier proposal)."""
+) -> list[Selection]:
+    """The proposals to verify, in text order: each proposal scores its neural gain alone in the
+    spun sentence + ``decoder_weight`` · its gain − the threshold + the consistency term; of those
+    above zero, the best is taken first and overlapping ones are dropped (ties: the earlier one)."""
     variants: list[str] = []
     for edit in proposals:
         start, end = _sentence_of(edit, sentences)
@@ -81,11 +102,13 @@ def select(
         variants.extend((sentence, apply_edits(sentence, [edit.shifted(-start)])))
     distinct = list(dict.fromkeys(variants))
     by_text = dict(zip(distinct, scorer.logprob(distinct), strict=True))
-    scores = [
+    alone = [
         by_text[variants[2 * i + 1]] - by_text[variants[2 * i]]
         + weights.decoder_weight * edit.gain - weights.threshold
         for i, edit in enumerate(proposals)
     ]
+    bonus = consistency_terms(proposals, alone, weights.consistency)
+    scores = [a + b for a, b in zip(alone, bonus, strict=True)]
     taken: list[int] = []
     for i in sorted(range(len(proposals)), key=lambda i: -scores[i]):
         if scores[i] <= 0:
@@ -93,7 +116,34 @@ def select(
         edit = proposals[i]
         if all(edit.end <= proposals[j].start or proposals[j].end <= edit.start for j in taken):
             taken.append(i)
-    return sorted(taken, key=lambda i: (proposals[i].start, proposals[i].end))
+    taken.sort(key=lambda i: (proposals[i].start, proposals[i].end))
+    return [Selection(i, bonus[i]) for i in taken]
+
+
+def consistency_terms(proposals: Sequence[Edit], scores: Sequence[float], weight: float) -> list[float]:
+    """Per proposal: ``weight`` × the mean score of the same (spun, restored) pair, compared
+    case-blind, at the document's other spans (a span's best proposal of that pair counts once),
+    clipped to ±CONSISTENCY_CAP; 0 where the pair occurs nowhere else."""
+    if weight == 0:
+        return [0.0] * len(proposals)
+    best: dict[tuple[int, int, str], float] = {}
+    pair_of: dict[tuple[int, int, str], tuple[str, str]] = {}
+    for edit, score in zip(proposals, scores, strict=True):
+        key = (edit.start, edit.end, edit.restored)
+        best[key] = max(best.get(key, score), score)
+        pair_of[key] = (edit.spun.lower(), edit.restored.lower())
+    by_pair: dict[tuple[str, str], list[tuple[tuple[int, int], float]]] = {}
+    for key, score in best.items():
+        by_pair.setdefault(pair_of[key], []).append(((key[0], key[1]), score))
+    terms = []
+    for edit in proposals:
+        others = [
+            score
+            for span, score in by_pair[(edit.spun.lower(), edit.restored.lower())]
+            if span != (edit.start, edit.end)
+        ]
+        terms.append(weight * max(-CONSISTENCY_CAP, min(CONSISTENCY_CAP, fmean(others))) if others else 0.0)
+    return terms
 
 
 def _sentence_of(edit: Edit, sentences: Sequence[tuple[int, int]]) -> tuple[int, int]:
@@ -109,9 +159,14 @@ def verify(
     edits: Sequence[Edit],
     scorer: SentenceScorer,
     weights: VerifierWeights,
+    consistency: Sequence[float] | None = None,
 ) -> list[Verdict]:
     """A verdict per edit (in input order); ``sentences`` are the (start, end) spans of ``text``'s
-    sentences, and every edit lies inside one of them."""
+    sentences, and every edit lies inside one of them. ``consistency``: each edit's consistency
+    term from :func:`select` (added to its score; none: 0)."""
+    terms = list(consistency) if consistency is not None else [0.0] * len(edits)
+    if len(terms) != len(edits):
+        raise ValueError(f"{len(terms)} consistency terms for {len(edits)} edits")
     by_sentence: dict[tuple[int, int], list[int]] = {}
     for i, edit in enumerate(edits):
         by_sentence.setdefault(_sentence_of(edit, sentences), []).append(i)
@@ -137,6 +192,6 @@ def verify(
             alone = block[2 + j] - spun
             among = everything - block[2 + n + j]
             neural = (alone + among) / 2
-            score = neural + weights.decoder_weight * edits[i].gain - weights.threshold
-            verdicts[i] = Verdict(edits[i], neural, score)
+            score = neural + weights.decoder_weight * edits[i].gain - weights.threshold + terms[i]
+            verdicts[i] = Verdict(edits[i], neural, score, terms[i])
     return [verdicts[i] for i in range(len(edits))]

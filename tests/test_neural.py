@@ -17,7 +17,7 @@ from corrector.api import Corrector
 from corrector.decoder import ranked_candidates
 from corrector.neural import MAX_TOKENS, NeuralLM, default_neural_model
 from corrector.results import Edit, apply_edits
-from corrector.verify import MemoScorer, VerifierWeights, select, verify
+from corrector.verify import MemoScorer, VerifierWeights, consistency_terms, select, verify
 
 
 def write_tiny_llama(path: Path, seed: int = 0) -> Path:
@@ -183,17 +183,53 @@ def test_select_takes_the_best_of_overlapping_proposals_above_the_threshold() ->
     said = Edit(10, 16, "stated", "said", 0.0)
     proposals = [crisis, disaster, the_crisis, said]
     scorer = TableScorer({"said": -1.0, "stated": -4.0, "crisis": -1.0, "disaster": -1.5, "tragedy": -3.0})
-    chosen = select(text, [(0, 34), (35, 48)], proposals, scorer, VerifierWeights(1.0, 1.0))
+    selection = select(text, [(0, 34), (35, 48)], proposals, scorer, VerifierWeights(1.0, 1.0))
+    chosen = [c.index for c in selection]
     # crisis (2 + 0.5) beats disaster (1.5 + 0.5) and "a crisis" (2 + 0.5, but later) on the same
     # span; said (3 + 0) is the best overall; both come back in text order.
     assert [proposals[i] for i in chosen] == [said, crisis]
     assert len(scorer.calls) == 1
     # The threshold applies to the proposal alone: at 2.6 only "said" clears it.
-    assert [proposals[i] for i in select(text, [(0, 34)], proposals, scorer, VerifierWeights(1.0, 2.6))] == [
-        said
-    ]
+    chosen = select(text, [(0, 34)], proposals, scorer, VerifierWeights(1.0, 2.6))
+    assert [proposals[c.index] for c in chosen] == [said]
     # The decoder weight counts: at weight 3, crisis clears 2.6 (2 + 1.5).
     assert len(select(text, [(0, 34)], proposals, scorer, VerifierWeights(3.0, 2.6))) == 2
+
+
+def test_consistency_carries_a_pairs_evidence_across_the_document() -> None:
+    text = "Officials stated the plan. Aides stated nothing."
+    spans = [(0, 26), (27, 48)]
+    strong = Edit(10, 16, "stated", "said", 2.0)  # scores 1 + 2 − 1.5 = 1.5
+    weak = Edit(33, 39, "stated", "said", 0.3)  # scores 1 + 0.3 − 1.5 = −0.2
+    scorer = TableScorer({"said": -2.0, "stated": -3.0})
+    alone = select(text, spans, [strong, weak], scorer, VerifierWeights(1.0, 1.5))
+    assert [c.index for c in alone] == [0]
+    # With consistency 0.5 the weak occurrence gets 0.5 · 1.5 and clears the threshold; the strong
+    # one loses 0.5 · 0.2 and still does.
+    chosen = select(text, spans, [strong, weak], scorer, VerifierWeights(1.0, 1.5, 0.5))
+    assert [c.index for c in chosen] == [0, 1]
+    assert [c.consistency for c in chosen] == pytest.approx([-0.1, 0.75])
+    verdicts = verify(text, spans, [strong, weak], scorer, VerifierWeights(1.0, 1.5, 0.5), [-0.1, 0.75])
+    assert [v.kept for v in verdicts] == [True, True]
+    assert verdicts[1].score == pytest.approx(1.0 + 0.3 - 1.5 + 0.75)
+    assert verdicts[1].consistency == pytest.approx(0.75)
+    # A pair that fails badly elsewhere holds an occurrence back: 1.5 − 0.6 · 3 (clipped) < 0.
+    hopeless = Edit(33, 39, "stated", "said", -6.0)
+    assert select(text, spans, [strong, hopeless], scorer, VerifierWeights(1.0, 1.5, 0.6)) == []
+    with pytest.raises(ValueError, match="consistency terms"):
+        verify(text, spans, [strong, weak], scorer, VerifierWeights(1.0, 1.5, 0.5), [0.0])
+
+
+def test_consistency_terms_compare_pairs_case_blind_and_count_a_span_once() -> None:
+    edits = [
+        Edit(0, 6, "Stated", "Said", 0.0),
+        Edit(20, 26, "stated", "said", 0.0),
+        Edit(20, 26, "stated", "said", 0.0),  # the same edit proposed twice: its best score counts
+        Edit(30, 36, "stated", "told", 0.0),
+    ]
+    terms = consistency_terms(edits, [1.0, 9.0, 2.0, 5.0], 0.5)
+    assert terms == pytest.approx([0.5 * 3.0, 0.5 * 1.0, 0.5 * 1.0, 0.0])
+    assert consistency_terms(edits, [1.0, 9.0, 2.0, 5.0], 0.0) == [0.0] * 4
 
 
 def test_memo_scorer_scores_each_text_once() -> None:

@@ -160,6 +160,13 @@ _DECODER_OPTIONS = (
         defaults.DEFAULT_NEURAL_CANDIDATES,
         "with --neural: best candidates per lattice arc it also scores (0: only the decoder's edits)",
     ),
+    (
+        "--neural-consistency",
+        "neural_consistency",
+        non_negative,
+        defaults.DEFAULT_NEURAL_CONSISTENCY,
+        "with --neural: weight of the same substitution's mean score elsewhere in the document (0 = off)",
+    ),
 )
 
 
