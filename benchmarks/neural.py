@@ -1,14 +1,15 @@
 """Neural verification (``--neural``) against the n-gram decoder alone: the tuning table and speed.
 
     python benchmarks/neural.py [--thresholds 2 2.5 3] [--decoder-weights 1] [--proposals 0.25]
-                                [--candidates 0 6] [--gates 0.4 0.5] [--reuters 25]
+                                [--candidates 0 6] [--gates 0.4 0.5] [--consistency 0 0.5]
+                                [--windows 0 10] [--reuters 25]
 
 Sets: as ``benchmarks/tune.py`` (dev = 12 real pairs alone, article = the same pairs inside the
 seed article, syn / light = held-out ``lee.cor`` spun heavily / lightly, clean = ``lee.cor``
 unspun), plus the first ``--reuters`` pairs of two held-out Reuters sets from ``make eval-data``
 (``all`` = spun with the restorer's own thesauri, ``user`` = a dictionary it does not know).
 Cells are fix / broken / ERR. Neural scores of each sentence variant are cached across settings,
-so the grid costs one neural pass per proposal penalty, candidate count and gate; the words/s
+so the grid costs one neural pass per proposal penalty, candidate count, gate and window; the words/s
 line after a row is that pass.
 """
 
@@ -71,6 +72,9 @@ def main() -> None:
     parser.add_argument(
         "--consistency", type=float, nargs="+", default=[0.0, 0.5], help="neural consistency weights"
     )
+    parser.add_argument(
+        "--windows", type=int, nargs="+", default=[0, 10], help="selection windows (words past the edit)"
+    )
     parser.add_argument("--synthetic", type=int, default=20, help="lee.cor documents to spin")
     parser.add_argument("--reuters", type=int, default=25, help="pairs of each held-out Reuters set")
     parser.add_argument("--seed", type=int, default=3)
@@ -102,7 +106,8 @@ def main() -> None:
 
     row("n-gram decoder alone (default)", ngram)
     words = sum(len(spun.split()) for pairs in sets.values() for spun, _ in pairs) + len(article.split())
-    for proposal, candidates, gate in itertools.product(args.proposals, args.candidates, sorted(args.gates)):
+    settings = itertools.product(args.proposals, args.candidates, sorted(args.gates), args.windows)
+    for proposal, candidates, gate, window in settings:
         grid = itertools.product(args.thresholds, args.decoder_weights, args.consistency)
         for threshold, weight, consistency in grid:
             corrector = neural.with_settings(
@@ -112,10 +117,11 @@ def main() -> None:
                 neural_decoder_weight=weight,
                 neural_candidates=candidates,
                 neural_consistency=consistency,
+                neural_window=window,
             )
             before = scorer.seconds
             label = (
-                f"neural: proposal {proposal}, candidates {candidates}, gate {gate}, "
+                f"neural: proposal {proposal}, candidates {candidates}, gate {gate}, window {window}, "
                 f"threshold {threshold}, weight {weight}, consistency {consistency}"
             )
             start = time.perf_counter()

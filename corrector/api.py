@@ -52,7 +52,10 @@ class Corrector:
         self.weights = DecoderWeights(config.channel_weight, config.change_penalty, config.beam)
         self.neural = neural
         self.verifier_weights = VerifierWeights(
-            config.neural_decoder_weight, config.neural_threshold, config.neural_consistency
+            config.neural_decoder_weight,
+            config.neural_threshold,
+            config.neural_consistency,
+            config.neural_window,
         )
         if config.neural and neural is None:
             self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
@@ -105,6 +108,7 @@ class Corrector:
             "proposal_penalty",
             "neural_candidates",
             "neural_consistency",
+            "neural_window",
         }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
@@ -138,10 +142,10 @@ class Corrector:
         if self.neural:
             fields |= {"ppen": self.config.proposal_penalty, "nw": self.config.neural_decoder_weight,
                        "nthr": self.config.neural_threshold, "ncand": self.config.neural_candidates,
-                       "ncons": self.config.neural_consistency}
+                       "ncons": self.config.neural_consistency, "nwin": self.config.neural_window}
         if not decoding:
             decoder = ("beam", "chw", "pen", "boost", "prior", "gate")
-            for name in (*decoder, "neural", "ppen", "nw", "nthr", "ncand", "ncons"):
+            for name in (*decoder, "neural", "ppen", "nw", "nthr", "ncand", "ncons", "nwin"):
                 fields.pop(name, None)
         return fields
 

@@ -29,7 +29,8 @@ class CorrectorConfig:
     ``proposal_penalty`` and the ``neural_candidates`` best candidates of each arc by fast match.
     An edit is kept when its neural gain + ``neural_decoder_weight`` · n-gram gain exceeds
     ``neural_threshold``, counting ``neural_consistency`` × the same pair's mean score at the
-    document's other spans. None: the n-gram decoder decides alone (the fast default).
+    document's other spans; selection scores a proposal on its sentence up to ``neural_window``
+    words past the edit (0: whole). None: the n-gram decoder decides alone (the fast default).
     """
 
     model_dir: str | None = None
@@ -52,6 +53,7 @@ class CorrectorConfig:
     neural_threshold: float = defaults.DEFAULT_NEURAL_THRESHOLD
     neural_candidates: int = defaults.DEFAULT_NEURAL_CANDIDATES
     neural_consistency: float = defaults.DEFAULT_NEURAL_CONSISTENCY
+    neural_window: int = defaults.DEFAULT_NEURAL_WINDOW
 
     def with_overrides(self, **overrides: Any) -> CorrectorConfig:
         known = {f.name for f in fields(self)}

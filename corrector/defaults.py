@@ -55,6 +55,8 @@ DEFAULT_NEURAL_CANDIDATES = 6
 NEURAL_CANDIDATE_FLOOR = -1.0
 # Weight of a (spun, restored) pair's mean verifier score elsewhere in the document (0: off).
 DEFAULT_NEURAL_CONSISTENCY = 0.5
+# Selection scores a proposal on its sentence up to this many words past the edit (0: whole sentence).
+DEFAULT_NEURAL_WINDOW = 10
 
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
 SPUN_SCALE = 30.0

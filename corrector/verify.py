@@ -24,6 +24,7 @@ edit, so one call scores all of a document's variants at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import fmean
@@ -33,6 +34,7 @@ from corrector.results import Edit, apply_edits
 
 # The consistency term's bound (log10): other occurrences can shift an edit's score this much at most.
 CONSISTENCY_CAP = 3.0
+_WORD = re.compile(r"\S+")
 
 
 class SentenceScorer(Protocol):
@@ -42,11 +44,14 @@ class SentenceScorer(Protocol):
 @dataclass(frozen=True, slots=True)
 class VerifierWeights:
     """decoder_weight: weight of the decoder's gain; threshold: log10 margin an edit must clear;
-    consistency: weight of the same pair's mean score at the document's other spans (0: off)."""
+    consistency: weight of the same pair's mean score at the document's other spans (0: off);
+    window: selection scores a proposal on its sentence up to this many words past the edit
+    (0: the whole sentence)."""
 
     decoder_weight: float
     threshold: float
     consistency: float = 0.0
+    window: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +99,17 @@ def select(
 ) -> list[Selection]:
     """The proposals to verify, in text order: each proposal scores its neural gain alone in the
     spun sentence + ``decoder_weight`` · its gain − the threshold + the consistency term; of those
-    above zero, the best is taken first and overlapping ones are dropped (ties: the earlier one)."""
+    above zero, the best is taken first and overlapping ones are dropped (ties: the earlier one).
+    With a ``window``, the gain is measured on the sentence cut that many words past the edit:
+    the words further right barely move with it, and every variant is rescored from its edit on."""
     variants: list[str] = []
     for edit in proposals:
         start, end = _sentence_of(edit, sentences)
+        local = edit.shifted(-start)
         sentence = text[start:end]
-        variants.extend((sentence, apply_edits(sentence, [edit.shifted(-start)])))
+        if weights.window:
+            sentence = sentence[: _cut_after(sentence, local.end, weights.window)]
+        variants.extend((sentence, apply_edits(sentence, [local])))
     distinct = list(dict.fromkeys(variants))
     by_text = dict(zip(distinct, scorer.logprob(distinct), strict=True))
     alone = [
@@ -144,6 +154,15 @@ def consistency_terms(proposals: Sequence[Edit], scores: Sequence[float], weight
         ]
         terms.append(weight * max(-CONSISTENCY_CAP, min(CONSISTENCY_CAP, fmean(others))) if others else 0.0)
     return terms
+
+
+def _cut_after(sentence: str, position: int, words: int) -> int:
+    """The offset just past the ``words``-th whitespace-delimited word at or after ``position``
+    (the sentence's end if it has fewer)."""
+    for n, match in enumerate(_WORD.finditer(sentence, position), start=1):
+        if n == words:
+            return match.end()
+    return len(sentence)
 
 
 def _sentence_of(edit: Edit, sentences: Sequence[tuple[int, int]]) -> tuple[int, int]:

@@ -220,6 +220,22 @@ def test_consistency_carries_a_pairs_evidence_across_the_document() -> None:
         verify(text, spans, [strong, weak], scorer, VerifierWeights(1.0, 1.5, 0.5), [0.0])
 
 
+def test_select_with_a_window_scores_each_proposal_up_to_that_many_words_past_it() -> None:
+    text = "Officials stated the tragedy grew. Nothing here."
+    said = Edit(10, 16, "stated", "said", 0.0)
+    grew = Edit(29, 33, "grew", "rose", 0.0)
+    scorer = TableScorer({"said": -1.0, "stated": -4.0})
+    select(text, [(0, 34)], [said, grew], scorer, VerifierWeights(1.0, 1.0, 0.0, 2))
+    assert scorer.calls[-1] == [
+        "Officials stated the tragedy",
+        "Officials said the tragedy",
+        "Officials stated the tragedy grew.",  # fewer words left than the window: all of them
+        "Officials stated the tragedy rose.",
+    ]
+    select(text, [(0, 34)], [said], scorer, VerifierWeights(1.0, 1.0))
+    assert scorer.calls[-1] == ["Officials stated the tragedy grew.", "Officials said the tragedy grew."]
+
+
 def test_consistency_terms_compare_pairs_case_blind_and_count_a_span_once() -> None:
     edits = [
         Edit(0, 6, "Stated", "Said", 0.0),

@@ -167,6 +167,13 @@ _DECODER_OPTIONS = (
         defaults.DEFAULT_NEURAL_CONSISTENCY,
         "with --neural: weight of the same substitution's mean score elsewhere in the document (0 = off)",
     ),
+    (
+        "--neural-window",
+        "neural_window",
+        count,
+        defaults.DEFAULT_NEURAL_WINDOW,
+        "with --neural: selection scores a proposal up to this many words past it (0 = the whole sentence)",
+    ),
 )
 
 
