@@ -3,8 +3,8 @@
 Proposals come from the n-gram side: the decoder's edits at a low change penalty, plus the few
 best candidates of every lattice arc by fast match (so the neural LM also sees restorations the
 n-gram LM ranks too low to propose). :func:`select` scores each proposal alone in the spun
-sentence and keeps the best non-overlapping ones that clear the threshold; :func:`verify` then
-keeps an edit when
+sentence (cut a few words past the edit: the selection window) and keeps the best
+non-overlapping ones that clear the threshold; :func:`verify` then keeps an edit when
 
     neural_gain + decoder_weight · decoder_gain > threshold
 
