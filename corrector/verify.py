@@ -136,15 +136,14 @@ def consistency_terms(proposals: Sequence[Edit], scores: Sequence[float], weight
     clipped to ±CONSISTENCY_CAP; 0 where the pair occurs nowhere else."""
     if weight == 0:
         return [0.0] * len(proposals)
-    best: dict[tuple[int, int, str], float] = {}
-    pair_of: dict[tuple[int, int, str], tuple[str, str]] = {}
+    # One score per span and pair (the best of its proposals); a span's spun text is fixed.
+    best: dict[tuple[int, int, str, str], float] = {}
     for edit, score in zip(proposals, scores, strict=True):
-        key = (edit.start, edit.end, edit.restored)
+        key = (edit.start, edit.end, edit.spun.lower(), edit.restored.lower())
         best[key] = max(best.get(key, score), score)
-        pair_of[key] = (edit.spun.lower(), edit.restored.lower())
     by_pair: dict[tuple[str, str], list[tuple[tuple[int, int], float]]] = {}
-    for key, score in best.items():
-        by_pair.setdefault(pair_of[key], []).append(((key[0], key[1]), score))
+    for (start, end, spun, restored), score in best.items():
+        by_pair.setdefault((spun, restored), []).append(((start, end), score))
     terms = []
     for edit in proposals:
         others = [
