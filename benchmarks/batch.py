@@ -43,7 +43,7 @@ from corrector.pipeline import (
     ProcessExecutor,
     run_batch,
 )
-from corrector.results import Restoration, Scores
+from corrector.text.results import Restoration, Scores
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -74,7 +74,7 @@ def source_sentences() -> list[str]:
         lines = corpus.read_text(encoding="utf-8").splitlines()
     else:
         from corrector.corpus import lee_heldout
-        from corrector.text import split_sentences
+        from corrector.text.tokens import split_sentences
 
         lines = [doc[s.start : s.end] for doc in lee_heldout() for s in split_sentences(doc)]
     return [line for line in lines if 8 <= len(line.split()) <= 60]

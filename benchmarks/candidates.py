@@ -18,7 +18,7 @@ import argparse
 import json
 import time
 
-from corrector.text import Sentence, split_sentences
+from corrector.text.tokens import Sentence, split_sentences
 
 
 def documents(n_sentences: int) -> list[list[Sentence]]:

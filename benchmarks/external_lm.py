@@ -25,7 +25,7 @@ from pathlib import Path
 from corrector.candidates import CandidateGenerator, substitutions
 from corrector.defaults import DEFAULT_CHANNEL_WEIGHT, SHARED_DATA_DIR, default_model_dir
 from corrector.lm import KenlmModel
-from corrector.text import lm_words, tokenize
+from corrector.text.tokens import lm_words, tokenize
 
 _CLITICS = frozenset({"n't", "'s", "'re", "'ll", "'ve", "'d", "'m"})
 _PUNCTUATION = frozenset(string.punctuation + "“”‘’—–")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR
 from corrector.lm import KenlmModel
-from corrector.text import tokenize
+from corrector.text.tokens import tokenize
 
 
 def local_fixes(spun: list[str], original: list[str]) -> list[list[str]]:

@@ -19,7 +19,7 @@ from corrector.corpus import lee_heldout
 from corrector.defaults import DEFAULT_BEAM, default_model_dir
 from corrector.lm import MODEL_FILE
 from corrector.spinner import Spinner
-from corrector.text import normalize_line, split_sentences
+from corrector.text.tokens import normalize_line, split_sentences
 
 
 def spun_documents(n_sentences: int) -> list[str]:

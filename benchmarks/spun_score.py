@@ -20,7 +20,7 @@ import numpy as np
 from corrector import Corrector, defaults
 from corrector.corpus import lee_heldout
 from corrector.spinner import Spinner
-from corrector.text import is_word, split_sentences
+from corrector.text.tokens import is_word, split_sentences
 
 
 def features(corrector: Corrector, text: str) -> tuple[float, float, float]:

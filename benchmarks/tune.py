@@ -21,9 +21,9 @@ from corrector.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
 from corrector.metrics import CorpusScore, corpus_score, pair_stats
 from corrector.oracle import oracle_score
-from corrector.results import Restoration, apply_edits
 from corrector.spinner import Spinner
-from corrector.text import split_sentences
+from corrector.text.results import Restoration, apply_edits
+from corrector.text.tokens import split_sentences
 
 
 def dev_pairs() -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ __all__ = ["Corrector", "CorrectorConfig", "Edit", "Restoration", "Scores", "__v
 if TYPE_CHECKING:
     from corrector.api import Corrector
     from corrector.config import CorrectorConfig
-    from corrector.results import Edit, Restoration, Scores
+    from corrector.text.results import Edit, Restoration, Scores
 
 
 def __getattr__(name: str) -> Any:
@@ -28,7 +28,7 @@ def __getattr__(name: str) -> Any:
 
         return CorrectorConfig
     if name in {"Edit", "Restoration", "Scores"}:
-        from corrector import results
+        from corrector.text import results
 
         return getattr(results, name)
     raise AttributeError(f"module 'corrector' has no attribute {name!r}")

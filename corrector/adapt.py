@@ -50,8 +50,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from corrector.lattice import Arc, Candidate, Lattice
-from corrector.text import (
+from corrector.text.lattice import Arc, Candidate, Lattice
+from corrector.text.tokens import (
     Sentence,
     apply_case,
     case_pattern,
@@ -1116,7 +1116,7 @@ class SpinnerChannel:
 
 
 def _new_candidate(original: str, pattern: str, logprob: float) -> Candidate:
-    from corrector.text import tokenize
+    from corrector.text.tokens import tokenize
 
     text = apply_case(pattern, original)
     words = tuple(t.text for t in tokenize(text))

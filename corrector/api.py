@@ -20,11 +20,11 @@ from corrector.decoder import (
     ranked_candidates,
     reinforce,
 )
-from corrector.lattice import Lattice
 from corrector.lm import KenlmModel, load_language_model, perplexity
 from corrector.neural import NeuralLM, default_neural_model
-from corrector.results import Edit, Restoration, Scores, apply_edits
-from corrector.text import detokenize, split_sentences
+from corrector.text.lattice import Lattice
+from corrector.text.results import Edit, Restoration, Scores, apply_edits
+from corrector.text.tokens import detokenize, split_sentences
 from corrector.verify import MemoScorer, VerifierWeights, select, verify
 
 

@@ -22,7 +22,7 @@ keeps only those whose document count a list reads; and the LM tokens of the ori
 not plain words, so a new process never runs the tokenizer on them.
 
 A new process makes ~100,000 candidates on its first batch of documents: they are made in one
-loop on local names (:func:`corrector.lattice.new_candidate`), keys without candidates share
+loop on local names (:func:`corrector.text.lattice.new_candidate`), keys without candidates share
 one empty list, and :meth:`CandidateGenerator.load` freezes the loaded table out of the garbage
 collector's passes.
 
@@ -50,8 +50,8 @@ from corrector import inflection, spin_rules
 from corrector.channel import ChannelModel, Evidence, zipf
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
 from corrector.defaults import MAX_SPAN
-from corrector.lattice import Candidate, Lattice, new_arc, new_candidate
-from corrector.text import (
+from corrector.text.lattice import Candidate, Lattice, new_arc, new_candidate
+from corrector.text.tokens import (
     _NO_SPACE_AFTER,
     _NO_SPACE_BEFORE,
     Sentence,
@@ -745,7 +745,7 @@ class CandidateGenerator:
         key = span_key(words)
         doc_counts: Counter[str] = Counter([key, *(w.lower() for w in words)])
         if context:
-            from corrector.text import split_sentences
+            from corrector.text.tokens import split_sentences
 
             for sentence in split_sentences(context):
                 doc_counts.update(k for _, _, k in self.spans(sentence))

@@ -21,7 +21,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from corrector.defaults import BUILD_DIR
-from corrector.text import is_word, lm_words, split_sentences
+from corrector.text.tokens import is_word, lm_words, split_sentences
 
 NORMALISATION = "nltk-treebank+ascii-quotes/v1"
 BROWN_PRESS = ("ca", "cb", "cc")

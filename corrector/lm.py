@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from corrector.text import normalize_token
+from corrector.text.tokens import normalize_token
 
 MODEL_FILE = "model.bin"
 MANIFEST_FILE = "manifest.json"

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from corrector.text import normalize_token, split_sentences
+from corrector.text.tokens import normalize_token, split_sentences
 
 NORMALISATION = "quotes+dashes+ellipsis+US+lc"
 TOKENIZER = "nltk-tb"

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from corrector.lattice import Candidate, Lattice
 from corrector.metrics import CorpusScore, corpus_score, normalize, pair_stats, tokens
-from corrector.results import Edit, apply_edits
+from corrector.text.lattice import Candidate, Lattice
+from corrector.text.results import Edit, apply_edits
 
 BAND = 60  # tokens either side of the diagonal the alignment may stray
 

@@ -10,7 +10,7 @@ Everything here is general English knowledge, not patches for particular sentenc
   article-spinner synonym lists are built from. They are listed spun → original.
 - Numbers: small cardinals written as digits or words (2 ↔ two), a spelled-out digit group inside
   a formatted number (three,450 → 3,450) and "1000's" for "thousands".
-Keys and values are lowercase LM-token text joined by :func:`corrector.text.detokenize`
+Keys and values are lowercase LM-token text joined by :func:`corrector.text.tokens.detokenize`
 (``won't ever``, not ``wo n't ever``).
 """
 

@@ -26,9 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from corrector.results import splice
 from corrector.spin_rules import FUNCTION_WORDS
-from corrector.text import Token, apply_case, case_pattern, split_sentences
+from corrector.text.results import splice
+from corrector.text.tokens import Token, apply_case, case_pattern, split_sentences
 
 # Contraction clitics (apostrophes normalised to ASCII) → expansion; ``None`` = depends on host.
 _CLITIC_EXPANSIONS = {"n't": "not", "'re": "are", "'ve": "have", "'ll": "will", "'m": "am", "'d": "would"}

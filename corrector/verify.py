@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Protocol
 
-from corrector.results import Edit, apply_edits
+from corrector.text.results import Edit, apply_edits
 
 # The consistency term's bound (log10): other occurrences can shift an edit's score this much at most.
 CONSISTENCY_CAP = 3.0

@@ -17,8 +17,8 @@ from corrector import Corrector
 from corrector.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
 from corrector.metrics import corpus_score, pair_stats
-from corrector.results import Restoration
 from corrector.spinner import Spinner
+from corrector.text.results import Restoration
 
 BOLD, RED, GREEN, DIM, RESET = "\033[1m", "\033[31m", "\033[32m", "\033[2m", "\033[0m"
 

@@ -51,7 +51,7 @@ from corrector.defaults import (
     default_model_dir,
 )
 from corrector.lm import LanguageModel, load_language_model
-from corrector.text import Sentence, tokenize
+from corrector.text.tokens import Sentence, tokenize
 
 
 class Group(NamedTuple):
@@ -522,7 +522,7 @@ def spun_pairs(n: int, seed: int, rarities: tuple[float, ...] = (0.0, 0.5)) -> l
     reverse: it picks among the ``top_k`` frequent synonyms), documents of 20 sentences
     cycling through the ``rarities`` (how strongly the spinner prefers rare synonyms)."""
     from corrector.spinner import SpinConfig, Spinner
-    from corrector.text import detokenize
+    from corrector.text.tokens import detokenize
 
     lines = (BUILD_DIR / "corpus" / "news.txt").read_text(encoding="utf-8").splitlines()
     rng = random.Random(seed)

@@ -31,10 +31,10 @@ from corrector.adapt import (
     spinner_document,
     write_spinner,
 )
-from corrector.lattice import Arc, Candidate, Lattice
 from corrector.lm import KenlmModel
 from corrector.lm_build import build_model
-from corrector.text import Sentence, match_case, split_sentences
+from corrector.text.lattice import Arc, Candidate, Lattice
+from corrector.text.tokens import Sentence, match_case, split_sentences
 
 # --- a toy bigram LM and a toy generator -------------------------------------------------------
 
@@ -449,7 +449,7 @@ class SpinnerEcho:
         return cls()
 
     def correct(self, text: str) -> Any:
-        from corrector.results import Restoration, Scores
+        from corrector.text.results import Restoration, Scores
 
         return Restoration(text, text, (), Scores(-1.0, -1.0, 1.0, 1.0), 0.0)
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from corrector import thesaurus
 from corrector.api import Corrector, spun_score
-from corrector.results import apply_edits
+from corrector.text.results import apply_edits
 
 pytestmark = pytest.mark.skipif(
     set(thesaurus.available_sources()) != set(thesaurus.SOURCES),

@@ -10,7 +10,7 @@ import pytest
 from corrector import thesaurus
 from corrector.candidates import CandidateGenerator, read_learned, span_key, substitutions
 from corrector.channel import ChannelModel
-from corrector.text import split_sentences
+from corrector.text.tokens import split_sentences
 
 pytestmark = pytest.mark.skipif(
     set(thesaurus.available_sources()) != set(thesaurus.SOURCES),
@@ -201,7 +201,7 @@ def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.Revers
 def test_fast_constructors_build_the_same_objects() -> None:
     from dataclasses import fields
 
-    from corrector.lattice import Arc, Candidate, new_arc, new_candidate
+    from corrector.text.lattice import Arc, Candidate, new_arc, new_candidate
 
     # They set exactly these fields: a new field needs them updated.
     assert [f.name for f in fields(Candidate)] == ["words", "text", "logprob", "sources"]

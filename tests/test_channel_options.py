@@ -85,7 +85,7 @@ class SettingsEcho:
         return cls()
 
     def correct(self, text: str) -> Any:
-        from corrector.results import Restoration, Scores
+        from corrector.text.results import Restoration, Scores
 
         return Restoration(text, text, (), Scores(-1.0, -1.0, 1.0, 1.0), 0.0)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from corrector.decoder import DecoderWeights, SentenceMemo, decode
-from corrector.lattice import Arc, Candidate, Lattice
 from corrector.lm import KenlmModel
-from corrector.text import split_sentences
+from corrector.text.lattice import Arc, Candidate, Lattice
+from corrector.text.tokens import split_sentences
 
 WEIGHTS = DecoderWeights(channel_weight=1.0, change_penalty=1.0, beam=8)
 

@@ -13,7 +13,7 @@ import pytest
 
 from corrector.lm import KenlmModel
 from corrector.lm_build import build_model
-from corrector.text import normalize_line
+from corrector.text.tokens import normalize_line
 
 SENTENCES = [
     "Top US diplomats said in the capital on Friday .",

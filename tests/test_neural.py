@@ -17,7 +17,7 @@ from corrector import defaults, neural, thesaurus
 from corrector.api import Corrector
 from corrector.decoder import ranked_candidates
 from corrector.neural import MAX_TOKENS, NeuralLM, default_neural_model
-from corrector.results import Edit, apply_edits
+from corrector.text.results import Edit, apply_edits
 from corrector.verify import MemoScorer, VerifierWeights, consistency_terms, select, verify
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from corrector.lattice import Arc, Candidate, Lattice
 from corrector.metrics import pair_stats
 from corrector.oracle import oracle_edits, oracle_restoration, oracle_score
-from corrector.text import split_sentences
+from corrector.text.lattice import Arc, Candidate, Lattice
+from corrector.text.tokens import split_sentences
 
 
 def lattices(text: str, arcs: dict[str, list[str]]) -> list[Lattice]:

@@ -33,7 +33,7 @@ from corrector.pipeline import (
     restore_chunk,
     run_batch,
 )
-from corrector.results import Edit, Restoration, Scores, apply_edits
+from corrector.text.results import Edit, Restoration, Scores, apply_edits
 
 TESTS_DIR = Path(__file__).resolve().parent
 FACTORY = "test_pipeline:SwapCorrector.load"

@@ -11,7 +11,7 @@ import kenlm
 import pytest
 
 from corrector.scoring import corpus_rows, load_models, render, score_texts
-from corrector.text import lm_words, split_sentences
+from corrector.text.tokens import lm_words, split_sentences
 
 TEXT = "The minister said in the capital on Friday . Top US diplomats met after the meeting in Geneva ."
 DOC = "Officials said the talks would continue next week. Police met the president in Geneva."

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corrector.text import detokenize, match_case, normalize_token, split_sentences, tokenize
+from corrector.text.tokens import detokenize, match_case, normalize_token, split_sentences, tokenize
 
 
 @given(st.text())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corrector.text import Sentence
+from corrector.text.tokens import Sentence
 
 
 @dataclass(frozen=True, slots=True)
