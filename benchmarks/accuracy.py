@@ -38,7 +38,7 @@ SETS = [
 def no_mythes_corrector():
     """A corrector whose candidates come from Moby and WordNet only."""
     from corrector import Corrector
-    from corrector.channel import ChannelModel
+    from corrector.candidates.channel import ChannelModel
     from corrector.thesaurus import TABLE_FORMAT
 
     manifest = NO_MYTHES / "manifest.json"

@@ -409,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tune-unseen", type=float, nargs="+", default=[2.0, 3.0, 4.0])
     args = parser.parse_args(argv)
 
-    from corrector.candidates import CandidateGenerator
+    from corrector.candidates.generator import CandidateGenerator
 
     WORK.mkdir(parents=True, exist_ok=True)
     train, held = split_corpus()

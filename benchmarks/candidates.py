@@ -46,7 +46,7 @@ def main() -> None:
     tokens = sum(len(s.tokens) for doc in docs for s in doc)
     sentences = sum(len(doc) for doc in docs)
     started = time.perf_counter()
-    from corrector.candidates import CandidateGenerator
+    from corrector.candidates.generator import CandidateGenerator
 
     gen = CandidateGenerator.load()
     print(f"load (imports + table + lemma/frequency dictionaries): {time.perf_counter() - started:.2f} s")

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
-from corrector.candidates import CandidateGenerator, substitutions
+from corrector.candidates.generator import CandidateGenerator, substitutions
 from corrector.defaults import DEFAULT_CHANNEL_WEIGHT, SHARED_DATA_DIR, default_model_dir
 from corrector.lm import KenlmModel
 from corrector.text.tokens import lm_words, tokenize

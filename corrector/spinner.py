@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from corrector.spin_rules import FUNCTION_WORDS
+from corrector.candidates.rules import FUNCTION_WORDS
 from corrector.text.results import splice
 from corrector.text.tokens import Token, apply_case, case_pattern, split_sentences
 

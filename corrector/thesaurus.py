@@ -8,7 +8,7 @@ the 60 MB of source files. Each key's entries are stored best first by the chann
 score (with the weights current at build time), so the runtime reads only the head of a list.
 The pickle also holds the finished candidate lists of every key with a candidate (inflected forms
 included), span prefixes and span first words, the lists' multi-word originals and the LM tokens
-of their originals that are not plain words (see :mod:`corrector.candidates`); building takes
+of their originals that are not plain words (see :mod:`corrector.candidates.generator`); building takes
 ~4 min on 2 processes.
 
 All keys and synonyms are lowercase, with single spaces between words (``despite the fact that``).
@@ -32,7 +32,7 @@ from corrector.defaults import default_thesaurus_dir
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from corrector.channel import ChannelModel
+    from corrector.candidates.channel import ChannelModel
 
 SOURCES = ("moby", "wordnet", "mythes")
 WORDNET_DIR = Path("/usr/share/wordnet")
@@ -226,7 +226,7 @@ def _ranked_lines(
     spun: str, lines: list[tuple[str, dict[str, tuple[int, int]], bool, float]], model: ChannelModel
 ) -> list[int]:
     """Order of ``lines`` best first by the channel's static score as originals of ``spun``."""
-    from corrector.channel import Evidence
+    from corrector.candidates.channel import Evidence
 
     fanout = len(lines)
     scores = [
@@ -251,7 +251,7 @@ def reverse_pairs(
     Lines are sorted best first by ``model``'s static score (default: the package weights)."""
     from wordfreq import zipf_frequency
 
-    from corrector.channel import ChannelModel
+    from corrector.candidates.channel import ChannelModel
 
     model = model or ChannelModel.load()
     zipf_of: dict[str, float] = {}
@@ -318,7 +318,7 @@ def build_table(
     min_original_zipf: float = MIN_ORIGINAL_ZIPF,
 ) -> dict[str, object]:
     """Write the reversed table (``reverse.pkl``) and ``manifest.json`` into ``out_dir``."""
-    from corrector.channel import ChannelModel
+    from corrector.candidates.channel import ChannelModel
 
     out_dir = Path(out_dir or default_thesaurus_dir())
     started = time.perf_counter()
@@ -366,7 +366,7 @@ def _precompute(
     """Finished ranked candidate lists of every key the thesaurus (inflected forms included)
     or the rules give a candidate, so the runtime computes none (numbers and learned pairs
     aside) and skips any other span at the cost of a dict miss."""
-    from corrector.candidates import lookup_keys, precompute_ranked
+    from corrector.candidates.generator import lookup_keys, precompute_ranked
 
     table = ReverseTable(packed, sources, ranked_with)
     precomputed = precompute_ranked(table, model, lookup_keys(table), BUILD_PROCESSES, complete=True)
@@ -379,7 +379,7 @@ def span_prefixes(packed: dict[str, str]) -> frozenset[str]:
     """Proper word prefixes (``a b`` of ``a b c``) of every multi-word key and every multi-word
     original a key can yield (as listed, or re-inflected): a span whose key is none of them
     cannot grow into a key with candidates or into an original the document evidence reads."""
-    from corrector import inflection
+    from corrector.candidates import inflection
 
     phrases = {key for key in packed if " " in key}
     originals = set()
@@ -404,7 +404,7 @@ def span_firsts(packed: dict[str, str]) -> frozenset[str]:
     """First words of the multi-word keys (or the word before a clitic: ``won't`` → ``won``),
     and every inflected form of them: a span starting with any other word stays one word
     (before the rule and learned keys the runtime adds)."""
-    from corrector import inflection
+    from corrector.candidates import inflection
 
     firsts = {key.split(" ")[0].split("'")[0] for key in packed if " " in key or "'" in key}
     return frozenset(firsts | inflection.inflected_variants(firsts))
@@ -477,7 +477,7 @@ class ReverseTable:
         model: ChannelModel | None = None,
     ) -> ReverseTable:
         """An in-memory table from forward dictionaries (tests, fitting scripts)."""
-        from corrector.channel import ChannelModel
+        from corrector.candidates.channel import ChannelModel
 
         model = model or ChannelModel.load()
         return cls(reverse_pairs(forward, min_original_zipf, model), ranked_with=model.fingerprint())

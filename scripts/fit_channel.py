@@ -41,8 +41,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from corrector.candidates import CandidateGenerator, _case_words, substitutions
-from corrector.channel import FEATURES, WEIGHTS_FILE, ChannelModel, document_features, static_features
+from corrector.candidates.channel import (
+    FEATURES,
+    WEIGHTS_FILE,
+    ChannelModel,
+    document_features,
+    static_features,
+)
+from corrector.candidates.generator import CandidateGenerator, _case_words, substitutions
 from corrector.defaults import (
     BUILD_DIR,
     DEFAULT_CHANGE_PENALTY,

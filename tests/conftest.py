@@ -53,8 +53,8 @@ def small_corrector(tiny_model_dir: Path) -> Callable[[Iterable[str]], Corrector
     """Makes Correctors over the tiny model whose candidates come from the real thesauri
     restricted to some headwords (fast to build), at change penalty 1.0."""
     from corrector import thesaurus
-    from corrector.candidates import CandidateGenerator
-    from corrector.channel import ChannelModel
+    from corrector.candidates.channel import ChannelModel
+    from corrector.candidates.generator import CandidateGenerator
     from corrector.config import CorrectorConfig
     from corrector.lm import KenlmModel
 

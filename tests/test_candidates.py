@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from corrector import thesaurus
-from corrector.candidates import CandidateGenerator, read_learned, span_key, substitutions
-from corrector.channel import ChannelModel
+from corrector.candidates.channel import ChannelModel
+from corrector.candidates.generator import CandidateGenerator, read_learned, span_key, substitutions
 from corrector.text.tokens import split_sentences
 
 pytestmark = pytest.mark.skipif(
@@ -148,7 +148,7 @@ def _with_and_without_lists(
     table: thesaurus.ReverseTable, keys: list[str], complete: bool = False
 ) -> tuple[CandidateGenerator, CandidateGenerator]:
     """A generator reading precomputed lists for ``keys`` and one computing every list itself."""
-    from corrector.candidates import precompute_ranked
+    from corrector.candidates.generator import precompute_ranked
 
     channel = ChannelModel.load()
     pre = precompute_ranked(table, channel, keys, processes=1, complete=complete)
@@ -174,7 +174,7 @@ def test_precomputed_lists_and_span_pruning_change_nothing(small_table: thesauru
 
 
 def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.ReverseTable) -> None:
-    from corrector.candidates import lookup_keys
+    from corrector.candidates.generator import lookup_keys
 
     keys = lookup_keys(small_table)
     # Inflected forms of table keys are looked up too (advised ← advise, told ← tell).
@@ -213,7 +213,7 @@ def test_fast_constructors_build_the_same_objects() -> None:
 
 
 def test_precomputed_lists_are_ignored_with_other_weights(small_table: thesaurus.ReverseTable) -> None:
-    from corrector.candidates import precompute_ranked
+    from corrector.candidates.generator import precompute_ranked
 
     pre = precompute_ranked(small_table, ChannelModel.load(), ["stated"], processes=1)
     weights = dict(ChannelModel.load().weights, bias=0.5)

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from corrector.channel import (
+from corrector.candidates.channel import (
     FEATURES,
     WEIGHTS_FILE,
     ChannelModel,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from corrector import inflection, thesaurus
-from corrector.candidates import CandidateGenerator
-from corrector.channel import ChannelModel
+from corrector import thesaurus
+from corrector.candidates import inflection
+from corrector.candidates.channel import ChannelModel
+from corrector.candidates.generator import CandidateGenerator
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_generator(args: argparse.Namespace) -> Any:
     """The candidate generator whose lattices EM runs over (tests replace this)."""
-    from corrector.candidates import CandidateGenerator
+    from corrector.candidates.generator import CandidateGenerator
 
     depth = max(AdaptConfig().max_candidates, args.deep_candidates)
     return CandidateGenerator.load(thesaurus_dir=args.thesaurus, learned=args.learned, max_candidates=depth)

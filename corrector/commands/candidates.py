@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from corrector.candidates import DEFAULT_LEARNED, CandidateGenerator
+from corrector.candidates.generator import DEFAULT_LEARNED, CandidateGenerator
 
 NAME = "candidates"
 HELP = "Show candidate originals of a spun phrase with channel log10 probabilities and sources."

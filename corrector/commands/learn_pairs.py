@@ -2,7 +2,7 @@
 
 Input is JSONL with ``spun`` and ``original`` fields, or TSV ``spun<TAB>original[<TAB>…]`` with
 an optional header (e.g. a tortured-phrases list). Output is a TSV ``spun<TAB>original<TAB>count``
-that :class:`corrector.candidates.CandidateGenerator` reads as the ``learned`` source.
+that :class:`corrector.candidates.generator.CandidateGenerator` reads as the ``learned`` source.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from corrector.candidates import DEFAULT_LEARNED, substitutions
+from corrector.candidates.generator import DEFAULT_LEARNED, substitutions
 
 NAME = "learn-pairs"
 HELP = "Align spun/original pairs (JSONL or TSV) and write a learned substitution table."

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from wordfreq import get_frequency_dict, zipf_frequency, zipf_to_freq
 
-from corrector.inflection import upos_set
-from corrector.spin_rules import FUNCTION_WORDS
+from corrector.candidates.inflection import upos_set
+from corrector.candidates.rules import FUNCTION_WORDS
 
-WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "channel_weights.json"
+WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "data" / "channel_weights.json"
 THESAURUS_SOURCES = ("moby", "wordnet", "mythes")
 
 FEATURES = (

@@ -2,7 +2,7 @@
 
 For every span of 1–4 word tokens in a sentence we ask each source in :data:`SOURCES` for
 originals (thesauri reversed, with re-inflection; curated rules; number rules; learned pairs),
-merge their evidence per original, score it with :class:`corrector.channel.ChannelModel`, and
+merge their evidence per original, score it with :class:`corrector.candidates.channel.ChannelModel`, and
 keep the best ``max_candidates``. Spans with no candidate get no arc.
 
 Speed: the reversed table stores each key's originals best first by static channel score, so a
@@ -46,8 +46,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from corrector import inflection, spin_rules
-from corrector.channel import ChannelModel, Evidence, zipf
+from corrector.candidates import inflection, rules
+from corrector.candidates.channel import ChannelModel, Evidence, zipf
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
 from corrector.defaults import MAX_SPAN
 from corrector.text.lattice import Candidate, Lattice, new_arc, new_candidate
@@ -163,12 +163,12 @@ def _rules_source(
     found: dict[str, Evidence],
     limit: int | None = None,
 ) -> None:
-    rules = spin_rules.RULES.get(key, ())
-    numbers = spin_rules.number_originals(key) if len(words) == 1 else ()
-    if not rules and not numbers:
+    ruled = rules.RULES.get(key, ())
+    numbers = rules.number_originals(key) if len(words) == 1 else ()
+    if not ruled and not numbers:
         return
     rest = limit if limit is not None and gen.table.count(key) > limit else None
-    for original in rules:
+    for original in ruled:
         _merged(gen, found, key, original, rest).rules = True
     for original in numbers:
         _merged(gen, found, key, original, rest).number = True
@@ -406,7 +406,7 @@ def precompute_ranked(
 def lookup_keys(table: ReverseTable) -> list[str]:
     """Every key the thesaurus source or the rules can give a candidate: the table's keys, the
     rule keys, and each inflected form of a table key (a word, or the first or last word of a
-    phrase) that :func:`corrector.inflection.analyses` reads back to it. A superset: forms are
+    phrase) that :func:`corrector.candidates.inflection.analyses` reads back to it. A superset: forms are
     taken from the lemma's inflection table, which ``analyses`` requires a form to be in."""
     table_keys = list(table.keys())
     keys = dict.fromkeys(table_keys)
@@ -420,7 +420,7 @@ def lookup_keys(table: ReverseTable) -> list[str]:
                     continue
                 for form in forms:
                     keys[" ".join([*parts[:at], form, *parts[at + 1 :]])] = None
-    keys.update(dict.fromkeys(spin_rules.RULES))
+    keys.update(dict.fromkeys(rules.RULES))
     return list(keys)
 
 
@@ -440,7 +440,7 @@ def _first_words(keys: Iterable[str]) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _rules_hash() -> str:
-    return hashlib.sha1(Path(spin_rules.__file__).read_bytes()).hexdigest()[:12]
+    return hashlib.sha1(Path(rules.__file__).read_bytes()).hexdigest()[:12]
 
 
 class CandidateGenerator:
@@ -484,7 +484,7 @@ class CandidateGenerator:
         # of it) starts a key of some source; the table ships its share with inflected forms
         # included (None: it does not, read lemmas per span).
         pre = table.precomputed
-        extra_keys = [*spin_rules.RULES, *self.learned]
+        extra_keys = [*rules.RULES, *self.learned]
         shipped_firsts = pre.get("span_firsts") if pre else None
         self._firsts_inflected = shipped_firsts is not None
         if shipped_firsts is not None:
@@ -501,8 +501,8 @@ class CandidateGenerator:
             extra = {
                 prefix
                 for phrase in itertools.chain(
-                    spin_rules.RULES,
-                    *spin_rules.RULES.values(),
+                    rules.RULES,
+                    *rules.RULES.values(),
                     self.learned,
                     *self.learned.values(),
                 )
@@ -565,11 +565,11 @@ class CandidateGenerator:
     def _may_have(self, key: str) -> bool:
         """False when no source can have a candidate for ``key`` (most multi-word spans):
         the same look-ups the sources start with, without building anything."""
-        if key in self.table or key in spin_rules.RULES or key in self.learned:
+        if key in self.table or key in rules.RULES or key in self.learned:
             return True
         parts = key.split(" ")
         if len(parts) == 1:
-            if spin_rules.number_originals(key):
+            if rules.number_originals(key):
                 return True
             ats: tuple[int, ...] = (0,)
         else:
@@ -603,7 +603,7 @@ class CandidateGenerator:
         packed = pre.get(key) if shipped else None  # type: ignore[union-attr]
         if packed is not None:
             entry = _Ranked(*_parse_ranked(packed), shipped=self._shipped_tokens is not None)
-        elif shipped and self._complete and not (one_token and spin_rules.number_originals(key)):
+        elif shipped and self._complete and not (one_token and rules.number_originals(key)):
             # Not shipped, so neither the thesaurus nor the rules have it, and no number rule
             # gives a one-token span a candidate.
             entry = _NO_RANKED
