@@ -24,7 +24,7 @@ from pathlib import Path
 
 from corrector.candidates.generator import CandidateGenerator, substitutions
 from corrector.defaults import DEFAULT_CHANNEL_WEIGHT, SHARED_DATA_DIR, default_model_dir
-from corrector.lm import KenlmModel
+from corrector.lm.kenlm import KenlmModel
 from corrector.text.tokens import lm_words, tokenize
 
 _CLITICS = frozenset({"n't", "'s", "'re", "'ll", "'ve", "'d", "'m"})

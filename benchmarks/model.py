@@ -17,7 +17,7 @@ from pathlib import Path
 import kenlm
 
 from corrector.defaults import DEFAULT_CORPUS_DIR, default_model_dir
-from corrector.lm import MODEL_FILE, KenlmModel, read_manifest
+from corrector.lm.kenlm import MODEL_FILE, KenlmModel, read_manifest
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR
-from corrector.lm import KenlmModel
+from corrector.lm.kenlm import KenlmModel
 from corrector.text.tokens import tokenize
 
 

@@ -425,7 +425,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(lm_path: str, logprobs: Sequence[float]) -> None:
-    from corrector.lm import load_language_model
+    from corrector.lm.kenlm import load_language_model
 
     _WORKER["scorer"] = BigramScorer(load_language_model(lm_path))
     _WORKER["logprobs"] = logprobs
@@ -448,7 +448,7 @@ def _dask_scorer(lm_path: str) -> BigramScorer:
         with _DASK_LOCK:
             lm = _DASK_LMS.get(lm_path)
             if lm is None:
-                from corrector.lm import load_language_model
+                from corrector.lm.kenlm import load_language_model
 
                 lm = _DASK_LMS[lm_path] = load_language_model(lm_path)
         scorer = scorers[lm_path] = BigramScorer(lm)

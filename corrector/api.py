@@ -20,8 +20,8 @@ from corrector.decoder import (
     ranked_candidates,
     reinforce,
 )
-from corrector.lm import KenlmModel, load_language_model, perplexity
-from corrector.neural import NeuralLM, default_neural_model
+from corrector.lm.kenlm import KenlmModel, load_language_model, perplexity
+from corrector.lm.neural import NeuralLM, default_neural_model
 from corrector.text.lattice import Lattice
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
 from corrector.text.tokens import detokenize, split_sentences

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from corrector.corpus import NORMALISATION
 from corrector.defaults import TOOLS_BIN
-from corrector.lm import MANIFEST_FILE, MODEL_FILE
+from corrector.lm.kenlm import MANIFEST_FILE, MODEL_FILE
 from corrector.text.tokens import normalize_line
 
 CORPUS_SUFFIXES = (".txt", ".txt.gz", ".tok", ".tok.gz")

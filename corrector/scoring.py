@@ -1,7 +1,7 @@
 """LM scores of texts under one or more models: per sentence and per corpus, side by side.
 
 Sentences come from :func:`corrector.text.tokens.split_sentences`; each is scored by
-:meth:`corrector.lm.KenlmModel.score_sentence` with ``<s>``/``</s>``, so numbers equal KenLM's
+:meth:`corrector.lm.kenlm.KenlmModel.score_sentence` with ``<s>``/``</s>``, so numbers equal KenLM's
 own ``Model.score`` on the model's token forms. Perplexity counts ``</s>`` as a predicted token
 (KenLM's ``query`` convention).
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corrector.lm import KenlmModel, perplexity
+from corrector.lm.kenlm import KenlmModel, perplexity
 from corrector.text.tokens import split_sentences
 
 

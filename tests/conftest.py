@@ -56,7 +56,7 @@ def small_corrector(tiny_model_dir: Path) -> Callable[[Iterable[str]], Corrector
     from corrector.candidates.channel import ChannelModel
     from corrector.candidates.generator import CandidateGenerator
     from corrector.config import CorrectorConfig
-    from corrector.lm import KenlmModel
+    from corrector.lm.kenlm import KenlmModel
 
     def make(headwords: Iterable[str]) -> Corrector:
         wanted = set(headwords)

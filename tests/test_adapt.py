@@ -31,7 +31,7 @@ from corrector.adapt import (
     spinner_document,
     write_spinner,
 )
-from corrector.lm import KenlmModel
+from corrector.lm.kenlm import KenlmModel
 from corrector.lm_build import build_model
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import Sentence, match_case, split_sentences

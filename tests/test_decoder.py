@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from corrector.decoder import DecoderWeights, SentenceMemo, decode
-from corrector.lm import KenlmModel
+from corrector.lm.kenlm import KenlmModel
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import split_sentences
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import kenlm
 import pytest
 
-from corrector.lm import KenlmModel
+from corrector.lm.kenlm import KenlmModel
 from corrector.lm_build import build_model
 from corrector.text.tokens import normalize_line
 

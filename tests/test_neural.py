@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corrector import defaults, neural, thesaurus
+from corrector import defaults, thesaurus
 from corrector.api import Corrector
 from corrector.decoder import ranked_candidates
-from corrector.neural import MAX_TOKENS, NeuralLM, default_neural_model
+from corrector.lm import neural
+from corrector.lm.neural import MAX_TOKENS, NeuralLM, default_neural_model
 from corrector.text.results import Edit, apply_edits
 from corrector.verify import MemoScorer, VerifierWeights, consistency_terms, select, verify
 

@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 def learn(args: argparse.Namespace) -> tuple[dict[str, Any], AdaptResult]:
     """Run EM as ``args`` say and write the spinner file (after every iteration, then final);
     logs to stderr only (``correct --adapt`` may be writing its output to stdout)."""
-    from corrector.lm import load_language_model
+    from corrector.lm.kenlm import load_language_model
 
     def log(message: str) -> None:
         if not args.quiet:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from corrector.defaults import default_model_dir
-from corrector.lm import MODEL_FILE, read_manifest
+from corrector.lm.kenlm import MODEL_FILE, read_manifest
 
 NAME = "info"
 HELP = "Show the manifest of a model (order, tokens, n-gram counts, sizes, sha256)."
