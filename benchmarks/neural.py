@@ -30,7 +30,7 @@ from tune import evaluate, evaluate_in_article, tuning_sets
 from corrector import Corrector
 from corrector.corpus import lee_heldout
 from corrector.defaults import PROJECT_DIR, SHARED_DATA_DIR
-from corrector.verify import MemoScorer, SentenceScorer
+from corrector.restore.verify import MemoScorer, SentenceScorer
 
 EVAL_DIR = PROJECT_DIR / "build" / "eval"
 

@@ -10,7 +10,9 @@ from typing import Any
 
 from corrector import __version__, defaults
 from corrector.config import CorrectorConfig
-from corrector.decoder import (
+from corrector.lm.kenlm import KenlmModel, load_language_model, perplexity
+from corrector.lm.neural import NeuralLM, default_neural_model
+from corrector.restore.decoder import (
     Choice,
     DecoderWeights,
     SentenceDecoding,
@@ -20,12 +22,10 @@ from corrector.decoder import (
     ranked_candidates,
     reinforce,
 )
-from corrector.lm.kenlm import KenlmModel, load_language_model, perplexity
-from corrector.lm.neural import NeuralLM, default_neural_model
+from corrector.restore.verify import MemoScorer, VerifierWeights, select, verify
 from corrector.text.lattice import Lattice
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
 from corrector.text.tokens import detokenize, split_sentences
-from corrector.verify import MemoScorer, VerifierWeights, select, verify
 
 
 def spun_score(edits: int, words: int, gain: float) -> float:

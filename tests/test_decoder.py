@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corrector.decoder import DecoderWeights, SentenceMemo, decode
 from corrector.lm.kenlm import KenlmModel
+from corrector.restore.decoder import DecoderWeights, SentenceMemo, decode
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import split_sentences
 

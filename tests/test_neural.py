@@ -15,11 +15,11 @@ import pytest
 
 from corrector import defaults, thesaurus
 from corrector.api import Corrector
-from corrector.decoder import ranked_candidates
 from corrector.lm import neural
 from corrector.lm.neural import MAX_TOKENS, NeuralLM, default_neural_model
+from corrector.restore.decoder import ranked_candidates
+from corrector.restore.verify import MemoScorer, VerifierWeights, consistency_terms, select, verify
 from corrector.text.results import Edit, apply_edits
-from corrector.verify import MemoScorer, VerifierWeights, consistency_terms, select, verify
 
 
 def write_tiny_llama(path: Path, seed: int = 0) -> Path:

@@ -3,7 +3,7 @@
 Why: the 3.3M-token n-gram LM cannot tell a right synonym from a frequent wrong-sense one ("the
 crisis" vs "the tragedy"); a transformer trained on trillions of tokens can. A restoration with it
 is ~500× slower than the n-gram decoder alone, so it never searches the lattice: it selects and
-verifies among the n-gram side's proposals (:mod:`corrector.verify`). Those are variants of a few
+verifies among the n-gram side's proposals (:mod:`corrector.restore.verify`). Those are variants of a few
 sentences, so texts that start alike share the work on their common prefix.
 
 The default model is SmolLM2-135M-Instruct (Apache-2.0, Q4_1) from the PyPI package
