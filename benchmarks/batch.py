@@ -33,8 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corrector.defaults import BUILD_DIR, default_model_dir
-from corrector.pipeline import (
+from corrector.batch.job import (
     BatchJob,
     CorrectorSpec,
     DaskExecutor,
@@ -43,6 +42,7 @@ from corrector.pipeline import (
     ProcessExecutor,
     run_batch,
 )
+from corrector.defaults import BUILD_DIR, default_model_dir
 from corrector.text.results import Restoration, Scores
 
 BENCH_DIR = Path(__file__).resolve().parent

@@ -124,7 +124,7 @@ def read_feed(
     CSV, RSS/Atom, text; files, directories, globs; ``-`` for stdin). A text file is one
     document per line unless ``lines`` is False. Records that cannot be read are skipped: they
     carry no evidence about the spinner."""
-    from corrector.io import read_records
+    from corrector.batch.io import read_records
 
     paths = [str(inputs)] if isinstance(inputs, str | Path) else [str(p) for p in inputs]
     for record in read_records(paths, text_field=text_field, lines=lines, forced_format=input_format):
@@ -700,7 +700,7 @@ class DaskEngine:
     _client: Any = None
 
     def __enter__(self) -> DaskEngine:
-        from corrector.pipeline import import_distributed
+        from corrector.batch.job import import_distributed
 
         distributed = import_distributed()
         self._stack = contextlib.ExitStack()

@@ -285,7 +285,7 @@ class Corrector:
             for text in texts:
                 yield self.correct(text)
             return
-        from corrector.pipeline import parallel_restorations
+        from corrector.batch.job import parallel_restorations
 
         yield from parallel_restorations(self.config, texts, workers)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corrector.io import (
+from corrector.batch.io import (
     InputError,
     Record,
     error_output,

@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 import pytest
 
 from corrector import cli
-from corrector.io import Record
-from corrector.pipeline import (
+from corrector.batch.io import Record
+from corrector.batch.job import (
     BatchJob,
     CorrectorSpec,
     DaskExecutor,

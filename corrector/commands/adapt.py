@@ -20,9 +20,9 @@ from corrector.adapt import (
     spinner_document,
     write_spinner,
 )
+from corrector.batch.io import INPUT_FORMATS
 from corrector.commands._options import add_engine_arguments
 from corrector.defaults import default_model_dir
-from corrector.io import INPUT_FORMATS
 
 NAME = "adapt"
 HELP = "Estimate P(spun | original) for a spinner from unlabelled spun text (EM); write SPINNER.json."

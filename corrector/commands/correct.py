@@ -14,15 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from corrector.commands._options import (
-    add_channel_arguments,
-    add_decoder_arguments,
-    add_engine_arguments,
-    channel_overrides,
-    decoder_overrides,
-    positive,
-)
-from corrector.io import (
+from corrector.batch.io import (
     DEFAULT_MAX_CHARS,
     DEFAULT_TEXT_FIELD,
     INPUT_FORMATS,
@@ -30,13 +22,21 @@ from corrector.io import (
     STDIN,
     render_diff,
 )
-from corrector.pipeline import (
+from corrector.batch.job import (
     DEFAULT_CHUNK_RECORDS,
     DEFAULT_FACTORY,
     BatchJob,
     CorrectorSpec,
     make_executor,
     run_batch,
+)
+from corrector.commands._options import (
+    add_channel_arguments,
+    add_decoder_arguments,
+    add_engine_arguments,
+    channel_overrides,
+    decoder_overrides,
+    positive,
 )
 
 NAME = "correct"

@@ -2,7 +2,7 @@
 
 - :class:`CorrectorSpec` is the picklable recipe for a corrector (model directory + overrides). Workers
   receive the spec, never a model, and :func:`get_corrector` loads it once per process.
-- :func:`restore_record` turns one :class:`~corrector.io.Record` into one output dict; a record that
+- :func:`restore_record` turns one :class:`~corrector.batch.io.Record` into one output dict; a record that
   cannot be restored becomes an output with ``error`` set, so nothing is lost.
 - Executors map chunks of records to chunks of outputs, in order, with a bounded number of chunks in
   flight (memory stays flat however large the input): :class:`LocalExecutor` (a plain loop),
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from corrector import __version__
-from corrector.io import (
+from corrector.batch.io import (
     DEFAULT_MAX_CHARS,
     DEFAULT_TEXT_FIELD,
     STDIN,

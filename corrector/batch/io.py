@@ -382,7 +382,7 @@ def html_to_text(fragment: str) -> str:
 
 def _read_feed(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
     """RSS 2.0 / Atom entries: text = title, blank line, body (content, else summary/description)."""
-    import feedparser  # a core dependency, imported here to keep `import corrector.io` light
+    import feedparser  # a core dependency, imported here to keep `import corrector.batch.io` light
 
     data = raw.read()
     parsed = feedparser.parse(data)

@@ -1,0 +1,1 @@
+"""Batch correction: readers, output records and writers, executors, and the resumable job."""
