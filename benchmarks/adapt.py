@@ -52,7 +52,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corrector.adapt import (  # noqa: E402
+from corrector.adapt.em import (  # noqa: E402
     ADAPTED_CHANGE_PENALTY,
     UNSEEN_SPAN_COST,
     AdaptConfig,

@@ -62,7 +62,7 @@ class Corrector:
         self.spinner_channel = None
         if config.spinner:
             # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
-            from corrector.adapt import SpinnerChannel
+            from corrector.adapt.em import SpinnerChannel
 
             self.spinner_channel = SpinnerChannel.for_decoder(
                 config.spinner, config.change_penalty, config.channel_weight

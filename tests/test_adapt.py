@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import pytest
 
 from corrector import adapt as adapt_module
-from corrector.adapt import (
+from corrector.adapt.em import (
     FORMAT,
     AdaptConfig,
     BigramScorer,
@@ -426,7 +426,7 @@ def test_feed_is_read_like_correct_inputs(tmp_path: Path) -> None:
     """`adapt --feed` takes what `correct` takes: gzipped JSONL, CSV, text lines, directories."""
     import gzip
 
-    from corrector.adapt import read_feed
+    from corrector.adapt.em import read_feed
 
     (tmp_path / "feed").mkdir()
     with gzip.open(tmp_path / "feed" / "a.jsonl.gz", "wt", encoding="utf-8") as f:

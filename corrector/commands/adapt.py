@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corrector.adapt import (
+from corrector.adapt.em import (
     AdaptConfig,
     AdaptResult,
     CleanFrequency,

@@ -1,0 +1,1 @@
+"""Adaptation: learn a spinner's channel from a feed of its output by EM."""
