@@ -2,7 +2,7 @@
 
 Needs ``make model thesaurus eval-data``. Prints one table: per pair set, fix / broken / ERR /
 edit P, R, F0.5 with the ERR 95% bootstrap CI, the lattice oracle's fix (the ceiling any decoder
-has on these candidates, :mod:`corrector.oracle`) and words/s; then the evaluation signature.
+has on these candidates, :mod:`corrector.research.oracle`) and words/s; then the evaluation signature.
 Synthetic settings: ``all`` = spun with Moby+WordNet+MyThes (the restorer's own sources),
 ``mythes`` = MyThes only, ``user`` = a user TSV the restorer has never seen. The MyThes-only spins
 are restored twice: with all sources, and — not circular — with a table built from Moby and
@@ -21,8 +21,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
-from corrector.metrics import bootstrap_ci, corpus_score, pair_stats, signature  # noqa: E402
-from corrector.oracle import oracle_score  # noqa: E402
+from corrector.research.metrics import bootstrap_ci, corpus_score, pair_stats, signature  # noqa: E402
+from corrector.research.oracle import oracle_score  # noqa: E402
 
 EVAL_DIR = PROJECT / "build" / "eval"
 NO_MYTHES = PROJECT / "build" / "thesaurus-no-mythes"

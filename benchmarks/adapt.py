@@ -69,7 +69,7 @@ from corrector.api import Corrector  # noqa: E402
 from corrector.config import CorrectorConfig  # noqa: E402
 from corrector.defaults import DEFAULT_CHANGE_PENALTY  # noqa: E402
 from corrector.lm.kenlm import KenlmModel  # noqa: E402
-from corrector.metrics import corpus_score, pair_stats  # noqa: E402
+from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
 from corrector.text.tokens import detokenize, match_case, tokenize  # noqa: E402
 
 WORK = ROOT / "build" / "adapt"

@@ -1,6 +1,6 @@
 """Lattice construction speed (tokens/s, one core) and table load time.
 
-Documents are gensim's Lee background articles (ABC news), spun by ``corrector.spinner``
+Documents are gensim's Lee background articles (ABC news), spun by ``corrector.research.spinner``
 (seed 1), cut to ``--sentences`` sentences. The first pass is cold (a fresh generator, empty
 caches: what a new process sees on its first batch; the table's precomputed lists and the
 dictionaries loaded by ``CandidateGenerator.load`` are there), the second warm (what a
@@ -24,7 +24,7 @@ from corrector.text.tokens import Sentence, split_sentences
 def documents(n_sentences: int) -> list[list[Sentence]]:
     """Spun Lee background articles, one sentence list per article, ≥ ``n_sentences`` in all."""
     from corrector.corpus import lee_background
-    from corrector.spinner import Spinner
+    from corrector.research.spinner import Spinner
 
     spinner = Spinner(seed=1)
     docs, total = [], 0

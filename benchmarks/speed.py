@@ -18,7 +18,7 @@ from corrector import Corrector
 from corrector.corpus import lee_heldout
 from corrector.defaults import DEFAULT_BEAM, default_model_dir
 from corrector.lm.kenlm import MODEL_FILE
-from corrector.spinner import Spinner
+from corrector.research.spinner import Spinner
 from corrector.text.tokens import normalize_line, split_sentences
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from corrector import Corrector, defaults
 from corrector.corpus import lee_heldout
-from corrector.spinner import Spinner
+from corrector.research.spinner import Spinner
 from corrector.text.tokens import is_word, split_sentences
 
 

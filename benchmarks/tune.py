@@ -6,7 +6,7 @@ Sets: the 12 real dev pairs (../shared/data/dev_pairs.jsonl) and synthetic spins
 held-out ``lee.cor`` (not LM training text; Reuters stays untouched for the final evaluation).
 Lattices are built once; only decoding is repeated per setting. Prints fix / broken / ERR per set
 and marks the setting with the best mean ERR among those with broken ≤ 2% on both. The first row is
-the lattice oracle (:mod:`corrector.oracle`): the best any setting could do with these candidates.
+the lattice oracle (:mod:`corrector.research.oracle`): the best any setting could do with these candidates.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from corrector import Corrector
 from corrector.api import Corrector as CorrectorType
 from corrector.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
-from corrector.metrics import CorpusScore, corpus_score, pair_stats
-from corrector.oracle import oracle_score
-from corrector.spinner import Spinner
+from corrector.research.metrics import CorpusScore, corpus_score, pair_stats
+from corrector.research.oracle import oracle_score
+from corrector.research.spinner import Spinner
 from corrector.text.results import Restoration, apply_edits
 from corrector.text.tokens import split_sentences
 

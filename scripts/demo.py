@@ -16,8 +16,8 @@ from itertools import islice
 from corrector import Corrector
 from corrector.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
-from corrector.metrics import corpus_score, pair_stats
-from corrector.spinner import Spinner
+from corrector.research.metrics import corpus_score, pair_stats
+from corrector.research.spinner import Spinner
 from corrector.text.results import Restoration
 
 BOLD, RED, GREEN, DIM, RESET = "\033[1m", "\033[31m", "\033[32m", "\033[2m", "\033[0m"

@@ -1,7 +1,7 @@
 """Fit the channel weights (numpy) and report candidate ranking before/after: MRR, share of
 spans whose true original ranks first, recall@12 (the generator's cap) and candidate recall.
 
-Training data: synthetic spins (``corrector.spinner`` with the three forward thesauri, documents
+Training data: synthetic spins (``corrector.research.spinner`` with the three forward thesauri, documents
 alternating rarity biases) of sentences of the LM corpus ``build/corpus/news.txt``: 40% fits,
 10% chooses L2, 50% is the held-out synthetic test. The 12 real dev pairs are evaluation only.
 
@@ -527,7 +527,7 @@ def spun_pairs(n: int, seed: int, rarities: tuple[float, ...] = (0.0, 0.5)) -> l
     """``n`` sentences of the LM corpus spun by a forward-thesaurus spinner (not the restorer's
     reverse: it picks among the ``top_k`` frequent synonyms), documents of 20 sentences
     cycling through the ``rarities`` (how strongly the spinner prefers rare synonyms)."""
-    from corrector.spinner import SpinConfig, Spinner
+    from corrector.research.spinner import SpinConfig, Spinner
     from corrector.text.tokens import detokenize
 
     lines = (BUILD_DIR / "corpus" / "news.txt").read_text(encoding="utf-8").splitlines()

@@ -140,8 +140,8 @@ def test_unchanged_text_scores_the_same_before_and_after(corrector: Corrector) -
 
 
 def test_the_oracle_on_the_correctors_lattices_bounds_its_fix_rate(corrector: Corrector) -> None:
-    from corrector.metrics import pair_stats
-    from corrector.oracle import oracle_restoration
+    from corrector.research.metrics import pair_stats
+    from corrector.research.oracle import oracle_restoration
 
     spun = "Officials stated about the disaster within the region. The assembly ended."
     original = "Officials said about the crisis in the region. The meeting ended."

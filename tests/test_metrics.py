@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corrector.metrics import (
+from corrector.research.metrics import (
     PairStats,
     bootstrap_ci,
     corpus_score,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from corrector.metrics import pair_stats
-from corrector.oracle import oracle_edits, oracle_restoration, oracle_score
+from corrector.research.metrics import pair_stats
+from corrector.research.oracle import oracle_edits, oracle_restoration, oracle_score
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import split_sentences
 

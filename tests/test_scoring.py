@@ -10,7 +10,7 @@ from pathlib import Path
 import kenlm
 import pytest
 
-from corrector.scoring import corpus_rows, load_models, render, score_texts
+from corrector.research.scoring import corpus_rows, load_models, render, score_texts
 from corrector.text.tokens import lm_words, split_sentences
 
 TEXT = "The minister said in the capital on Friday . Top US diplomats met after the meeting in Geneva ."

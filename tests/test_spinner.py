@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corrector.spinner import Spinner, apply_edits, read_user_dict, spell_number
+from corrector.research.spinner import Spinner, apply_edits, read_user_dict, spell_number
 
 USER_TSV = """\
 said\tstated

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corrector import scoring
+    from corrector.research import scoring
 
     models = scoring.load_models(model_specs(args))
     if args.pairs:

@@ -3,7 +3,7 @@
 Without ``--restored`` the current model restores every ``spun`` text; with it, a given output
 (JSONL records with ``id`` and ``restored``, e.g. from ``corrector correct``) is scored.
 ``--compare`` runs a paired bootstrap against another output. ``--oracle`` scores the lattice
-oracle instead (:mod:`corrector.oracle`): the best restoration the candidates make reachable, the
+oracle instead (:mod:`corrector.research.oracle`): the best restoration the candidates make reachable, the
 ceiling of any decoder on them. The last line is a signature that pins the metric, the model and
 the version (like sacrebleu's).
 """
@@ -23,7 +23,7 @@ from corrector.commands._options import (
     channel_overrides,
     decoder_overrides,
 )
-from corrector.metrics import (
+from corrector.research.metrics import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
     METRIC_NAMES,
@@ -96,7 +96,7 @@ def restore_with_model(args: argparse.Namespace, pairs: Sequence[dict[str, Any]]
     overrides: dict[str, Any] = {**decoder_overrides(args), **channel_overrides(args)}
     corrector = Corrector.load(model_dir=args.model, **overrides)
     if getattr(args, "oracle", False):
-        from corrector.oracle import oracle_restoration
+        from corrector.research.oracle import oracle_restoration
 
         texts = [oracle_restoration(p["spun"], corrector.lattices(p["spun"]), p["original"]) for p in pairs]
         return texts, {"sys": "oracle", **corrector.signature_fields(decoding=False)}

@@ -40,7 +40,7 @@ def documents(args: argparse.Namespace, inputs: list[str]) -> list[tuple[str, st
 
 
 def run(args: argparse.Namespace) -> int:
-    from corrector import scoring
+    from corrector.research import scoring
 
     models = scoring.load_models(model_specs(args))
     rows = scoring.score_texts(models, documents(args, args.inputs))

@@ -20,7 +20,7 @@ HELP = "Spin texts with a seeded synthetic spinner; write JSONL pairs with exact
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from corrector.spinner import SpinConfig
+    from corrector.research.spinner import SpinConfig
 
     d = SpinConfig()
     parser.add_argument("inputs", nargs="+", help=".txt (one document, or --lines), .jsonl, or - (stdin)")
@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
-    from corrector.spinner import SpinConfig
+    from corrector.research.spinner import SpinConfig
 
     sources = tuple(args.sources) if args.sources else SpinConfig().sources
     if "none" in sources:
@@ -101,7 +101,7 @@ def read_documents(path: str, lines: bool, text_field: str) -> Iterator[dict[str
 
 
 def run(args: argparse.Namespace) -> int:
-    from corrector.spinner import Spinner
+    from corrector.research.spinner import Spinner
 
     spinner = Spinner(config_from_args(args))
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115

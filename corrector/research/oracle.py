@@ -4,20 +4,20 @@ The decoder only chooses among the lattice's arcs, so its fix rate is bounded by
 candidates make reachable. The oracle chooses the path knowing the original (the "lattice oracle
 error rate" of speech recognition): it keeps every spun token and takes an arc only where a
 candidate reproduces the original's tokens exactly, choosing arcs so that the path's token edit
-distance to the original is smallest. Scored with :func:`corrector.metrics.pair_stats`, its fix
+distance to the original is smallest. Scored with :func:`corrector.research.metrics.pair_stats`, its fix
 rate is the ceiling of any decoder on these lattices, and its broken rate is ~0: a miss below the
 ceiling is the decoder's (LM, channel weights), a miss above it is the candidates'.
 
 The alignment is one dynamic programme over the whole document, in a band around the diagonal
 (spun and original texts of a pair have similar lengths); tokens are compared in the metric's
-normalised form (:func:`corrector.metrics.normalize`).
+normalised form (:func:`corrector.research.metrics.normalize`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from corrector.metrics import CorpusScore, corpus_score, normalize, pair_stats, tokens
+from corrector.research.metrics import CorpusScore, corpus_score, normalize, pair_stats, tokens
 from corrector.text.lattice import Candidate, Lattice
 from corrector.text.results import Edit, apply_edits
 

@@ -1,0 +1,1 @@
+"""Research tools: the synthetic spinner, metrics, the lattice oracle and LM scoring."""
