@@ -31,8 +31,8 @@ from corrector.adapt.em import (
     spinner_document,
     write_spinner,
 )
+from corrector.build.model import build_model
 from corrector.lm.kenlm import KenlmModel
-from corrector.lm_build import build_model
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import Sentence, match_case, split_sentences
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corrector import thesaurus
 from corrector.api import Corrector, spun_score
+from corrector.build import thesaurus
 from corrector.text.results import apply_edits
 
 pytestmark = pytest.mark.skipif(

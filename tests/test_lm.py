@@ -11,8 +11,8 @@ from pathlib import Path
 import kenlm
 import pytest
 
+from corrector.build.model import build_model
 from corrector.lm.kenlm import KenlmModel
-from corrector.lm_build import build_model
 from corrector.text.tokens import normalize_line
 
 SENTENCES = [

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from corrector.build.thesaurus import ReverseTable, word_prefixes
 from corrector.candidates import inflection, rules
 from corrector.candidates.channel import ChannelModel, Evidence, zipf
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
@@ -61,7 +62,6 @@ from corrector.text.tokens import (
     lm_words,
     tokenize,
 )
-from corrector.thesaurus import ReverseTable, word_prefixes
 
 MAX_CANDIDATES = 12
 # Candidates below this channel log10 probability are not worth the decoder's time.

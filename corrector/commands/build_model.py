@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from corrector.build.model import build_model
 from corrector.defaults import DEFAULT_ORDER, default_model_dir
-from corrector.lm_build import build_model
 
 NAME = "build-model"
 HELP = "Build a KenLM model (trie binary + manifest.json) from a corpus file, directory or stdin."

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from corrector.build.thesaurus import MIN_ORIGINAL_ZIPF, SOURCES, available_sources, build_table
 from corrector.defaults import default_thesaurus_dir
-from corrector.thesaurus import MIN_ORIGINAL_ZIPF, SOURCES, available_sources, build_table
 
 NAME = "build-thesaurus"
 HELP = "Build the reversed synonym table (spun word → candidate originals) into models/thesaurus."

@@ -1,0 +1,1 @@
+"""Offline builds: the clean-news corpus, the KenLM model and the reverse thesaurus table."""
