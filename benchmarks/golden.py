@@ -1,0 +1,112 @@
+"""Golden outputs: sha256 of ``corrector correct`` on fixed inputs, to show a refactor changed nothing.
+
+Inputs (written once into ``build/golden/inputs/`` and reused, so later runs hash the same bytes):
+- ``dev_sentences``: the 12 dev pairs' spun sentences, one record each (``../shared/data``);
+- ``dev_article``: the same sentences joined into one document;
+- ``demo``: the demo's three held-out ABC paragraphs spun with MyThes (seed 7), one record each;
+- ``seed_article``: the real spun seed article as one document;
+- ``reuters_<set>``: ``benchmarks/accuracy.py``'s pair sets (``make eval-data``).
+
+Every set runs through the CLI (``corrector correct IN -o OUT``) with the default settings, and the
+dev sentences and the demo paragraphs also with ``--neural``. Prints one ``sha256  set`` line per
+output; ``--check FILE`` compares with a saved listing and exits 1 on any difference.
+
+Usage: ``python benchmarks/golden.py [--check build/golden/before.txt] [--no-neural]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared" / "data"
+GOLDEN = PROJECT / "build" / "golden"
+INPUTS = GOLDEN / "inputs"
+CORRECTOR = [sys.executable, "-m", "corrector.cli"]
+
+
+def _write_jsonl(path: Path, texts: list[str]) -> None:
+    lines = [json.dumps({"id": str(i), "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _demo_texts() -> list[str]:
+    """The demo's spun paragraphs, made with ``corrector spin`` (CLI, so no module path is assumed)."""
+    code = "from itertools import islice; import json, importlib\n" \
+           "for name in ('corrector.build.corpus', 'corrector.build.corpus'):\n" \
+           "    try: corpus = importlib.import_module(name); break\n" \
+           "    except ImportError: pass\n" \
+           "print(json.dumps(list(islice(corpus.lee_heldout(), 3))))"
+    originals = json.loads(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                          text=True, cwd=PROJECT).stdout)
+    source = INPUTS / "demo_originals.jsonl"
+    _write_jsonl(source, originals)
+    spun = subprocess.run([*CORRECTOR, "spin", str(source), "--source", "mythes", "--seed", "7"],
+                          check=True, capture_output=True, text=True, cwd=PROJECT).stdout
+    return [json.loads(line)["spun"] for line in spun.splitlines() if line.strip()]
+
+
+def inputs() -> dict[str, Path]:
+    """The input files, made on first use."""
+    INPUTS.mkdir(parents=True, exist_ok=True)
+    sets: dict[str, Path] = {}
+    dev = SHARED / "dev_pairs.jsonl"
+    if dev.exists():
+        rows = dev.read_text(encoding="utf-8").splitlines()
+        spun = [json.loads(line)["spun"] for line in rows if line.strip()]
+        for name, texts in (("dev_sentences", spun), ("dev_article", [" ".join(spun)])):
+            sets[name] = INPUTS / f"{name}.jsonl"
+            if not sets[name].exists():
+                _write_jsonl(sets[name], texts)
+    seed = SHARED / "seed_spun_article.txt"
+    if seed.exists():
+        sets["seed_article"] = INPUTS / "seed_article.jsonl"
+        if not sets["seed_article"].exists():
+            _write_jsonl(sets["seed_article"], [seed.read_text(encoding="utf-8")])
+    sets["demo"] = INPUTS / "demo.jsonl"
+    if not sets["demo"].exists():
+        _write_jsonl(sets["demo"], _demo_texts())
+    for name in ("all", "mythes", "user"):
+        pairs = PROJECT / "build" / "eval" / f"reuters_pairs_{name}.jsonl"
+        if pairs.exists():
+            sets[f"reuters_{name}"] = INPUTS / f"reuters_{name}.jsonl"
+            if not sets[f"reuters_{name}"].exists():
+                rows = [json.loads(line) for line in pairs.read_text(encoding="utf-8").splitlines() if line]
+                _write_jsonl(sets[f"reuters_{name}"], [row["spun"] for row in rows])
+    return sets
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", type=Path, help="a saved listing to compare with")
+    parser.add_argument("--no-neural", action="store_true", help="skip the --neural runs")
+    args = parser.parse_args()
+    runs = [(name, path, []) for name, path in inputs().items()]
+    if not args.no_neural:
+        neural = ("dev_sentences", "demo")
+        runs += [(f"{name}+neural", path, ["--neural"]) for name, path, _ in runs if name in neural]
+    out_dir = GOLDEN / "outputs"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    listing = []
+    for name, path, flags in runs:
+        out = out_dir / f"{name}.jsonl"
+        subprocess.run([*CORRECTOR, "correct", str(path), "-o", str(out), *flags], check=True, cwd=PROJECT)
+        line = f"{hashlib.sha256(out.read_bytes()).hexdigest()}  {name}"
+        listing.append(line)
+        print(line, flush=True)
+    if args.check:
+        expected = set(args.check.read_text().splitlines())
+        differ = [line for line in listing if line not in expected]
+        print(f"{len(listing) - len(differ)}/{len(listing)} byte-identical"
+              + (f"; differ: {', '.join(d.split()[1] for d in differ)}" if differ else ""))
+        return 1 if differ else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
