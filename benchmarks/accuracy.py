@@ -38,8 +38,8 @@ SETS = [
 def no_mythes_corrector():
     """A corrector whose candidates come from Moby and WordNet only."""
     from corrector import Corrector
-    from corrector.build.thesaurus import TABLE_FORMAT
     from corrector.candidates.channel import ChannelModel
+    from corrector.candidates.table import TABLE_FORMAT
 
     manifest = NO_MYTHES / "manifest.json"
     built = json.loads(manifest.read_text()) if manifest.exists() else {}

@@ -64,7 +64,7 @@ def small_corrector(tiny_model_dir: Path) -> Callable[[Iterable[str]], Corrector
             source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in wanted}
             for source in thesaurus.SOURCES
         }
-        generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
+        generator = CandidateGenerator(thesaurus.table_from_forward(forward), ChannelModel.load())
         config = CorrectorConfig(model_dir=str(tiny_model_dir), change_penalty=1.0)
         return Corrector(config, KenlmModel(tiny_model_dir), generator)
 

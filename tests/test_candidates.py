@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def small_table() -> thesaurus.ReverseTable:
         source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in HEADWORDS}
         for source in thesaurus.SOURCES
     }
-    return thesaurus.ReverseTable.from_forward(forward)
+    return thesaurus.table_from_forward(forward)
 
 
 @pytest.fixture(scope="session")
@@ -152,7 +153,7 @@ def _with_and_without_lists(
 
     channel = ChannelModel.load()
     pre = precompute_ranked(table, channel, keys, processes=1, complete=complete)
-    pre["span_prefixes"] = thesaurus.span_prefixes(table._packed)
+    pre = replace(pre, span_prefixes=thesaurus.span_prefixes(table._packed))
     fast_table = thesaurus.ReverseTable(table._packed, ranked_with=table.ranked_with, precomputed=pre)
     return CandidateGenerator(fast_table, channel), CandidateGenerator(table, channel)
 

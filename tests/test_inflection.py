@@ -48,7 +48,7 @@ def test_a_spun_past_participle_gets_the_irregular_participle() -> None:
         source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h == "give"}
         for source in thesaurus.SOURCES
     }
-    generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
+    generator = CandidateGenerator(thesaurus.table_from_forward(forward), ChannelModel.load())
     found = [c.text for c in generator.candidates("granted")]
     assert "given" in found and "gave" in found
 
@@ -80,7 +80,7 @@ def test_inflected_candidates_are_attested_words() -> None:
         source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in headwords}
         for source in thesaurus.SOURCES
     }
-    generator = CandidateGenerator(thesaurus.ReverseTable.from_forward(forward), ChannelModel.load())
+    generator = CandidateGenerator(thesaurus.table_from_forward(forward), ChannelModel.load())
     assert "election" in [c.text for c in generator.candidates("will")]
     recalled = [c.text for c in generator.candidates("recalled")]
     assert "remembered" in recalled

@@ -67,7 +67,7 @@ def test_lists_are_best_first_and_head_reads_agree_with_full_reads() -> None:
         s: {h: v for h, v in thesaurus.forward_synonyms(s).items() if h in {"top", "tell", "say"}}
         for s in thesaurus.SOURCES
     }
-    table = thesaurus.ReverseTable.from_forward(forward)
+    table = thesaurus.table_from_forward(forward)
     full = table.lookup("state")
     assert table.lookup("state", 1) == full[:1] and table.count("state") == len(full)
     assert table.find("state", full[-1].original) == full[-1]

@@ -1,17 +1,16 @@
-"""Thesaurus readers (Moby, WordNet 3.0, MyThes) and the reversed lookup table.
+"""Thesaurus readers (Moby, WordNet 3.0, MyThes) and the build of the reversed lookup table.
 
 Forward dictionaries (:func:`forward_synonyms`) map a headword to its synonyms in the source's
 own order; a spinner walks them forwards. The corrector needs the reverse: given a spun word or
 phrase, which headwords list it? :func:`build_table` writes that reversed table once (a pickle
-of ``spun -> packed entries``, ~0.2 s to load, see :class:`ReverseTable`), so runtime never parses
+of ``spun -> packed entries``, ~0.2 s to load, read by
+:class:`corrector.candidates.table.ReverseTable`), so runtime never parses
 the 60 MB of source files. Each key's entries are stored best first by the channel model's static
 score (with the weights current at build time), so the runtime reads only the head of a list.
 The pickle also holds the finished candidate lists of every key with a candidate (inflected forms
 included), span prefixes and span first words, the lists' multi-word originals and the LM tokens
 of their originals that are not plain words (see :mod:`corrector.candidates.generator`); building takes
 ~4 min on 2 processes.
-
-All keys and synonyms are lowercase, with single spaces between words (``despite the fact that``).
 """
 
 from __future__ import annotations
@@ -21,33 +20,31 @@ import json
 import pickle
 import re
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corrector.candidates.generator import lookup_keys, precompute_ranked
+from corrector.candidates.table import (
+    MANIFEST_FILE,
+    SOURCES,
+    TABLE_FILE,
+    TABLE_FORMAT,
+    PrecomputedLists,
+    ReverseTable,
+    pack_ranks,
+    word_prefixes,
+)
 from corrector.defaults import default_thesaurus_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
 
     from corrector.candidates.channel import ChannelModel
 
-SOURCES = ("moby", "wordnet", "mythes")
 WORDNET_DIR = Path("/usr/share/wordnet")
 MYTHES_FILE = Path("/usr/share/mythes/th_en_US_v2.dat")
-TABLE_FILE = "reverse.pkl"
-MANIFEST_FILE = "manifest.json"
-# 8: with the lists, their multi-word originals that are not keys and the LM tokens of their
-# originals that are not plain words (7: tokens of fewer originals; 6: finished ranked candidate
-# lists of every key with a candidate, inflected forms included, as marshalled columns; span
-# prefixes and first words with inflected forms; 5: the lists as marshalled rows; 4: of the
-# 50,000 most frequent words and the multi-word keys, as text; 3: each key's lines sorted best
-# first by static channel score; 2: thesaurus order).
-TABLE_FORMAT = 8
 BUILD_PROCESSES = 2
-REBUILD_HINT = "run `make thesaurus` (or `corrector build-thesaurus`) to rebuild it"
 
 _SPACES = re.compile(r"\s+")
 # WordNet adjective markers: "galore(ip)", "elect(p)".
@@ -203,25 +200,6 @@ def available_sources() -> list[str]:
 MIN_ORIGINAL_ZIPF = 1.5
 
 
-@dataclass(frozen=True, slots=True)
-class ReverseEntry:
-    """One headword (candidate original) listing the spun phrase.
-
-    ``ranks[source] = (rank, length)``: the spun phrase is synonym number ``rank`` (0-based) of
-    ``length`` in that source's list for the headword."""
-
-    original: str
-    ranks: dict[str, tuple[int, int]]
-    mutual: bool = False
-    zipf: float = 0.0
-
-
-def _pack(ranks: dict[str, tuple[int, int]]) -> str:
-    return ",".join(
-        f"{r}/{n}" if (r, n) != (-1, 0) else "" for r, n in (ranks.get(s, (-1, 0)) for s in SOURCES)
-    )
-
-
 def _ranked_lines(
     spun: str, lines: list[tuple[str, dict[str, tuple[int, int]], bool, float]], model: ChannelModel
 ) -> list[int]:
@@ -305,7 +283,7 @@ def _pack_chunk(bounds: tuple[int, int]) -> list[str]:
         ]
         packed.append(
             "\n".join(
-                f"{orig}\t{_pack(ranks)}\t{int(mutual)}\t{zipf:.2f}"
+                f"{orig}\t{pack_ranks(ranks)}\t{int(mutual)}\t{zipf:.2f}"
                 for orig, ranks, mutual, zipf in (lines[i] for i in _ranked_lines(spun, lines, model))
             )
         )
@@ -338,7 +316,7 @@ def build_table(
                 "sources": list(sources),
                 "ranked_with": ranked_with,
                 "table": packed,
-                "precomputed": precomputed,
+                "precomputed": precomputed.to_dict(),
             },
             f,
             protocol=5,
@@ -351,7 +329,7 @@ def build_table(
         "headwords": {s: len(forward[s]) for s in sources},
         "spun_keys": len(packed),
         "pairs": sum(v.count("\n") + 1 for v in packed.values()),
-        "precomputed_keys": len(precomputed["lists"]),  # type: ignore[arg-type]
+        "precomputed_keys": len(precomputed.lists),
         "min_original_zipf": min_original_zipf,
         "build_seconds": round(time.perf_counter() - started, 2),
         "bytes": (out_dir / TABLE_FILE).stat().st_size,
@@ -362,17 +340,25 @@ def build_table(
 
 def _precompute(
     packed: dict[str, str], sources: tuple[str, ...], ranked_with: str, model: ChannelModel
-) -> dict[str, object]:
+) -> PrecomputedLists:
     """Finished ranked candidate lists of every key the thesaurus (inflected forms included)
     or the rules give a candidate, so the runtime computes none (numbers and learned pairs
     aside) and skips any other span at the cost of a dict miss."""
-    from corrector.candidates.generator import lookup_keys, precompute_ranked
-
     table = ReverseTable(packed, sources, ranked_with)
     precomputed = precompute_ranked(table, model, lookup_keys(table), BUILD_PROCESSES, complete=True)
-    precomputed["span_prefixes"] = span_prefixes(packed)
-    precomputed["span_firsts"] = span_firsts(packed)
-    return precomputed
+    return replace(precomputed, span_prefixes=span_prefixes(packed), span_firsts=span_firsts(packed))
+
+
+def table_from_forward(
+    forward: dict[str, dict[str, list[str]]],
+    min_original_zipf: float = 0.0,
+    model: ChannelModel | None = None,
+) -> ReverseTable:
+    """An in-memory table from forward dictionaries (tests, fitting scripts)."""
+    from corrector.candidates.channel import ChannelModel
+
+    model = model or ChannelModel.load()
+    return ReverseTable(reverse_pairs(forward, min_original_zipf, model), ranked_with=model.fingerprint())
 
 
 def span_prefixes(packed: dict[str, str]) -> frozenset[str]:
@@ -410,126 +396,3 @@ def span_firsts(packed: dict[str, str]) -> frozenset[str]:
     return frozenset(firsts | inflection.inflected_variants(firsts))
 
 
-def word_prefixes(phrase: str) -> list[str]:
-    """``a``, ``a b`` for ``a b c``."""
-    parts = phrase.split(" ")
-    return [" ".join(parts[:k]) for k in range(1, len(parts))]
-
-
-def _parse_line(line: str) -> ReverseEntry:
-    original, fields, mutual, zipf = line.split("\t")
-    ranks = {}
-    for source, field in zip(SOURCES, fields.split(","), strict=True):
-        if field:
-            rank, length = field.split("/")
-            ranks[source] = (int(rank), int(length))
-    return ReverseEntry(original, ranks, mutual == "1", float(zipf))
-
-
-class ReverseTable:
-    """spun phrase → headwords listing it (best first), with per-source ranks; parsed lazily.
-
-    Parsed entries are cached in a bounded LRU (``cache_size`` keys), so memory stays flat over
-    a stream of millions of documents."""
-
-    def __init__(
-        self,
-        packed: dict[str, str],
-        sources: tuple[str, ...] = SOURCES,
-        ranked_with: str | None = None,
-        cache_size: int = 50_000,
-        precomputed: dict[str, object] | None = None,
-    ) -> None:
-        self._packed = packed
-        # {"fingerprint", "marshal", "complete", "lists": key → packed ranked list,
-        # "span_prefixes"} (see candidates.precompute_ranked).
-        self.precomputed = precomputed
-        self.sources = sources
-        # Fingerprint of the channel weights the lines were ranked with (None: unknown).
-        self.ranked_with = ranked_with
-        self._cache: OrderedDict[tuple[str, int], tuple[ReverseEntry, ...]] = OrderedDict()
-        self._cache_size = cache_size
-
-    @classmethod
-    def load(cls, directory: Path | None = None) -> ReverseTable:
-        path = Path(directory or default_thesaurus_dir()) / TABLE_FILE
-        if not path.exists():
-            raise FileNotFoundError(f"no thesaurus table at {path} ({REBUILD_HINT})")
-        with open(path, "rb") as f:
-            data = pickle.load(f)
-        if not isinstance(data, dict) or data.get("format") != TABLE_FORMAT:
-            found = data.get("format") if isinstance(data, dict) else None
-            raise RuntimeError(
-                f"{path} has table format {found}, this corrector needs format {TABLE_FORMAT}: {REBUILD_HINT}"
-            )
-        return cls(
-            data["table"],
-            tuple(data.get("sources", SOURCES)),
-            data.get("ranked_with"),
-            precomputed=data.get("precomputed"),
-        )
-
-    @classmethod
-    def from_forward(
-        cls,
-        forward: dict[str, dict[str, list[str]]],
-        min_original_zipf: float = 0.0,
-        model: ChannelModel | None = None,
-    ) -> ReverseTable:
-        """An in-memory table from forward dictionaries (tests, fitting scripts)."""
-        from corrector.candidates.channel import ChannelModel
-
-        model = model or ChannelModel.load()
-        return cls(reverse_pairs(forward, min_original_zipf, model), ranked_with=model.fingerprint())
-
-    def keys(self) -> Iterable[str]:
-        """Every spun key."""
-        return self._packed.keys()
-
-    def multiword_keys(self) -> list[str]:
-        """Keys of more than one word (or with a clitic), for cheap span pre-filtering."""
-        return [key for key in self._packed if " " in key or "'" in key]
-
-    def __contains__(self, spun: str) -> bool:
-        return spun in self._packed
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-    def count(self, spun: str) -> int:
-        """How many headwords list ``spun`` (its fan-out)."""
-        packed = self._packed.get(spun)
-        return packed.count("\n") + 1 if packed else 0
-
-    def lookup(self, spun: str, limit: int | None = None) -> tuple[ReverseEntry, ...]:
-        """Headwords whose synonym lists contain ``spun`` (lowercase, single-spaced), best first
-        by static channel score; only the first ``limit`` if given."""
-        packed = self._packed.get(spun)
-        if not packed:
-            return ()
-        cache_key = (spun, limit or 0)
-        cache = self._cache
-        hit = cache.get(cache_key)
-        if hit is not None:
-            cache.move_to_end(cache_key)
-            return hit
-        lines = packed.split("\n", limit)[:limit] if limit else packed.split("\n")
-        result = tuple(map(_parse_line, lines))
-        cache[cache_key] = result
-        if len(cache) > self._cache_size:
-            cache.popitem(last=False)
-        return result
-
-    def find(self, spun: str, original: str) -> ReverseEntry | None:
-        """The entry of headword ``original`` in ``spun``'s list, if it has one."""
-        packed = self._packed.get(spun)
-        if not packed:
-            return None
-        if packed.startswith(original + "\t"):
-            at = 0
-        else:
-            at = packed.find("\n" + original + "\t") + 1
-            if not at:
-                return None
-        end = packed.find("\n", at)
-        return _parse_line(packed[at : end if end >= 0 else len(packed)])

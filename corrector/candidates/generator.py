@@ -46,9 +46,9 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from corrector.build.thesaurus import ReverseTable, word_prefixes
 from corrector.candidates import inflection, rules
 from corrector.candidates.channel import ChannelModel, Evidence, zipf
+from corrector.candidates.table import PrecomputedLists, ReverseTable, word_prefixes
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
 from corrector.defaults import MAX_SPAN
 from corrector.text.lattice import Candidate, Lattice, new_arc, new_candidate
@@ -355,7 +355,7 @@ def precompute_ranked(
     keys: Iterable[str],
     processes: int = 2,
     complete: bool = False,
-) -> dict[str, object]:
+) -> PrecomputedLists:
     """Finished static ranked lists (what :meth:`CandidateGenerator._ranked` returns) of
     ``keys`` with the default options, for the table to ship; keyed on
     :meth:`CandidateGenerator.ranked_fingerprint` so other weights, options or rules ignore them.
@@ -393,14 +393,14 @@ def precompute_ranked(
         finally:
             _BUILD_GENERATOR = None
     originals = {original for packed in lists.values() for original in _parse_ranked(packed)[1]}
-    return {
-        "fingerprint": gen.ranked_fingerprint(),
-        "marshal": MARSHAL_VERSION,
-        "complete": complete,
-        "lists": {k: lists[k] for k in keys if k in lists},
-        "span_originals": frozenset(o for o in originals if " " in o and o not in lists),
-        "original_tokens": {o: _original_tokens(o) for o in sorted(originals) if _plain_tokens(o) is None},
-    }
+    return PrecomputedLists(
+        fingerprint=gen.ranked_fingerprint(),
+        marshal=MARSHAL_VERSION,
+        complete=complete,
+        lists={k: lists[k] for k in keys if k in lists},
+        span_originals=frozenset(o for o in originals if " " in o and o not in lists),
+        original_tokens={o: _original_tokens(o) for o in sorted(originals) if _plain_tokens(o) is None},
+    )
 
 
 def lookup_keys(table: ReverseTable) -> list[str]:
@@ -485,19 +485,18 @@ class CandidateGenerator:
         # included (None: it does not, read lemmas per span).
         pre = table.precomputed
         extra_keys = [*rules.RULES, *self.learned]
-        shipped_firsts = pre.get("span_firsts") if pre else None
+        shipped_firsts = pre.span_firsts if pre else None
         self._firsts_inflected = shipped_firsts is not None
         if shipped_firsts is not None:
             extra_firsts = _first_words(extra_keys)
-            self._multiword_firsts = frozenset(
-                shipped_firsts | extra_firsts | inflection.inflected_variants(extra_firsts)  # type: ignore[operator]
-            )
+            inflected = inflection.inflected_variants(extra_firsts)
+            self._multiword_firsts = shipped_firsts | extra_firsts | inflected
         else:
             self._multiword_firsts = _first_words([*self.table.multiword_keys(), *extra_keys])
         # Word prefixes of multi-word keys and originals, inflected forms included, to stop
         # growing spans early (None: the table has none, grow every span).
         self._prefixes: frozenset[str] | None = None
-        if pre and pre.get("span_prefixes") is not None:
+        if pre and pre.span_prefixes is not None:
             extra = {
                 prefix
                 for phrase in itertools.chain(
@@ -509,26 +508,21 @@ class CandidateGenerator:
                 for prefix in word_prefixes(phrase)
             }
             extra |= inflection.inflected_variants(extra)
-            self._prefixes = pre["span_prefixes"] | extra  # type: ignore[operator,assignment]
+            self._prefixes = pre.span_prefixes | extra
         # Finished static lists shipped with the table, when made with these exact settings.
-        usable = (
-            pre is not None
-            and pre.get("fingerprint") == self.ranked_fingerprint()
-            and pre.get("marshal") == MARSHAL_VERSION
-        )
-        self._precomputed: dict[str, bytes] | None = pre["lists"] if usable else None  # type: ignore[index,assignment]
+        made_with = (self.ranked_fingerprint(), MARSHAL_VERSION)
+        shipped = pre if pre is not None and (pre.fingerprint, pre.marshal) == made_with else None
+        self._precomputed: dict[str, bytes] | None = shipped.lists if shipped else None
         # Every key with a thesaurus or rule candidate has a list (see lookup_keys).
-        self._complete = bool(usable and pre.get("complete"))  # type: ignore[union-attr]
-        shipped: dict[str, object] = pre if usable else {}  # type: ignore[assignment]
+        self._complete = bool(shipped and shipped.complete)
         # LM tokens of the shipped originals that are not plain words (see _plain_tokens).
-        self._shipped_tokens: dict[str, tuple[str, ...]] | None = shipped.get("original_tokens")  # type: ignore[assignment]
+        self._shipped_tokens = shipped.original_tokens if shipped else None
         # With all lists shipped and no learned pairs adding any, the only multi-word spans
         # whose document count a list reads are the lists' keys and their multi-word
         # originals: lattices() drops the other multi-word spans (most of them) once grown.
-        span_originals: frozenset[str] | None = shipped.get("span_originals")  # type: ignore[assignment]
         self._span_reads: tuple[dict[str, bytes], frozenset[str]] | None = None
-        if self._complete and not self.learned and span_originals is not None:
-            self._span_reads = (self._precomputed, span_originals)  # type: ignore[assignment]
+        if shipped and shipped.complete and not self.learned and shipped.span_originals is not None:
+            self._span_reads = (shipped.lists, shipped.span_originals)
 
     @classmethod
     def load(

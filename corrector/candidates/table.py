@@ -1,0 +1,195 @@
+"""The reversed thesaurus table the candidate generator reads: spun phrase → the headwords
+(candidate originals) that list it, best first, with per-source ranks.
+
+:mod:`corrector.build.thesaurus` writes it once (a pickle of ``spun -> packed lines``, ~0.2 s to
+load); lines are parsed only when looked up. All keys and synonyms are lowercase, with single
+spaces between words (``despite the fact that``).
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from corrector.defaults import default_thesaurus_dir
+
+SOURCES = ("moby", "wordnet", "mythes")
+TABLE_FILE = "reverse.pkl"
+MANIFEST_FILE = "manifest.json"
+# 8: with the lists, their multi-word originals that are not keys and the LM tokens of their
+# originals that are not plain words (7: tokens of fewer originals; 6: finished ranked candidate
+# lists of every key with a candidate, inflected forms included, as marshalled columns; span
+# prefixes and first words with inflected forms; 5: the lists as marshalled rows; 4: of the
+# 50,000 most frequent words and the multi-word keys, as text; 3: each key's lines sorted best
+# first by static channel score; 2: thesaurus order).
+TABLE_FORMAT = 8
+REBUILD_HINT = "run `make thesaurus` (or `corrector build-thesaurus`) to rebuild it"
+
+
+@dataclass(frozen=True, slots=True)
+class PrecomputedLists:
+    """What the table ships besides its lines, so a new process computes almost nothing per span
+    (:func:`corrector.candidates.generator.precompute_ranked` makes it).
+
+    ``lists``: key → finished static ranked candidate list (marshalled columns), made with the
+    generator settings whose fingerprint is ``fingerprint`` and marshal version ``marshal``;
+    ``complete``: every key with a thesaurus or rule candidate has a list; ``span_originals``:
+    the lists' multi-word originals that are not keys; ``original_tokens``: LM tokens of the
+    originals that are not plain words; ``span_prefixes`` / ``span_firsts``: word prefixes of
+    multi-word keys and originals, and first words of multi-word keys, inflected forms included
+    (None: not shipped)."""
+
+    fingerprint: str
+    marshal: int
+    complete: bool
+    lists: dict[str, bytes]
+    span_originals: frozenset[str] | None = None
+    original_tokens: dict[str, tuple[str, ...]] | None = None
+    span_prefixes: frozenset[str] | None = None
+    span_firsts: frozenset[str] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PrecomputedLists:
+        """From the pickle's plain dict (the table file holds no class, so it loads anywhere)."""
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: value for name, value in values.items() if value is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class ReverseEntry:
+    """One headword (candidate original) listing the spun phrase.
+
+    ``ranks[source] = (rank, length)``: the spun phrase is synonym number ``rank`` (0-based) of
+    ``length`` in that source's list for the headword."""
+
+    original: str
+    ranks: dict[str, tuple[int, int]]
+    mutual: bool = False
+    zipf: float = 0.0
+
+
+def pack_ranks(ranks: dict[str, tuple[int, int]]) -> str:
+    """``rank/length`` per source in :data:`SOURCES` order (empty where absent): one field of a
+    table line; :func:`parse_entry` reads it back."""
+    return ",".join(
+        f"{r}/{n}" if (r, n) != (-1, 0) else "" for r, n in (ranks.get(s, (-1, 0)) for s in SOURCES)
+    )
+
+
+def word_prefixes(phrase: str) -> list[str]:
+    """``a``, ``a b`` for ``a b c``."""
+    parts = phrase.split(" ")
+    return [" ".join(parts[:k]) for k in range(1, len(parts))]
+
+
+
+def parse_entry(line: str) -> ReverseEntry:
+    """One table line ``original<TAB>ranks<TAB>mutual<TAB>zipf`` (see :func:`pack_ranks`)."""
+    original, fields, mutual, zipf = line.split("\t")
+    ranks = {}
+    for source, field in zip(SOURCES, fields.split(","), strict=True):
+        if field:
+            rank, length = field.split("/")
+            ranks[source] = (int(rank), int(length))
+    return ReverseEntry(original, ranks, mutual == "1", float(zipf))
+
+
+class ReverseTable:
+    """spun phrase → headwords listing it (best first), with per-source ranks; parsed lazily.
+
+    Parsed entries are cached in a bounded LRU (``cache_size`` keys), so memory stays flat over
+    a stream of millions of documents."""
+
+    def __init__(
+        self,
+        packed: dict[str, str],
+        sources: tuple[str, ...] = SOURCES,
+        ranked_with: str | None = None,
+        cache_size: int = 50_000,
+        precomputed: PrecomputedLists | None = None,
+    ) -> None:
+        self._packed = packed
+        self.precomputed = precomputed
+        self.sources = sources
+        # Fingerprint of the channel weights the lines were ranked with (None: unknown).
+        self.ranked_with = ranked_with
+        self._cache: OrderedDict[tuple[str, int], tuple[ReverseEntry, ...]] = OrderedDict()
+        self._cache_size = cache_size
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> ReverseTable:
+        path = Path(directory or default_thesaurus_dir()) / TABLE_FILE
+        if not path.exists():
+            raise FileNotFoundError(f"no thesaurus table at {path} ({REBUILD_HINT})")
+        with open(path, "rb") as f:
+            data = pickle.load(f)
+        if not isinstance(data, dict) or data.get("format") != TABLE_FORMAT:
+            found = data.get("format") if isinstance(data, dict) else None
+            raise RuntimeError(
+                f"{path} has table format {found}, this corrector needs format {TABLE_FORMAT}: {REBUILD_HINT}"
+            )
+        return cls(
+            data["table"],
+            tuple(data.get("sources", SOURCES)),
+            data.get("ranked_with"),
+            precomputed=PrecomputedLists.from_dict(data["precomputed"]) if data.get("precomputed") else None,
+        )
+
+    def keys(self) -> Iterable[str]:
+        """Every spun key."""
+        return self._packed.keys()
+
+    def multiword_keys(self) -> list[str]:
+        """Keys of more than one word (or with a clitic), for cheap span pre-filtering."""
+        return [key for key in self._packed if " " in key or "'" in key]
+
+    def __contains__(self, spun: str) -> bool:
+        return spun in self._packed
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def count(self, spun: str) -> int:
+        """How many headwords list ``spun`` (its fan-out)."""
+        packed = self._packed.get(spun)
+        return packed.count("\n") + 1 if packed else 0
+
+    def lookup(self, spun: str, limit: int | None = None) -> tuple[ReverseEntry, ...]:
+        """Headwords whose synonym lists contain ``spun`` (lowercase, single-spaced), best first
+        by static channel score; only the first ``limit`` if given."""
+        packed = self._packed.get(spun)
+        if not packed:
+            return ()
+        cache_key = (spun, limit or 0)
+        cache = self._cache
+        hit = cache.get(cache_key)
+        if hit is not None:
+            cache.move_to_end(cache_key)
+            return hit
+        lines = packed.split("\n", limit)[:limit] if limit else packed.split("\n")
+        result = tuple(map(parse_entry, lines))
+        cache[cache_key] = result
+        if len(cache) > self._cache_size:
+            cache.popitem(last=False)
+        return result
+
+    def find(self, spun: str, original: str) -> ReverseEntry | None:
+        """The entry of headword ``original`` in ``spun``'s list, if it has one."""
+        packed = self._packed.get(spun)
+        if not packed:
+            return None
+        if packed.startswith(original + "\t"):
+            at = 0
+        else:
+            at = packed.find("\n" + original + "\t") + 1
+            if not at:
+                return None
+        end = packed.find("\n", at)
+        return parse_entry(packed[at : end if end >= 0 else len(packed)])
