@@ -99,7 +99,7 @@ def split_corpus() -> tuple[Path, Path]:
 def build_lm(train: Path) -> Path:
     out = WORK / "lm"
     if not (out / "model.bin").exists():
-        from corrector.build.model import build_model
+        from corrector.builders.model import build_model
 
         build_model(str(train), out, order=3, pretokenized=True, memory="1G", progress=False)
     return out
@@ -112,7 +112,7 @@ def hidden_spinner(counts: Counter[str]) -> dict[str, list[str]]:
         return json.loads(path.read_text(encoding="utf-8"))
     from wordfreq import zipf_frequency
 
-    from corrector.build.thesaurus import forward_synonyms
+    from corrector.builders.thesaurus import forward_synonyms
 
     sources = [forward_synonyms(s) for s in ("moby", "wordnet", "mythes")]
     rng = random.Random(SEED)

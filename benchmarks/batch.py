@@ -14,7 +14,7 @@ tree is sampled from /proc (Linux). These runs use ``EchoCorrector`` (below) thr
 what the pipeline itself holds (reader, chunk window, writer), which must not grow with the input.
 
 Sentences come from the corpus on this machine (build/corpus/news.txt, else gensim's Lee corpus via
-``corrector.build.corpus``), spun with the word pairs in benchmarks/news_spins.tsv; nothing is committed.
+``corrector.builders.corpus``), spun with the word pairs in benchmarks/news_spins.tsv; nothing is committed.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def source_sentences() -> list[str]:
     if corpus.exists():
         lines = corpus.read_text(encoding="utf-8").splitlines()
     else:
-        from corrector.build.corpus import lee_heldout
+        from corrector.builders.corpus import lee_heldout
         from corrector.text.tokens import split_sentences
 
         lines = [doc[s.start : s.end] for doc in lee_heldout() for s in split_sentences(doc)]

@@ -23,7 +23,7 @@ from corrector.text.tokens import Sentence, split_sentences
 
 def documents(n_sentences: int) -> list[list[Sentence]]:
     """Spun Lee background articles, one sentence list per article, ≥ ``n_sentences`` in all."""
-    from corrector.build.corpus import lee_background
+    from corrector.builders.corpus import lee_background
     from corrector.research.spinner import Spinner
 
     spinner = Spinner(seed=1)

@@ -38,7 +38,7 @@ def _write_jsonl(path: Path, texts: list[str]) -> None:
 def _demo_texts() -> list[str]:
     """The demo's spun paragraphs, made with ``corrector spin`` (CLI, so no module path is assumed)."""
     code = "from itertools import islice; import json, importlib\n" \
-           "for name in ('corrector.build.corpus', 'corrector.build.corpus'):\n" \
+           "for name in ('corrector.builders.corpus', 'corrector.builders.corpus'):\n" \
            "    try: corpus = importlib.import_module(name); break\n" \
            "    except ImportError: pass\n" \
            "print(json.dumps(list(islice(corpus.lee_heldout(), 3))))"

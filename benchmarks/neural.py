@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tune import evaluate, evaluate_in_article, tuning_sets
 
 from corrector import Corrector
-from corrector.build.corpus import lee_heldout
+from corrector.builders.corpus import lee_heldout
 from corrector.defaults import PROJECT_DIR, SHARED_DATA_DIR
 from corrector.restore.verify import MemoScorer, SentenceScorer
 

@@ -15,7 +15,7 @@ import time
 import kenlm
 
 from corrector import Corrector
-from corrector.build.corpus import lee_heldout
+from corrector.builders.corpus import lee_heldout
 from corrector.defaults import DEFAULT_BEAM, default_model_dir
 from corrector.lm.kenlm import MODEL_FILE
 from corrector.research.spinner import Spinner

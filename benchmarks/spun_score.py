@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from corrector import Corrector, defaults
-from corrector.build.corpus import lee_heldout
+from corrector.builders.corpus import lee_heldout
 from corrector.research.spinner import Spinner
 from corrector.text.tokens import is_word, split_sentences
 

@@ -17,7 +17,7 @@ import json
 
 from corrector import Corrector
 from corrector.api import Corrector as CorrectorType
-from corrector.build.corpus import lee_heldout
+from corrector.builders.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
 from corrector.research.metrics import CorpusScore, corpus_score, pair_stats
 from corrector.research.oracle import oracle_score

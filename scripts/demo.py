@@ -14,7 +14,7 @@ import time
 from itertools import islice
 
 from corrector import Corrector
-from corrector.build.corpus import lee_heldout
+from corrector.builders.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
 from corrector.research.metrics import corpus_score, pair_stats
 from corrector.research.spinner import Spinner

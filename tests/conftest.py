@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corrector.api import Corrector
-from corrector.build.model import build_model
+from corrector.builders.model import build_model
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -52,7 +52,7 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_corpus: Path) 
 def small_corrector(tiny_model_dir: Path) -> Callable[[Iterable[str]], Corrector]:
     """Makes Correctors over the tiny model whose candidates come from the real thesauri
     restricted to some headwords (fast to build), at change penalty 1.0."""
-    from corrector.build import thesaurus
+    from corrector.builders import thesaurus
     from corrector.candidates.channel import ChannelModel
     from corrector.candidates.generator import CandidateGenerator
     from corrector.config import CorrectorConfig

@@ -31,7 +31,7 @@ from corrector.adapt.em import (
     spinner_document,
     write_spinner,
 )
-from corrector.build.model import build_model
+from corrector.builders.model import build_model
 from corrector.lm.kenlm import KenlmModel
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import Sentence, match_case, split_sentences

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corrector.api import Corrector, spun_score
-from corrector.build import thesaurus
+from corrector.builders import thesaurus
 from corrector.text.results import apply_edits
 
 pytestmark = pytest.mark.skipif(

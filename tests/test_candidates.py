@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corrector.build import thesaurus
+from corrector.builders import thesaurus
 from corrector.candidates.channel import ChannelModel
 from corrector.candidates.generator import CandidateGenerator, read_learned, span_key, substitutions
 from corrector.text.tokens import split_sentences

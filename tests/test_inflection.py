@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corrector.build import thesaurus
+from corrector.builders import thesaurus
 from corrector.candidates import inflection
 from corrector.candidates.channel import ChannelModel
 from corrector.candidates.generator import CandidateGenerator

@@ -11,7 +11,7 @@ from pathlib import Path
 import kenlm
 import pytest
 
-from corrector.build.model import build_model
+from corrector.builders.model import build_model
 from corrector.lm.kenlm import KenlmModel
 from corrector.text.tokens import normalize_line
 

@@ -15,7 +15,7 @@ import pytest
 
 from corrector import defaults
 from corrector.api import Corrector
-from corrector.build import thesaurus
+from corrector.builders import thesaurus
 from corrector.lm import neural
 from corrector.lm.neural import MAX_TOKENS, NeuralLM, default_neural_model
 from corrector.restore.decoder import ranked_candidates

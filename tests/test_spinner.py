@@ -150,7 +150,7 @@ def test_cli_lines_mode_makes_one_record_per_line(user_dict: Path) -> None:
 
 @pytest.mark.slow
 def test_spins_with_mythes_only_with_inflection() -> None:
-    from corrector.build.thesaurus import available_sources
+    from corrector.builders.thesaurus import available_sources
 
     if "mythes" not in available_sources():
         pytest.skip("mythes-en-us not installed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corrector.build import thesaurus
+from corrector.builders import thesaurus
 
 pytestmark = pytest.mark.skipif(
     set(thesaurus.available_sources()) != set(thesaurus.SOURCES),

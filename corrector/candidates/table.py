@@ -1,7 +1,7 @@
 """The reversed thesaurus table the candidate generator reads: spun phrase → the headwords
 (candidate originals) that list it, best first, with per-source ranks.
 
-:mod:`corrector.build.thesaurus` writes it once (a pickle of ``spun -> packed lines``, ~0.2 s to
+:mod:`corrector.builders.thesaurus` writes it once (a pickle of ``spun -> packed lines``, ~0.2 s to
 load); lines are parsed only when looked up. All keys and synonyms are lowercase, with single
 spaces between words (``despite the fact that``).
 """

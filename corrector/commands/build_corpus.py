@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from corrector.build.corpus import SOURCES, build_corpus
+from corrector.builders.corpus import SOURCES, build_corpus
 from corrector.defaults import DEFAULT_CORPUS_DIR
 
 NAME = "build-corpus"

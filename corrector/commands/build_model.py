@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from corrector.build.model import build_model
+from corrector.builders.model import build_model
 from corrector.defaults import DEFAULT_ORDER, default_model_dir
 
 NAME = "build-model"

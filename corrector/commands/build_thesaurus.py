@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from corrector.build.thesaurus import MIN_ORIGINAL_ZIPF, SOURCES, available_sources, build_table
+from corrector.builders.thesaurus import MIN_ORIGINAL_ZIPF, SOURCES, available_sources, build_table
 from corrector.defaults import default_thesaurus_dir
 
 NAME = "build-thesaurus"

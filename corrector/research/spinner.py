@@ -170,7 +170,7 @@ def read_user_dict(path: str | Path) -> dict[str, list[str]]:
 def _forward_tables(config: SpinConfig) -> list[dict[str, list[str]]]:
     tables = [read_user_dict(p) for p in config.user_dicts]
     if config.sources:
-        from corrector.build.thesaurus import forward_synonyms
+        from corrector.builders.thesaurus import forward_synonyms
 
         tables.extend(forward_synonyms(source) for source in config.sources)
     return tables

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from corrector.build.corpus import NORMALISATION
+from corrector.builders.corpus import NORMALISATION
 from corrector.defaults import TOOLS_BIN
 from corrector.lm.kenlm import MANIFEST_FILE, MODEL_FILE
 from corrector.text.tokens import normalize_line
