@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corrector.api import Corrector, spun_score
+from corrector.api import Corrector
 from corrector.builders import thesaurus
+from corrector.restore.document import spun_score
 from corrector.text.results import apply_edits
 
 pytestmark = pytest.mark.skipif(

@@ -33,7 +33,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from corrector import __version__
 from corrector.batch.io import (
     DEFAULT_MAX_CHARS,
     DEFAULT_TEXT_FIELD,
@@ -47,6 +46,7 @@ from corrector.batch.io import (
     output_record,
     read_records,
 )
+from corrector.version import __version__
 
 DEFAULT_FACTORY = "corrector:Corrector.load"
 DEFAULT_CHUNK_RECORDS = 64

@@ -1,61 +1,22 @@
-"""Language models behind one small interface; KenLM is the first backend.
+"""KenLM, the first :class:`~corrector.lm.base.LanguageModel` backend.
 
-The decoder only sees :class:`LanguageModel`: ``begin_state()``, ``score_word(state, word)``
-and ``score_end(state)``, all in log10. Word preparation (LM normalisation, lowercasing for
-uncased models) happens here, so callers pass tokens as they appear in text.
+Word preparation (LM normalisation, lowercasing for uncased models) happens here, so callers
+pass tokens as they appear in text.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from corrector.lm.base import SentenceScore
 from corrector.text.tokens import normalize_token
 
 MODEL_FILE = "model.bin"
 MANIFEST_FILE = "manifest.json"
-
-
-class LanguageModel(Protocol):
-    """What the decoder needs from a language model (log10 probabilities)."""
-
-    order: int
-    lowercase: bool
-
-    def begin_state(self) -> Any: ...
-
-    def score_word(self, state: Any, word: str) -> tuple[float, Any]: ...
-
-    def score_end(self, state: Any) -> float: ...
-
-    def logprob(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> float: ...
-
-    def prepared_text(self, words: tuple[str, ...]) -> str: ...
-
-    def score_text(self, text: str, bos: bool = True, eos: bool = True) -> float: ...
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceScore:
-    """Log10 probability of one sentence, its token count (with </s>) and OOVs."""
-
-    logprob: float
-    length: int
-    oov: int
-
-    @property
-    def perplexity(self) -> float:
-        return perplexity(self.logprob, self.length)
-
-
-def perplexity(logprob10: float, length: int) -> float:
-    """Perplexity from a log10 probability over ``length`` predicted tokens."""
-    return 10.0 ** (-logprob10 / max(length, 1))
 
 
 def read_manifest(model_dir: Path) -> dict[str, Any]:
@@ -147,8 +108,3 @@ class KenlmModel:
 def load_language_model(path: str) -> KenlmModel:
     """One model object per process and path (workers get the path, never a pickled model)."""
     return KenlmModel(path)
-
-
-def ln(logprob10: float) -> float:
-    """Natural log from log10."""
-    return logprob10 * math.log(10.0)

@@ -291,7 +291,7 @@ def paired_bootstrap(
 
 def signature(fields_: dict[str, Any] | None = None, **extra: Any) -> str:
     """``key:value|…`` like sacrebleu's: metric settings, the system's fields, version last."""
-    from corrector import __version__
+    from corrector.version import __version__
 
     parts: dict[str, Any] = {"nrefs": 1, "tok": TOKENIZER, "norm": NORMALISATION, "align": "lev-merged"}
     parts.update(fields_ or {})

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corrector.lm.kenlm import KenlmModel, perplexity
+from corrector.lm.base import perplexity
+from corrector.lm.kenlm import KenlmModel
 from corrector.text.tokens import split_sentences
 
 

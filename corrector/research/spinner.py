@@ -102,7 +102,7 @@ class SpinConfig:
 
     def signature(self) -> str:
         """``key:value|…`` naming every setting (goes next to the output, like sacrebleu's)."""
-        from corrector import __version__
+        from corrector.version import __version__
 
         parts = [
             f"sources:{'+'.join(self.sources) or 'none'}",

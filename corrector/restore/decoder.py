@@ -1,6 +1,6 @@
 """Noisy-channel beam search over a candidate lattice.
 
-Pure: a :class:`~corrector.text.lattice.Lattice` and a :class:`~corrector.lm.kenlm.LanguageModel` go in, a
+Pure: a :class:`~corrector.text.lattice.Lattice` and a :class:`~corrector.lm.base.LanguageModel` go in, a
 :class:`SentenceDecoding` comes out. The objective of a path is
 
     LM log10 P(original words) + channel_weight · Σ log10 P(spun span | original span)
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from corrector.lm.kenlm import LanguageModel
+from corrector.lm.base import LanguageModel
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import Token
 
