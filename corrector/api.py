@@ -13,6 +13,7 @@ from corrector.lm.kenlm import load_language_model
 from corrector.lm.neural import NeuralLM, default_neural_model
 from corrector.restore.decoder import DecoderWeights
 from corrector.restore.document import DocumentRestorer
+from corrector.restore.pairs import ScopeEvidence
 from corrector.restore.verify import VerifierWeights
 from corrector.text.lattice import Lattice
 from corrector.text.results import Restoration
@@ -96,6 +97,8 @@ class Corrector:
             "neural_candidates",
             "neural_consistency",
             "neural_window",
+            "pair_weight",
+            "pair_offset",
         }
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
@@ -130,17 +133,28 @@ class Corrector:
             fields |= {"ppen": self.config.proposal_penalty, "nw": self.config.neural_decoder_weight,
                        "nthr": self.config.neural_threshold, "ncand": self.config.neural_candidates,
                        "ncons": self.config.neural_consistency, "nwin": self.config.neural_window}
+        if self.config.pair_weight > 0:
+            from corrector.restore.pairs import PairModel
+
+            fields |= {"pairw": self.config.pair_weight, "pairo": self.config.pair_offset,
+                       "pairs": PairModel.load().fingerprint()}
         if not decoding:
-            decoder = ("beam", "chw", "pen", "boost", "prior", "gate")
+            decoder = ("beam", "chw", "pen", "boost", "prior", "gate", "pairw", "pairo", "pairs")
             for name in (*decoder, "neural", "ppen", "nw", "nthr", "ncand", "ncons", "nwin"):
                 fields.pop(name, None)
         return fields
 
-    def correct(self, text: str) -> Restoration:
-        """Restore one document. Every character outside an edit is kept exactly."""
+    def correct(self, text: str, feed: ScopeEvidence | None = None) -> Restoration:
+        """Restore one document. Every character outside an edit is kept exactly. ``feed``: the
+        pair evidence of the feed it belongs to (:meth:`pair_evidence` summed over the feed)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        return self.restore_lattices(text, self.lattices(text))
+        return self.restore_lattices(text, self.lattices(text), feed)
+
+    def pair_evidence(self, text: str) -> ScopeEvidence:
+        """What ``text`` shows about its spinner's pair types; sum it over a feed (``+``) and
+        pass the sum to :meth:`correct` of each of its documents."""
+        return DocumentRestorer(self.lm, self.config, self.neural).pair_evidence(self.lattices(text))
 
     def lattices(self, text: str) -> list[Lattice]:
         """The candidate lattices of ``text``'s sentences, as the decoder sees them."""
@@ -149,9 +163,11 @@ class Corrector:
             lattices = [self.spinner_channel.rescore(lattice) for lattice in lattices]
         return lattices
 
-    def restore_lattices(self, text: str, lattices: list[Lattice]) -> Restoration:
+    def restore_lattices(
+        self, text: str, lattices: list[Lattice], feed: ScopeEvidence | None = None
+    ) -> Restoration:
         """Decode prepared lattices of ``text`` (lets tuning reuse lattices across settings)."""
-        return DocumentRestorer(self.lm, self.config, self.neural).restore(text, lattices)
+        return DocumentRestorer(self.lm, self.config, self.neural).restore(text, lattices, feed)
 
     def correct_many(self, texts: Iterable[str], workers: int = 1) -> Iterator[Restoration]:
         """Restore texts in order, streaming; ``workers > 1`` uses processes that each load the model."""

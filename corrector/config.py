@@ -31,6 +31,10 @@ class CorrectorConfig:
     ``neural_threshold``, counting ``neural_consistency`` × the same pair's mean score at the
     document's other spans; selection scores a proposal on its sentence up to ``neural_window``
     words past the edit (0: whole). None: the n-gram decoder decides alone (the fast default).
+    pair_weight / pair_offset: the second pass adds ``pair_weight · (log-odds − pair_offset)``
+    (natural log-odds of :mod:`corrector.restore.pairs`' model, converted to log10) to the channel
+    score of every proposed candidate: each pair type judged with the document's (or feed's)
+    evidence at all its occurrences (0 disables).
     """
 
     model_dir: str | None = None
@@ -54,6 +58,8 @@ class CorrectorConfig:
     neural_candidates: int = defaults.DEFAULT_NEURAL_CANDIDATES
     neural_consistency: float = defaults.DEFAULT_NEURAL_CONSISTENCY
     neural_window: int = defaults.DEFAULT_NEURAL_WINDOW
+    pair_weight: float = defaults.DEFAULT_PAIR_WEIGHT
+    pair_offset: float = defaults.DEFAULT_PAIR_OFFSET
 
     def with_overrides(self, **overrides: Any) -> CorrectorConfig:
         known = {f.name for f in fields(self)}

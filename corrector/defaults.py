@@ -58,6 +58,11 @@ DEFAULT_NEURAL_CONSISTENCY = 0.5
 # Selection scores a proposal on its sentence up to this many words past the edit (0: whole sentence).
 DEFAULT_NEURAL_WINDOW = 10
 
+# Pair-type evidence (corrector.restore.pairs) in the second pass: weight and offset of the
+# proposals' log-odds added to their channel scores (0: off).
+DEFAULT_PAIR_WEIGHT = 0.0
+DEFAULT_PAIR_OFFSET = 0.0
+
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
 SPUN_SCALE = 30.0
 SPUN_GAIN_SCALE = 2.0

@@ -56,7 +56,8 @@ from corrector.defaults import (
     SHARED_DATA_DIR,
     default_model_dir,
 )
-from corrector.lm.kenlm import LanguageModel, load_language_model
+from corrector.lm.base import LanguageModel
+from corrector.lm.kenlm import load_language_model
 from corrector.text.tokens import Sentence, tokenize
 
 

@@ -24,8 +24,17 @@ from corrector.restore.decoder import (
     ranked_candidates,
     reinforce,
 )
+from corrector.restore.pairs import (
+    FLOOR,
+    PER_ARC,
+    FrequencyPrior,
+    PairModel,
+    ScopeEvidence,
+    features,
+    proposals,
+)
 from corrector.restore.verify import MemoScorer, SentenceScorer, VerifierWeights, select, verify
-from corrector.text.lattice import Lattice
+from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
 from corrector.text.tokens import detokenize
 
@@ -67,9 +76,13 @@ class DocumentRestorer:
             ),
         )
 
-    def restore(self, text: str, lattices: list[Lattice]) -> Restoration:
+    def restore(
+        self, text: str, lattices: list[Lattice], feed: ScopeEvidence | None = None
+    ) -> Restoration:
         """Restore ``text`` from its sentences' lattices: a first pass, the document decisions,
-        a second pass where they changed anything, then neural selection when configured."""
+        a second pass where they changed anything, then neural selection when configured.
+        ``feed``: pair evidence of the whole feed ``text`` belongs to (this document included),
+        gathered by a first pass with :meth:`pair_evidence`."""
         # LM scores do not depend on the weights: both passes over a sentence share them.
         memos = [SentenceMemo() for _ in lattices]
         decodings = [
@@ -78,9 +91,16 @@ class DocumentRestorer:
         ]
         first_lattices = lattices
         rules: dict[str, str] = {}
+        rescored = False
         if self.config.consistency_boost > 0:
             rules = consistent_choices(lattices, decodings, self.config.consistency_min_gain)
             lattices = [reinforce(lattice, rules, self.config.consistency_boost) for lattice in lattices]
+        if self.config.pair_weight > 0 and self.neural is None:
+            judged = self.pair_judgements(lattices, memos, feed)
+            lattices = [
+                _with_pair_evidence(s, lattice, judged, self.config) for s, lattice in enumerate(lattices)
+            ]
+            rescored = bool(judged)
         weights = self.weights
         first = _spun_score_of(decodings)
         words = sum(len(d.words) for d in decodings)
@@ -98,7 +118,7 @@ class DocumentRestorer:
             # Document prior: the less the first pass finds a spun document, the dearer a change.
             penalty = self.config.change_penalty + self.config.spin_prior_weight * (1.0 - first)
             weights = replace(weights, change_penalty=penalty)
-        if rules or weights is not self.weights:
+        if rules or rescored or weights is not self.weights:
             decodings = [
                 decode(lattice, self.lm, weights, self.config.nbest, memo)
                 if lattice is not before or decoding.choices or self.config.nbest
@@ -119,6 +139,29 @@ class DocumentRestorer:
             spun_score=first,
             alternatives=_alternatives(text, lattices, decodings) if self.config.nbest else (),
         )
+
+    def pair_evidence(
+        self, lattices: list[Lattice], memos: list[SentenceMemo] | None = None
+    ) -> ScopeEvidence:
+        """What this document shows about its pair types (for a feed's first pass)."""
+        found = proposals(lattices, self.lm, self.config.channel_weight, PER_ARC, FLOOR, memos)
+        return ScopeEvidence.of(lattices, found)
+
+    def pair_judgements(
+        self, lattices: list[Lattice], memos: list[SentenceMemo], feed: ScopeEvidence | None
+    ) -> dict[tuple[int, int, int, str], float]:
+        """(sentence, arc start, arc end, candidate text) → log-odds that the candidate is the
+        spinner's original there, judged with the document's evidence (plus the feed's)."""
+        found = proposals(lattices, self.lm, self.config.channel_weight, PER_ARC, FLOOR, memos)
+        evidence = feed if feed is not None else ScopeEvidence.of(lattices, found)
+        model = PairModel.load()
+        prior = _frequency_prior(self.lm)
+        return {
+            (p.sentence, p.arc.start, p.arc.end, p.candidate.text): model.log_odds(
+                features(p, evidence, prior)
+            )
+            for p in found
+        }
 
     def _verified(
         self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding], memos: list[SentenceMemo]
@@ -184,6 +227,35 @@ class DocumentRestorer:
                     edit = Edit(start, end, text[start:end], candidate.text, gain - penalty)
                     proposals.append((s, Choice(arc, candidate), edit))
         return proposals
+
+
+def _with_pair_evidence(
+    sentence: int, lattice: Lattice, judged: dict[tuple[int, int, int, str], float], config: CorrectorConfig
+) -> Lattice:
+    """``lattice`` with ``pair_weight · (log-odds − pair_offset)`` (in log10, per unit of channel
+    weight) added to each judged candidate's channel score."""
+    scale = config.pair_weight / (math.log(10.0) * config.channel_weight)
+    arcs = []
+    for arc in lattice.arcs:
+        candidates = []
+        for c in arc.candidates:
+            log_odds = judged.get((sentence, arc.start, arc.end, c.text))
+            if log_odds is not None:
+                c = replace(c, logprob=c.logprob + scale * (log_odds - config.pair_offset))
+            candidates.append(c)
+        arcs.append(Arc(arc.start, arc.end, tuple(candidates)))
+    return Lattice(lattice.sentence, tuple(arcs))
+
+
+_PRIORS: dict[int, FrequencyPrior] = {}
+
+
+def _frequency_prior(lm: LanguageModel) -> FrequencyPrior:
+    """One prior (and its cache of form rates) per LM object in this process."""
+    prior = _PRIORS.get(id(lm))
+    if prior is None or prior.lm is not lm:
+        prior = _PRIORS[id(lm)] = FrequencyPrior(lm)
+    return prior
 
 
 def _edits(

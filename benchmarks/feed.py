@@ -1,0 +1,136 @@
+"""Whole documents and feeds across spinner profiles: fix, broken, ERR, detection AUC, words/s.
+
+Sets (all held out from the LM corpus):
+- ``<profile>``: gensim's lee.cor articles (``--documents`` of them) spun by each spinner
+  profile, restored one document at a time (``document``) and as one feed (``feed``: a first pass
+  gathers the pair evidence of every document, a second restores each with it);
+- ``clean``: the same articles unspun (broken = edits on clean news);
+- ``dev article``: the 12 real dev pairs joined into one article (``../shared/data``);
+- ``real <style>``: the unlabeled real spun articles by style: edits per 100 words (synonym
+  spinners should get edits, back-translations and paraphrases should not).
+Detection AUC: how well the document ``spun_score`` separates each profile's spun articles from
+the clean ones.
+
+    .venv/bin/python benchmarks/feed.py [--documents 50] [--modes decoder,pairs] [--scopes document,feed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from corrector.builders.corpus import lee_heldout  # noqa: E402
+from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
+from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
+from corrector.research.pair_fit import auc  # noqa: E402
+from corrector.research.spinner import SpinConfig, Spinner  # noqa: E402
+
+USER_DICT = PROJECT / "benchmarks" / "news_spins.tsv"
+# Evaluation profiles: seeds differ from scripts/fit_pairs.py's, and the text is lee.cor, not
+# the LM corpus the pair model was fitted on.
+PROFILES: dict[str, SpinConfig] = {
+    "thesaurus": SpinConfig(seed=1),
+    "mythes": SpinConfig(sources=("mythes",), seed=7),
+    "user-dict": SpinConfig(sources=(), user_dicts=(str(USER_DICT),), seed=3),
+}
+# Settings of each mode: Corrector.with_settings overrides.
+MODES: dict[str, dict[str, Any]] = {
+    "decoder": {"pair_weight": 0.0},
+    "pairs": {},  # the shipped defaults
+}
+
+Docs = list[tuple[str, str | None]]
+
+
+def sets(documents: int) -> dict[str, Docs]:
+    lee = list(lee_heldout())[:documents]
+    out: dict[str, Docs] = {}
+    for name, config in PROFILES.items():
+        spinner = Spinner(config)
+        out[name] = [(spinner.spin(t, str(i)).spun, t) for i, t in enumerate(lee)]
+    out["clean"] = [(t, t) for t in lee]
+    dev = SHARED_DATA_DIR / "dev_pairs.jsonl"
+    if dev.exists():
+        rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+        out["dev article"] = [(" ".join(r["spun"] for r in rows), " ".join(r["original"] for r in rows))]
+    real = SHARED_DATA_DIR / "real_spun_unlabeled.jsonl"
+    if real.exists():
+        rows = [json.loads(line) for line in real.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for style in sorted({r["style"] for r in rows}):
+            out[f"real {style}"] = [(r["text"], None) for r in rows if r["style"] == style]
+    return out
+
+
+def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float]:
+    """Restorations of ``docs`` and words/s; ``feed``: two passes with the feed's pair evidence."""
+    started = time.perf_counter()
+    if scope == "feed":
+        evidence = None
+        for spun, _ in docs:
+            found = corrector.pair_evidence(spun)
+            evidence = found if evidence is None else evidence + found
+        results = [corrector.correct(spun, evidence) for spun, _ in docs]
+    else:
+        results = [corrector.correct(spun) for spun, _ in docs]
+    words = sum(len(spun.split()) for spun, _ in docs)
+    return results, words / max(time.perf_counter() - started, 1e-9)
+
+
+def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str], None]) -> None:
+    clean_scores: list[float] = []
+    rows = []
+    for name, docs in data.items():
+        results, rate = restore(corrector, docs, scope)
+        edits = sum(len(r.edits) for r in results)
+        words = sum(len(s.split()) for s, _ in docs)
+        labelled = [(s, o, r.text) for (s, o), r in zip(docs, results, strict=True) if o is not None]
+        score = corpus_score([pair_stats(*t) for t in labelled]) if labelled else None
+        spun_scores = [r.spun_score for r in results]
+        if name == "clean":
+            clean_scores = spun_scores
+        rows.append((name, len(docs), words, edits, score, rate, spun_scores))
+    for name, count, words, edits, score, rate, spun_scores in rows:
+        detection = ""
+        if name in PROFILES and clean_scores:
+            labels = np.r_[np.ones(len(spun_scores)), np.zeros(len(clean_scores))]
+            detection = f"{auc(labels, np.r_[spun_scores, clean_scores]):.3f}"
+        numbers = f"{score.fix:6.3f} {score.broken:6.3f} {score.err:+7.3f}" if score is not None else " " * 21
+        emit(f"{scope:8s} {name:26s} {count:4d} {words:6d} {100 * edits / words:7.2f} {numbers} "
+             f"{detection:>6s} {rate:7.0f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=50)
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--scopes", default="document,feed")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra Corrector setting for every mode (e.g. pair_weight=1.0)")
+    args = parser.parse_args()
+    from corrector import Corrector
+
+    extra = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    base = Corrector.load()
+    data = sets(args.documents)
+    for mode in args.modes.split(","):
+        corrector = base.with_settings(**{**MODES[mode], **extra}) if MODES[mode] or extra else base
+        print(f"== mode {mode}: {corrector.config.pair_weight=} {corrector.config.pair_offset=}")
+        print(f"{'scope':8s} {'set':26s} {'docs':>4s} {'words':>6s} {'edit%':>7s} {'fix':>6s} {'broken':>6s} "
+              f"{'ERR':>7s} {'detAUC':>6s} {'w/s':>7s}")
+        for scope in args.scopes.split(","):
+            table(corrector, data, scope, lambda line: print(line, flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""Pair-type evidence: a spinner is a fixed dictionary, so decide each (spun → original) once.
+
+The same decision — is "stated" here "said"? — recurs at every occurrence of the spun form in a
+document, and in every document of a feed. So the evidence is gathered per **pair type** over
+the whole scope (a document, or a feed in batch mode) and every occurrence is judged with all of
+it:
+
+- ``gain``: the fast-match gain of the candidate at this occurrence (n-gram LM gain of the
+  candidate alone in the spun sentence's window + channel weight · channel log-prob, no
+  penalty), clipped to ±:data:`CLIP`;
+- ``support``: the clipped gains of the same pair type at the scope's other occurrences, summed:
+  a pair that fits everywhere else lifts a weak occurrence, one that fails elsewhere holds it back;
+- ``log_occurrences``: how often the scope proposes the pair;
+- ``spun_excess``: log of the spun form's count in the scope against what clean news predicts
+  for that many words (the LM's unconditioned n-gram probability): a spinner over-uses its
+  replacements;
+- ``original_deficit``: the same for the candidate original: a spinner's originals go missing.
+
+A logistic model over these features (fitted on several spinner profiles by
+``scripts/fit_pairs.py``; weights in ``corrector/data/pair_weights.json``) gives each proposal's
+log-odds of being the spinner's pair. :class:`ScopeEvidence` holds what a scope showed and merges
+with ``+``, so a feed's first pass can gather it document by document in bounded memory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from corrector.lm.base import LanguageModel
+from corrector.restore.decoder import SentenceMemo, ranked_candidates
+from corrector.text.lattice import Arc, Candidate, Lattice
+
+CLIP = 3.0
+# Candidates per arc and the fast-match floor (log10) of the proposals the model judges, in
+# fitting and at run time alike.
+PER_ARC = 3
+FLOOR = -1.0
+FEATURES = ("gain", "support", "log_occurrences", "spun_excess", "original_deficit")
+WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "data" / "pair_weights.json"
+# Pseudo-count for the frequency ratios: a form seen 0 times where clean news expects 0.01 is
+# no evidence either way.
+_PSEUDO = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """One candidate at one occurrence: where it is, and its fast-match gain (log10)."""
+
+    sentence: int
+    arc: Arc
+    candidate: Candidate
+    gain: float
+    spun: str  # lowercase span text, words joined by spaces
+    original: str  # lowercase candidate text
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (self.spun, self.original)
+
+
+@dataclass(slots=True)
+class ScopeEvidence:
+    """What a document or feed showed: its word count, the counts of the forms its proposals name
+    (spun forms and originals), and per pair type the number of proposals and their summed
+    clipped gain. Adding two gives the evidence of both scopes."""
+
+    words: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    occurrences: Counter[tuple[str, str]] = field(default_factory=Counter)
+    gains: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def __add__(self, other: ScopeEvidence) -> ScopeEvidence:
+        gains = dict(self.gains)
+        for pair, gain in other.gains.items():
+            gains[pair] = gains.get(pair, 0.0) + gain
+        return ScopeEvidence(
+            self.words + other.words, self.counts + other.counts, self.occurrences + other.occurrences, gains
+        )
+
+    @classmethod
+    def of(cls, lattices: Sequence[Lattice], proposals: Iterable[Proposal]) -> ScopeEvidence:
+        """The evidence of one document: its proposals, and the counts of the forms they name."""
+        proposals = list(proposals)
+        occurrences: Counter[tuple[str, str]] = Counter()
+        gains: dict[tuple[str, str], float] = {}
+        forms: set[str] = set()
+        for p in proposals:
+            occurrences[p.pair] += 1
+            gains[p.pair] = gains.get(p.pair, 0.0) + _clip(p.gain)
+            forms.update(p.pair)
+        longest = max((len(form.split(" ")) for form in forms), default=0)
+        counts: Counter[str] = Counter()
+        words = 0
+        for lattice in lattices:
+            lowered = [w.lower() for w in lattice.sentence.words]
+            words += len(lowered)
+            for n in range(1, longest + 1):
+                for i in range(len(lowered) - n + 1):
+                    gram = " ".join(lowered[i : i + n])
+                    if gram in forms:
+                        counts[gram] += 1
+        return cls(words, counts, occurrences, gains)
+
+
+@dataclass(frozen=True, slots=True)
+class PairModel:
+    """Logistic weights over :data:`FEATURES` (standardised with ``mean``/``scale``)."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    fitted_on: str = ""
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> PairModel:
+        return _load_model(str(path or WEIGHTS_FILE))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "features": list(FEATURES),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "fitted_on": self.fitted_on,
+        }
+
+    def fingerprint(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+
+    def log_odds(self, features: Sequence[float]) -> float:
+        """Natural log-odds that the proposal is the spinner's pair."""
+        z = self.bias
+        for x, m, s, w in zip(features, self.mean, self.scale, self.weights, strict=True):
+            z += w * (x - m) / s
+        return z
+
+
+@lru_cache(maxsize=4)
+def _load_model(path: str) -> PairModel:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path}: features {data['features']} are not {list(FEATURES)}")
+    return PairModel(
+        tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]), float(data["bias"]),
+        str(data.get("fitted_on", "")),
+    )
+
+
+def _clip(gain: float) -> float:
+    return min(max(gain, -CLIP), CLIP)
+
+
+def proposals(
+    lattices: Sequence[Lattice],
+    lm: LanguageModel,
+    channel_weight: float,
+    per_arc: int,
+    floor: float,
+    memos: Sequence[SentenceMemo] | None = None,
+) -> list[Proposal]:
+    """The ``per_arc`` best candidates of every arc by fast-match gain above ``floor`` that change
+    the text, in document order."""
+    out: list[Proposal] = []
+    for s, lattice in enumerate(lattices):
+        memo = memos[s] if memos is not None else SentenceMemo()
+        words = lattice.sentence.words
+        for arc, candidate, gain in ranked_candidates(lattice, lm, channel_weight, per_arc, floor, memo):
+            spun = " ".join(words[arc.start : arc.end]).lower()
+            original = candidate.text.lower()
+            if original != spun:
+                out.append(Proposal(s, arc, candidate, gain, spun, original))
+    return out
+
+
+class FrequencyPrior:
+    """Expected counts of a form in clean news: ``words`` × the LM's unconditioned probability of
+    its words (one cache per LM)."""
+
+    def __init__(self, lm: LanguageModel) -> None:
+        self.lm = lm
+        self._rates: dict[str, float] = {}
+
+    def rate(self, form: str) -> float:
+        rate = self._rates.get(form)
+        if rate is None:
+            rate = 10.0 ** self.lm.logprob(form.split(" "), bos=False, eos=False)
+            self._rates[form] = rate
+        return rate
+
+    def log_ratio(self, form: str, evidence: ScopeEvidence) -> float:
+        """log((observed + ½) / (expected + ½)) of ``form`` in the scope."""
+        expected = evidence.words * self.rate(form)
+        return math.log((evidence.counts.get(form, 0) + _PSEUDO) / (expected + _PSEUDO))
+
+
+def features(proposal: Proposal, evidence: ScopeEvidence, prior: FrequencyPrior) -> tuple[float, ...]:
+    """:data:`FEATURES` of one proposal under the scope's evidence (which must include it)."""
+    gain = _clip(proposal.gain)
+    pair = proposal.pair
+    return (
+        gain,
+        evidence.gains.get(pair, gain) - gain,
+        math.log(max(evidence.occurrences.get(pair, 1), 1)),
+        prior.log_ratio(proposal.spun, evidence),
+        prior.log_ratio(proposal.original, evidence),
+    )
