@@ -1,6 +1,6 @@
 """The settings table (corrector/settings.py) is the one declaration of every setting: each is
-reachable from the Python API, which refuses out-of-range values, the signature carries it, and
-the config and ``with_settings`` follow it."""
+reachable from the CLI and the Python API, both refuse the same out-of-range values with the same
+message, the signature carries it, and the config and ``with_settings`` follow it."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from corrector import api
+from corrector import api, cli
 from corrector.api import Corrector
 from corrector.build.model import build_model
 from corrector.candidates.channel import WEIGHTS_FILE, ChannelModel
+from corrector.commands import _options as options
 from corrector.config import CorrectorConfig
 from corrector.settings import BY_NAME, DEFAULTS, RELOAD_FREE, SETTINGS, Setting, validate
 
@@ -93,7 +94,30 @@ BOUNDS = [
 ]
 
 
-# --- the Python API reaches every setting ----------------------------------------------------
+def parse_correct(*argv: str) -> Any:
+    return cli.parse_args(["correct", *argv])
+
+
+def cli_overrides(args: Any) -> dict[str, Any]:
+    overrides = {**options.decoder_overrides(args), **options.channel_overrides(args)}
+    if args.model is not None:  # the commands pass the model directory on its own
+        overrides["model_dir"] = str(Path(args.model).resolve())
+    return overrides
+
+
+@pytest.fixture(autouse=True)
+def no_default_learned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(options, "DEFAULT_LEARNED", tmp_path / "absent.tsv")
+
+
+# --- the CLI and the Python API reach every setting -------------------------------------------
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=ids(list(SETTINGS)))
+def test_every_setting_is_reachable_from_the_cli(setting: Setting, examples: dict[str, Any]) -> None:
+    value = examples[setting.name]
+    overrides = cli_overrides(parse_correct(setting.flag, str(value)))
+    assert overrides == {setting.name: validate(setting.name, value)}
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=ids(list(SETTINGS)))
@@ -105,8 +129,14 @@ def test_every_setting_is_reachable_from_the_python_api(setting: Setting, exampl
     assert all(getattr(config, name) == DEFAULTS[name] for name in others)
 
 
+def test_nothing_set_overrides_nothing() -> None:
+    assert cli_overrides(parse_correct()) == {}
+
+
 @pytest.mark.parametrize(("setting", "value"), REFUSED)
-def test_out_of_range_values_are_refused_by_the_api(setting: Setting, value: Any) -> None:
+def test_out_of_range_values_are_refused_by_both_with_one_message(
+    setting: Setting, value: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(ValueError) as refused:
         CorrectorConfig().with_overrides(**{setting.name: value})
     message = str(refused.value)
@@ -114,16 +144,28 @@ def test_out_of_range_values_are_refused_by_the_api(setting: Setting, value: Any
     with pytest.raises(ValueError) as loading:  # refused before any model is read
         Corrector.load(**{setting.name: value})
     assert str(loading.value) == message
+    with pytest.raises(SystemExit) as exit_info:
+        parse_correct(setting.flag, str(value))
+    assert exit_info.value.code == 2
+    assert f"argument {setting.flag}: {message}\n" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("setting", "bound"), BOUNDS)
-def test_inclusive_bounds_are_accepted(setting: Setting, bound: float) -> None:
+def test_inclusive_bounds_are_accepted_by_both(setting: Setting, bound: float) -> None:
+    assert cli_overrides(parse_correct(setting.flag, str(bound))) == {setting.name: bound}
     assert getattr(CorrectorConfig().with_overrides(**{setting.name: bound}), setting.name) == bound
 
 
-def test_load_refuses_a_zero_beam() -> None:
+def test_load_refuses_a_zero_beam_with_the_cli_message(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ValueError, match=r"^beam must be ≥ 1, got 0$"):
         Corrector.load(beam=0)
+    with pytest.raises(SystemExit):
+        parse_correct("--beam", "0")
+    assert "argument --beam: beam must be ≥ 1, got 0" in capsys.readouterr().err
+
+
+def test_nbest_zero_is_a_valid_flag() -> None:
+    assert cli_overrides(parse_correct("--nbest", "0")) == {"nbest": 0}
 
 
 @pytest.mark.parametrize(
