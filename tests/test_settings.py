@@ -5,6 +5,7 @@ message, the signature carries it, and the config and ``with_settings`` follow i
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import math
 from pathlib import Path
@@ -195,6 +196,13 @@ def test_the_config_has_one_field_per_setting_with_its_default() -> None:
     assert [f.name for f in fields] == [s.name for s in SETTINGS]
     assert [f.default for f in fields] == [s.default for s in SETTINGS]
     assert CorrectorConfig().to_dict() == dict(DEFAULTS)
+
+
+def test_the_generator_caps_candidates_at_the_settings_default() -> None:
+    from corrector.candidates.generator import CandidateGenerator
+
+    parameter = inspect.signature(CandidateGenerator).parameters["max_candidates"]
+    assert parameter.default == DEFAULTS["max_candidates"]
 
 
 def test_every_default_is_valid() -> None:
