@@ -17,7 +17,7 @@ DEFAULT_LEARNED = MODELS_DIR / "learned" / "pairs.tsv"  # `corrector learn-pairs
 DEFAULT_CORPUS_DIR = BUILD_DIR / "corpus"
 SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
 
-DEFAULT_ORDER = 5
+DEFAULT_ORDER = 3  # `build-model`'s n-gram order: the default model's (the Makefile reads it from here)
 MAX_SPAN = 4
 
 
