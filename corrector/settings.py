@@ -4,10 +4,10 @@ One :class:`Setting` per decoder, document, neural and path setting: its type, d
 range, help, CLI flag, signature abbreviation, whether changing it needs a reload, and its group.
 Everything else is derived from :data:`SETTINGS`: :class:`~corrector.config.CorrectorConfig`'s
 fields, the CLI options (:mod:`corrector.commands._options`), the Python API's validation,
-``Corrector.with_settings``'s reload-free set and ``Corrector.signature_fields``.
+``Corrector.with_settings``'s reload-free set, ``Corrector.signature_fields`` and ``docs/settings.md``.
 
 The table's order is the signature's order (kept byte-identical with the hand-written signature it
-replaced).
+replaced); the docs group the rows.
 """
 
 from __future__ import annotations
@@ -25,6 +25,15 @@ from corrector import defaults
 
 Group = Literal["decoder", "lattice", "document", "neural"]
 Kind = Literal["value", "path"]
+GROUPS: tuple[Group, ...] = ("decoder", "lattice", "document", "neural")
+GROUP_TITLES: Mapping[Group, str] = MappingProxyType(
+    {
+        "decoder": "the sentence decoder: the LM and the objective",
+        "lattice": "the candidate lattices (signed also by the lattice oracle)",
+        "document": "the document passes after a first decoding",
+        "neural": "neural selection and verification (`--neural`)",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,3 +302,24 @@ def signature_fields(
             value = Path(value).name if value else "no"
         (with_neural if setting.neural_only else always)[setting.signature] = value
     return always, with_neural
+
+
+def markdown_table() -> str:
+    """The settings as markdown: one table per group (``docs/settings.md``)."""
+    lines: list[str] = []
+    for group in GROUPS:
+        lines += [f"### {group}: {GROUP_TITLES[group]}", ""]
+        lines += [
+            "| setting | flag | type | default | valid | signature | reload | what |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for s in (s for s in SETTINGS if s.group == group):
+            kind = "path" if s.kind == "path" else s.type.__name__
+            signed = f"`{s.signature}`" + (" (with neural)" if s.neural_only else "") if s.signature else "–"
+            what = s.help.replace("|", "\\|")
+            lines.append(
+                f"| `{s.name}` | `{s.flag}` | {kind} | {s.default_text} | {s.range_text or 'any'} "
+                f"| {signed} | {'yes' if s.reload else 'no'} | {what} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,10 +1,11 @@
 """The settings table (corrector/settings.py) is the one declaration of every setting: each is
 reachable from the CLI and the Python API, both refuse the same out-of-range values with the same
-message, the signature carries it, and the config and ``with_settings`` follow it."""
+message, the signature carries it, and the config, ``with_settings`` and the docs follow it."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import inspect
 import json
 import math
@@ -19,8 +20,9 @@ from corrector.build.model import build_model
 from corrector.candidates.channel import WEIGHTS_FILE, ChannelModel
 from corrector.commands import _options as options
 from corrector.config import CorrectorConfig
-from corrector.settings import BY_NAME, DEFAULTS, RELOAD_FREE, SETTINGS, Setting, validate
+from corrector.settings import BY_NAME, DEFAULTS, RELOAD_FREE, SETTINGS, Setting, markdown_table, validate
 
+PROJECT = Path(__file__).resolve().parents[1]
 NEURAL_ONLY = [s for s in SETTINGS if s.neural_only]
 FAKE_GGUF = "fake.gguf"  # read by FakeNeural only (not "default": that needs the installed model)
 BOUNDED = [s for s in SETTINGS if s.minimum is not None or s.maximum is not None]
@@ -340,3 +342,22 @@ def test_with_settings_changes_exactly_the_settings_that_need_no_reload(
 def test_with_settings_refuses_out_of_range_values(setting: Setting, value: Any, make: Any) -> None:
     with pytest.raises(ValueError, match=f"^{setting.name} must be "):
         make().with_settings(**{setting.name: value})
+
+
+# --- the docs ---------------------------------------------------------------------------------
+
+
+def test_the_committed_settings_doc_is_the_rendered_table() -> None:
+    spec = importlib.util.spec_from_file_location("settings_doc", PROJECT / "scripts" / "settings_doc.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (PROJECT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert committed == module.render(), "docs/settings.md is stale: run python scripts/settings_doc.py"
+
+
+def test_the_doc_lists_every_setting_with_its_flag_and_default() -> None:
+    table = markdown_table()
+    for setting in SETTINGS:
+        assert f"| `{setting.name}` | `{setting.flag}` |" in table
+        assert f"| {setting.default_text} |" in table
