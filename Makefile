@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 CORRECTOR := .venv/bin/corrector
 MODEL_DIR := models/default
-MODEL_ORDER := 3
+# build-model's default order (corrector/defaults.py), so `make model` and a bare build-model agree.
+MODEL_ORDER = $(shell grep -m1 -oP '^DEFAULT_ORDER = \K[0-9]+' corrector/defaults.py)
 CORPUS := build/corpus/news.txt
 # The sentinel names the table format and the channel weights, rules, inflection and candidate code
 # its lists were made with, so a change of any of them in the code triggers a rebuild.

@@ -67,9 +67,9 @@ from corrector.adapt.em import (  # noqa: E402
 )
 from corrector.api import Corrector  # noqa: E402
 from corrector.config import CorrectorConfig  # noqa: E402
-from corrector.defaults import DEFAULT_CHANGE_PENALTY  # noqa: E402
 from corrector.lm.kenlm import KenlmModel  # noqa: E402
 from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
+from corrector.settings import DEFAULTS  # noqa: E402
 from corrector.text.tokens import detokenize, match_case, tokenize  # noqa: E402
 
 WORK = ROOT / "build" / "adapt"
@@ -234,7 +234,7 @@ class Evaluator:
     def __call__(
         self,
         pairs: list[tuple[str, str]],
-        penalty: float = DEFAULT_CHANGE_PENALTY,
+        penalty: float = DEFAULTS["change_penalty"],
         spinner: Path | None = None,
         setting: Setting = Setting(),
     ) -> dict[str, float]:

@@ -23,8 +23,9 @@ from functools import cache
 from pathlib import Path
 
 from corrector.candidates.generator import CandidateGenerator, substitutions
-from corrector.defaults import DEFAULT_CHANNEL_WEIGHT, SHARED_DATA_DIR, default_model_dir
+from corrector.defaults import SHARED_DATA_DIR, default_model_dir
 from corrector.lm.kenlm import KenlmModel
+from corrector.settings import DEFAULTS
 from corrector.text.tokens import lm_words, tokenize
 
 _CLITICS = frozenset({"n't", "'s", "'re", "'ll", "'ve", "'d", "'m"})
@@ -66,8 +67,8 @@ def main() -> None:
         "ours": lambda k, s, c: k,
         "cmu": lambda k, s, c: s,
         "ours+cmu": lambda k, s, c: k + s,
-        "ours+channel": lambda k, s, c: k + DEFAULT_CHANNEL_WEIGHT * c,
-        "ours+cmu+channel": lambda k, s, c: (k + s) / 2 + DEFAULT_CHANNEL_WEIGHT * c,
+        "ours+channel": lambda k, s, c: k + DEFAULTS["channel_weight"] * c,
+        "ours+cmu+channel": lambda k, s, c: (k + s) / 2 + DEFAULTS["channel_weight"] * c,
         "channel alone": lambda k, s, c: c,
     }
     ranks: dict[str, list[int]] = {name: [] for name in rankers}

@@ -16,9 +16,10 @@ import kenlm
 
 from corrector import Corrector
 from corrector.builders.corpus import lee_heldout
-from corrector.defaults import DEFAULT_BEAM, default_model_dir
+from corrector.defaults import default_model_dir
 from corrector.lm.kenlm import MODEL_FILE
 from corrector.research.spinner import Spinner
+from corrector.settings import DEFAULTS
 from corrector.text.tokens import normalize_line, split_sentences
 
 
@@ -41,7 +42,7 @@ def main() -> None:
     )
     parser.add_argument("--model", default=str(default_model_dir()))
     parser.add_argument("--sentences", type=int, default=2000)
-    parser.add_argument("--beam", type=int, default=DEFAULT_BEAM)
+    parser.add_argument("--beam", type=int, default=DEFAULTS["beam"])
     args = parser.parse_args()
 
     documents = spun_documents(args.sentences)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corrector import defaults
+from corrector import defaults, settings
 from corrector.config import CorrectorConfig
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
@@ -82,24 +82,7 @@ class Corrector:
 
     def with_settings(self, **overrides: Any) -> Corrector:
         """A corrector sharing this one's model and tables, with other decoder settings."""
-        allowed = {
-            "beam",
-            "channel_weight",
-            "change_penalty",
-            "nbest",
-            "consistency_boost",
-            "consistency_min_gain",
-            "spin_prior_weight",
-            "min_spun_score",
-            "neural_threshold",
-            "neural_decoder_weight",
-            "proposal_penalty",
-            "neural_candidates",
-            "neural_consistency",
-            "neural_window",
-            "pair_weight",
-            "pair_offset",
-        }
+        allowed = settings.RELOAD_FREE
         if set(overrides) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change without reloading")
         return Corrector(self.config.with_overrides(**overrides), self.lm, self.generator, self.neural)
@@ -112,37 +95,22 @@ class Corrector:
         """What pins this corrector's output (for evaluation signatures); without ``decoding``,
         what pins its lattices only (the lattice oracle's signature)."""
         manifest = self.lm.manifest
-        fields: dict[str, Any] = {
+        # Settings pinned by what they loaded sign as its fingerprint rather than as their path.
+        shown = {
+            "channel": self.generator.channel.fingerprint()[:12],
+            "neural": self.neural.fingerprint() if self.neural is not None else "no",
+        }
+        signed, conditional = settings.signature_fields(
+            self.config, shown, neural=self.neural is not None, decoding=decoding
+        )
+        return {
             "model": str(manifest.get("sha256", "unknown"))[:12],
             "order": self.lm.order,
             "case": "lc" if self.lm.lowercase else "cased",
-            "beam": self.config.beam,
-            "chw": self.config.channel_weight,
-            "pen": self.config.change_penalty,
-            "cands": self.config.max_candidates,
-            "channel": self.generator.channel.fingerprint()[:12],
-            "boost": self.config.consistency_boost,
-            "prior": self.config.spin_prior_weight,
-            "gate": self.config.min_spun_score,
-            "learned": Path(self.config.learned).name if self.config.learned else "no",
-            "spinner": Path(self.config.spinner).name if self.config.spinner else "no",
-            "neural": self.neural.fingerprint() if self.neural else "no",
+            **signed,
             "version": __version__,
+            **conditional,
         }
-        if self.neural:
-            fields |= {"ppen": self.config.proposal_penalty, "nw": self.config.neural_decoder_weight,
-                       "nthr": self.config.neural_threshold, "ncand": self.config.neural_candidates,
-                       "ncons": self.config.neural_consistency, "nwin": self.config.neural_window}
-        if self.config.pair_weight > 0:
-            from corrector.restore.pairs import PairModel
-
-            fields |= {"pairw": self.config.pair_weight, "pairo": self.config.pair_offset,
-                       "pairs": PairModel.load().fingerprint()}
-        if not decoding:
-            decoder = ("beam", "chw", "pen", "boost", "prior", "gate", "pairw", "pairo", "pairs")
-            for name in (*decoder, "neural", "ppen", "nw", "nthr", "ncand", "ncons", "nwin"):
-                fields.pop(name, None)
-        return fields
 
     def correct(self, text: str, feed: ScopeEvidence | None = None) -> Restoration:
         """Restore one document. Every character outside an edit is kept exactly. ``feed``: the

@@ -1,4 +1,4 @@
-"""Every default value and path in one place."""
+"""Paths and the constants users do not set (the settings and their defaults: :mod:`corrector.settings`)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ DEFAULT_LEARNED = MODELS_DIR / "learned" / "pairs.tsv"  # `corrector learn-pairs
 DEFAULT_CORPUS_DIR = BUILD_DIR / "corpus"
 SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
 
-DEFAULT_ORDER = 5
-DEFAULT_BEAM = 8
+DEFAULT_ORDER = 3  # `build-model`'s n-gram order: the default model's (the Makefile reads it from here)
 MAX_SPAN = 4
 
 
@@ -32,36 +31,12 @@ def default_thesaurus_dir() -> Path:
     return Path(os.environ.get("CORRECTOR_THESAURUS", DEFAULT_THESAURUS_DIR))
 
 
-# Decoder objective (log10 units); tuned on dev pairs + synthetic spins (benchmarks/tune.py).
-DEFAULT_CHANNEL_WEIGHT = 2.0
-DEFAULT_CHANGE_PENALTY = 1.25
-DEFAULT_MAX_CANDIDATES = 12
-# Document consistency: log10 boost for first-pass rules with summed gain ≥ min gain.
-DEFAULT_CONSISTENCY_BOOST = 1.0
-DEFAULT_CONSISTENCY_MIN_GAIN = 1.0
-# Document spin prior: extra change penalty for documents the first pass finds clean.
-DEFAULT_SPIN_PRIOR_WEIGHT = 3.0
-# Documents whose first-pass spun_score is below this are returned unchanged.
-DEFAULT_MIN_SPUN_SCORE = 0.5
+# Documents shorter than this are never gated by min_spun_score: too little evidence either way.
 MIN_WORDS_FOR_GATE = 60
-# Neural verification (`--neural`): the decoder proposes at a low penalty, the neural LM keeps an
-# edit when neural gain + weight · decoder gain > threshold (log10; benchmarks/neural.py).
-DEFAULT_PROPOSAL_PENALTY = 0.25
-DEFAULT_NEURAL_DECODER_WEIGHT = 1.0
-DEFAULT_NEURAL_THRESHOLD = 3.0
-# Candidates per lattice arc the neural LM also scores (0: it only verifies the decoder's edits),
-# of those whose fast-match gain (n-gram LM + channel, no penalty) is above the floor (log10).
-DEFAULT_NEURAL_CANDIDATES = 6
+# With --neural, arcs' candidates are scored only when their fast-match gain (n-gram LM + channel,
+# no penalty) is above this floor (log10).
 NEURAL_CANDIDATE_FLOOR = -1.0
-# Weight of a (spun, restored) pair's mean verifier score elsewhere in the document (0: off).
-DEFAULT_NEURAL_CONSISTENCY = 0.5
-# Selection scores a proposal on its sentence up to this many words past the edit (0: whole sentence).
-DEFAULT_NEURAL_WINDOW = 10
 
-# Pair-type evidence (corrector.restore.pairs) in the second pass: weight and offset of the
-# proposals' log-odds added to their channel scores (0: off).
-DEFAULT_PAIR_WEIGHT = 0.0
-DEFAULT_PAIR_OFFSET = 0.0
 
 # spun_score = sigmoid(SPUN_SCALE · (edits per word) + SPUN_GAIN_SCALE · (gain per word) + SPUN_BIAS)
 SPUN_SCALE = 30.0

@@ -49,15 +49,10 @@ from corrector.candidates.channel import (
     static_features,
 )
 from corrector.candidates.generator import CandidateGenerator, _case_words, substitutions
-from corrector.defaults import (
-    BUILD_DIR,
-    DEFAULT_CHANGE_PENALTY,
-    DEFAULT_CHANNEL_WEIGHT,
-    SHARED_DATA_DIR,
-    default_model_dir,
-)
+from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR, default_model_dir
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
+from corrector.settings import DEFAULTS
 from corrector.text.tokens import Sentence, tokenize
 
 
@@ -611,9 +606,9 @@ def main() -> int:
         help="rank candidates by the channel alone (default), or fit the decoder's "
         "keep-or-replace choice with the LM gain as a feature (measured worse on real spins)",
     )
-    parser.add_argument("--channel-weight", type=float, default=DEFAULT_CHANNEL_WEIGHT)
+    parser.add_argument("--channel-weight", type=float, default=DEFAULTS["channel_weight"])
     parser.add_argument(
-        "--penalty", type=float, default=DEFAULT_CHANGE_PENALTY, help="the prior weights' change penalty"
+        "--penalty", type=float, default=DEFAULTS["change_penalty"], help="the prior weights' change penalty"
     )
     parser.add_argument("--write", action="store_true", help="write the fitted weights")
     args = parser.parse_args()

@@ -124,3 +124,23 @@ def test_info_without_model_fails(tmp_path: Path) -> None:
     result = _cli("info", "--model", str(tmp_path))
     assert result.returncode == 1
     assert "no model" in result.stderr
+
+
+def test_build_model_defaults_to_the_default_models_order() -> None:
+    """`corrector build-model`, build_model() and `make model` agree on the order (issue 19: the
+    CLI said 5 while the Makefile built the default 3-gram)."""
+    import inspect
+    import re
+
+    from corrector import cli, defaults
+
+    assert defaults.DEFAULT_ORDER == 3  # the default model's (models/README.md)
+    assert inspect.signature(build_model).parameters["order"].default == defaults.DEFAULT_ORDER
+    assert cli.parse_args(["build-model", "--corpus", "-"]).order == defaults.DEFAULT_ORDER
+    project = Path(__file__).resolve().parents[1]
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    # The Makefile greps the number out of defaults.py: that grep must find it.
+    assert "grep -m1 -oP '^DEFAULT_ORDER = \\K[0-9]+' corrector/defaults.py" in makefile
+    source = (project / "corrector" / "defaults.py").read_text(encoding="utf-8")
+    found = re.search(r"^DEFAULT_ORDER = ([0-9]+)", source, re.MULTILINE)
+    assert found is not None and int(found.group(1)) == defaults.DEFAULT_ORDER

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from corrector.builders.corpus import NORMALISATION
-from corrector.defaults import TOOLS_BIN
+from corrector.defaults import DEFAULT_ORDER, TOOLS_BIN
 from corrector.lm.kenlm import MANIFEST_FILE, MODEL_FILE
 from corrector.text.tokens import normalize_line
 
@@ -103,7 +103,7 @@ def sha256_file(path: Path) -> str:
 def build_model(
     corpus: str,
     out_dir: Path,
-    order: int = 5,
+    order: int = DEFAULT_ORDER,
     lowercase: bool = False,
     pretokenized: bool = False,
     memory: str = "2G",

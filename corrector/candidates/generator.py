@@ -51,6 +51,7 @@ from corrector.candidates.channel import ChannelModel, Evidence, zipf
 from corrector.candidates.table import PrecomputedLists, ReverseTable, word_prefixes
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
 from corrector.defaults import MAX_SPAN
+from corrector.settings import DEFAULTS
 from corrector.text.lattice import Candidate, Lattice, new_arc, new_candidate
 from corrector.text.tokens import (
     _NO_SPACE_AFTER,
@@ -63,12 +64,11 @@ from corrector.text.tokens import (
     tokenize,
 )
 
-MAX_CANDIDATES = 12
 # Candidates below this channel log10 probability are not worth the decoder's time.
 MIN_LOGPROB = -5.0
 # Originals read per looked-up key (its own list, and each lemma's list for inflected words).
 # Lists are sorted by static channel score, so the head holds everything that can reach the
-# top MAX_CANDIDATES (see scripts/fit_channel.py for the recall check).
+# top max_candidates (see scripts/fit_channel.py for the recall check).
 TOP_N = 32
 # Keys whose ranked candidates stay cached (bounded for streaming).
 CACHE_SIZE = 50_000
@@ -451,7 +451,7 @@ class CandidateGenerator:
         table: ReverseTable,
         channel: ChannelModel,
         learned: dict[str, dict[str, int]] | None = None,
-        max_candidates: int = MAX_CANDIDATES,
+        max_candidates: int = DEFAULTS["max_candidates"],
         min_logprob: float = MIN_LOGPROB,
         max_span: int = MAX_SPAN,
         top_n: int = TOP_N,

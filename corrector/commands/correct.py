@@ -61,7 +61,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="output file (.jsonl, or .jsonl.gz to compress); default stdout",
     )
-    parser.add_argument("--model", type=Path, default=None, help="model directory (default: models/default)")
     add_decoder_arguments(parser)
     add_channel_arguments(parser)
     add_engine_arguments(parser, "restoration")

@@ -44,7 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pairs", type=Path, required=True, help="JSONL with id, spun, original")
     parser.add_argument("--restored", type=Path, help="JSONL with id, restored (default: run the model)")
     parser.add_argument("--compare", type=Path, help="another restored JSONL: paired bootstrap A − B")
-    parser.add_argument("--model", type=Path, help="model directory (default: models/default)")
     add_decoder_arguments(parser)
     add_channel_arguments(parser)
     parser.add_argument(
