@@ -7,8 +7,10 @@ plus the input record's other fields. ``start``/``end`` index ``original``;
 
 ``--profile`` picks a preset (thesaurus, dictionary, light, wordpress; see
 ``corrector.research.spinner``); every other flag overrides the preset's value.
-``--dictionary-out FILE`` writes the pairs the spinner used as TSV ``original<TAB>replacement<TAB>applied``
-(for the fixed-dictionary profiles, every entry of a headword met, applied 0 times or more).
+``--dictionary-out FILE`` writes the pairs the spinner used as TSV
+``original<TAB>replacement<TAB>applied``: for the fixed-dictionary profiles every entry of a
+headword the input contains, in entry order (applied 0 times or more); otherwise the pairs applied.
+``read_user_dict`` (``--user-dict``) reads it back.
 """
 
 from __future__ import annotations
@@ -100,13 +102,14 @@ def config_from_args(args: argparse.Namespace) -> Any:
 def write_dictionary(spinner: Any, path: Path) -> int:
     """The pairs ``spinner`` used as TSV ``original<TAB>replacement<TAB>applied``; returns the row count."""
     used = spinner.used_pairs()
-    pairs = dict(used)
-    for original, replacements in spinner.dictionary().items():
-        for replacement in replacements:
-            pairs.setdefault((original, replacement.lower()), 0)
+    # Dictionary entries first, each in its own order (the first replacement is the usual one),
+    # then pairs applied outside a fixed dictionary.
+    pairs = {(original, replacement.lower()): 0 for original, replacements in spinner.dictionary().items()
+             for replacement in replacements}
+    pairs.update((pair, used[pair]) for pair in sorted(used))
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(f"# {spinner.config.signature()}\n# original\treplacement\tapplied\n")
-        for (original, replacement), count in sorted(pairs.items()):
+        for (original, replacement), count in pairs.items():
             handle.write(f"{original}\t{replacement}\t{count}\n")
     return len(pairs)
 
