@@ -4,6 +4,13 @@ Output is JSONL, one record per input document, in input order:
 ``{"id", "spun", "original", "edits": [{"start","end","original","spun","spun_start","spun_end"}]}``
 plus the input record's other fields. ``start``/``end`` index ``original``;
 ``spun_start``/``spun_end`` index ``spun``. The spinner's signature goes to stderr.
+
+``--profile`` picks a preset (thesaurus, dictionary, light, wordpress; see
+``corrector.research.spinner``); every other flag overrides the preset's value.
+``--dictionary-out FILE`` writes the pairs the spinner used as TSV
+``original<TAB>replacement<TAB>applied``: for the fixed-dictionary profiles every entry of a
+headword the input contains, in entry order (applied 0 times or more); otherwise the pairs applied.
+``read_user_dict`` (``--user-dict``) reads it back.
 """
 
 from __future__ import annotations
@@ -20,59 +27,91 @@ HELP = "Spin texts with a seeded synthetic spinner; write JSONL pairs with exact
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from corrector.research.spinner import SpinConfig
+    from corrector.research.spinner import PROFILES
 
-    d = SpinConfig()
+    # Setting flags default to None so that only the ones given override the profile.
     parser.add_argument("inputs", nargs="+", help=".txt (one document, or --lines), .jsonl, or - (stdin)")
     parser.add_argument("-o", "--output", type=Path, help="output JSONL (default: stdout)")
     parser.add_argument("--lines", action="store_true", help="each line of a .txt input is a document")
     parser.add_argument("--text-field", default="text", help="field of .jsonl inputs holding the text")
+    parser.add_argument("--profile", choices=list(PROFILES), default="thesaurus",
+                        help="preset spinner (default: thesaurus); the flags below override it")
+    parser.add_argument("--dictionary-out", type=Path, metavar="FILE.tsv",
+                        help="write the pairs used as TSV original<TAB>replacement<TAB>applied")
     parser.add_argument(
         "--source", dest="sources", action="append", choices=["moby", "wordnet", "mythes", "none"],
-        help=f"thesaurus to spin with (repeatable; default: {' '.join(d.sources)}; 'none' = user dicts only)",
+        help="thesaurus to spin with (repeatable; default: moby wordnet mythes; 'none' = user dicts only)",
     )
     parser.add_argument("--user-dict", action="append", default=[], type=Path,
                         help="TSV original<TAB>spun, consulted first (repeatable)")
-    parser.add_argument("--rate", type=float, default=d.rate, help="chance to spin a content word")
-    parser.add_argument("--function-rate", type=float, default=d.function_rate,
-                        help="chance to spin a function word (in→within)")
-    parser.add_argument("--consistency", type=float, default=d.consistency,
-                        help="chance to use the word's fixed synonym (else another one)")
-    parser.add_argument("--max-phrase", type=int, default=d.max_phrase, help="longest phrase spun as a unit")
-    parser.add_argument("--no-multiword", action="store_true", help="single words only")
-    parser.add_argument("--top-k", type=int, default=d.top_k, help="synonyms considered per word")
-    parser.add_argument("--min-zipf", type=float, default=d.min_zipf, help="wordfreq Zipf floor for synonyms")
-    parser.add_argument("--rarity", type=float, default=d.rarity, help="> 0 favours rarer synonyms")
-    parser.add_argument("--digit-rate", type=float, default=d.digit_rate,
+    parser.add_argument("--rate", type=float, help="chance to spin a content word")
+    parser.add_argument("--function-rate", type=float, help="chance to spin a function word (in→within)")
+    parser.add_argument("--consistency", type=float,
+                        help="chance to use the word's fixed (first) replacement rather than another")
+    parser.add_argument("--max-phrase", type=int, help="longest phrase spun as a unit")
+    parser.add_argument("--no-multiword", action="store_true", default=None, help="single words only")
+    parser.add_argument("--words-only", action="store_true", default=None,
+                        help="no phrase entries (a replacement may still have several words)")
+    parser.add_argument("--top-k", type=int, help="synonyms considered per word")
+    parser.add_argument("--min-zipf", type=float, help="wordfreq Zipf floor for synonyms")
+    parser.add_argument("--rarity", type=float, help="> 0 favours rarer synonyms, < 0 more frequent ones")
+    parser.add_argument("--digit-rate", type=float,
                         help="chance to spell out 3,450→three,450 and thousands→1000's")
-    parser.add_argument("--contraction-rate", type=float, default=d.contraction_rate,
-                        help="chance to expand didn't→did not")
-    parser.add_argument("--no-case", action="store_true", help="do not carry the original's case over")
-    parser.add_argument("--seed", type=int, default=d.seed, help="random seed (same seed ⇒ same bytes)")
+    parser.add_argument("--contraction-rate", type=float, help="chance to expand didn't→did not")
+    parser.add_argument("--no-case", action="store_true", default=None,
+                        help="do not carry the original's case over")
+    parser.add_argument("--headword-zipf", type=float, help="fixed dictionary: Zipf floor for headwords")
+    parser.add_argument("--coverage", type=float,
+                        help="fixed dictionary: share of content words with an entry")
+    parser.add_argument("--function-coverage", type=float,
+                        help="fixed dictionary: share of function words with an entry")
+    parser.add_argument("--second-rate", type=float,
+                        help="fixed dictionary: share of entries with a second replacement")
+    parser.add_argument("--seed", type=int, help="random seed (same seed ⇒ same bytes; default 0)")
+
+
+# Command-line dest → SpinConfig field, for the flags that map one to one.
+_FIELDS = {
+    "rate": "rate", "function_rate": "function_rate", "consistency": "consistency",
+    "max_phrase": "max_phrase", "top_k": "top_k", "min_zipf": "min_zipf", "rarity": "rarity",
+    "digit_rate": "digit_rate", "contraction_rate": "contraction_rate", "seed": "seed",
+    "headword_zipf": "headword_zipf", "coverage": "coverage", "function_coverage": "function_coverage",
+    "second_rate": "second_rate",
+}
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
-    from corrector.research.spinner import SpinConfig
+    """The ``--profile`` preset with every flag given on the command line applied over it."""
+    from corrector.research.spinner import profile_config
 
-    sources = tuple(args.sources) if args.sources else SpinConfig().sources
-    if "none" in sources:
-        sources = ()
-    return SpinConfig(
-        sources=sources,
-        user_dicts=tuple(str(p) for p in args.user_dict),
-        rate=args.rate,
-        function_rate=args.function_rate,
-        consistency=args.consistency,
-        multiword=not args.no_multiword,
-        max_phrase=args.max_phrase,
-        top_k=args.top_k,
-        min_zipf=args.min_zipf,
-        rarity=args.rarity,
-        digit_rate=args.digit_rate,
-        contraction_rate=args.contraction_rate,
-        keep_case=not args.no_case,
-        seed=args.seed,
-    )
+    overrides: dict[str, Any] = {f: getattr(args, dest) for dest, f in _FIELDS.items()
+                                 if getattr(args, dest) is not None}
+    if args.sources:
+        overrides["sources"] = () if "none" in args.sources else tuple(args.sources)
+    if args.user_dict:
+        overrides["user_dicts"] = tuple(str(p) for p in args.user_dict)
+    if args.no_multiword:
+        overrides["multiword"] = False
+    if args.words_only:
+        overrides["phrase_keys"] = False
+    if args.no_case:
+        overrides["keep_case"] = False
+    return profile_config(args.profile, **overrides)
+
+
+def write_dictionary(spinner: Any, path: Path) -> int:
+    """The pairs ``spinner`` used as TSV ``original<TAB>replacement<TAB>applied``; returns the row count."""
+    used = spinner.used_pairs()
+    # Dictionary entries first, each in its own order (the first replacement is the usual one),
+    # then pairs applied outside a fixed dictionary.
+    pairs = {(original, replacement.lower()): 0 for original, replacements in spinner.dictionary().items()
+             for replacement in replacements}
+    pairs.update((pair, used[pair]) for pair in sorted(used))
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f"# {spinner.config.signature()}\n# original\treplacement\tapplied\n")
+        for (original, replacement), count in pairs.items():
+            handle.write(f"{original}\t{replacement}\t{count}\n")
+    return len(pairs)
 
 
 def read_documents(path: str, lines: bool, text_field: str) -> Iterator[dict[str, Any]]:
@@ -122,4 +161,7 @@ def run(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     print(f"{spinner.config.signature()}\nspun {count} documents, {edits} edits", file=sys.stderr)
+    if args.dictionary_out:
+        rows = write_dictionary(spinner, args.dictionary_out)
+        print(f"wrote {rows} pairs to {args.dictionary_out}", file=sys.stderr)
     return 0

@@ -12,6 +12,18 @@ Every change is recorded as a :class:`SpinEdit` with exact character spans in *b
 ``start``/``end`` index the original and ``spun_start``/``spun_end`` the spun text, so
 ``apply_edits(original, edits) == spun`` (tests check this property).
 
+Named profiles (:data:`PROFILES`, :func:`profile_config`) are frozen presets:
+
+- ``thesaurus`` (the default): every word with a usable thesaurus synonym can be spun, each
+  occurrence choosing among the word's top synonyms (a fixed favourite 90% of the time).
+- ``dictionary``: shaped like a real spinner's database (DESIGN §1): a small fixed map, the same for
+  every document of a seed, from frequent words (Zipf ≥ 4) to one or two replacements drawn from
+  the synonyms the most thesauri agree on, favouring frequent ones, applied at 85% of occurrences.
+  Phrases such as "final yr" come from spinning neighbouring words one by one.
+- ``light``: the dictionary spinner with fewer headwords, changing ~8% of tokens.
+- ``wordpress``: the dictionary spinner, word-level only, with more function-word entries and no
+  number or contraction quirks (the WordPress auto-blog habits of DESIGN §1).
+
 Same seed and same configuration ⇒ byte-identical output: all randomness comes from
 ``random.Random`` seeded with strings (stable across processes and ``PYTHONHASHSEED``).
 """
@@ -20,10 +32,12 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from corrector.candidates.rules import FUNCTION_WORDS
@@ -55,6 +69,17 @@ NEVER_SPIN = frozenset(
 )
 
 
+# Never headwords of a fixed dictionary: real ones leave auxiliaries (grammar would break) and
+# number words (facts would change: million→billion) alone.
+NOT_HEADWORDS = frozenset(
+    """
+    be am is are was were being been have has had having do does did doing
+    hundred thousand million billion trillion dozen half hundreds thousands millions billions
+    trillions dozens
+    """.split()
+) | frozenset(_ONES) | frozenset(_TENS[2:])
+
+
 def spell_number(n: int) -> str:
     """English words for 0 ≤ n ≤ 999 (``45`` → ``forty-five``)."""
     if not 0 <= n <= 999:
@@ -83,6 +108,14 @@ class SpinConfig:
     - ``digit_rate``: chance to spell out the first group of ``3,450`` and to write ``1000's``.
     - ``contraction_rate``: chance to expand ``didn't`` → ``did not``.
     - ``keep_case``: carry the original's case pattern over (Top → Prime).
+    - ``profile``: the preset this configuration came from (named in the signature).
+    - ``phrase_keys``: spin phrases as units (``even though``); off = word entries only, though a
+      word's replacement may still have several words (trading → buying and selling).
+    - ``fixed_dictionary``: spin from a fixed per-seed dictionary (the ``dictionary`` profile):
+      a word is a headword if its Zipf ≥ ``headword_zipf`` and a seeded draw falls under
+      ``coverage`` (``function_coverage`` for function words); its entry holds one replacement,
+      or two with chance ``second_rate``, drawn from the synonyms the most thesauri list.
+      ``consistency`` is then the chance an occurrence uses the entry's first replacement.
     """
 
     sources: tuple[str, ...] = _DEFAULT_SOURCES
@@ -99,12 +132,20 @@ class SpinConfig:
     contraction_rate: float = 0.8
     keep_case: bool = True
     seed: int = 0
+    profile: str = "thesaurus"
+    phrase_keys: bool = True
+    fixed_dictionary: bool = False
+    headword_zipf: float = 4.0
+    coverage: float = 1.0
+    function_coverage: float = 1.0
+    second_rate: float = 0.0
 
     def signature(self) -> str:
         """``key:value|…`` naming every setting (goes next to the output, like sacrebleu's)."""
         from corrector.version import __version__
 
         parts = [
+            f"profile:{self.profile}",
             f"sources:{'+'.join(self.sources) or 'none'}",
             f"user:{'+'.join(Path(p).name for p in self.user_dicts) or 'none'}",
             f"rate:{self.rate}",
@@ -117,10 +158,62 @@ class SpinConfig:
             f"digits:{self.digit_rate}",
             f"contr:{self.contraction_rate}",
             f"case:{'keep' if self.keep_case else 'lower'}",
+        ]
+        if not self.phrase_keys:
+            parts.append("words-only")
+        if self.fixed_dictionary:
+            parts += [
+                f"headzipf:{self.headword_zipf}",
+                f"cover:{self.coverage}",
+                f"fcover:{self.function_coverage}",
+                f"second:{self.second_rate}",
+            ]
+        parts += [
             f"seed:{self.seed}",
             f"version:{__version__}",
         ]
         return "spin|" + "|".join(parts)
+
+
+_DICTIONARY = SpinConfig(
+    profile="dictionary",
+    fixed_dictionary=True,
+    function_rate=0.85,  # coverage, not the rate, keeps most function words out of the dictionary
+    consistency=0.75,
+    top_k=40,  # a wide pool: the agreement filter and the frequency draw pick from it
+    max_phrase=3,
+    rarity=-0.5,  # real spinners use readable words: favour frequent replacements
+    digit_rate=0.3,
+    contraction_rate=0.5,
+    coverage=0.75,  # with the rate, ~22% of tokens change (DESIGN §7: 17–25% on real spun news)
+    function_coverage=0.5,
+    second_rate=0.5,  # at most two replacements, so median 1 caps the mean near 1.4 (DESIGN: 1.7)
+)
+
+# Frozen presets by name; ``profile_config`` applies overrides. See the module docstring.
+PROFILES: Mapping[str, SpinConfig] = MappingProxyType(
+    {
+        "thesaurus": SpinConfig(),
+        "dictionary": _DICTIONARY,
+        # Fewer headwords rather than a lower rate: what is spun stays a fixed dictionary applied
+        # everywhere (the evidence a learner uses), just a smaller one.
+        "light": replace(
+            _DICTIONARY, profile="light", coverage=0.25, function_coverage=0.1, digit_rate=0.0,
+            contraction_rate=0.0,
+        ),
+        "wordpress": replace(
+            _DICTIONARY, profile="wordpress", phrase_keys=False, function_coverage=0.8, digit_rate=0.0,
+            contraction_rate=0.0,
+        ),
+    }
+)
+
+
+def profile_config(name: str, **overrides: Any) -> SpinConfig:
+    """The preset ``name`` with ``overrides`` (SpinConfig fields) applied."""
+    if name not in PROFILES:
+        raise ValueError(f"unknown spin profile {name!r}; choose from {', '.join(PROFILES)}")
+    return replace(PROFILES[name], **overrides)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +275,15 @@ def _zipf(phrase: str) -> float:
     return zipf_frequency(phrase, "en")
 
 
+# A replacement candidate: (text, Zipf frequency, number of sources listing it).
+Option = tuple[str, float, int]
+
+
 class Spinner:
-    """Spins texts under one :class:`SpinConfig`; synonym choices are cached per word."""
+    """Spins texts under one :class:`SpinConfig`; synonym choices are cached per word.
+
+    It counts the (original, replacement) pairs it applies (:meth:`used_pairs`) and, under a fixed
+    dictionary, keeps the entries of every headword it met (:meth:`dictionary`)."""
 
     def __init__(self, config: SpinConfig | None = None, **overrides: Any) -> None:
         config = replace(config or SpinConfig(), **overrides)
@@ -193,6 +293,9 @@ class Spinner:
         self._tables = _forward_tables(config)
         self._user_keys = {k for t in self._tables[: len(config.user_dicts)] for k in t}
         self._options = lru_cache(maxsize=None)(self._options_uncached)
+        self._entry = lru_cache(maxsize=None)(self._entry_uncached)
+        self._applied: Counter[tuple[str, str]] = Counter()
+        self._headwords_met: set[str] = set()
 
     # -- synonym lists ---------------------------------------------------------------------
     def _synonyms(self, key: str) -> list[str]:
@@ -208,8 +311,8 @@ class Spinner:
 
     def _rank(
         self, key: str, candidates: Sequence[str], trusted: bool, agreement: dict[str, int] | None = None
-    ) -> tuple[tuple[str, float], ...]:
-        """The top-k usable candidates with their Zipf frequency, best first.
+    ) -> tuple[Option, ...]:
+        """The top-k usable candidates with their Zipf frequency and source count, best first.
 
         Thesaurus lists mix senses and parts of speech, so candidates are ranked by frequency,
         plus a bonus per extra source listing them, minus a penalty per extra word; function
@@ -227,16 +330,16 @@ class Spinner:
                 continue
             zipf = _zipf(low)
             if trusted:
-                scored.append((cand, zipf, 0.0))
+                scored.append((cand, zipf, 0.0, 1))
             elif zipf >= (max(cfg.min_zipf, 4.5) if function else cfg.min_zipf):
-                bonus = (agreement or {}).get(low, 1) - 1
-                scored.append((cand, zipf, zipf + bonus - 1.5 * (n_words - 1)))
+                support = (agreement or {}).get(low, 1)
+                scored.append((cand, zipf, zipf + support - 1 - 1.5 * (n_words - 1), support))
         if trusted:  # a user dictionary is used as written, in its own order
-            return tuple((c, z) for c, z, _ in scored)
-        scored.sort(key=lambda czs: (-czs[2], czs[0]))
-        return tuple((c, z) for c, z, _ in scored[: cfg.top_k])
+            return tuple((c, z, n) for c, z, _, n in scored)
+        scored.sort(key=lambda czsn: (-czsn[2], czsn[0]))
+        return tuple((c, z, n) for c, z, _, n in scored[: cfg.top_k])
 
-    def _options_uncached(self, key: str) -> tuple[tuple[str, float], ...]:
+    def _options_uncached(self, key: str) -> tuple[Option, ...]:
         """Replacement candidates for a lowercase word or phrase, inflected like ``key``."""
         if key in NEVER_SPIN and key not in self._user_keys:
             return ()
@@ -280,14 +383,73 @@ class Spinner:
 
         return not getAllLemmas(key)
 
+    # -- the fixed dictionary -----------------------------------------------------------------
+    def _entry_uncached(self, key: str) -> tuple[str, ...]:
+        """The fixed dictionary's replacements for ``key`` (empty: not a headword).
+
+        It depends only on the seed, the profile and the word, so building it lazily gives the
+        same map as building it up front. Replacements are not the thesaurus's first-ranked
+        synonym but a seeded draw among those the most sources list, weighted towards frequent
+        (readable) ones; extra words count as a loss of 1.5 Zipf each. Single thesauri are noisy
+        (crisis→press, in→successful), so a content word needs a synonym two sources list and a
+        function word one that every source lists."""
+        cfg = self.config
+        options = self._options(key)
+        if not options:
+            return ()
+        if key in self._user_keys:  # a user TSV is the dictionary, as written
+            return tuple(c for c, _, _ in options)
+        if key in NOT_HEADWORDS or _zipf(key) < cfg.headword_zipf:
+            return ()
+        function = all(word in FUNCTION_WORDS for word in key.split())
+        best = max(n for _, _, n in options)
+        if best < (len(cfg.sources) if function else min(2, len(cfg.sources))):
+            return ()
+        draw = random.Random(f"{cfg.seed}:{cfg.profile}:{key}")
+        if draw.random() >= (cfg.function_coverage if function else cfg.coverage):
+            return ()
+        pool = [(c, z - 1.5 * (len(c.split()) - 1)) for c, z, n in options if n == best]
+        weights = [10.0 ** (-cfg.rarity * z) for _, z in pool]
+        first = draw.choices(range(len(pool)), weights=weights)[0]
+        entry = [pool[first][0]]
+        if len(pool) > 1 and draw.random() < cfg.second_rate:
+            rest = [i for i in range(len(pool)) if i != first]
+            entry.append(pool[draw.choices(rest, weights=[weights[i] for i in rest])[0]][0])
+        return tuple(entry)
+
+    def dictionary(self) -> dict[str, tuple[str, ...]]:
+        """The fixed dictionary's entries for every headword met so far, sorted."""
+        if not self.config.fixed_dictionary:
+            return {}
+        return {key: self._entry(key) for key in sorted(self._headwords_met)}
+
+    def used_pairs(self) -> Counter[tuple[str, str]]:
+        """How often each lowercase (original, replacement) pair was applied so far."""
+        return Counter(self._applied)
+
+    def _spinnable(self, key: str) -> bool:
+        if self.config.fixed_dictionary:
+            if self._entry(key):
+                self._headwords_met.add(key)
+                return True
+            return False
+        return bool(self._options(key))
+
     def choice(self, key: str, rng: random.Random) -> str | None:
         """The replacement for ``key`` at one occurrence (None: no synonym)."""
+        if self.config.fixed_dictionary:
+            entry = self._entry(key)
+            if not entry:
+                return None
+            if len(entry) > 1 and rng.random() >= self.config.consistency:
+                return rng.choice(entry[1:])
+            return entry[0]
         options = self._options(key)
         if not options:
             return None
         fixed = random.Random(f"{self.config.seed}:{key}")  # the word's own, document-independent pick
         if self.config.rarity > 0:
-            weights = [10.0 ** (-self.config.rarity * z) for _, z in options]
+            weights = [10.0 ** (-self.config.rarity * z) for _, z, _ in options]
         else:
             weights = [1.0] * len(options)
         primary = fixed.choices(range(len(options)), weights=weights)[0]
@@ -335,19 +497,21 @@ class Spinner:
                 i += 1
                 continue
             # Phrases first (longest match), then single words.
-            spans = range(min(cfg.max_phrase, len(tokens) - i), 1, -1) if cfg.multiword else ()
+            phrases = cfg.multiword and cfg.phrase_keys
+            spans = range(min(cfg.max_phrase, len(tokens) - i), 1, -1) if phrases else ()
             done = False
             for n in spans:
                 group = tokens[i : i + n]
                 if not all(t.text.isalpha() for t in group):
                     continue
                 key = " ".join(t.text.lower() for t in group)
-                if not self._options(key):
+                if not self._spinnable(key):
                     continue
                 rate = cfg.function_rate if all(t.text.lower() in FUNCTION_WORDS for t in group) else cfg.rate
                 if rng.random() < rate:
                     spun = self.choice(key, rng)
                     if spun is not None:
+                        self._applied[key, spun.lower()] += 1
                         start, end = group[0].start, group[-1].end
                         out.append((start, end, _carry_case(text[start:end], spun, cfg.keep_case)))
                         i += n
@@ -359,9 +523,10 @@ class Spinner:
             if word.replace("-", "").replace("'", "").isalpha() and not self._is_name(word):
                 key = word.lower()
                 rate = cfg.function_rate if key in FUNCTION_WORDS else cfg.rate
-                if self._options(key) and rng.random() < rate:
+                if self._spinnable(key) and rng.random() < rate:
                     spun = self.choice(key, rng)
                     if spun is not None:
+                        self._applied[key, spun.lower()] += 1
                         out.append((tok.start, tok.end, _carry_case(word, spun, cfg.keep_case)))
             i += 1
         return out
