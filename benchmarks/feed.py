@@ -33,20 +33,22 @@ from corrector.builders.corpus import lee_heldout  # noqa: E402
 from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
 from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
 from corrector.research.pair_fit import auc  # noqa: E402
-from corrector.research.spinner import SpinConfig, Spinner  # noqa: E402
+from corrector.research.spinner import SpinConfig, Spinner, profile_config  # noqa: E402
 
 USER_DICT = PROJECT / "benchmarks" / "news_spins.tsv"
 # Evaluation profiles: seeds differ from scripts/fit_pairs.py's, and the text is lee.cor, not
 # the LM corpus the pair model was fitted on.
 PROFILES: dict[str, SpinConfig] = {
-    "thesaurus": SpinConfig(seed=1),
-    "mythes": SpinConfig(sources=("mythes",), seed=7),
-    "user-dict": SpinConfig(sources=(), user_dicts=(str(USER_DICT),), seed=3),
+    "thesaurus": profile_config("thesaurus", seed=1),
+    "dictionary": profile_config("dictionary", seed=2),
+    "light": profile_config("light", seed=3),
+    "wordpress": profile_config("wordpress", seed=4),
+    "mythes-only": SpinConfig(sources=("mythes",), seed=7),
 }
 # Settings of each mode: Corrector.with_settings overrides.
 MODES: dict[str, dict[str, Any]] = {
     "decoder": {"pair_weight": 0.0},
-    "pairs": {},  # the shipped defaults
+    "pairs": {},  # the shipped defaults, with --set overrides
 }
 
 Docs = list[tuple[str, str | None]]
@@ -123,7 +125,7 @@ def main() -> int:
     base = Corrector.load()
     data = sets(args.documents)
     for mode in args.modes.split(","):
-        corrector = base.with_settings(**{**MODES[mode], **extra}) if MODES[mode] or extra else base
+        corrector = base.with_settings(**{**extra, **MODES[mode]}) if MODES[mode] or extra else base
         print(f"== mode {mode}: {corrector.config.pair_weight=} {corrector.config.pair_offset=}")
         print(f"{'scope':8s} {'set':26s} {'docs':>4s} {'words':>6s} {'edit%':>7s} {'fix':>6s} {'broken':>6s} "
               f"{'ERR':>7s} {'detAUC':>6s} {'w/s':>7s}")

@@ -30,18 +30,18 @@ from corrector.research.pair_fit import (  # noqa: E402
     rows,
     scores,
 )
-from corrector.research.spinner import SpinConfig, Spinner  # noqa: E402
+from corrector.research.spinner import SpinConfig, Spinner, profile_config  # noqa: E402
 from corrector.restore.pairs import WEIGHTS_FILE, FrequencyPrior  # noqa: E402
 
 USER_DICT = PROJECT / "benchmarks" / "news_spins.tsv"
-# Spinner profiles the model is fitted on: the thesaurus spinner at two rarity biases, one
-# thesaurus only, and a small fixed user dictionary (real spinners' shape: few frequent words,
-# one replacement each).
+# Spinner profiles the model is fitted on (`corrector spin --profile`), with seeds of their own
+# (benchmarks/feed.py evaluates on other seeds and other text), plus a small fixed user dictionary.
 PROFILES: dict[str, SpinConfig] = {
-    "thesaurus": SpinConfig(seed=11),
-    "thesaurus-rare": SpinConfig(seed=12, rarity=0.5),
-    "mythes": SpinConfig(sources=("mythes",), seed=13),
-    "user-dict": SpinConfig(sources=(), user_dicts=(str(USER_DICT),), seed=14),
+    "thesaurus": profile_config("thesaurus", seed=11),
+    "dictionary": profile_config("dictionary", seed=12),
+    "light": profile_config("light", seed=13),
+    "wordpress": profile_config("wordpress", seed=14),
+    "user-dict": SpinConfig(sources=(), user_dicts=(str(USER_DICT),), seed=15),
 }
 
 
