@@ -49,6 +49,7 @@ PROFILES: dict[str, SpinConfig] = {
 MODES: dict[str, dict[str, Any]] = {
     "decoder": {"pair_weight": 0.0},
     "pairs": {},  # the shipped defaults, with --set overrides
+    "neural": {},  # per-sentence --neural selection and verification (slow: use few --documents)
 }
 
 Docs = list[tuple[str, str | None]]
@@ -125,7 +126,9 @@ def main() -> int:
     base = Corrector.load()
     data = sets(args.documents)
     for mode in args.modes.split(","):
-        corrector = base.with_settings(**{**extra, **MODES[mode]}) if MODES[mode] or extra else base
+        corrector = base.with_neural() if mode == "neural" else base
+        if MODES[mode] or extra:
+            corrector = corrector.with_settings(**{**extra, **MODES[mode]})
         print(f"== mode {mode}: {corrector.config.pair_weight=} {corrector.config.pair_offset=}")
         print(f"{'scope':8s} {'set':26s} {'docs':>4s} {'words':>6s} {'edit%':>7s} {'fix':>6s} {'broken':>6s} "
               f"{'ERR':>7s} {'detAUC':>6s} {'w/s':>7s}")
