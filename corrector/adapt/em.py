@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from corrector.files import atomic_file
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import (
     Sentence,
@@ -902,10 +903,9 @@ def write_spinner(path: str | Path, document: dict[str, Any]) -> None:
     lines.append("}")
     text = "\n".join(lines) + "\n"
     json.loads(text)  # never write a file we cannot read back
-    # Write-then-rename: a checkpoint rewritten every iteration is never seen half-written.
-    temporary = Path(f"{path}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    # A checkpoint rewritten every iteration is never seen half-written.
+    with atomic_file(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def read_spinner(path: str | Path) -> dict[str, Any]:

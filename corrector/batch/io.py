@@ -27,12 +27,13 @@ import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Any, BinaryIO
+
+from corrector.files import atomic_file, replace_file
 
 # Keys of an output record, in order; passed-through input fields follow them and never override them.
 OUTPUT_KEYS = ("id", "source", "restored", "edits", "scores", "spun_score", "error")
@@ -458,60 +459,22 @@ def is_gzip_path(path: str | os.PathLike[str]) -> bool:
     return str(path).endswith(".gz")
 
 
-def fsync_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically and durably (temp file, fsync, rename, fsync dir)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def finalize_output(partial: Path, out: Path) -> None:
     """Move the finished ``partial`` (uncompressed lines) to ``out``, gzip-compressing for ``.gz``.
 
-    Compression is deterministic (no name, mtime 0) so a resumed run is byte-identical to a fresh one;
-    the compressed file is written next to ``out`` and renamed into place.
+    Compression is deterministic (no name, mtime 0) so a resumed run is byte-identical to a fresh one.
     """
     if not is_gzip_path(out):
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, out)
-        fsync_dir(out.parent)
+        replace_file(partial, out)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, open(partial, "rb") as src:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-                for block in iter(lambda: src.read(1 << 20), b""):
-                    gz.write(block)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with (
+        atomic_file(out) as raw,
+        open(partial, "rb") as src,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
+    ):
+        for block in iter(lambda: src.read(1 << 20), b""):
+            gz.write(block)
     partial.unlink()
-    fsync_dir(out.parent)
 
 
 def open_stdout() -> IO[bytes]:

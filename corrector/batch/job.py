@@ -42,10 +42,10 @@ from corrector.batch.io import (
     expand_inputs,
     finalize_output,
     format_output,
-    fsync_write,
     output_record,
     read_records,
 )
+from corrector.files import atomic_file
 from corrector.version import __version__
 
 DEFAULT_FACTORY = "corrector:Corrector.load"
@@ -458,7 +458,8 @@ class _CheckpointedOutput:
             "records": self._records,
             "bytes": self.handle.tell(),
         }
-        fsync_write(self.checkpoint_file, json.dumps(state).encode())
+        with atomic_file(self.checkpoint_file) as handle:
+            handle.write(json.dumps(state).encode())
         self._last_checkpoint = time.monotonic()
 
     def finish(self) -> None:
