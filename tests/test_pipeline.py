@@ -21,18 +21,17 @@ from typing import Any, ClassVar
 import pytest
 
 from corrector import cli
-from corrector.batch.io import Record
 from corrector.batch.job import (
     BatchJob,
     CorrectorSpec,
     DaskExecutor,
     LocalExecutor,
     ProcessExecutor,
-    checkpoint_path,
-    partial_path,
     restore_chunk,
     run_batch,
 )
+from corrector.batch.readers import Record
+from corrector.batch.writers import checkpoint_path, partial_path
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
 
 TESTS_DIR = Path(__file__).resolve().parent

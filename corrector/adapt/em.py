@@ -125,7 +125,7 @@ def read_feed(
     CSV, RSS/Atom, text; files, directories, globs; ``-`` for stdin). A text file is one
     document per line unless ``lines`` is False. Records that cannot be read are skipped: they
     carry no evidence about the spinner."""
-    from corrector.batch.io import read_records
+    from corrector.batch.readers import read_records
 
     paths = [str(inputs)] if isinstance(inputs, str | Path) else [str(p) for p in inputs]
     for record in read_records(paths, text_field=text_field, lines=lines, forced_format=input_format):

@@ -2,8 +2,8 @@
 
 - :class:`CorrectorSpec` is the picklable recipe for a corrector (model directory + overrides). Workers
   receive the spec, never a model, and :func:`get_corrector` loads it once per process.
-- :func:`restore_record` turns one :class:`~corrector.batch.io.Record` into one output dict; a record that
-  cannot be restored becomes an output with ``error`` set, so nothing is lost.
+- :func:`restore_record` turns one :class:`~corrector.batch.readers.Record` into one output dict; a
+  record that cannot be restored becomes an output with ``error`` set, so nothing is lost.
 - Executors map chunks of records to chunks of outputs, in order, with a bounded number of chunks in
   flight (memory stays flat however large the input): :class:`LocalExecutor` (a plain loop),
   :class:`ProcessExecutor` (a process pool whose initializer loads the corrector) and
@@ -33,27 +33,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from corrector.batch.io import (
+from corrector.batch.readers import (
     DEFAULT_MAX_CHARS,
     DEFAULT_TEXT_FIELD,
     STDIN,
     Record,
-    error_output,
     expand_inputs,
-    finalize_output,
-    format_output,
-    output_record,
     read_records,
 )
-from corrector.files import atomic_file
+from corrector.batch.writers import CheckpointedOutput, error_output, format_output, output_record
 from corrector.version import __version__
 
 DEFAULT_FACTORY = "corrector:Corrector.load"
 DEFAULT_CHUNK_RECORDS = 64
 # Chunks close early at this many words, so long documents still spread over the workers.
 DEFAULT_CHUNK_WORDS = 2_000
-CHECKPOINT_INTERVAL_S = 0.2  # fsync cost is ~ms; a chunk of real decoding takes seconds
-CHECKPOINT_VERSION = 1
 
 
 class SupportsCorrect(Protocol):
@@ -376,105 +370,6 @@ class BatchJob:
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
-def partial_path(output: str | os.PathLike[str]) -> Path:
-    out = Path(output)
-    return out.with_name(out.name + ".partial")
-
-
-def checkpoint_path(output: str | os.PathLike[str]) -> Path:
-    out = Path(output)
-    return out.with_name(out.name + ".checkpoint")
-
-
-def _read_checkpoint(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("version") == CHECKPOINT_VERSION else None
-
-
-class _CheckpointedOutput:
-    """Output lines appended to ``OUT.partial``; ``checkpoint()`` makes them durable and resumable.
-
-    The checkpoint records how many input records and output bytes are complete, written only after
-    the partial file is fsync'd, so on resume the partial file is truncated to a known-good length.
-    """
-
-    def __init__(self, output: Path, fingerprint: str, resume: bool) -> None:
-        self.output = output
-        self.partial = partial_path(output)
-        self.checkpoint_file = checkpoint_path(output)
-        self.fingerprint = fingerprint
-        self.done_records = 0
-        self.done_bytes = 0
-        if not resume:
-            self.checkpoint_file.unlink(missing_ok=True)  # a stale checkpoint must not describe new bytes
-        else:
-            state = _read_checkpoint(self.checkpoint_file)
-            if state is not None:
-                if state.get("job") != fingerprint:
-                    raise ValueError(
-                        f"{self.checkpoint_file} belongs to a different job (inputs, model or "
-                        "settings changed); rerun without --resume to start over"
-                    )
-                if not self.partial.exists() and self.output.exists():
-                    # killed after the final rename, before the checkpoint was removed: already done
-                    self.checkpoint_file.unlink()
-                    self.done_records = int(state["records"])
-                    self.handle = None
-                    return
-                if not self.partial.exists() or self.partial.stat().st_size < state["bytes"]:
-                    raise ValueError(
-                        f"{self.partial} is missing or shorter than its checkpoint; "
-                        "rerun without --resume to start over"
-                    )
-                self.done_records, self.done_bytes = int(state["records"]), int(state["bytes"])
-        self.handle: IO[bytes] | None = open(self.partial, "r+b" if self.done_bytes else "wb")  # noqa: SIM115
-        self.handle.truncate(self.done_bytes)
-        self.handle.seek(self.done_bytes)
-        self._last_checkpoint = time.monotonic()
-        self._records = self.done_records
-
-    @property
-    def complete(self) -> bool:
-        return self.handle is None
-
-    def write_chunk(self, lines: list[bytes]) -> None:
-        assert self.handle is not None
-        for line in lines:
-            self.handle.write(line)
-        self._records += len(lines)
-        if time.monotonic() - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
-            self.checkpoint()
-
-    def checkpoint(self) -> None:
-        assert self.handle is not None
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        state = {
-            "version": CHECKPOINT_VERSION,
-            "job": self.fingerprint,
-            "records": self._records,
-            "bytes": self.handle.tell(),
-        }
-        with atomic_file(self.checkpoint_file) as handle:
-            handle.write(json.dumps(state).encode())
-        self._last_checkpoint = time.monotonic()
-
-    def finish(self) -> None:
-        if self.handle is None:
-            return
-        self.checkpoint()
-        self.handle.close()
-        finalize_output(self.partial, self.output)
-        self.checkpoint_file.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        if self.handle is not None and not self.handle.closed:
-            self.handle.close()
-
-
 def _check_not_overwriting_input(job: BatchJob) -> None:
     if job.output is None:
         return
@@ -506,10 +401,10 @@ def run_batch(
     _check_not_overwriting_input(job)
     if resume and job.output is None:
         raise ValueError("--resume needs an output file (-o)")
-    sink: _CheckpointedOutput | None = None
+    sink: CheckpointedOutput | None = None
     if job.output is not None:
         fingerprint = job.fingerprint() if resume else _fingerprint_or_blank(job)
-        sink = _CheckpointedOutput(Path(job.output), fingerprint, resume)
+        sink = CheckpointedOutput(Path(job.output), fingerprint, resume)
     stream = None if sink is not None or show is not None else (stdout or sys.stdout.buffer)
 
     stats = BatchStats(resumed=sink.done_records if sink else 0)

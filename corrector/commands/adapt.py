@@ -20,7 +20,7 @@ from corrector.adapt.em import (
     spinner_document,
     write_spinner,
 )
-from corrector.batch.io import INPUT_FORMATS
+from corrector.batch.readers import INPUT_FORMATS
 from corrector.commands._options import add_engine_arguments
 from corrector.defaults import default_model_dir
 

@@ -14,14 +14,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from corrector.batch.io import (
-    DEFAULT_MAX_CHARS,
-    DEFAULT_TEXT_FIELD,
-    INPUT_FORMATS,
-    OUTPUT_FORMATS,
-    STDIN,
-    render_diff,
-)
 from corrector.batch.job import (
     DEFAULT_CHUNK_RECORDS,
     DEFAULT_FACTORY,
@@ -30,6 +22,8 @@ from corrector.batch.job import (
     make_executor,
     run_batch,
 )
+from corrector.batch.readers import DEFAULT_MAX_CHARS, DEFAULT_TEXT_FIELD, INPUT_FORMATS, STDIN
+from corrector.batch.writers import OUTPUT_FORMATS, render_diff
 from corrector.commands._options import (
     add_channel_arguments,
     add_decoder_arguments,
