@@ -701,7 +701,7 @@ class DaskEngine:
     _client: Any = None
 
     def __enter__(self) -> DaskEngine:
-        from corrector.batch.job import import_distributed
+        from corrector.batch.executors import import_distributed
 
         distributed = import_distributed()
         self._stack = contextlib.ExitStack()

@@ -14,12 +14,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from corrector.batch.executors import make_executor
 from corrector.batch.job import (
     DEFAULT_CHUNK_RECORDS,
     DEFAULT_FACTORY,
     BatchJob,
     CorrectorSpec,
-    make_executor,
     run_batch,
 )
 from corrector.batch.readers import DEFAULT_MAX_CHARS, DEFAULT_TEXT_FIELD, INPUT_FORMATS, STDIN
