@@ -17,6 +17,12 @@ def test_atomic_file_replaces_the_target_and_leaves_no_temporary(tmp_path: Path)
         assert target.read_text(encoding="utf-8") == "old"  # not visible before the block ends
     assert target.read_text(encoding="utf-8") == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["table.json"]
+    fresh = tmp_path / "fresh.txt"
+    with atomic_file(fresh) as handle:
+        handle.write(b"x")
+    plain = tmp_path / "plain.txt"
+    plain.write_bytes(b"x")
+    assert fresh.stat().st_mode == plain.stat().st_mode  # the umask's mode, as open() gives
 
 
 def test_atomic_file_keeps_the_old_target_when_the_write_fails(tmp_path: Path) -> None:
