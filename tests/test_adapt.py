@@ -15,23 +15,17 @@ import pytest
 
 from corrector import adapt as adapt_module
 from corrector.adapt.em import (
-    FORMAT,
     AdaptConfig,
     BigramScorer,
     CleanFrequency,
     ParamIndex,
-    SpinnerChannel,
     adapt,
     compile_lattice,
     forward_backward,
-    load_keep,
-    load_spinner,
-    merge_pairs,
-    read_pair_counts,
-    spinner_document,
-    write_spinner,
 )
+from corrector.adapt.spinner_file import merge_pairs, read_pair_counts, spinner_document, write_spinner
 from corrector.builders.model import build_model
+from corrector.candidates.spinner import FORMAT, SpinnerChannel, load_keep, load_spinner
 from corrector.lm.kenlm import KenlmModel
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import Sentence, match_case, split_sentences
@@ -426,16 +420,19 @@ def test_feed_is_read_like_correct_inputs(tmp_path: Path) -> None:
     """`adapt --feed` takes what `correct` takes: gzipped JSONL, CSV, text lines, directories."""
     import gzip
 
-    from corrector.adapt.em import read_feed
+    from corrector.batch.readers import read_documents
+
+    def read_feed(inputs: list[str], **options: Any) -> list[str]:
+        return [r.text for r in read_documents(inputs, strict=False, **options)]  # type: ignore[misc]
 
     (tmp_path / "feed").mkdir()
     with gzip.open(tmp_path / "feed" / "a.jsonl.gz", "wt", encoding="utf-8") as f:
         f.write(json.dumps({"id": 1, "body": "Officials stated it."}) + "\n{not json}\n")
     (tmp_path / "feed" / "b.csv").write_text("id,body\n2,Ministers stated more.\n", encoding="utf-8")
     (tmp_path / "c.txt").write_text("One line stated.\n\nAnother line.\n", encoding="utf-8")
-    found = list(read_feed([str(tmp_path / "feed"), str(tmp_path / "c.txt")], text_field="body"))
+    found = read_feed([str(tmp_path / "feed"), str(tmp_path / "c.txt")], text_field="body", lines=True)
     assert found == ["Officials stated it.", "Ministers stated more.", "One line stated.", "Another line."]
-    assert list(read_feed(tmp_path / "c.txt", lines=False)) == ["One line stated.\n\nAnother line."]
+    assert read_feed([str(tmp_path / "c.txt")]) == ["One line stated.\n\nAnother line."]
 
 
 class SpinnerEcho:

@@ -141,6 +141,29 @@ def read_records(
                 raise InputError(f"cannot read input {path}: {exc}") from exc
 
 
+def read_documents(
+    inputs: Iterable[str],
+    *,
+    text_field: str = DEFAULT_TEXT_FIELD,
+    lines: bool = False,
+    input_format: str = "auto",
+    max_chars: int = DEFAULT_MAX_CHARS,
+    strict: bool = True,
+) -> Iterator[Record]:
+    """The records of ``inputs`` that hold a document, for commands that read texts rather than
+    answer every record: empty texts are skipped, and a record whose text could not be read raises
+    :class:`InputError` when ``strict``, else is skipped."""
+    for record in read_records(
+        inputs, text_field=text_field, lines=lines, forced_format=input_format, max_chars=max_chars
+    ):
+        if record.text is None:
+            if strict:
+                raise InputError(f"{record.id}: {record.error}")
+            continue
+        if record.text.strip():
+            yield record
+
+
 def _open_binary(path: str) -> BinaryIO:
     if os.path.isdir(path):
         raise IsADirectoryError(21, "is a directory", path)

@@ -8,19 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corrector.adapt.em import (
-    AdaptConfig,
-    AdaptResult,
-    CleanFrequency,
-    adapt,
-    clean_unigrams,
-    merge_pairs,
-    read_feed,
-    read_pair_counts,
-    spinner_document,
-    write_spinner,
-)
-from corrector.batch.readers import INPUT_FORMATS
+from corrector.adapt.em import AdaptConfig, AdaptResult, CleanFrequency, adapt, clean_unigrams
+from corrector.adapt.spinner_file import merge_pairs, read_pair_counts, spinner_document, write_spinner
+from corrector.batch.readers import INPUT_FORMATS, read_documents
 from corrector.commands._options import add_engine_arguments
 from corrector.defaults import default_model_dir
 
@@ -141,7 +131,16 @@ def learn(args: argparse.Namespace) -> tuple[dict[str, Any], AdaptResult]:
         write_spinner(args.output, spinner_document(partial, meta))
 
     result = adapt(
-        read_feed(args.feed, args.text_field, lines=not args.whole_files, input_format=args.input_format),
+        (
+            record.text
+            for record in read_documents(
+                args.feed,
+                text_field=args.text_field,
+                lines=not args.whole_files,
+                input_format=args.input_format,
+                strict=False,  # an unreadable record carries no evidence about the spinner
+            )
+        ),
         load_generator(args),
         lm,
         config,

@@ -171,7 +171,7 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
 
     A feed is the best evidence of what its spinner does (a spun form in excess, its original
     missing), so the feed itself trains the channel before a second pass restores it."""
-    from corrector.adapt.em import read_spinner
+    from corrector.candidates.spinner import read_spinner
     from corrector.commands import adapt as adapt_command
 
     if args.spinner is not None:
