@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import pytest
 
 from corrector import adapt as adapt_module
+from corrector.adapt import learn
 from corrector.adapt.em import (
     AdaptConfig,
     BigramScorer,
@@ -299,7 +300,7 @@ def test_adapt_command_writes_spinner(
     feed = _feed_file(tmp_path, 80)
     clean = tmp_path / "clean.txt"
     clean.write_text("\n".join(_clean_sentences(600, seed=1)) + "\n", encoding="utf-8")
-    monkeypatch.setattr(command, "load_generator", lambda args: DictGenerator(_REVERSE))
+    monkeypatch.setattr(learn, "load_generator", lambda *_: DictGenerator(_REVERSE))
     out = tmp_path / "spinner.json"
     parser = argparse.ArgumentParser()
     command.add_arguments(parser)
@@ -455,11 +456,10 @@ def test_correct_adapt_learns_the_inputs_spinner_then_restores_with_it(
     said_model: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from corrector import cli
-    from corrector.commands import adapt as command
 
     lm = said_model[0]
     feed = _feed_file(tmp_path, 80)
-    monkeypatch.setattr(command, "load_generator", lambda args: DictGenerator(_REVERSE))
+    monkeypatch.setattr(learn, "load_generator", lambda *_: DictGenerator(_REVERSE))
     out = tmp_path / "out.jsonl"
     factory = "test_adapt:SpinnerEcho.load"
     argv = ["correct", "--corrector-factory", factory, "-q", "--model", str(lm.path.parent)]
@@ -470,7 +470,7 @@ def test_correct_adapt_learns_the_inputs_spinner_then_restores_with_it(
     assert SpinnerEcho.seen[-1] == str(spinner.resolve())
     assert len(out.read_text(encoding="utf-8").splitlines()) == 80
     # Resuming keeps the finished spinner rather than learning it again.
-    monkeypatch.setattr(command, "learn", lambda args: pytest.fail("the spinner was learned again"))
+    monkeypatch.setattr(learn, "learn_spinner", lambda *_, **__: pytest.fail("the spinner was learned again"))
     assert cli.main([*argv, "--adapt", "--resume", str(feed), "-o", str(out)]) == 0
     # Reading the inputs twice needs files; a learned spinner excludes a given one.
     assert cli.main([*argv, "--adapt", "-"]) == 1
