@@ -149,10 +149,11 @@ def read_documents(
     input_format: str = "auto",
     max_chars: int = DEFAULT_MAX_CHARS,
     strict: bool = True,
+    keep_empty: bool = False,
 ) -> Iterator[Record]:
-    """The records of ``inputs`` that hold a document, for commands that read texts rather than
-    answer every record: empty texts are skipped, and a record whose text could not be read raises
-    :class:`InputError` when ``strict``, else is skipped."""
+    """The records of ``inputs`` that hold a text, for commands that read documents rather than
+    answer every record: a record whose text could not be read raises :class:`InputError` when
+    ``strict``, else is skipped; an empty text (a blank line) is skipped unless ``keep_empty``."""
     for record in read_records(
         inputs, text_field=text_field, lines=lines, forced_format=input_format, max_chars=max_chars
     ):
@@ -160,7 +161,7 @@ def read_documents(
             if strict:
                 raise InputError(f"{record.id}: {record.error}")
             continue
-        if record.text.strip():
+        if keep_empty or record.text.strip():
             yield record
 
 

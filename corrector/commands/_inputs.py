@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from corrector.batch.readers import DEFAULT_TEXT_FIELD, INPUT_FORMATS
+from corrector.batch.readers import DEFAULT_TEXT_FIELD, INPUT_FORMATS, read_documents
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,3 +34,11 @@ def add_scoring_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
     parser.add_argument("--plot", type=Path, metavar="PNG", help="draw per-sentence perplexity distributions")
+
+
+def input_documents(args: argparse.Namespace, inputs: list[str]) -> list[tuple[str, str]]:
+    """(id, text) of the documents of ``inputs`` as the options above say."""
+    documents = read_documents(
+        inputs, text_field=args.text_field, lines=args.lines, input_format=args.input_format
+    )
+    return [(record.id, record.text) for record in documents]  # type: ignore[misc]
