@@ -651,9 +651,10 @@ def adapt(
         counts: dict[int, float] = {}
         stack.enter_context(executor)  # a Dask cluster serves every iteration
         # This process scores with the loaded LM; worker processes load theirs from the path.
-        in_process = isinstance(executor, LocalExecutor)
-        scorer = BigramScorer(lm) if in_process else ScorerSpec(str(Path(lm_path).resolve()))  # type: ignore[arg-type]
-        preload = None if in_process else scorer
+        scorer: BigramScorer | ScorerSpec = BigramScorer(lm)
+        preload: ScorerSpec | None = None
+        if not isinstance(executor, LocalExecutor) and lm_path is not None:
+            scorer = preload = ScorerSpec(str(Path(lm_path).resolve()))
         for iteration in range(1, config.iterations + 1):
             started = time.perf_counter()
             result = EStepResult()
