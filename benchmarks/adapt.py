@@ -52,20 +52,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corrector.adapt.em import (  # noqa: E402
+from corrector.adapt.em import AdaptConfig, AdaptResult, CleanFrequency, adapt, clean_unigrams  # noqa: E402
+from corrector.adapt.spinner_file import spinner_document, write_spinner  # noqa: E402
+from corrector.api import Corrector  # noqa: E402
+from corrector.batch.readers import read_documents  # noqa: E402
+from corrector.candidates.spinner import (  # noqa: E402
     ADAPTED_CHANGE_PENALTY,
     UNSEEN_SPAN_COST,
-    AdaptConfig,
-    AdaptResult,
-    CleanFrequency,
     SpinnerChannel,
-    adapt,
-    clean_unigrams,
-    read_feed,
-    spinner_document,
-    write_spinner,
 )
-from corrector.api import Corrector  # noqa: E402
 from corrector.config import CorrectorConfig  # noqa: E402
 from corrector.lm.kenlm import KenlmModel  # noqa: E402
 from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
@@ -296,7 +291,7 @@ def run_adapt(
         write_spinner(spinner_for(size, iteration, args.tag), spinner_document(result, meta))
 
     result = adapt(
-        read_feed(feed),
+        (record.text for record in read_documents([str(feed)], strict=False)),
         base,
         lm,
         config,

@@ -33,15 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corrector.batch.job import (
-    BatchJob,
-    CorrectorSpec,
-    DaskExecutor,
-    Executor,
-    LocalExecutor,
-    ProcessExecutor,
-    run_batch,
-)
+from corrector.batch.executors import DaskExecutor, Executor, LocalExecutor, ProcessExecutor
+from corrector.batch.job import BatchJob, CorrectorSpec, run_batch
 from corrector.defaults import BUILD_DIR, default_model_dir
 from corrector.text.results import Restoration, Scores
 

@@ -50,7 +50,7 @@ class Corrector:
         self.spinner_channel = None
         if config.spinner:
             # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
-            from corrector.adapt.em import SpinnerChannel
+            from corrector.candidates.spinner import SpinnerChannel
 
             self.spinner_channel = SpinnerChannel.for_decoder(
                 config.spinner, config.change_penalty, config.channel_weight

@@ -48,7 +48,7 @@ from corrector.candidates.channel import (
     document_features,
     static_features,
 )
-from corrector.candidates.generator import CandidateGenerator, _case_words, substitutions
+from corrector.candidates.generator import CandidateGenerator, case_words, substitutions
 from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR, default_model_dir
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
@@ -108,7 +108,7 @@ def examples(
                 # "Raw thesaurus order": position in the headword's list, rules/numbers first.
                 raw.append(min((r for r, _ in ev.ranks.values()), default=-1))
                 if window is not None:
-                    gains.append(window.gain(_case_words(sentence.words[s:e], ev.original)))
+                    gains.append(window.gain(case_words(sentence.words[s:e], ev.original)))
             gold_orig = gold.get((s, e))
             index = originals.index(gold_orig) if gold_orig in originals else -1 if gold_orig else -2
             groups.append(Group(feats, originals, index, raw, gains))

@@ -14,24 +14,19 @@ from typing import Any, ClassVar
 import pytest
 
 from corrector import adapt as adapt_module
+from corrector.adapt import learn
 from corrector.adapt.em import (
-    FORMAT,
     AdaptConfig,
     BigramScorer,
     CleanFrequency,
     ParamIndex,
-    SpinnerChannel,
     adapt,
     compile_lattice,
     forward_backward,
-    load_keep,
-    load_spinner,
-    merge_pairs,
-    read_pair_counts,
-    spinner_document,
-    write_spinner,
 )
+from corrector.adapt.spinner_file import merge_pairs, read_pair_counts, spinner_document, write_spinner
 from corrector.builders.model import build_model
+from corrector.candidates.spinner import FORMAT, SpinnerChannel, load_keep, load_spinner
 from corrector.lm.kenlm import KenlmModel
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import Sentence, match_case, split_sentences
@@ -305,7 +300,7 @@ def test_adapt_command_writes_spinner(
     feed = _feed_file(tmp_path, 80)
     clean = tmp_path / "clean.txt"
     clean.write_text("\n".join(_clean_sentences(600, seed=1)) + "\n", encoding="utf-8")
-    monkeypatch.setattr(command, "load_generator", lambda args: DictGenerator(_REVERSE))
+    monkeypatch.setattr(learn, "load_generator", lambda *_: DictGenerator(_REVERSE))
     out = tmp_path / "spinner.json"
     parser = argparse.ArgumentParser()
     command.add_arguments(parser)
@@ -426,16 +421,19 @@ def test_feed_is_read_like_correct_inputs(tmp_path: Path) -> None:
     """`adapt --feed` takes what `correct` takes: gzipped JSONL, CSV, text lines, directories."""
     import gzip
 
-    from corrector.adapt.em import read_feed
+    from corrector.batch.readers import read_documents
+
+    def read_feed(inputs: list[str], **options: Any) -> list[str]:
+        return [r.text for r in read_documents(inputs, strict=False, **options)]  # type: ignore[misc]
 
     (tmp_path / "feed").mkdir()
     with gzip.open(tmp_path / "feed" / "a.jsonl.gz", "wt", encoding="utf-8") as f:
         f.write(json.dumps({"id": 1, "body": "Officials stated it."}) + "\n{not json}\n")
     (tmp_path / "feed" / "b.csv").write_text("id,body\n2,Ministers stated more.\n", encoding="utf-8")
     (tmp_path / "c.txt").write_text("One line stated.\n\nAnother line.\n", encoding="utf-8")
-    found = list(read_feed([str(tmp_path / "feed"), str(tmp_path / "c.txt")], text_field="body"))
+    found = read_feed([str(tmp_path / "feed"), str(tmp_path / "c.txt")], text_field="body", lines=True)
     assert found == ["Officials stated it.", "Ministers stated more.", "One line stated.", "Another line."]
-    assert list(read_feed(tmp_path / "c.txt", lines=False)) == ["One line stated.\n\nAnother line."]
+    assert read_feed([str(tmp_path / "c.txt")]) == ["One line stated.\n\nAnother line."]
 
 
 class SpinnerEcho:
@@ -458,11 +456,10 @@ def test_correct_adapt_learns_the_inputs_spinner_then_restores_with_it(
     said_model: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from corrector import cli
-    from corrector.commands import adapt as command
 
     lm = said_model[0]
     feed = _feed_file(tmp_path, 80)
-    monkeypatch.setattr(command, "load_generator", lambda args: DictGenerator(_REVERSE))
+    monkeypatch.setattr(learn, "load_generator", lambda *_: DictGenerator(_REVERSE))
     out = tmp_path / "out.jsonl"
     factory = "test_adapt:SpinnerEcho.load"
     argv = ["correct", "--corrector-factory", factory, "-q", "--model", str(lm.path.parent)]
@@ -473,7 +470,7 @@ def test_correct_adapt_learns_the_inputs_spinner_then_restores_with_it(
     assert SpinnerEcho.seen[-1] == str(spinner.resolve())
     assert len(out.read_text(encoding="utf-8").splitlines()) == 80
     # Resuming keeps the finished spinner rather than learning it again.
-    monkeypatch.setattr(command, "learn", lambda args: pytest.fail("the spinner was learned again"))
+    monkeypatch.setattr(learn, "learn_spinner", lambda *_, **__: pytest.fail("the spinner was learned again"))
     assert cli.main([*argv, "--adapt", "--resume", str(feed), "-o", str(out)]) == 0
     # Reading the inputs twice needs files; a learned spinner excludes a given one.
     assert cli.main([*argv, "--adapt", "-"]) == 1

@@ -9,17 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from corrector.batch.io import (
-    InputError,
-    Record,
-    error_output,
-    finalize_output,
-    format_output,
-    html_to_text,
-    output_record,
-    read_records,
-    render_diff,
-)
+from corrector.batch.readers import InputError, Record, html_to_text, read_records
+from corrector.batch.writers import error_output, finalize_output, format_output, output_record, render_diff
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Wire</title><link>https://example.org/</link>

@@ -21,18 +21,10 @@ from typing import Any, ClassVar
 import pytest
 
 from corrector import cli
-from corrector.batch.io import Record
-from corrector.batch.job import (
-    BatchJob,
-    CorrectorSpec,
-    DaskExecutor,
-    LocalExecutor,
-    ProcessExecutor,
-    checkpoint_path,
-    partial_path,
-    restore_chunk,
-    run_batch,
-)
+from corrector.batch.executors import DaskExecutor, LocalExecutor, ProcessExecutor
+from corrector.batch.job import BatchJob, CorrectorSpec, restore_chunk, run_batch
+from corrector.batch.readers import Record
+from corrector.batch.writers import checkpoint_path, partial_path
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -141,7 +133,7 @@ def test_unloadable_model_is_a_fatal_error_not_error_records() -> None:
 def test_process_pool_keeps_order_and_loads_corrector_once_per_worker() -> None:
     spec = CorrectorSpec.create(factory=FACTORY, report_process=True)
     chunks = [[Record(f"r{i}", f"Prime text {i}")] for i in range(40)]  # one record per chunk: many tasks
-    outputs = [o for chunk in ProcessExecutor(2).map_chunks(spec, iter(chunks)) for o in chunk]
+    outputs = [o for chunk in ProcessExecutor(2).map(restore_chunk, spec, chunks, spec) for o in chunk]
     assert [o["id"] for o in outputs] == [f"r{i}" for i in range(40)]
     assert [o["restored"] for o in outputs] == [f"Top text {i}" for i in range(40)]
     assert {o["loads"] for o in outputs} == {1}
@@ -155,7 +147,7 @@ def test_two_workers_overlap_io_bound_work(tmp_path: Path) -> None:
     # benchmarks/batch.py.
     spec = CorrectorSpec.create(factory=FACTORY, delay=0.004, report_process=True)
     chunks = [[Record(f"r{i}-{j}", f"Prime text {i}") for j in range(10)] for i in range(30)]
-    outputs = [o for chunk in ProcessExecutor(2).map_chunks(spec, iter(chunks)) for o in chunk]
+    outputs = [o for chunk in ProcessExecutor(2).map(restore_chunk, spec, chunks, spec) for o in chunk]
     by_pid: dict[int, list[tuple[float, float]]] = {}
     for o in outputs:
         by_pid.setdefault(o["pid"], []).append((o["started"], o["finished"]))

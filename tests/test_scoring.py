@@ -61,7 +61,8 @@ def test_score_cli_json_and_plot(tiny_model_dir: Path, tmp_path: Path) -> None:
     png = tmp_path / "ppl.png"
     out = json.loads(_cli("score", str(text), "--lines", "--model", str(tiny_model_dir), "--format", "json",
                           "--plot", str(png)).stdout)
-    assert [s["doc"] for s in out["sentences"]] == ["doc-1", "doc-1", "doc-2", "doc-2"]
+    # ids as every command reads them (corrector.batch.readers): FILE:LINE with --lines
+    assert [s["doc"] for s in out["sentences"]] == [f"{text}:1", f"{text}:1", f"{text}:2", f"{text}:2"]
     assert out["corpus"][0]["sentences"] == 4 and "order:3" in out["signature"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -144,7 +144,7 @@ def test_cli_lines_mode_makes_one_record_per_line(user_dict: Path) -> None:
     out = _run_spin(["-", "--lines", "--source", "none", "--user-dict", str(user_dict), "--rate", "1"],
                     "Top officials said.\n\nThe crisis meeting.\n")
     records = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [r["id"] for r in records] == ["stdin-1", "stdin-3"]
+    assert [r["id"] for r in records] == ["-:1", "-:3"]  # stdin lines, as every command names them
     assert records[0]["spun"] == "Prime officials stated."
 
 

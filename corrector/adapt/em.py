@@ -22,48 +22,36 @@ lattices by expectation–maximisation:
   feed; the others stay at θ = 0 and cost the E-step nothing.
 
 Memory is bounded by the parameter table: the feed is read once, compiled lattices are spilled
-to a temporary file and streamed back on each iteration, in chunks that worker processes (or Dask
-workers, ``engine="dask"``) share; chunk results are added in chunk order, so every engine gives
-the same numbers.
+to a temporary file and streamed back on each iteration, in chunks that an executor
+(:mod:`corrector.batch.executors`: this process, a process pool, or Dask with ``engine="dask"``)
+spreads over its workers; chunk results are added in chunk order, so every engine gives the same
+numbers.
 
-The result is a human-readable ``corrector-spinner/1`` JSON file (see :func:`write_spinner`);
-:class:`SpinnerChannel` applies it to lattices (the hook the candidate generator calls).
+The result is written as a ``corrector-spinner/1`` file by :mod:`corrector.adapt.spinner_file`;
+:class:`corrector.candidates.spinner.SpinnerChannel` applies it to lattices.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import itertools
-import json
-import logging
 import math
 import os
 import pickle
-import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from corrector.text.lattice import Arc, Candidate, Lattice
-from corrector.text.tokens import (
-    Sentence,
-    apply_case,
-    case_pattern,
-    detokenize,
-    is_word,
-    lm_words,
-    split_sentences,
-)
+from corrector.batch.executors import Executor, LocalExecutor, cached, make_executor
+from corrector.candidates.generator import span_key
+from corrector.text.lattice import Lattice
+from corrector.text.tokens import Sentence, is_word, split_sentences
 
-FORMAT = "corrector-spinner/1"
 BOS = "<s>"
-_LN10 = math.log(10.0)
 # Below this log10 difference a term adds nothing to a log-sum (10^-12 relative).
 _NEGLIGIBLE = -12.0
 # log10 of a zero channel probability; options at or below _INACTIVE are skipped by the E-step.
@@ -111,25 +99,7 @@ class AdaptConfig:
     scheduler: str | None = None
 
 
-# --- feed reading ------------------------------------------------------------------------------
-
-
-def read_feed(
-    inputs: str | Path | Sequence[str | Path],
-    text_field: str = "text",
-    lines: bool = True,
-    input_format: str = "auto",
-) -> Iterator[str]:
-    """The documents of a feed, read as ``corrector correct`` reads its inputs (JSONL and .gz,
-    CSV, RSS/Atom, text; files, directories, globs; ``-`` for stdin). A text file is one
-    document per line unless ``lines`` is False. Records that cannot be read are skipped: they
-    carry no evidence about the spinner."""
-    from corrector.batch.io import read_records
-
-    paths = [str(inputs)] if isinstance(inputs, str | Path) else [str(p) for p in inputs]
-    for record in read_records(paths, text_field=text_field, lines=lines, forced_format=input_format):
-        if record.text:
-            yield record.text
+# --- the feed ----------------------------------------------------------------------------------
 
 
 def feed_documents(documents: Iterable[str], limit: int | None = None) -> Iterator[list[Sentence]]:
@@ -147,12 +117,6 @@ def feed_documents(documents: Iterable[str], limit: int | None = None) -> Iterat
 
 
 # --- parameters --------------------------------------------------------------------------------
-
-
-def span_key(words: Sequence[str]) -> str:
-    """The lookup key of LM tokens: lowercase, detokenised (``did n't`` → ``didn't``), as the
-    candidate generator and learn-pairs tables key spans."""
-    return detokenize(lm_words(words, lowercase=True))
 
 
 class ParamIndex:
@@ -219,15 +183,6 @@ def compile_lattice(lattice: Lattice, params: ParamIndex, max_candidates: int) -
 
 
 # --- the E-step --------------------------------------------------------------------------------
-
-
-def _logaddexp10(a: float, b: float) -> float:
-    if a < b:
-        a, b = b, a
-    d = b - a
-    if d < _NEGLIGIBLE:
-        return a
-    return a + math.log10(1.0 + 10.0**d)
 
 
 class BigramScorer:
@@ -420,48 +375,30 @@ def e_step_chunk(
     return result
 
 
-# Worker-process globals: set once per iteration by the pool initializer, never pickled per task.
-_WORKER: dict[str, Any] = {}
+@dataclass(frozen=True, slots=True)
+class ScorerSpec:
+    """The E-step's LM view in a worker process: the model at ``lm_path``, loaded once per process."""
+
+    lm_path: str
+
+    def __str__(self) -> str:
+        return f"the E-step LM {self.lm_path}"
+
+    def load(self) -> BigramScorer:
+        from corrector.lm.kenlm import load_language_model
+
+        return BigramScorer(load_language_model(self.lm_path))
 
 
-def _init_worker(lm_path: str, logprobs: Sequence[float]) -> None:
-    from corrector.lm.kenlm import load_language_model
-
-    _WORKER["scorer"] = BigramScorer(load_language_model(lm_path))
-    _WORKER["logprobs"] = logprobs
-
-
-def _worker_chunk(chunk: Sequence[CompiledSentence]) -> EStepResult:
-    return e_step_chunk(chunk, _WORKER["scorer"], _WORKER["logprobs"])
-
-
-# Dask worker processes: one LM per process (loaded on first use), one scorer cache per thread.
-_DASK_LMS: dict[str, Any] = {}
-_DASK_LOCK = threading.Lock()
-_DASK_LOCAL = threading.local()
-
-
-def _dask_scorer(lm_path: str) -> BigramScorer:
-    scorers: dict[str, BigramScorer] = _DASK_LOCAL.__dict__.setdefault("scorers", {})
-    scorer = scorers.get(lm_path)
-    if scorer is None:
-        with _DASK_LOCK:
-            lm = _DASK_LMS.get(lm_path)
-            if lm is None:
-                from corrector.lm.kenlm import load_language_model
-
-                lm = _DASK_LMS[lm_path] = load_language_model(lm_path)
-        scorer = scorers[lm_path] = BigramScorer(lm)
-    return scorer
-
-
-def _dask_preload(lm_path: str) -> bool:
-    _dask_scorer(lm_path)
-    return True
-
-
-def _dask_chunk(lm_path: str, logprobs: Sequence[float], chunk: Sequence[CompiledSentence]) -> EStepResult:
-    return e_step_chunk(chunk, _dask_scorer(lm_path), logprobs)
+def e_step_task(
+    shared: tuple[BigramScorer | ScorerSpec, Sequence[float]], chunk: Sequence[CompiledSentence]
+) -> EStepResult:
+    """One chunk's E-step wherever the executor runs it. A worker's threads share its scorer: the
+    caches hold pure values, so a lost race only recomputes one."""
+    scorer, logprobs = shared
+    if isinstance(scorer, ScorerSpec):
+        scorer = cached(scorer)
+    return e_step_chunk(chunk, scorer, logprobs)
 
 
 # --- spilling compiled lattices ----------------------------------------------------------------
@@ -648,125 +585,13 @@ def _top_pairs(
     return tuple((s, o, channel.theta[pid], counts.get(pid, 0.0)) for (s, o), pid in ranked)
 
 
-class EStepEngine(Protocol):
-    """Runs one E-step: the chunks of ``spill`` under ``logprobs``, reduced with :meth:`EStepResult.add`
-    in chunk order (so every engine gives the same floating-point sums)."""
+def e_step_executor(config: AdaptConfig, lm_path: str | None) -> Executor:
+    """The executor for ``config``'s engine, refusing settings that cannot work before any work.
 
-    def e_step(self, spill: Spill, logprobs: list[float]) -> EStepResult: ...
-
-
-@dataclass(slots=True)
-class LocalEngine:
-    """A plain loop in this process (``workers == 1``), or a process pool that loads the LM from
-    ``lm_path`` once per worker per iteration (its initializer also hands over θ once)."""
-
-    lm: Any
-    lm_path: str | None = None
-    workers: int = 1
-
-    def e_step(self, spill: Spill, logprobs: list[float]) -> EStepResult:
-        total = EStepResult()
-        if self.workers <= 1 or self.lm_path is None:
-            scorer = BigramScorer(self.lm)
-            for chunk in spill:
-                total.add(e_step_chunk(chunk, scorer, logprobs))
-            return total
-        import multiprocessing
-
-        # The pool lives for one iteration: its initializer hands every worker this iteration's θ once.
-        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-        with context.Pool(self.workers, initializer=_init_worker, initargs=(self.lm_path, logprobs)) as pool:
-            for result in pool.imap(_worker_chunk, spill, chunksize=1):
-                total.add(result)
-        return total
-
-
-@dataclass(slots=True)
-class DaskEngine:
-    """Chunks as Dask tasks on ``scheduler`` (an address) or on a LocalCluster of ``workers``
-    single-threaded processes; use as a context manager (one cluster for all iterations).
-
-    Workers get the LM's path, never a model: each worker process loads it once (eagerly for the
-    workers present at start, on first use for workers that join later), so the path must be
-    readable at the same place on every machine. θ is broadcast once per iteration; the client reads
-    the spilled lattices and keeps at most ``in_flight_per_worker`` chunks per worker thread queued.
-    """
-
-    lm_path: str
-    workers: int = 2
-    scheduler: str | None = None
-    in_flight_per_worker: int = 3
-    _stack: contextlib.ExitStack | None = None
-    _client: Any = None
-
-    def __enter__(self) -> DaskEngine:
-        from corrector.batch.job import import_distributed
-
-        distributed = import_distributed()
-        self._stack = contextlib.ExitStack()
-        try:
-            if self.scheduler:
-                self._client = self._stack.enter_context(distributed.Client(self.scheduler))
-            else:
-                cluster = self._stack.enter_context(
-                    distributed.LocalCluster(
-                        n_workers=max(1, self.workers),
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=None,
-                        silence_logs=logging.ERROR,
-                    )
-                )
-                self._client = self._stack.enter_context(distributed.Client(cluster))
-            self._client.run(_dask_preload, self.lm_path)
-        except BaseException:
-            self._stack.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._stack is not None:
-            self._stack.close()
-        self._stack = self._client = None
-
-    def e_step(self, spill: Spill, logprobs: list[float]) -> EStepResult:
-        client = self._client
-        if client is None:
-            raise RuntimeError("DaskEngine is used outside its `with` block")
-        shared = client.scatter(logprobs, broadcast=True, hash=False)
-        window = (sum(client.nthreads().values()) or 1) * self.in_flight_per_worker
-        pending: collections.deque[Any] = collections.deque()
-        total = EStepResult()
-        for chunk in spill:
-            pending.append(client.submit(_dask_chunk, self.lm_path, shared, chunk, pure=False))
-            if len(pending) >= window:
-                total.add(pending.popleft().result())
-        while pending:
-            total.add(pending.popleft().result())
-        del shared
-        return total
-
-
-@contextlib.contextmanager
-def e_step_engine(config: AdaptConfig, lm: Any, lm_path: str | None) -> Iterator[EStepEngine]:
-    """The engine for ``config.engine`` (``local`` or ``dask``), open for the whole EM run."""
-    check_engine(config, lm_path)
-    if config.engine == "dask":
-        assert lm_path is not None
-        with DaskEngine(str(Path(lm_path).resolve()), config.workers, config.scheduler) as engine:
-            yield engine
-        return
-    yield LocalEngine(lm, lm_path, config.workers)
-
-
-def check_engine(config: AdaptConfig, lm_path: str | None) -> None:
-    """Refuse engine settings that cannot work, before any lattice is built."""
-    if config.engine not in ("local", "dask"):
-        raise ValueError(f"unknown engine {config.engine!r} (choose local or dask)")
-    if config.scheduler and config.engine != "dask":
-        raise ValueError("a scheduler address needs the dask engine")
+    Without ``lm_path`` worker processes could not load the LM, so the E-step runs in this process."""
     if config.engine == "dask" and lm_path is None:
         raise ValueError("the dask engine needs the LM's path (workers load it themselves)")
+    return make_executor(config.engine, config.workers if lm_path else 1, config.scheduler)
 
 
 def adapt(
@@ -787,7 +612,7 @@ def adapt(
     result after each iteration (e.g. to write a checkpoint); it must not keep it, as θ is updated
     in place by the next iteration.
     """
-    check_engine(config, lm_path)
+    executor = e_step_executor(config, lm_path)
     log = log or (lambda _: None)
     clean = clean or CleanFrequency()
     params = ParamIndex()
@@ -824,10 +649,18 @@ def adapt(
         )
         reports: list[IterationReport] = []
         counts: dict[int, float] = {}
-        engine = stack.enter_context(e_step_engine(config, lm, lm_path))
+        stack.enter_context(executor)  # a Dask cluster serves every iteration
+        # This process scores with the loaded LM; worker processes load theirs from the path.
+        scorer: BigramScorer | ScorerSpec = BigramScorer(lm)
+        preload: ScorerSpec | None = None
+        if not isinstance(executor, LocalExecutor) and lm_path is not None:
+            scorer = preload = ScorerSpec(str(Path(lm_path).resolve()))
         for iteration in range(1, config.iterations + 1):
             started = time.perf_counter()
-            result = engine.e_step(spill, channel.logprobs())
+            result = EStepResult()
+            # Reduced in chunk order, so every executor gives the same floating-point sums.
+            for part in executor.map(e_step_task, (scorer, channel.logprobs()), spill, preload):
+                result.add(part)
             counts = result.counts
             m_step(channel, counts, config.prior_strength)
             report = IterationReport(
@@ -846,278 +679,3 @@ def adapt(
             if on_iteration is not None:
                 on_iteration(AdaptResult(channel, counts, list(reports), sentences, feed_words, config))
         return AdaptResult(channel, counts, reports, sentences, feed_words, config)
-
-
-# --- the spinner file --------------------------------------------------------------------------
-
-
-def spinner_document(result: AdaptResult, meta: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The ``corrector-spinner/1`` document for ``result``."""
-    return {
-        "format": FORMAT,
-        "meta": {
-            "sentences": result.sentences,
-            "feed_words": result.feed_words,
-            "prior_strength": result.config.prior_strength,
-            "candidates": [result.config.max_candidates, result.config.deep_candidates],
-            "e_step_lm": "bigram",
-            **(meta or {}),
-        },
-        "iterations": [
-            {"iteration": r.iteration, "loglik": round(r.loglik, 3), "perplexity": round(r.perplexity, 3)}
-            for r in result.iterations
-        ],
-        "pairs": [
-            {k: (round(v, 6) if isinstance(v, float) else v) for k, v in p.items()} for p in result.pairs()
-        ],
-        "keep": {o: {k: round(v, 6) for k, v in d.items()} for o, d in result.keeps().items()},
-    }
-
-
-def write_spinner(path: str | Path, document: dict[str, Any]) -> None:
-    """JSON with one pair per line, so the file reads (and diffs) as a table."""
-    lines = ["{"]
-    lines.append(f'  "format": {json.dumps(document["format"])},')
-    lines.append(f'  "meta": {json.dumps(document.get("meta", {}), sort_keys=True)},')
-    iterations = document.get("iterations", [])
-    lines.append('  "iterations": [' + ("" if iterations else "],"))
-    for i, item in enumerate(iterations):
-        lines.append("    " + json.dumps(item) + ("," if i < len(iterations) - 1 else ""))
-    if iterations:
-        lines.append("  ],")
-    pairs = document.get("pairs", [])
-    lines.append('  "pairs": [' + ("" if pairs else "],"))
-    for i, pair in enumerate(pairs):
-        lines.append("    " + json.dumps(pair, ensure_ascii=False) + ("," if i < len(pairs) - 1 else ""))
-    if pairs:
-        lines.append("  ],")
-    keep = document.get("keep", {})
-    lines.append('  "keep": {' + ("" if keep else "}"))
-    items = list(keep.items())
-    for i, (original, value) in enumerate(items):
-        sep = "," if i < len(items) - 1 else ""
-        lines.append(f"    {json.dumps(original, ensure_ascii=False)}: {json.dumps(value)}{sep}")
-    if keep:
-        lines.append("  }")
-    lines.append("}")
-    text = "\n".join(lines) + "\n"
-    json.loads(text)  # never write a file we cannot read back
-    # Write-then-rename: a checkpoint rewritten every iteration is never seen half-written.
-    temporary = Path(f"{path}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def read_spinner(path: str | Path) -> dict[str, Any]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if data.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a {FORMAT} file (format {data.get('format')!r})")
-    return data
-
-
-def load_spinner(path: str | Path) -> dict[tuple[str, str], float]:
-    """(spun, original) → log10 P(spun | original) from a spinner file."""
-    return {
-        (p["spun"], p["original"]): math.log10(p["prob"])
-        for p in read_spinner(path)["pairs"]
-        if p["prob"] > 0
-    }
-
-
-def load_keep(path: str | Path) -> dict[str, float]:
-    """original → log10 keep(original) from a spinner file."""
-    return {o: math.log10(v["keep"]) for o, v in read_spinner(path).get("keep", {}).items() if v["keep"] > 0}
-
-
-def read_pair_counts(path: str | Path) -> list[tuple[str, str, float]]:
-    """(spun, original, count) rows of a learn-pairs table or a spinner file.
-
-    Accepts a spinner file, JSON (a list of objects or ``{"pairs": [...]}``), JSONL, or TSV
-    ``spun<TAB>original<TAB>count`` (a header line is skipped)."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    rows: list[dict[str, Any]]
-    if path.suffix in {".tsv", ".txt"}:
-        rows = []
-        for line in text.splitlines():
-            fields = line.split("\t")
-            if line.startswith("#") or len(fields) < 2 or fields[0] == "spun":
-                continue
-            rows.append(
-                {
-                    "spun": fields[0],
-                    "original": fields[1],
-                    "count": float(fields[2]) if len(fields) > 2 else 1.0,
-                }
-            )
-    elif path.suffix == ".jsonl":
-        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    else:
-        data = json.loads(text)
-        rows = data["pairs"] if isinstance(data, dict) else data
-    return [
-        (str(r["spun"]).lower(), str(r["original"]).lower(), float(r.get("count", 1.0)))
-        for r in rows
-        if r.get("spun") and r.get("original")
-    ]
-
-
-def merge_pairs(
-    spinner: dict[str, Any], learned: Iterable[tuple[str, str, float]], weight: float = 1.0
-) -> dict[str, Any]:
-    """A spinner document with learn-pairs counts added (``weight`` scales them) and θ recomputed.
-
-    Supervised pairs and expected counts are the same kind of evidence, so merging is adding
-    counts and renormalising per original over {keep} ∪ its spun forms."""
-    counts: dict[tuple[str, str], float] = {
-        (p["spun"], p["original"]): float(p["count"]) for p in spinner["pairs"]
-    }
-    keep = {o: dict(v) for o, v in spinner.get("keep", {}).items()}
-    for spun, original, count in learned:
-        counts[(spun, original)] = counts.get((spun, original), 0.0) + weight * count
-    per_original: dict[str, float] = {}
-    for (_, original), count in counts.items():
-        per_original[original] = per_original.get(original, 0.0) + count
-    pairs = []
-    for (spun, original), count in counts.items():
-        kept = keep.get(original, {}).get("count", 0.0)
-        pairs.append(
-            {
-                "spun": spun,
-                "original": original,
-                "prob": count / (per_original[original] + kept),
-                "count": count,
-            }
-        )
-    for original, total in per_original.items():
-        kept = keep.get(original, {}).get("count", 0.0)
-        keep[original] = {"keep": kept / (total + kept) if total + kept else 0.0, "count": kept}
-    pairs.sort(key=lambda p: (-p["count"], p["spun"], p["original"]))
-    merged = dict(spinner)
-    merged["pairs"] = [{k: (round(v, 6) if isinstance(v, float) else v) for k, v in p.items()} for p in pairs]
-    merged["keep"] = {o: {k: round(v, 6) for k, v in d.items()} for o, d in sorted(keep.items())}
-    merged["meta"] = {**spinner.get("meta", {}), "merged_learned_pairs": True}
-    return merged
-
-
-# --- applying a spinner to lattices ------------------------------------------------------------
-
-# Effective change penalty of adapted (calibrated) pairs, and the extra cost of generic candidates
-# for spans the feed never showed (log10): the highest dev fix at no more dev broken than the
-# generic channel at penalty 2.0 (benchmarks/adapt.py --tune: 10k-sentence feed, dev split of
-# held-out news; the Reuters test documents are not used).
-ADAPTED_CHANGE_PENALTY = 0.0
-UNSEEN_SPAN_COST = 4.0
-
-
-@dataclass(frozen=True, slots=True)
-class SpinnerChannel:
-    """An adapted channel applied to lattices (the candidate generator's hook).
-
-    For every arc whose spun span is in the table, each candidate's log-prob becomes
-
-        log10 P(spun | original) − log10 keep(spun)
-
-    (the noisy-channel ratio against keeping the span, which the decoder scores as 0), candidates
-    the table does not list for that span get ``floor``, and table originals missing from the arc
-    are added. Spans the feed never showed keep the generic channel plus ``generic_offset``: the
-    adapted pairs are calibrated, so the decoder can run with a small change penalty while the
-    uncalibrated generic candidates keep paying the usual one.
-    """
-
-    pairs: dict[str, dict[str, float]]  # spun → original → log10 P(spun | original)
-    keep: dict[str, float]  # original → log10 keep(original)
-    floor: float = -4.0
-    min_logprob: float = -3.0  # table pairs below this are not added as new candidates
-    generic_offset: float = 0.0
-    table_offset: float = 0.0  # added to adapted pairs (offsets the decoder's change penalty)
-
-    @classmethod
-    def load(
-        cls, path: str | Path, floor: float = -4.0, generic_offset: float = 0.0, table_offset: float = 0.0
-    ) -> SpinnerChannel:
-        by_spun: dict[str, dict[str, float]] = {}
-        for (spun, original), logprob in load_spinner(path).items():
-            by_spun.setdefault(spun, {})[original] = logprob
-        return cls(by_spun, load_keep(path), floor, generic_offset=generic_offset, table_offset=table_offset)
-
-    @classmethod
-    def for_decoder(
-        cls, path: str | Path, change_penalty: float, channel_weight: float = 1.0
-    ) -> SpinnerChannel:
-        """Offsets such that a decoder with ``change_penalty`` behaves as the benchmarked setting:
-        adapted pairs pay :data:`ADAPTED_CHANGE_PENALTY`, generic candidates of spans the feed
-        never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py). Offsets are
-        divided by ``channel_weight`` because the decoder multiplies channel scores by it."""
-        return cls.load(
-            path,
-            generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
-            table_offset=(change_penalty - ADAPTED_CHANGE_PENALTY) / channel_weight,
-        )
-
-    def score(self, spun: str, original: str) -> float | None:
-        """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""
-        table = self.pairs.get(spun)
-        if table is None:
-            return None
-        logprob = table.get(original)
-        if logprob is None:
-            return self.floor
-        return logprob - self.keep.get(spun, 0.0) + self.table_offset
-
-    def rescore(self, lattice: Lattice) -> Lattice:
-        words = lattice.sentence.words
-        arcs: list[Arc] = []
-        covered: set[tuple[int, int]] = set()
-        for arc in lattice.arcs:
-            spun = span_key(words[arc.start : arc.end])
-            table = self.pairs.get(spun)
-            covered.add((arc.start, arc.end))
-            if table is None:
-                if self.generic_offset:
-                    arc = Arc(
-                        arc.start,
-                        arc.end,
-                        tuple(replace(c, logprob=c.logprob + self.generic_offset) for c in arc.candidates),
-                    )
-                arcs.append(arc)
-                continue
-            seen = set()
-            candidates = []
-            for candidate in arc.candidates:
-                original = candidate.text.lower()
-                seen.add(original)
-                logprob = self.score(spun, original)
-                candidates.append(
-                    replace(candidate, logprob=logprob if logprob is not None else candidate.logprob)
-                )
-            pattern = case_pattern(words[arc.start])
-            for original in table:
-                if original not in seen and self.score(spun, original) >= self.min_logprob:  # type: ignore[operator]
-                    candidates.append(_new_candidate(original, pattern, self.score(spun, original) or 0.0))
-            candidates.sort(key=lambda c: -c.logprob)
-            arcs.append(Arc(arc.start, arc.end, tuple(candidates)))
-        # Single-token spans the generator had no arc for, but the table knows.
-        for position, word in enumerate(words):
-            spun = word.lower()
-            if (position, position + 1) in covered or spun not in self.pairs:
-                continue
-            pattern = case_pattern(word)
-            candidates = [
-                _new_candidate(original, pattern, logprob)
-                for original in self.pairs[spun]
-                if (logprob := self.score(spun, original) or 0.0) >= self.min_logprob
-            ]
-            if candidates:
-                candidates.sort(key=lambda c: -c.logprob)
-                arcs.append(Arc(position, position + 1, tuple(candidates)))
-        arcs.sort(key=lambda a: (a.start, a.end))
-        return Lattice(lattice.sentence, tuple(arcs))
-
-
-def _new_candidate(original: str, pattern: str, logprob: float) -> Candidate:
-    from corrector.text.tokens import tokenize
-
-    text = apply_case(pattern, original)
-    words = tuple(t.text for t in tokenize(text))
-    return Candidate(words=words, text=text, logprob=logprob, sources=("spinner",))

@@ -1,59 +1,47 @@
-"""Batch correction: reader → restore step → writer, run by a swappable executor.
+"""Batch correction: reader → restore step → writer, run by a :mod:`corrector.batch.executors` executor.
 
-- :class:`CorrectorSpec` is the picklable recipe for a corrector (model directory + overrides). Workers
-  receive the spec, never a model, and :func:`get_corrector` loads it once per process.
-- :func:`restore_record` turns one :class:`~corrector.batch.io.Record` into one output dict; a record that
-  cannot be restored becomes an output with ``error`` set, so nothing is lost.
-- Executors map chunks of records to chunks of outputs, in order, with a bounded number of chunks in
-  flight (memory stays flat however large the input): :class:`LocalExecutor` (a plain loop),
-  :class:`ProcessExecutor` (a process pool whose initializer loads the corrector) and
-  :class:`DaskExecutor` (the same chunks as Dask tasks).
-- :func:`run_batch` drives a :class:`BatchJob`: it streams records, writes output lines to
-  ``OUT.partial`` with fsync'd checkpoints in ``OUT.checkpoint``, and renames the finished file to
-  ``OUT`` only at the end, so ``--resume`` after a crash (even SIGKILL) gives byte-identical output.
+- :class:`CorrectorSpec` is the picklable recipe for a corrector (model directory + overrides).
+  Workers receive the spec, never a model, and load it once per process
+  (:func:`~corrector.batch.executors.cached`).
+- :func:`restore_record` turns one :class:`~corrector.batch.readers.Record` into one output dict; a
+  record that cannot be restored becomes an output with ``error`` set, so nothing is lost.
+- :func:`run_batch` drives a :class:`BatchJob`: it streams records in chunks through the executor
+  (in order, a bounded number in flight) and writes the output lines through
+  :class:`~corrector.batch.writers.CheckpointedOutput`, so ``--resume`` after a crash (even SIGKILL)
+  gives byte-identical output.
+- :func:`parallel_restorations` is ``Corrector.correct_many(texts, workers)`` on the same executors.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib
 import itertools
 import json
-import logging
-import multiprocessing
 import os
 import sys
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from corrector.batch.io import (
+from corrector.batch.executors import Executor, LocalExecutor, ProcessExecutor, cached
+from corrector.batch.readers import (
     DEFAULT_MAX_CHARS,
     DEFAULT_TEXT_FIELD,
     STDIN,
     Record,
-    error_output,
     expand_inputs,
-    finalize_output,
-    format_output,
-    fsync_write,
-    output_record,
     read_records,
 )
+from corrector.batch.writers import CheckpointedOutput, error_output, format_output, output_record
 from corrector.version import __version__
 
 DEFAULT_FACTORY = "corrector:Corrector.load"
 DEFAULT_CHUNK_RECORDS = 64
 # Chunks close early at this many words, so long documents still spread over the workers.
 DEFAULT_CHUNK_WORDS = 2_000
-CHECKPOINT_INTERVAL_S = 0.2  # fsync cost is ~ms; a chunk of real decoding takes seconds
-CHECKPOINT_VERSION = 1
 
 
 class SupportsCorrect(Protocol):
@@ -83,6 +71,9 @@ class CorrectorSpec:
         # absolute, so that workers started elsewhere (Dask) find the same directory
         return cls(None if model_dir is None else os.path.abspath(model_dir), kept, factory)
 
+    def __str__(self) -> str:
+        return f"corrector (model {self.model_dir or 'default'})"
+
     def load(self) -> SupportsCorrect:
         module_name, _, attr_path = self.factory.partition(":")
         if not module_name or not attr_path:
@@ -91,39 +82,6 @@ class CorrectorSpec:
         for attr in attr_path.split("."):
             target = getattr(target, attr)
         return target(model_dir=self.model_dir, **dict(self.overrides))
-
-
-_CORRECTORS: dict[CorrectorSpec, SupportsCorrect] = {}
-_LOAD_ERRORS: dict[CorrectorSpec, str] = {}
-_LOAD_LOCK = threading.Lock()  # Dask workers may run several task threads in one process
-
-
-def get_corrector(spec: CorrectorSpec) -> SupportsCorrect:
-    """The corrector for ``spec``, loaded at most once per process (a failed load is not retried)."""
-    corrector = _CORRECTORS.get(spec)
-    if corrector is not None:
-        return corrector
-    with _LOAD_LOCK:
-        if spec in _CORRECTORS:
-            return _CORRECTORS[spec]
-        if spec in _LOAD_ERRORS:
-            raise RuntimeError(_LOAD_ERRORS[spec])
-        try:
-            corrector = spec.load()
-        except Exception as exc:
-            _LOAD_ERRORS[spec] = f"cannot load corrector (model {spec.model_dir or 'default'}): {exc}"
-            raise RuntimeError(_LOAD_ERRORS[spec]) from exc
-        _CORRECTORS[spec] = corrector
-        return corrector
-
-
-def preload_corrector(spec: CorrectorSpec) -> bool:
-    """Worker initializer: load now; a failure is remembered and reported by the first task."""
-    try:
-        get_corrector(spec)
-    except RuntimeError:
-        return False
-    return True
 
 
 # ------------------------------------------------------------------------------------------- the step
@@ -146,7 +104,7 @@ def restore_record(record: Record, corrector: SupportsCorrect) -> dict[str, Any]
 def restore_chunk(spec: CorrectorSpec, records: list[Record]) -> list[dict[str, Any]]:
     """Restore a chunk in whatever process runs it (the unit of work for every executor)."""
     needs_model = any(r.error is None for r in records)
-    corrector = get_corrector(spec) if needs_model else None
+    corrector = cached(spec) if needs_model else None
     return [error_output(r) if corrector is None else restore_record(r, corrector) for r in records]
 
 
@@ -164,124 +122,6 @@ def chunk_records(
             chunk, words = [], 0
     if chunk:
         yield chunk
-
-
-# ------------------------------------------------------------------------------------------ executors
-
-
-class Executor(Protocol):
-    def map_chunks(
-        self, spec: CorrectorSpec, chunks: Iterator[list[Record]]
-    ) -> Iterator[list[dict[str, Any]]]:
-        """Outputs of each chunk, in input order."""
-        ...
-
-
-def _ordered_window(
-    submit: Callable[[list[Record]], Any], chunks: Iterator[list[Record]], window: int
-) -> Iterator[list[dict[str, Any]]]:
-    """Submit chunks keeping at most ``window`` in flight; yield results in submission order."""
-    pending: deque[Any] = deque()
-    for chunk in chunks:
-        pending.append(submit(chunk))
-        if len(pending) >= window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
-@dataclass(frozen=True, slots=True)
-class LocalExecutor:
-    """``workers == 1``: a plain loop in this process."""
-
-    def map_chunks(
-        self, spec: CorrectorSpec, chunks: Iterator[list[Record]]
-    ) -> Iterator[list[dict[str, Any]]]:
-        for chunk in chunks:
-            yield restore_chunk(spec, chunk)
-
-
-def default_start_method() -> str:
-    # fork shares the imported code and page cache with the parent and starts fast; spawn elsewhere
-    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessExecutor:
-    """A pool of ``workers`` processes; each loads the corrector once in its initializer."""
-
-    workers: int
-    start_method: str | None = None
-    in_flight_per_worker: int = 3
-
-    def map_chunks(
-        self, spec: CorrectorSpec, chunks: Iterator[list[Record]]
-    ) -> Iterator[list[dict[str, Any]]]:
-        context = multiprocessing.get_context(self.start_method or default_start_method())
-        with ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=preload_corrector, initargs=(spec,)
-        ) as pool:
-            submit = lambda chunk: pool.submit(restore_chunk, spec, chunk)  # noqa: E731
-            yield from _ordered_window(submit, chunks, self.workers * self.in_flight_per_worker)
-
-
-DASK_HINT = "the dask engine needs dask and distributed: pip install 'corrector[dask]'"
-
-
-def import_distributed() -> Any:
-    try:
-        import distributed
-    except ImportError as exc:
-        raise RuntimeError(f"{DASK_HINT} ({exc})") from exc
-    return distributed
-
-
-@dataclass(frozen=True, slots=True)
-class DaskExecutor:
-    """Chunks as Dask tasks on ``scheduler`` (an address), or on a LocalCluster of ``workers`` processes.
-
-    Every worker process loads the corrector once from the spec (the model directory must be readable
-    at the same path on every machine) — eagerly on the workers present at start, lazily on any that
-    join later.
-    """
-
-    scheduler: str | None = None
-    workers: int = 2
-    in_flight_per_worker: int = 3
-
-    def map_chunks(
-        self, spec: CorrectorSpec, chunks: Iterator[list[Record]]
-    ) -> Iterator[list[dict[str, Any]]]:
-        distributed = import_distributed()
-        with contextlib.ExitStack() as stack:
-            if self.scheduler:
-                client = stack.enter_context(distributed.Client(self.scheduler))
-            else:
-                cluster = stack.enter_context(
-                    distributed.LocalCluster(
-                        n_workers=self.workers,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=None,
-                        silence_logs=logging.ERROR,
-                    )
-                )
-                client = stack.enter_context(distributed.Client(cluster))
-            client.run(preload_corrector, spec)
-            threads = sum(client.nthreads().values()) or 1
-            submit = lambda chunk: client.submit(restore_chunk, spec, chunk, pure=False)  # noqa: E731
-            yield from _ordered_window(submit, chunks, threads * self.in_flight_per_worker)
-
-
-def make_executor(engine: str = "local", workers: int = 1, scheduler: str | None = None) -> Executor:
-    """The executor for the CLI's ``--engine``/``--workers``/``--scheduler``."""
-    if engine == "dask":
-        return DaskExecutor(scheduler=scheduler, workers=max(1, workers))
-    if engine != "local":
-        raise ValueError(f"unknown engine {engine!r} (choose local or dask)")
-    if scheduler:
-        raise ValueError("--scheduler needs --engine dask")
-    return LocalExecutor() if workers <= 1 else ProcessExecutor(workers)
 
 
 # ------------------------------------------------------------------------------------------ the driver
@@ -376,104 +216,6 @@ class BatchJob:
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
-def partial_path(output: str | os.PathLike[str]) -> Path:
-    out = Path(output)
-    return out.with_name(out.name + ".partial")
-
-
-def checkpoint_path(output: str | os.PathLike[str]) -> Path:
-    out = Path(output)
-    return out.with_name(out.name + ".checkpoint")
-
-
-def _read_checkpoint(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("version") == CHECKPOINT_VERSION else None
-
-
-class _CheckpointedOutput:
-    """Output lines appended to ``OUT.partial``; ``checkpoint()`` makes them durable and resumable.
-
-    The checkpoint records how many input records and output bytes are complete, written only after
-    the partial file is fsync'd, so on resume the partial file is truncated to a known-good length.
-    """
-
-    def __init__(self, output: Path, fingerprint: str, resume: bool) -> None:
-        self.output = output
-        self.partial = partial_path(output)
-        self.checkpoint_file = checkpoint_path(output)
-        self.fingerprint = fingerprint
-        self.done_records = 0
-        self.done_bytes = 0
-        if not resume:
-            self.checkpoint_file.unlink(missing_ok=True)  # a stale checkpoint must not describe new bytes
-        else:
-            state = _read_checkpoint(self.checkpoint_file)
-            if state is not None:
-                if state.get("job") != fingerprint:
-                    raise ValueError(
-                        f"{self.checkpoint_file} belongs to a different job (inputs, model or "
-                        "settings changed); rerun without --resume to start over"
-                    )
-                if not self.partial.exists() and self.output.exists():
-                    # killed after the final rename, before the checkpoint was removed: already done
-                    self.checkpoint_file.unlink()
-                    self.done_records = int(state["records"])
-                    self.handle = None
-                    return
-                if not self.partial.exists() or self.partial.stat().st_size < state["bytes"]:
-                    raise ValueError(
-                        f"{self.partial} is missing or shorter than its checkpoint; "
-                        "rerun without --resume to start over"
-                    )
-                self.done_records, self.done_bytes = int(state["records"]), int(state["bytes"])
-        self.handle: IO[bytes] | None = open(self.partial, "r+b" if self.done_bytes else "wb")  # noqa: SIM115
-        self.handle.truncate(self.done_bytes)
-        self.handle.seek(self.done_bytes)
-        self._last_checkpoint = time.monotonic()
-        self._records = self.done_records
-
-    @property
-    def complete(self) -> bool:
-        return self.handle is None
-
-    def write_chunk(self, lines: list[bytes]) -> None:
-        assert self.handle is not None
-        for line in lines:
-            self.handle.write(line)
-        self._records += len(lines)
-        if time.monotonic() - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
-            self.checkpoint()
-
-    def checkpoint(self) -> None:
-        assert self.handle is not None
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        state = {
-            "version": CHECKPOINT_VERSION,
-            "job": self.fingerprint,
-            "records": self._records,
-            "bytes": self.handle.tell(),
-        }
-        fsync_write(self.checkpoint_file, json.dumps(state).encode())
-        self._last_checkpoint = time.monotonic()
-
-    def finish(self) -> None:
-        if self.handle is None:
-            return
-        self.checkpoint()
-        self.handle.close()
-        finalize_output(self.partial, self.output)
-        self.checkpoint_file.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        if self.handle is not None and not self.handle.closed:
-            self.handle.close()
-
-
 def _check_not_overwriting_input(job: BatchJob) -> None:
     if job.output is None:
         return
@@ -505,10 +247,10 @@ def run_batch(
     _check_not_overwriting_input(job)
     if resume and job.output is None:
         raise ValueError("--resume needs an output file (-o)")
-    sink: _CheckpointedOutput | None = None
+    sink: CheckpointedOutput | None = None
     if job.output is not None:
         fingerprint = job.fingerprint() if resume else _fingerprint_or_blank(job)
-        sink = _CheckpointedOutput(Path(job.output), fingerprint, resume)
+        sink = CheckpointedOutput(Path(job.output), fingerprint, resume)
     stream = None if sink is not None or show is not None else (stdout or sys.stdout.buffer)
 
     stats = BatchStats(resumed=sink.done_records if sink else 0)
@@ -520,7 +262,8 @@ def run_batch(
     bar = _progress_bar(progress, stats.resumed)
     started = time.perf_counter()
     try:
-        for outputs in executor.map_chunks(job.spec, chunk_records(records, chunk_size, chunk_words)):
+        chunks = chunk_records(records, chunk_size, chunk_words)
+        for outputs in executor.map(restore_chunk, job.spec, chunks, preload=job.spec):
             lines = [format_output(out, job.output_format) for out in outputs]
             if sink is not None:
                 sink.write_chunk(lines)
@@ -587,7 +330,7 @@ def spec_from_config(config: Any) -> CorrectorSpec:
 
 def correct_texts_chunk(spec: CorrectorSpec, texts: list[str]) -> list[Any]:
     """Restorations of ``texts`` by this process's corrector (errors propagate to the caller)."""
-    corrector = get_corrector(spec)
+    corrector = cached(spec)
     return [corrector.correct(text) for text in texts]
 
 
@@ -596,16 +339,11 @@ def parallel_restorations(
 ) -> Iterator[Any]:
     """``Corrector.correct_many(texts, workers)``: Restorations in input order from a process pool.
 
-    Each worker builds its own corrector from ``config`` once; at most ``3 × workers`` chunks are in
+    Each worker builds its own corrector from ``config`` once; a bounded number of chunks is in
     flight, so ``texts`` may be an unbounded stream.
     """
     spec = spec_from_config(config)
-    context = multiprocessing.get_context(default_start_method())
     source = iter(texts)
     chunks = iter(lambda: list(itertools.islice(source, chunk_size)), [])  # until an empty chunk
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=preload_corrector, initargs=(spec,)
-    ) as pool:
-        submit = lambda chunk: pool.submit(correct_texts_chunk, spec, chunk)  # noqa: E731
-        for restorations in _ordered_window(submit, chunks, workers * 3):  # type: ignore[arg-type]
-            yield from restorations
+    for restorations in ProcessExecutor(workers).map(correct_texts_chunk, spec, chunks, preload=spec):
+        yield from restorations

@@ -21,6 +21,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from corrector.defaults import BUILD_DIR
+from corrector.files import atomic_file
 from corrector.text.tokens import is_word, lm_words, split_sentences
 
 NORMALISATION = "nltk-treebank+ascii-quotes/v1"
@@ -143,8 +144,7 @@ def build_corpus(out_dir: Path, sources: list[str] | None = None, progress: bool
     seen_docs: set[bytes] = set()
     seen_sentences: set[bytes] = set(held_out)
     digest = hashlib.sha256()
-    tmp = out_dir / "news.txt.tmp"
-    with tmp.open("w", encoding="utf-8") as out:
+    with atomic_file(out_dir / "news.txt", "w", encoding="utf-8") as out:
         for name in sources or list(SOURCES):
             stats = manifest.sources.setdefault(name, SourceStats())
             documents = SOURCES[name]()
@@ -169,7 +169,6 @@ def build_corpus(out_dir: Path, sources: list[str] | None = None, progress: bool
                     digest.update(line.encode())
                     stats.sentences += 1
                     stats.tokens += len(words)
-    tmp.replace(out_dir / "news.txt")
     manifest.sentences = sum(s.sentences for s in manifest.sources.values())
     manifest.tokens = sum(s.tokens for s in manifest.sources.values())
     manifest.sha256 = digest.hexdigest()

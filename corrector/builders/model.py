@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from corrector.builders.corpus import NORMALISATION
 from corrector.defaults import DEFAULT_ORDER, TOOLS_BIN
+from corrector.files import replace_file
 from corrector.lm.kenlm import MANIFEST_FILE, MODEL_FILE
 from corrector.text.tokens import normalize_line
 
@@ -168,9 +169,9 @@ def build_model(
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"build_binary failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
-        tmp_binary.replace(binary)
+        replace_file(tmp_binary, binary)
         if keep_arpa:
-            arpa.replace(out_dir / "model.arpa")
+            replace_file(arpa, out_dir / "model.arpa")
     manifest: dict[str, Any] = {
         "format": "kenlm-trie",
         "order": order,

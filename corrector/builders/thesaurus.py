@@ -37,6 +37,7 @@ from corrector.candidates.table import (
     word_prefixes,
 )
 from corrector.defaults import default_thesaurus_dir
+from corrector.files import atomic_file
 
 if TYPE_CHECKING:
 
@@ -308,8 +309,7 @@ def build_table(
     ranked_with = model.fingerprint()
     precomputed = _precompute(packed, sources, ranked_with, model)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / (TABLE_FILE + ".tmp")
-    with open(tmp, "wb") as f:
+    with atomic_file(out_dir / TABLE_FILE) as f:
         pickle.dump(
             {
                 "format": TABLE_FORMAT,
@@ -321,7 +321,6 @@ def build_table(
             f,
             protocol=5,
         )
-    tmp.replace(out_dir / TABLE_FILE)
     manifest: dict[str, object] = {
         "format": TABLE_FORMAT,
         "ranked_with": ranked_with,

@@ -54,8 +54,8 @@ from corrector.defaults import MAX_SPAN
 from corrector.settings import DEFAULTS
 from corrector.text.lattice import Candidate, Lattice, new_arc, new_candidate
 from corrector.text.tokens import (
-    _NO_SPACE_AFTER,
-    _NO_SPACE_BEFORE,
+    NO_SPACE_AFTER,
+    NO_SPACE_BEFORE,
     Sentence,
     apply_case,
     case_pattern,
@@ -239,7 +239,7 @@ def _hyphenated_word(word: str) -> bool:
 
 @lru_cache(maxsize=100_000)
 def _case_signature(span_words: tuple[str, ...]) -> str:
-    """What :func:`_case_words` depends on in the spun span: its case pattern, and for title
+    """What :func:`case_words` depends on in the spun span: its case pattern, and for title
     case whether every word with a letter is title-cased."""
     pattern = case_pattern(" ".join(span_words))
     if pattern == "title":
@@ -256,14 +256,14 @@ def _word_signature(word: str) -> str:
     return "lower" if word.islower() else case_pattern(word)
 
 
-def _case_words(span_words: Sequence[str], original: str, signature: str | None = None) -> tuple[str, ...]:
+def case_words(span_words: Sequence[str], original: str, signature: str | None = None) -> tuple[str, ...]:
     """LM tokens of ``original`` carrying the spun span's case (Prime → Top, PRIME → TOP;
     'International Minister' → 'Foreign Minister' keeps title case on every word)."""
     return _case_tokens(_original_tokens(original), signature or _case_signature(tuple(span_words)))
 
 
 def _case_tokens(tokens: tuple[str, ...], signature: str) -> tuple[str, ...]:
-    """:func:`_case_words` from the original's LM tokens."""
+    """:func:`case_words` from the original's LM tokens."""
     if signature == "upper":
         return tuple(t.upper() for t in tokens)
     if signature == "titles":
@@ -665,7 +665,7 @@ class CandidateGenerator:
                 word = forms[j - 1]
                 if word is None:
                     break
-                if word in _NO_SPACE_BEFORE or prev in _NO_SPACE_AFTER:
+                if word in NO_SPACE_BEFORE or prev in NO_SPACE_AFTER:
                     key += word
                 else:
                     if prefixes is not None and key not in prefixes:
@@ -894,7 +894,7 @@ class _Ranked:
                     break
                 original = originals[i]
                 # The cased tokens depend only on the original and the span's case signature
-                # (the span's words matter only through it, see _case_words).
+                # (the span's words matter only through it, see case_words).
                 found = cased.get(original)
                 if found is None:
                     if shipped_tokens is None:

@@ -13,15 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from corrector.commands.score import add_common, documents, model_specs
+from corrector.batch.readers import read_documents
+from corrector.commands._inputs import add_scoring_arguments, input_documents
 
 NAME = "compare"
 HELP = "Compare corpus log-prob/perplexity of several texts (or pair fields) under one or more LMs."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="*", help=".txt, .jsonl or - (stdin); one row per input and model")
-    add_common(parser)
+    parser.add_argument("inputs", nargs="*", help="inputs as `correct` reads them; a row per input and model")
+    add_scoring_arguments(parser)
     parser.add_argument("--pairs", type=Path, help="JSONL of pairs: compare its --fields instead")
     parser.add_argument("--fields", nargs="+", default=["spun", "original"], help="pair fields to compare")
 
@@ -29,13 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from corrector.research import scoring
 
-    models = scoring.load_models(model_specs(args))
+    models = scoring.load_models(args.model)
     if args.pairs:
-        with open(args.pairs, encoding="utf-8") as handle:
-            pairs = [json.loads(line) for line in handle if line.strip()]
-        sets = {f: [(str(p.get("id", n)), p[f]) for n, p in enumerate(pairs)] for f in args.fields}
+        first, *others = args.fields
+        pairs = list(read_documents([str(args.pairs)], text_field=first, keep_empty=True))
+        for pair in pairs:
+            if missing := [f for f in others if f not in pair.fields]:
+                raise ValueError(f"{pair.id}: no field {missing[0]!r}")
+        sets = {f: [(p.id, p.text if f == first else p.fields[f]) for p in pairs] for f in args.fields}
     elif args.inputs:
-        sets = {Path(path).name: documents(args, [path]) for path in args.inputs}
+        sets = {Path(path).name: input_documents(args, [path]) for path in args.inputs}
     else:
         raise ValueError("give INPUT files or --pairs")
     scored = {name: scoring.score_texts(models, docs) for name, docs in sets.items()}

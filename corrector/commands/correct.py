@@ -14,22 +14,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from corrector.batch.io import (
-    DEFAULT_MAX_CHARS,
-    DEFAULT_TEXT_FIELD,
-    INPUT_FORMATS,
-    OUTPUT_FORMATS,
-    STDIN,
-    render_diff,
-)
+from corrector.batch.executors import make_executor
 from corrector.batch.job import (
     DEFAULT_CHUNK_RECORDS,
     DEFAULT_FACTORY,
     BatchJob,
     CorrectorSpec,
-    make_executor,
     run_batch,
 )
+from corrector.batch.readers import DEFAULT_MAX_CHARS, STDIN
+from corrector.batch.writers import OUTPUT_FORMATS, render_diff
+from corrector.commands._inputs import add_input_arguments
 from corrector.commands._options import (
     add_channel_arguments,
     add_decoder_arguments,
@@ -96,18 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="show a progress bar on stderr (default: when stderr is a terminal)",
     )
     shown.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
-    parser.add_argument(
-        "--text-field",
-        default=DEFAULT_TEXT_FIELD,
-        help="JSONL key / CSV column holding the text (default: text)",
-    )
-    parser.add_argument("--lines", action="store_true", help=".txt inputs: one record per line")
-    parser.add_argument(
-        "--input-format",
-        choices=INPUT_FORMATS,
-        default="auto",
-        help="reader for every input (default: from the suffix; stdin is sniffed)",
-    )
+    add_input_arguments(parser)
     parser.add_argument(
         "--output-format",
         choices=OUTPUT_FORMATS,
@@ -177,8 +161,9 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
 
     A feed is the best evidence of what its spinner does (a spun form in excess, its original
     missing), so the feed itself trains the channel before a second pass restores it."""
-    from corrector.adapt.em import read_spinner
-    from corrector.commands import adapt as adapt_command
+    from corrector.adapt.em import AdaptConfig
+    from corrector.adapt.learn import learn_spinner, log_to_stderr
+    from corrector.candidates.spinner import read_spinner
 
     if args.spinner is not None:
         raise ValueError("--adapt learns the spinner: it cannot be combined with --spinner")
@@ -192,25 +177,18 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
         path = Path(tempfile.mkdtemp(prefix="corrector-adapt-")) / "spinner.json"
     if args.resume and path.exists() and not read_spinner(path).get("meta", {}).get("partial"):
         return path  # a finished spinner from the interrupted run: the same channel again
-    argv = [
-        *("--feed", *args.inputs, "-o", str(path), "--max-sentences", str(args.adapt_sentences)),
-        *("--text-field", args.text_field, "--input-format", args.input_format),
-        *("--workers", str(args.workers), "--engine", args.engine),
-    ]
-    if not args.lines:
-        argv.append("--whole-files")  # correct's .txt default: a file is one document
-    if args.model is not None:
-        argv += ["--model", str(args.model)]
-    if args.scheduler:
-        argv += ["--scheduler", args.scheduler]
-    learned = channel_overrides(args).get("learned")
-    if learned:
-        argv += ["--learned", learned]
-    if args.quiet:
-        argv.append("--quiet")
-    parser = argparse.ArgumentParser()
-    adapt_command.add_arguments(parser)
-    document, _ = adapt_command.learn(parser.parse_args(argv))
+    document, _ = learn_spinner(
+        args.inputs,
+        path,
+        AdaptConfig(workers=args.workers, engine=args.engine, scheduler=args.scheduler),
+        text_field=args.text_field,
+        lines=args.lines,
+        input_format=args.input_format,
+        model_dir=args.model,
+        learned=channel_overrides(args).get("learned"),
+        max_sentences=args.adapt_sentences,
+        log=None if args.quiet else log_to_stderr,
+    )
     sentences = int(document.get("meta", {}).get("sentences", 0))
     if not args.quiet:
         learned_from = f"{sentences:,} sentences"

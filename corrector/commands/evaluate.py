@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from corrector.batch.readers import read_documents, read_records
 from corrector.commands._options import (
     add_channel_arguments,
     add_decoder_arguments,
@@ -60,29 +61,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="bootstrap seed")
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def read_pairs(path: Path) -> list[dict[str, Any]]:
-    pairs = read_jsonl(path)
-    for n, pair in enumerate(pairs, 1):
-        missing = {"spun", "original"} - pair.keys()
-        if missing:
-            raise ValueError(f"{path}:{n}: missing {', '.join(sorted(missing))}")
-        pair.setdefault("id", str(n))
+    """Pairs ``{"id", "spun", "original", other fields}``, with ids as every command reads them."""
+    pairs = []
+    for record in read_documents([str(path)], text_field="spun", keep_empty=True):
+        if "original" not in record.fields:
+            raise ValueError(f"{record.id}: missing original")
+        pairs.append({**record.fields, "id": record.id, "spun": record.text})
     return pairs
 
 
 def read_restored(path: Path, pairs: Sequence[dict[str, Any]]) -> list[str]:
     """Restored texts in pair order, matched by ``id`` (``text`` accepted for plain outputs)."""
     by_id: dict[str, str] = {}
-    for n, record in enumerate(read_jsonl(path), 1):
-        text = record.get("restored", record.get("text"))
-        if text is None or "id" not in record:
-            raise ValueError(f"{path}:{n}: need fields id and restored")
-        by_id[str(record["id"])] = text
+    for record in read_records([str(path)], text_field="restored"):
+        text = record.text if record.text is not None else record.fields.get("text")
+        if not isinstance(text, str):
+            raise ValueError(f"{record.id}: need a restored text ({record.error})")
+        by_id[record.id] = text
     missing = [str(p["id"]) for p in pairs if str(p["id"]) not in by_id]
     if missing:
         raise ValueError(f"{path}: no restoration for {len(missing)} pairs (e.g. {missing[0]})")

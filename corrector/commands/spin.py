@@ -1,6 +1,7 @@
 """``corrector spin``: make synthetic (spun, original) pairs with a seeded spinner.
 
-Output is JSONL, one record per input document, in input order:
+Inputs are read as ``corrector correct`` reads them, with the same ids (:mod:`corrector.batch.readers`);
+a document's id seeds its spin. Output is JSONL, one record per non-empty input document, in input order:
 ``{"id", "spun", "original", "edits": [{"start","end","original","spun","spun_start","spun_end"}]}``
 plus the input record's other fields. ``start``/``end`` index ``original``;
 ``spun_start``/``spun_end`` index ``spun``. The spinner's signature goes to stderr.
@@ -18,9 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from corrector.batch.readers import read_documents
+from corrector.commands._inputs import add_input_arguments
 
 NAME = "spin"
 HELP = "Spin texts with a seeded synthetic spinner; write JSONL pairs with exact edit spans."
@@ -30,10 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from corrector.research.spinner import PROFILES
 
     # Setting flags default to None so that only the ones given override the profile.
-    parser.add_argument("inputs", nargs="+", help=".txt (one document, or --lines), .jsonl, or - (stdin)")
+    parser.add_argument("inputs", nargs="+", help="inputs as `correct` reads them (.txt, .jsonl, .csv, "
+                        "RSS/Atom, directories, globs, - for stdin)")
     parser.add_argument("-o", "--output", type=Path, help="output JSONL (default: stdout)")
-    parser.add_argument("--lines", action="store_true", help="each line of a .txt input is a document")
-    parser.add_argument("--text-field", default="text", help="field of .jsonl inputs holding the text")
+    add_input_arguments(parser)
     parser.add_argument("--profile", choices=list(PROFILES), default="thesaurus",
                         help="preset spinner (default: thesaurus); the flags below override it")
     parser.add_argument("--dictionary-out", type=Path, metavar="FILE.tsv",
@@ -114,31 +117,6 @@ def write_dictionary(spinner: Any, path: Path) -> int:
     return len(pairs)
 
 
-def read_documents(path: str, lines: bool, text_field: str) -> Iterator[dict[str, Any]]:
-    """Records ``{"id", text_field: ..., other fields}`` from a .txt/.jsonl file or stdin."""
-    stem = "stdin" if path == "-" else Path(path).stem
-    handle = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
-    try:
-        if path.endswith(".jsonl"):
-            for n, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                if text_field not in record:
-                    raise ValueError(f"{path}:{n}: no field {text_field!r}")
-                record.setdefault("id", f"{stem}-{n}")
-                yield record
-        elif lines:
-            for n, line in enumerate(handle, 1):
-                if line.strip():
-                    yield {"id": f"{stem}-{n}", text_field: line.rstrip("\n")}
-        else:
-            yield {"id": stem, text_field: handle.read()}
-    finally:
-        if handle is not sys.stdin:
-            handle.close()
-
-
 def run(args: argparse.Namespace) -> int:
     from corrector.research.spinner import Spinner
 
@@ -146,17 +124,17 @@ def run(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     count = edits = 0
     try:
-        for path in args.inputs:
-            for record in read_documents(path, args.lines, args.text_field):
-                text = record.pop(args.text_field)
-                doc_id = str(record.pop("id"))
-                result = spinner.spin(text, doc_id)
-                row = {"id": doc_id, "spun": result.spun, "original": result.original,
-                       "edits": [e.to_dict() for e in result.edits]}
-                row.update((k, v) for k, v in record.items() if k not in row)  # pass-through
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
-                edits += len(result.edits)
+        documents = read_documents(
+            args.inputs, text_field=args.text_field, lines=args.lines, input_format=args.input_format
+        )
+        for record in documents:
+            result = spinner.spin(record.text, record.id)  # type: ignore[arg-type]
+            row = {"id": record.id, "spun": result.spun, "original": result.original,
+                   "edits": [e.to_dict() for e in result.edits]}
+            row.update((k, v) for k, v in record.fields.items() if k not in row)  # pass-through
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+            edits += len(result.edits)
     finally:
         if out is not sys.stdout:
             out.close()

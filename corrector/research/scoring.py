@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corrector.defaults import default_model_dir
 from corrector.lm.base import perplexity
 from corrector.lm.kenlm import KenlmModel
 from corrector.text.tokens import split_sentences
@@ -33,10 +34,11 @@ class NamedModel:
 
 
 def load_models(specs: Sequence[str | Path]) -> list[NamedModel]:
-    """Models from directories (model.bin + manifest), KenLM binaries or ARPA files."""
+    """Models from directories (model.bin + manifest), KenLM binaries or ARPA files; none given:
+    the default model."""
     out: list[NamedModel] = []
     used: set[str] = set()
-    for spec in specs:
+    for spec in specs or [default_model_dir()]:
         path = Path(spec)
         name = path.name if path.is_dir() else path.stem
         base, k = name, 2

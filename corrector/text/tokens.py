@@ -55,8 +55,8 @@ ABBREVIATIONS = frozenset(
 )
 
 _CLITICS = frozenset({"n't", "'s", "'re", "'ll", "'ve", "'d", "'m", "'"})
-_NO_SPACE_BEFORE = frozenset({".", ",", ":", ";", "!", "?", "%", ")", "]", "}", "..."}) | _CLITICS
-_NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "#"})
+NO_SPACE_BEFORE = frozenset({".", ",", ":", ";", "!", "?", "%", ")", "]", "}", "..."}) | _CLITICS
+NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "#"})
 _LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
 _WORD_RE = re.compile(r"[A-Za-z]")
 
@@ -157,7 +157,7 @@ def detokenize(words: Sequence[str]) -> str:
     """Join tokens as running text: no space before clitics/closing punctuation or after openers."""
     out: list[str] = []
     for i, word in enumerate(words):
-        if i and word.lower() not in _NO_SPACE_BEFORE and words[i - 1] not in _NO_SPACE_AFTER:
+        if i and word.lower() not in NO_SPACE_BEFORE and words[i - 1] not in NO_SPACE_AFTER:
             out.append(" ")
         out.append(word)
     return "".join(out)

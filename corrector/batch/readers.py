@@ -1,21 +1,24 @@
-"""Batch IO: readers that stream :class:`Record`s from files, and writers that emit output records.
+"""Readers: stream :class:`Record`s (id, text, pass-through fields) from files, feeds and stdin.
 
-Readers never hold more than one record (or one RSS/Atom feed) in memory, and a record that cannot be
-read becomes a :class:`Record` with ``error`` set rather than an exception, so that every input record
-yields exactly one output record.
+Every command that reads documents (``correct``, ``adapt``, ``spin``, ``score``, ``compare``,
+``evaluate``) reads them here, so a file gives the same records and ids everywhere. Readers never
+hold more than one record (or one RSS/Atom feed) in memory, and a record that cannot be read becomes
+a :class:`Record` with ``error`` set rather than an exception, so that batch correction yields
+exactly one output record per input record.
 
 Record ids (deterministic, so reruns and resumes agree):
 
 - ``.jsonl``/``.jsonl.gz``: the record's own ``id`` field when it is a string or an int, else
   ``<file>:<line>`` (1-based line number);
-- ``.txt``: ``<file>`` for the whole document, ``<file>:<line>`` with ``--lines``;
+- ``.txt``: ``<file>`` for the whole document, ``<file>:<line>`` with ``lines`` (``--lines``);
 - ``.csv``: the ``id`` column when present and non-empty, else ``<file>:<row>`` (1-based data row);
 - RSS/Atom ``.xml``: the entry's ``id``/``guid``, else its link, else ``<file>:<entry>`` (1-based);
 - ``<file>`` is the path as given on the command line (``-`` for stdin), or the path relative to the
   directory for files found by expanding a directory.
 
-Error records keep ``source`` when the text could be read (e.g. empty or too long) and set it to
-``None`` otherwise; ``restored`` is always ``None`` on error (see :func:`error_output`).
+Fields other than the text and ``id`` pass through in :attr:`Record.fields`. A record whose text
+could be read but is empty or too long keeps its text and carries ``error``; one that could not be
+read has ``text`` None.
 """
 
 from __future__ import annotations
@@ -27,17 +30,12 @@ import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
-# Keys of an output record, in order; passed-through input fields follow them and never override them.
-OUTPUT_KEYS = ("id", "source", "restored", "edits", "scores", "spun_score", "error")
 INPUT_FORMATS = ("auto", "txt", "jsonl", "csv", "xml")
-OUTPUT_FORMATS = ("jsonl", "text")
 DEFAULT_TEXT_FIELD = "text"
 # A longer line is skipped while reading (never held in memory) and reported as an error record.
 DEFAULT_MAX_CHARS = 200_000
@@ -72,9 +70,6 @@ class Record:
 
 class InputError(OSError):
     """An input file that cannot be opened or read at all (fatal: the run stops, naming the file)."""
-
-
-# --------------------------------------------------------------------------------------------- inputs
 
 
 def input_format(path: str, forced: str = "auto") -> str:
@@ -144,6 +139,30 @@ def read_records(
                 yield from _read_stream(handle, name, fmt, text_field, lines, max_chars)
             except (OSError, EOFError, gzip.BadGzipFile) as exc:
                 raise InputError(f"cannot read input {path}: {exc}") from exc
+
+
+def read_documents(
+    inputs: Iterable[str],
+    *,
+    text_field: str = DEFAULT_TEXT_FIELD,
+    lines: bool = False,
+    input_format: str = "auto",
+    max_chars: int = DEFAULT_MAX_CHARS,
+    strict: bool = True,
+    keep_empty: bool = False,
+) -> Iterator[Record]:
+    """The records of ``inputs`` that hold a text, for commands that read documents rather than
+    answer every record: a record whose text could not be read raises :class:`InputError` when
+    ``strict``, else is skipped; an empty text (a blank line) is skipped unless ``keep_empty``."""
+    for record in read_records(
+        inputs, text_field=text_field, lines=lines, forced_format=input_format, max_chars=max_chars
+    ):
+        if record.text is None:
+            if strict:
+                raise InputError(f"{record.id}: {record.error}")
+            continue
+        if keep_empty or record.text.strip():
+            yield record
 
 
 def _open_binary(path: str) -> BinaryIO:
@@ -275,7 +294,7 @@ def _read_jsonl(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> It
         own_id = obj.get("id")
         if isinstance(own_id, str | int) and not isinstance(own_id, bool) and own_id != "":
             rid = str(own_id)
-        fields = {k: v for k, v in obj.items() if k != text_field and k not in OUTPUT_KEYS}
+        fields = {k: v for k, v in obj.items() if k not in (text_field, "id")}
         text = obj.get(text_field)
         if text_field not in obj:
             yield Record(rid, None, fields, f"missing text field {text_field!r}")
@@ -313,7 +332,7 @@ def _read_csv(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> Iter
         own_id = row.get("id")
         if own_id:
             rid = own_id
-        fields = {k: v for k, v in row.items() if k is not None and k != text_field and k not in OUTPUT_KEYS}
+        fields = {k: v for k, v in row.items() if k is not None and k not in (text_field, "id")}
         text = row.get(text_field)
         if text is None:
             yield Record(rid, None, fields, f"row has no value for {text_field!r}")
@@ -382,7 +401,7 @@ def html_to_text(fragment: str) -> str:
 
 def _read_feed(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
     """RSS 2.0 / Atom entries: text = title, blank line, body (content, else summary/description)."""
-    import feedparser  # a core dependency, imported here to keep `import corrector.batch.io` light
+    import feedparser  # a core dependency, imported here to keep `import corrector.batch.readers` light
 
     data = raw.read()
     parsed = feedparser.parse(data)
@@ -400,153 +419,3 @@ def _read_feed(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
         text = "\n\n".join(part for part in (title, body) if part)
         fields = {"title": title, "link": entry.get("link"), "published": entry.get("published")}
         yield _check_text(str(rid), text, {k: v for k, v in fields.items() if v is not None}, max_chars)
-
-
-# -------------------------------------------------------------------------------------------- outputs
-
-
-def error_output(record: Record) -> dict[str, Any]:
-    """The output record of a record that was not restored: ``restored`` None, no edits or scores."""
-    out: dict[str, Any] = {
-        "id": record.id,
-        "source": record.text,
-        "restored": None,
-        "edits": [],
-        "scores": None,
-        "spun_score": None,
-        "error": record.error or "unknown error",
-    }
-    for key, value in record.fields.items():
-        out.setdefault(key, value)
-    return out
-
-
-def output_record(record: Record, result: dict[str, Any]) -> dict[str, Any]:
-    """Schema keys first (from ``result``, a ``Restoration.to_dict()``), then pass-through fields."""
-    out: dict[str, Any] = {
-        "id": record.id,
-        "source": result.get("source", record.text),
-        "restored": result.get("restored"),
-        "edits": result.get("edits", []),
-        "scores": result.get("scores"),
-        "spun_score": result.get("spun_score"),
-        "error": None,
-    }
-    for key, value in result.items():
-        if key not in out:
-            out[key] = value  # e.g. alternatives
-    for key, value in record.fields.items():
-        out.setdefault(key, value)
-    return out
-
-
-def format_output(out: dict[str, Any], output_format: str) -> bytes:
-    """One output line (with newline) in ``jsonl`` or ``text`` form.
-
-    ``text`` writes the restored text, or the source when the record failed (so lines still line up
-    with the input), or an empty line when nothing could be read.
-    """
-    if output_format == "jsonl":
-        return (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8")
-    if output_format == "text":
-        text = out["restored"] if out["restored"] is not None else (out["source"] or "")
-        return (text + "\n").encode("utf-8")
-    raise ValueError(f"unknown output format {output_format!r}")
-
-
-def is_gzip_path(path: str | os.PathLike[str]) -> bool:
-    return str(path).endswith(".gz")
-
-
-def fsync_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically and durably (temp file, fsync, rename, fsync dir)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def finalize_output(partial: Path, out: Path) -> None:
-    """Move the finished ``partial`` (uncompressed lines) to ``out``, gzip-compressing for ``.gz``.
-
-    Compression is deterministic (no name, mtime 0) so a resumed run is byte-identical to a fresh one;
-    the compressed file is written next to ``out`` and renamed into place.
-    """
-    if not is_gzip_path(out):
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, out)
-        fsync_dir(out.parent)
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, open(partial, "rb") as src:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-                for block in iter(lambda: src.read(1 << 20), b""):
-                    gz.write(block)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    partial.unlink()
-    fsync_dir(out.parent)
-
-
-def open_stdout() -> IO[bytes]:
-    return sys.stdout.buffer
-
-
-# ------------------------------------------------------------------------------------------ diff view
-
-_RED_STRIKE, _GREEN, _DIM, _RESET = "\x1b[31;9m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
-
-
-def render_diff(out: dict[str, Any], colour: bool = False) -> str:
-    """A human view of one output record: a header line, then the source with each edit marked.
-
-    Edits are placed by their ``start``/``end`` offsets into ``source``. Without colour an edit reads
-    ``[spun→restored]``; with colour the spun text is red and struck through, the restored text green.
-    """
-    header = f"── {out['id']}"
-    if out.get("error"):
-        body = out.get("source") or ""
-        return f"{header}  error: {out['error']}\n{body}\n" if body else f"{header}  error: {out['error']}\n"
-    source: str = out["source"]
-    edits = sorted(out.get("edits") or [], key=lambda e: e["start"])
-    header += f"  ({len(edits)} edit{'s' if len(edits) != 1 else ''})"
-    parts: list[str] = []
-    pos = 0
-    for edit in edits:
-        parts.append(source[pos : edit["start"]])
-        spun, restored = source[edit["start"] : edit["end"]], edit["restored"]
-        if colour:
-            parts.append(f"{_RED_STRIKE}{spun}{_RESET}{_GREEN}{restored}{_RESET}")
-        else:
-            parts.append(f"[{spun}→{restored}]")
-        pos = edit["end"]
-    parts.append(source[pos:])
-    if colour:
-        header = f"{_DIM}{header}{_RESET}"
-    return f"{header}\n{''.join(parts)}\n"

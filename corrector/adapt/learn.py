@@ -1,0 +1,90 @@
+"""Learn a feed's spinner end to end: read the feed, run EM over its lattices, write the spinner file.
+
+``corrector adapt`` and ``corrector correct --adapt`` both call :func:`learn_spinner`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from corrector.adapt.em import AdaptConfig, AdaptResult, CleanFrequency, LatticeSource, adapt, clean_unigrams
+from corrector.adapt.spinner_file import merge_pairs, read_pair_counts, spinner_document, write_spinner
+from corrector.batch.readers import DEFAULT_TEXT_FIELD, read_documents
+from corrector.defaults import default_model_dir
+
+
+def load_generator(
+    thesaurus: str | Path | None, learned: str | Path | None, config: AdaptConfig
+) -> LatticeSource:
+    """The candidate generator whose lattices EM runs over, deep enough for ``config`` (tests replace
+    this)."""
+    from corrector.candidates.generator import CandidateGenerator
+
+    depth = max(config.max_candidates, config.deep_candidates)
+    return CandidateGenerator.load(thesaurus_dir=thesaurus, learned=learned, max_candidates=depth)
+
+
+def log_to_stderr(message: str) -> None:
+    """Progress on stderr only: ``correct --adapt`` may be writing its records to stdout."""
+    print(f"[adapt] {message}", file=sys.stderr, flush=True)
+
+
+def learn_spinner(
+    inputs: Sequence[str],
+    output: str | Path,
+    config: AdaptConfig,
+    *,
+    text_field: str = DEFAULT_TEXT_FIELD,
+    lines: bool = False,
+    input_format: str = "auto",
+    model_dir: str | Path | None = None,
+    thesaurus: str | Path | None = None,
+    learned: str | Path | None = None,
+    clean_corpus: str | Path | None = None,
+    max_sentences: int | None = None,
+    merge: Sequence[str | Path] = (),
+    log: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], AdaptResult]:
+    """EM over the documents of ``inputs`` (read as ``corrector correct`` reads them); writes the
+    spinner file to ``output`` after every iteration (marked partial) and at the end, with the
+    learn-pairs tables in ``merge`` added. Returns the final document and the EM result.
+
+    ``model_dir`` is the E-step's KenLM model (default: the default model); ``clean_corpus`` (one
+    tokenised sentence per line) gives the frequency prior, else wordfreq does.
+    """
+    from corrector.lm.kenlm import load_language_model
+
+    model = str(model_dir or default_model_dir())
+    lm = load_language_model(model)
+    clean = CleanFrequency(*clean_unigrams(clean_corpus)) if clean_corpus else CleanFrequency()
+    feed = " ".join(inputs)
+    started = time.perf_counter()
+
+    def checkpoint(partial: AdaptResult) -> None:
+        # Long runs leave a usable spinner after every iteration (replaced by the final one).
+        write_spinner(output, spinner_document(partial, {"feed": feed, "model": model, "partial": True}))
+
+    documents = read_documents(
+        inputs, text_field=text_field, lines=lines, input_format=input_format, strict=False
+    )  # an unreadable record carries no evidence about the spinner: skipped
+    result = adapt(
+        (record.text for record in documents),  # type: ignore[misc]
+        load_generator(thesaurus, learned, config),
+        lm,
+        config,
+        clean=clean,
+        lm_path=model,
+        max_sentences=max_sentences,
+        log=log,
+        on_iteration=checkpoint,
+    )
+    seconds = round(time.perf_counter() - started, 1)
+    document = spinner_document(result, {"feed": feed, "model": model, "seconds": seconds})
+    for table in merge:
+        document = merge_pairs(document, read_pair_counts(table))
+    write_spinner(output, document)
+    return document, result

@@ -1,0 +1,236 @@
+"""Writers: output records, their JSONL/text lines, the diff view, and the checkpointed output file.
+
+An output record has the schema keys first (:data:`OUTPUT_KEYS`), then pass-through input fields,
+which never override a schema key. Error records keep ``source`` when the text could be read (e.g.
+empty or too long) and set it to ``None`` otherwise; ``restored`` is always ``None`` on error (see
+:func:`error_output`).
+
+:class:`CheckpointedOutput` appends lines to ``OUT.partial`` with fsync'd checkpoints in
+``OUT.checkpoint`` and renames the finished file to ``OUT`` only at the end, so a resumed run after a
+crash (even SIGKILL) gives byte-identical output. Every rename goes through :mod:`corrector.files`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from corrector.batch.readers import Record
+from corrector.files import atomic_file, replace_file
+
+# Keys of an output record, in order; passed-through input fields follow them and never override them.
+OUTPUT_KEYS = ("id", "source", "restored", "edits", "scores", "spun_score", "error")
+OUTPUT_FORMATS = ("jsonl", "text")
+CHECKPOINT_INTERVAL_S = 0.2  # fsync cost is ~ms; a chunk of real decoding takes seconds
+CHECKPOINT_VERSION = 1
+
+
+def error_output(record: Record) -> dict[str, Any]:
+    """The output record of a record that was not restored: ``restored`` None, no edits or scores."""
+    out: dict[str, Any] = {
+        "id": record.id,
+        "source": record.text,
+        "restored": None,
+        "edits": [],
+        "scores": None,
+        "spun_score": None,
+        "error": record.error or "unknown error",
+    }
+    for key, value in record.fields.items():
+        out.setdefault(key, value)
+    return out
+
+
+def output_record(record: Record, result: dict[str, Any]) -> dict[str, Any]:
+    """Schema keys first (from ``result``, a ``Restoration.to_dict()``), then pass-through fields."""
+    out: dict[str, Any] = {
+        "id": record.id,
+        "source": result.get("source", record.text),
+        "restored": result.get("restored"),
+        "edits": result.get("edits", []),
+        "scores": result.get("scores"),
+        "spun_score": result.get("spun_score"),
+        "error": None,
+    }
+    for key, value in result.items():
+        if key not in out:
+            out[key] = value  # e.g. alternatives
+    for key, value in record.fields.items():
+        out.setdefault(key, value)
+    return out
+
+
+def format_output(out: dict[str, Any], output_format: str) -> bytes:
+    """One output line (with newline) in ``jsonl`` or ``text`` form.
+
+    ``text`` writes the restored text, or the source when the record failed (so lines still line up
+    with the input), or an empty line when nothing could be read.
+    """
+    if output_format == "jsonl":
+        return (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8")
+    if output_format == "text":
+        text = out["restored"] if out["restored"] is not None else (out["source"] or "")
+        return (text + "\n").encode("utf-8")
+    raise ValueError(f"unknown output format {output_format!r}")
+
+
+def is_gzip_path(path: str | os.PathLike[str]) -> bool:
+    return str(path).endswith(".gz")
+
+
+def finalize_output(partial: Path, out: Path) -> None:
+    """Move the finished ``partial`` (uncompressed lines) to ``out``, gzip-compressing for ``.gz``.
+
+    Compression is deterministic (no name, mtime 0) so a resumed run is byte-identical to a fresh one.
+    """
+    if not is_gzip_path(out):
+        replace_file(partial, out)
+        return
+    with (
+        atomic_file(out) as raw,
+        open(partial, "rb") as src,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
+    ):
+        for block in iter(lambda: src.read(1 << 20), b""):
+            gz.write(block)
+    partial.unlink()
+
+
+# ------------------------------------------------------------------------------------------ diff view
+
+_RED_STRIKE, _GREEN, _DIM, _RESET = "\x1b[31;9m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
+
+
+def render_diff(out: dict[str, Any], colour: bool = False) -> str:
+    """A human view of one output record: a header line, then the source with each edit marked.
+
+    Edits are placed by their ``start``/``end`` offsets into ``source``. Without colour an edit reads
+    ``[spun→restored]``; with colour the spun text is red and struck through, the restored text green.
+    """
+    header = f"── {out['id']}"
+    if out.get("error"):
+        body = out.get("source") or ""
+        return f"{header}  error: {out['error']}\n{body}\n" if body else f"{header}  error: {out['error']}\n"
+    source: str = out["source"]
+    edits = sorted(out.get("edits") or [], key=lambda e: e["start"])
+    header += f"  ({len(edits)} edit{'s' if len(edits) != 1 else ''})"
+    parts: list[str] = []
+    pos = 0
+    for edit in edits:
+        parts.append(source[pos : edit["start"]])
+        spun, restored = source[edit["start"] : edit["end"]], edit["restored"]
+        if colour:
+            parts.append(f"{_RED_STRIKE}{spun}{_RESET}{_GREEN}{restored}{_RESET}")
+        else:
+            parts.append(f"[{spun}→{restored}]")
+        pos = edit["end"]
+    parts.append(source[pos:])
+    if colour:
+        header = f"{_DIM}{header}{_RESET}"
+    return f"{header}\n{''.join(parts)}\n"
+
+
+# ---------------------------------------------------------------------------------- checkpointed output
+
+
+def partial_path(output: str | os.PathLike[str]) -> Path:
+    out = Path(output)
+    return out.with_name(out.name + ".partial")
+
+
+def checkpoint_path(output: str | os.PathLike[str]) -> Path:
+    out = Path(output)
+    return out.with_name(out.name + ".checkpoint")
+
+
+def read_checkpoint(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("version") == CHECKPOINT_VERSION else None
+
+
+class CheckpointedOutput:
+    """Output lines appended to ``OUT.partial``; ``checkpoint()`` makes them durable and resumable.
+
+    The checkpoint records how many input records and output bytes are complete, written only after
+    the partial file is fsync'd, so on resume the partial file is truncated to a known-good length.
+    """
+
+    def __init__(self, output: Path, fingerprint: str, resume: bool) -> None:
+        self.output = output
+        self.partial = partial_path(output)
+        self.checkpoint_file = checkpoint_path(output)
+        self.fingerprint = fingerprint
+        self.done_records = 0
+        self.done_bytes = 0
+        if not resume:
+            self.checkpoint_file.unlink(missing_ok=True)  # a stale checkpoint must not describe new bytes
+        else:
+            state = read_checkpoint(self.checkpoint_file)
+            if state is not None:
+                if state.get("job") != fingerprint:
+                    raise ValueError(
+                        f"{self.checkpoint_file} belongs to a different job (inputs, model or "
+                        "settings changed); rerun without --resume to start over"
+                    )
+                if not self.partial.exists() and self.output.exists():
+                    # killed after the final rename, before the checkpoint was removed: already done
+                    self.checkpoint_file.unlink()
+                    self.done_records = int(state["records"])
+                    self.handle = None
+                    return
+                if not self.partial.exists() or self.partial.stat().st_size < state["bytes"]:
+                    raise ValueError(
+                        f"{self.partial} is missing or shorter than its checkpoint; "
+                        "rerun without --resume to start over"
+                    )
+                self.done_records, self.done_bytes = int(state["records"]), int(state["bytes"])
+        self.handle: IO[bytes] | None = open(self.partial, "r+b" if self.done_bytes else "wb")  # noqa: SIM115
+        self.handle.truncate(self.done_bytes)
+        self.handle.seek(self.done_bytes)
+        self._last_checkpoint = time.monotonic()
+        self._records = self.done_records
+
+    @property
+    def complete(self) -> bool:
+        return self.handle is None
+
+    def write_chunk(self, lines: list[bytes]) -> None:
+        assert self.handle is not None
+        for line in lines:
+            self.handle.write(line)
+        self._records += len(lines)
+        if time.monotonic() - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        assert self.handle is not None
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        state = {
+            "version": CHECKPOINT_VERSION,
+            "job": self.fingerprint,
+            "records": self._records,
+            "bytes": self.handle.tell(),
+        }
+        with atomic_file(self.checkpoint_file) as handle:
+            handle.write(json.dumps(state).encode())
+        self._last_checkpoint = time.monotonic()
+
+    def finish(self) -> None:
+        if self.handle is None:
+            return
+        self.checkpoint()
+        self.handle.close()
+        finalize_output(self.partial, self.output)
+        self.checkpoint_file.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self.handle is not None and not self.handle.closed:
+            self.handle.close()

@@ -1,0 +1,159 @@
+"""Apply a learned spinner (``corrector adapt``) to candidate lattices: the decode side of a
+``corrector-spinner/1`` file.
+
+The file (written by :mod:`corrector.adapt.spinner_file`) lists P(spun | original) per learned pair
+and keep(original); :class:`SpinnerChannel` rescores the generic lattice arcs with it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from corrector.candidates.generator import span_key
+from corrector.text.lattice import Arc, Candidate, Lattice
+from corrector.text.tokens import apply_case, case_pattern, tokenize
+
+FORMAT = "corrector-spinner/1"
+# Effective change penalty of adapted (calibrated) pairs, and the extra cost of generic candidates
+# for spans the feed never showed (log10): the highest dev fix at no more dev broken than the
+# generic channel at penalty 2.0 (benchmarks/adapt.py --tune: 10k-sentence feed, dev split of
+# held-out news; the Reuters test documents are not used).
+ADAPTED_CHANGE_PENALTY = 0.0
+UNSEEN_SPAN_COST = 4.0
+
+
+def read_spinner(path: str | Path) -> dict[str, Any]:
+    """The document of a spinner file (ValueError if it is not one)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a {FORMAT} file (format {data.get('format')!r})")
+    return data
+
+
+def load_spinner(path: str | Path) -> dict[tuple[str, str], float]:
+    """(spun, original) → log10 P(spun | original) from a spinner file."""
+    return {
+        (p["spun"], p["original"]): math.log10(p["prob"])
+        for p in read_spinner(path)["pairs"]
+        if p["prob"] > 0
+    }
+
+
+def load_keep(path: str | Path) -> dict[str, float]:
+    """original → log10 keep(original) from a spinner file."""
+    return {o: math.log10(v["keep"]) for o, v in read_spinner(path).get("keep", {}).items() if v["keep"] > 0}
+
+
+@dataclass(frozen=True, slots=True)
+class SpinnerChannel:
+    """An adapted channel applied to lattices (the candidate generator's hook).
+
+    For every arc whose spun span is in the table, each candidate's log-prob becomes
+
+        log10 P(spun | original) − log10 keep(spun)
+
+    (the noisy-channel ratio against keeping the span, which the decoder scores as 0), candidates
+    the table does not list for that span get ``floor``, and table originals missing from the arc
+    are added. Spans the feed never showed keep the generic channel plus ``generic_offset``: the
+    adapted pairs are calibrated, so the decoder can run with a small change penalty while the
+    uncalibrated generic candidates keep paying the usual one.
+    """
+
+    pairs: dict[str, dict[str, float]]  # spun → original → log10 P(spun | original)
+    keep: dict[str, float]  # original → log10 keep(original)
+    floor: float = -4.0
+    min_logprob: float = -3.0  # table pairs below this are not added as new candidates
+    generic_offset: float = 0.0
+    table_offset: float = 0.0  # added to adapted pairs (offsets the decoder's change penalty)
+
+    @classmethod
+    def load(
+        cls, path: str | Path, floor: float = -4.0, generic_offset: float = 0.0, table_offset: float = 0.0
+    ) -> SpinnerChannel:
+        by_spun: dict[str, dict[str, float]] = {}
+        for (spun, original), logprob in load_spinner(path).items():
+            by_spun.setdefault(spun, {})[original] = logprob
+        return cls(by_spun, load_keep(path), floor, generic_offset=generic_offset, table_offset=table_offset)
+
+    @classmethod
+    def for_decoder(
+        cls, path: str | Path, change_penalty: float, channel_weight: float = 1.0
+    ) -> SpinnerChannel:
+        """Offsets such that a decoder with ``change_penalty`` behaves as the benchmarked setting:
+        adapted pairs pay :data:`ADAPTED_CHANGE_PENALTY`, generic candidates of spans the feed
+        never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py). Offsets are
+        divided by ``channel_weight`` because the decoder multiplies channel scores by it."""
+        return cls.load(
+            path,
+            generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
+            table_offset=(change_penalty - ADAPTED_CHANGE_PENALTY) / channel_weight,
+        )
+
+    def score(self, spun: str, original: str) -> float | None:
+        """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""
+        table = self.pairs.get(spun)
+        if table is None:
+            return None
+        logprob = table.get(original)
+        if logprob is None:
+            return self.floor
+        return logprob - self.keep.get(spun, 0.0) + self.table_offset
+
+    def rescore(self, lattice: Lattice) -> Lattice:
+        words = lattice.sentence.words
+        arcs: list[Arc] = []
+        covered: set[tuple[int, int]] = set()
+        for arc in lattice.arcs:
+            spun = span_key(words[arc.start : arc.end])
+            table = self.pairs.get(spun)
+            covered.add((arc.start, arc.end))
+            if table is None:
+                if self.generic_offset:
+                    arc = Arc(
+                        arc.start,
+                        arc.end,
+                        tuple(replace(c, logprob=c.logprob + self.generic_offset) for c in arc.candidates),
+                    )
+                arcs.append(arc)
+                continue
+            seen = set()
+            candidates = []
+            for candidate in arc.candidates:
+                original = candidate.text.lower()
+                seen.add(original)
+                logprob = self.score(spun, original)
+                candidates.append(
+                    replace(candidate, logprob=logprob if logprob is not None else candidate.logprob)
+                )
+            pattern = case_pattern(words[arc.start])
+            for original in table:
+                if original not in seen and self.score(spun, original) >= self.min_logprob:  # type: ignore[operator]
+                    candidates.append(_new_candidate(original, pattern, self.score(spun, original) or 0.0))
+            candidates.sort(key=lambda c: -c.logprob)
+            arcs.append(Arc(arc.start, arc.end, tuple(candidates)))
+        # Single-token spans the generator had no arc for, but the table knows.
+        for position, word in enumerate(words):
+            spun = word.lower()
+            if (position, position + 1) in covered or spun not in self.pairs:
+                continue
+            pattern = case_pattern(word)
+            candidates = [
+                _new_candidate(original, pattern, logprob)
+                for original in self.pairs[spun]
+                if (logprob := self.score(spun, original) or 0.0) >= self.min_logprob
+            ]
+            if candidates:
+                candidates.sort(key=lambda c: -c.logprob)
+                arcs.append(Arc(position, position + 1, tuple(candidates)))
+        arcs.sort(key=lambda a: (a.start, a.end))
+        return Lattice(lattice.sentence, tuple(arcs))
+
+
+def _new_candidate(original: str, pattern: str, logprob: float) -> Candidate:
+    text = apply_case(pattern, original)
+    words = tuple(t.text for t in tokenize(text))
+    return Candidate(words=words, text=text, logprob=logprob, sources=("spinner",))
