@@ -59,6 +59,7 @@ BAD_JSONL_LINES = [
     ("invalid_utf8", b'{"text": "caf\xe9"}', "invalid UTF-8"),
     ("empty_text", b'{"text": "  "}', "empty text"),
     ("not_an_object", b'["text"]', "not an object"),
+    ("nested_100k_deep", b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
     ("one_megabyte_line", b'{"text": "' + b"spun " * 210_000 + b'"}', "too long"),
 ]
 

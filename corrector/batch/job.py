@@ -255,6 +255,7 @@ def run_batch(
 
     stats = BatchStats(resumed=sink.done_records if sink else 0)
     if sink is not None and sink.complete:
+        sink.close()
         return stats  # an earlier run finished; only its checkpoint was left
     records = job.records(stdin)
     if sink is not None and sink.done_records:

@@ -288,6 +288,10 @@ def _read_jsonl(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> It
         except json.JSONDecodeError as exc:
             yield Record(rid, None, {}, f"malformed JSON: {exc.msg} at column {exc.colno}")
             continue
+        except RecursionError:
+            # The decoder recurses per nesting level: one hostile line must not end the run.
+            yield Record(rid, None, {}, "JSON nested too deeply to read")
+            continue
         if not isinstance(obj, dict):
             yield Record(rid, None, {}, f"JSON line is a {type(obj).__name__}, not an object")
             continue

@@ -147,6 +147,57 @@ def checkpoint_path(output: str | os.PathLike[str]) -> Path:
     return out.with_name(out.name + ".checkpoint")
 
 
+def lock_path(output: str | os.PathLike[str]) -> Path:
+    out = Path(output)
+    return out.with_name(out.name + ".lock")
+
+
+class OutputBusyError(RuntimeError):
+    """Another run is writing the same output file."""
+
+
+class OutputLock:
+    """An advisory lock on ``OUT.lock`` for the whole run, so two runs on one output are refused
+    at once rather than racing on ``OUT.partial``. The kernel drops a ``flock`` when its process
+    dies, so a killed run leaves no lock that could block ``--resume``."""
+
+    def __init__(self, output: Path) -> None:
+        import fcntl
+
+        self.path = lock_path(output)
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "unknown process"
+                os.close(fd)
+                raise OutputBusyError(
+                    f"{output} is being written by another corrector run ({holder}); "
+                    "wait for it to finish or choose another output"
+                ) from None
+            # A run that finished may have removed the file between our open and our lock:
+            # then this lock guards nothing, so take the new file's.
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        os.write(fd, f"pid {os.getpid()}, started {started}".encode())
+        self.fd: int | None = fd
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        self.path.unlink(missing_ok=True)  # while still held, so no new lock is taken on it
+        os.close(self.fd)  # closing drops the flock
+        self.fd = None
+
+
 def read_checkpoint(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -163,6 +214,14 @@ class CheckpointedOutput:
     """
 
     def __init__(self, output: Path, fingerprint: str, resume: bool) -> None:
+        self.lock = OutputLock(output)
+        try:
+            self._open(output, fingerprint, resume)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _open(self, output: Path, fingerprint: str, resume: bool) -> None:
         self.output = output
         self.partial = partial_path(output)
         self.checkpoint_file = checkpoint_path(output)
@@ -234,3 +293,4 @@ class CheckpointedOutput:
     def close(self) -> None:
         if self.handle is not None and not self.handle.closed:
             self.handle.close()
+        self.lock.release()
