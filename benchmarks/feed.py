@@ -31,8 +31,8 @@ sys.path.insert(0, str(PROJECT))
 
 from corrector.builders.corpus import lee_heldout  # noqa: E402
 from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
+from corrector.research.fitting import auc  # noqa: E402
 from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
-from corrector.research.pair_fit import auc  # noqa: E402
 from corrector.research.spinner import SpinConfig, Spinner, profile_config  # noqa: E402
 
 USER_DICT = PROJECT / "benchmarks" / "news_spins.tsv"
@@ -106,7 +106,7 @@ def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str
         detection = ""
         if name in PROFILES and clean_scores:
             labels = np.r_[np.ones(len(spun_scores)), np.zeros(len(clean_scores))]
-            detection = f"{auc(labels, np.r_[spun_scores, clean_scores]):.3f}"
+            detection = f"{auc(np.r_[spun_scores, clean_scores], labels):.3f}"
         numbers = f"{score.fix:6.3f} {score.broken:6.3f} {score.err:+7.3f}" if score is not None else " " * 21
         emit(f"{scope:8s} {name:26s} {count:4d} {words:6d} {100 * edits / words:7.2f} {numbers} "
              f"{detection:>6s} {rate:7.0f}")

@@ -19,6 +19,7 @@ import numpy as np
 
 from corrector import Corrector, defaults
 from corrector.builders.corpus import lee_heldout
+from corrector.research.fitting import auc
 from corrector.research.spinner import Spinner
 from corrector.text.tokens import is_word, split_sentences
 
@@ -27,13 +28,6 @@ def features(corrector: Corrector, text: str) -> tuple[float, float, float]:
     result = corrector.correct(text)
     words = sum(1 for s in split_sentences(text) for t in s.tokens if is_word(t.text)) or 1
     return len(result.edits) / words, sum(e.gain for e in result.edits) / words, result.spun_score
-
-
-def auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Probability that a random spun document scores above a random clean one."""
-    pos, neg = scores[labels == 1], scores[labels == 0]
-    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(wins / (len(pos) * len(neg)))
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 5000, lr: float = 0.5) -> np.ndarray:

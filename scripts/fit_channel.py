@@ -35,7 +35,7 @@ import pickle
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,6 +52,7 @@ from corrector.candidates.generator import CandidateGenerator, case_words, subst
 from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR, default_model_dir
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
+from corrector.research.fitting import fit_logistic, newton
 from corrector.settings import DEFAULTS
 from corrector.text.tokens import Sentence, tokenize
 
@@ -153,28 +154,6 @@ def _group_index(groups: list[Group]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return starts, owner, gold
 
 
-def newton(
-    objective: Callable[[np.ndarray], float],
-    gradient_hessian: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-    w: np.ndarray,
-    steps: int,
-) -> np.ndarray:
-    """Minimise a convex ``objective`` by Newton's method with step halving."""
-    loss = objective(w)
-    for _ in range(steps):
-        grad, hess = gradient_hessian(w)
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while t > 1e-4 and objective(w - t * step) > loss + 1e-12:
-            t /= 2
-        w = w - t * step
-        new_loss = objective(w)
-        if loss - new_loss < 1e-10:
-            break
-        loss = new_loss
-    return w
-
-
 def conditional_logit(
     x: np.ndarray, starts: np.ndarray, gold: np.ndarray, l2: float, steps: int = 50
 ) -> np.ndarray:
@@ -207,24 +186,6 @@ def fit_ranking(x: np.ndarray, groups: list[Group], l2: float, steps: int = 50) 
     standardised features. ``groups`` all contain their gold."""
     starts, _, gold = _group_index(groups)
     return conditional_logit(x, starts, gold, l2, steps)
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-4, steps: int = 100) -> np.ndarray:
-    """L2-regularised logistic regression (Newton with step halving); ``x`` has its own
-    intercept column, which is not penalised."""
-    pen = np.full(x.shape[1], l2)
-    pen[0] = 0.0
-
-    def objective(w: np.ndarray) -> float:
-        z = x @ w
-        return float(np.mean(np.logaddexp(0, z) - y * z) + 0.5 * (pen * w) @ w)
-
-    def gradient_hessian(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        p = 1 / (1 + np.exp(-(x @ w)))
-        grad = x.T @ (p - y) / len(y) + pen * w
-        return grad, (x.T * (p * (1 - p))) @ x / len(y) + np.diag(pen) + 1e-9 * np.eye(len(w))
-
-    return newton(objective, gradient_hessian, np.zeros(x.shape[1]), steps)
 
 
 # Features that are the same for every candidate of a span (given the spun key): they cancel

@@ -22,8 +22,8 @@ import numpy as np
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from corrector.research.fitting import auc  # noqa: E402
 from corrector.research.pair_fit import (  # noqa: E402
-    auc,
     corpus_documents,
     fit,
     label_document,
@@ -73,8 +73,8 @@ def main() -> int:
         model = fit(np.vstack([x for x, _ in train]), np.concatenate([y for _, y in train]), args.l2)
         for scope in ("document", "feed"):
             x, y = data[held][scope]
-            print(f"{held:16s} {scope:8s} {len(y):6d} {y.mean():5.2f} {auc(y, scores(model, x)):6.3f} "
-                  f"{auc(y, x[:, 0]):8.3f}")
+            print(f"{held:16s} {scope:8s} {len(y):6d} {y.mean():5.2f} {auc(scores(model, x), y):6.3f} "
+                  f"{auc(x[:, 0], y):8.3f}")
     everything = [data[n][s] for n in PROFILES for s in ("document", "feed")]
     model = fit(
         np.vstack([x for x, _ in everything]),

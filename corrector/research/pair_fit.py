@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from corrector.defaults import BUILD_DIR
+from corrector.research.fitting import fit_logistic
 from corrector.restore.decoder import SentenceMemo
 from corrector.restore.pairs import (
     FEATURES,
@@ -84,38 +85,18 @@ def rows(
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, fitted_on: str = "") -> PairModel:
-    """L2-regularised logistic regression (Newton steps) on standardised features."""
+    """L2-regularised logistic regression on standardised features; ``l2`` weighs the summed
+    (not the mean) log-loss, so its strength does not shrink as rows are added."""
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    w = np.zeros(z.shape[1])
-    penalty = np.r_[np.full(len(FEATURES), l2), 0.0]
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        gradient = z.T @ (p - y) + penalty * w
-        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    w = fit_logistic(z, y, l2 / len(y))
     return PairModel(
         tuple(round(float(v), 6) for v in mean),
         tuple(round(float(v), 6) for v in scale),
-        tuple(round(float(v), 6) for v in w[:-1]),
-        round(float(w[-1]), 6),
+        tuple(round(float(v), 6) for v in w[1:]),
+        round(float(w[0]), 6),
         fitted_on,
     )
-
-
-def auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the ROC curve (ties broken by order; fine for continuous scores)."""
-    order = np.argsort(scores, kind="stable")
-    ranked = labels[order]
-    positives = ranked.sum()
-    negatives = len(ranked) - positives
-    if positives == 0 or negatives == 0:
-        return float("nan")
-    ranks = np.arange(1, len(ranked) + 1)
-    return float((ranks[ranked == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def scores(model: PairModel, x: np.ndarray) -> np.ndarray:
