@@ -5,7 +5,10 @@ Sets (all held out from the LM corpus):
   profile, restored one document at a time (``document``) and as one feed (``feed``: a first pass
   gathers the pair evidence of every document, a second restores each with it);
 - ``clean``: the same articles unspun (broken = edits on clean news);
+- ``<profile> ×4``, ``clean ×4``: the same documents joined four at a time into whole articles
+  (~350 words, the length of real ones);
 - ``dev article``: the 12 real dev pairs joined into one article (``../shared/data``);
+- ``seed article``: the real spun seed article (edits per 100 words only: no original);
 - ``real <style>``: the unlabeled real spun articles by style: edits per 100 words (synonym
   spinners should get edits, back-translations and paraphrases should not).
 Detection AUC: how well the document ``spun_score`` separates each profile's spun articles from
@@ -45,6 +48,8 @@ PROFILES: dict[str, SpinConfig] = {
     "wordpress": profile_config("wordpress", seed=4),
     "mythes-only": SpinConfig(sources=("mythes",), seed=7),
 }
+# lee.cor documents per whole article in the ``<profile> ×4`` sets.
+ARTICLE = 4
 # Settings of each mode: Corrector.with_settings overrides.
 MODES: dict[str, dict[str, Any]] = {
     "decoder": {"pair_weight": 0.0},
@@ -62,10 +67,20 @@ def sets(documents: int) -> dict[str, Docs]:
         spinner = Spinner(config)
         out[name] = [(spinner.spin(t, str(i)).spun, t) for i, t in enumerate(lee)]
     out["clean"] = [(t, t) for t in lee]
+    # Whole articles: lee.cor's documents are short (~90 words); real articles run 300-1,100.
+    for name in [*PROFILES, "clean"]:
+        docs = out[name]
+        groups = [docs[i : i + ARTICLE] for i in range(0, len(docs) - ARTICLE + 1, ARTICLE)]
+        out[f"{name} ×{ARTICLE}"] = [
+            ("\n\n".join(s for s, _ in group), "\n\n".join(o or "" for _, o in group)) for group in groups
+        ]
     dev = SHARED_DATA_DIR / "dev_pairs.jsonl"
     if dev.exists():
         rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
         out["dev article"] = [(" ".join(r["spun"] for r in rows), " ".join(r["original"] for r in rows))]
+    seed = SHARED_DATA_DIR / "seed_spun_article.txt"
+    if seed.exists():
+        out["seed article"] = [(seed.read_text(encoding="utf-8"), None)]
     real = SHARED_DATA_DIR / "real_spun_unlabeled.jsonl"
     if real.exists():
         rows = [json.loads(line) for line in real.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -90,7 +105,7 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float]:
 
 
 def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str], None]) -> None:
-    clean_scores: list[float] = []
+    clean_scores: dict[str, list[float]] = {}  # by length: "" (lee documents) or " ×4" (articles)
     rows = []
     for name, docs in data.items():
         results, rate = restore(corrector, docs, scope)
@@ -99,14 +114,16 @@ def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str
         labelled = [(s, o, r.text) for (s, o), r in zip(docs, results, strict=True) if o is not None]
         score = corpus_score([pair_stats(*t) for t in labelled]) if labelled else None
         spun_scores = [r.spun_score for r in results]
-        if name == "clean":
-            clean_scores = spun_scores
+        if name.startswith("clean"):
+            clean_scores[name.removeprefix("clean")] = spun_scores
         rows.append((name, len(docs), words, edits, score, rate, spun_scores))
     for name, count, words, edits, score, rate, spun_scores in rows:
         detection = ""
-        if name in PROFILES and clean_scores:
-            labels = np.r_[np.ones(len(spun_scores)), np.zeros(len(clean_scores))]
-            detection = f"{auc(np.r_[spun_scores, clean_scores], labels):.3f}"
+        profile, _, times = name.partition(" ×")
+        clean = clean_scores.get(f" ×{times}" if times else "", [])
+        if profile in PROFILES and clean:
+            labels = np.r_[np.ones(len(spun_scores)), np.zeros(len(clean))]
+            detection = f"{auc(np.r_[spun_scores, clean], labels):.3f}"
         numbers = f"{score.fix:6.3f} {score.broken:6.3f} {score.err:+7.3f}" if score is not None else " " * 21
         emit(f"{scope:8s} {name:26s} {count:4d} {words:6d} {100 * edits / words:7.2f} {numbers} "
              f"{detection:>6s} {rate:7.0f}")

@@ -159,7 +159,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--spin-prior", "document", minimum=0, signature="prior",
     ),
     Setting(
-        "min_spun_score", float, 0.5,
+        "min_spun_score", float, 0.35,
         f"documents of {defaults.MIN_WORDS_FOR_GATE}+ words scoring below this on the first pass are "
         "left unchanged (0 = off)",
         "--min-spun-score", "document", minimum=0, maximum=1, signature="gate",

@@ -311,7 +311,7 @@ def test_the_signature_layout_is_unchanged(make: Any) -> None:
     lattice = ["model", "order", "case", "cands", "channel", "learned", "spinner", "version"]
     assert list(make(neural=FAKE_GGUF).signature_fields(decoding=False)) == lattice
     fields = make().signature_fields()
-    assert (fields["beam"], fields["chw"], fields["pen"], fields["gate"]) == (8, 2.0, 1.25, 0.5)
+    assert (fields["beam"], fields["chw"], fields["pen"], fields["gate"]) == (8, 2.0, 1.25, 0.35)
 
 
 def test_the_oracle_signs_the_lattice_settings_only(make: Any) -> None:
