@@ -2,8 +2,10 @@
 
 Sets (all held out from the LM corpus):
 - ``<profile>``: gensim's lee.cor articles (``--documents`` of them) spun by each spinner
-  profile, restored one document at a time (``document``) and as one feed (``feed``: a first pass
-  gathers the pair evidence of every document, a second restores each with it);
+  profile, restored one document at a time (``document``), as one feed (``feed``: a first pass
+  gathers the pair evidence of every document, a second restores each with it), or with the
+  feed's learned pair decisions as its spinner (``learned``: ``corrector adapt --method pairs``
+  then ``correct --spinner``);
 - ``clean``: the same articles unspun (broken = edits on clean news);
 - ``<profile> ×4``, ``clean ×4``: the same documents joined four at a time into whole articles
   (~350 words, the length of real ones);
@@ -14,7 +16,7 @@ Sets (all held out from the LM corpus):
 Detection AUC: how well the document ``spun_score`` separates each profile's spun articles from
 the clean ones.
 
-    .venv/bin/python benchmarks/feed.py [--documents 50] [--modes decoder,pairs] [--scopes document,feed]
+    .venv/bin/python benchmarks/feed.py [--documents 50] [--modes decoder,pairs] [--scopes document,feed,learned]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,11 +35,13 @@ import numpy as np
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from corrector.adapt.spinner_file import decisions_document, write_spinner  # noqa: E402
 from corrector.builders.corpus import lee_heldout  # noqa: E402
 from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
 from corrector.research.fitting import auc  # noqa: E402
 from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
 from corrector.research.spinner import SpinConfig, Spinner, profile_config  # noqa: E402
+from corrector.restore.pairs import ScopeEvidence  # noqa: E402
 
 USER_DICT = PROJECT / "benchmarks" / "news_spins.tsv"
 # Evaluation profiles: seeds differ from scripts/fit_pairs.py's, and the text is lee.cor, not
@@ -90,14 +95,25 @@ def sets(documents: int) -> dict[str, Docs]:
 
 
 def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float]:
-    """Restorations of ``docs`` and words/s; ``feed``: two passes with the feed's pair evidence."""
+    """Restorations of ``docs`` and words/s; ``feed``: two passes with the feed's pair evidence;
+    ``learned``: the feed's pair decisions learned in a first pass, applied as its spinner."""
     started = time.perf_counter()
     if scope == "feed":
-        evidence = None
+        evidence = ScopeEvidence()
         for spun, _ in docs:
-            found = corrector.pair_evidence(spun)
-            evidence = found if evidence is None else evidence + found
+            evidence += corrector.pair_evidence(spun)
         results = [corrector.correct(spun, evidence) for spun, _ in docs]
+    elif scope == "learned":
+        # What `corrector adapt --method pairs` then `correct --spinner` do, feed = the set.
+        evidence = ScopeEvidence()
+        for spun, _ in docs:
+            evidence += corrector.pair_evidence(spun)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "spinner.json"
+            write_spinner(path, decisions_document(corrector.pair_decisions(evidence)))
+            config = corrector.config.with_overrides(spinner=str(path))
+            adapted = type(corrector)(config, corrector.lm, corrector.generator, corrector.neural)
+        results = [adapted.correct(spun) for spun, _ in docs]
     else:
         results = [corrector.correct(spun) for spun, _ in docs]
     words = sum(len(spun.split()) for spun, _ in docs)

@@ -13,7 +13,7 @@ from corrector.lm.kenlm import load_language_model
 from corrector.lm.neural import NeuralLM, default_neural_model
 from corrector.restore.decoder import DecoderWeights
 from corrector.restore.document import DocumentRestorer
-from corrector.restore.pairs import ScopeEvidence
+from corrector.restore.pairs import PairDecision, ScopeEvidence
 from corrector.restore.verify import VerifierWeights
 from corrector.text.lattice import Lattice
 from corrector.text.results import Restoration
@@ -123,6 +123,15 @@ class Corrector:
         """What ``text`` shows about its spinner's pair types; sum it over a feed (``+``) and
         pass the sum to :meth:`correct` of each of its documents."""
         return DocumentRestorer(self.lm, self.config, self.neural).pair_evidence(self.lattices(text))
+
+    def pair_decisions(
+        self, evidence: ScopeEvidence, min_probability: float = 0.5, min_occurrences: int = 2
+    ) -> list[PairDecision]:
+        """What a feed's evidence (:meth:`pair_evidence` summed) says its spinner did: one
+        original per spun form, best first (write them with ``corrector adapt --method pairs``)."""
+        return DocumentRestorer(self.lm, self.config, self.neural).pair_decisions(
+            evidence, min_probability, min_occurrences
+        )
 
     def lattices(self, text: str) -> list[Lattice]:
         """The candidate lattices of ``text``'s sentences, as the decoder sees them."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +113,96 @@ def test_feed_evidence_changes_nothing_when_pairs_are_off(
     text = "Officials stated in the capital on Friday."
     evidence = corrector.pair_evidence(text)
     assert corrector.correct(text, evidence) == corrector.correct(text)
+
+
+def _planted_feed() -> list[str]:
+    """A feed whose spinner wrote "stated" for "said" in every document."""
+    return [
+        "Officials stated in the capital on Friday.",
+        "The minister stated that the talks would continue next week.",
+        "Officials stated that the talks would continue next week.",
+        "The minister stated in the capital on Friday.",
+    ]
+
+
+def test_a_planted_pair_type_is_decided_once(pair_corrector: Corrector) -> None:
+    evidence = ScopeEvidence()
+    for text in _planted_feed():
+        evidence += pair_corrector.pair_evidence(text)
+    decided = pair_corrector.pair_decisions(evidence)
+    by_spun = {d.spun: d for d in decided}
+    assert len(by_spun) == len(decided)  # one decision per spun form
+    stated = by_spun["stated"]
+    assert (stated.original, stated.occurrences, stated.spun_count) == ("said", 4, 4)
+    assert stated.probability >= 0.5
+    assert decided == sorted(decided, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original))
+
+
+def test_in_place_sum_equals_the_sum(pair_corrector: Corrector) -> None:
+    parts = [pair_corrector.pair_evidence(text) for text in _planted_feed()]
+    running = ScopeEvidence()
+    for part in parts:
+        running += part
+    assert running == sum(parts, ScopeEvidence())
+
+
+def test_a_pair_seen_once_is_not_decided_by_default(pair_corrector: Corrector) -> None:
+    evidence = pair_corrector.pair_evidence(_planted_feed()[0])
+    assert [d.spun for d in pair_corrector.pair_decisions(evidence)] == []
+    assert "stated" in [d.spun for d in pair_corrector.pair_decisions(evidence, 0.0, 1)]
+
+
+def test_decisions_file_is_reused_by_spinner_and_applied_at_every_occurrence(
+    pair_corrector: Corrector, tmp_path: Path
+) -> None:
+    from corrector.adapt.learn import learn_decisions
+    from corrector.candidates.spinner import SpinnerChannel, is_decisions, read_spinner
+
+    feed = tmp_path / "feed.jsonl"
+    rows = [json.dumps({"id": str(i), "text": text}) for i, text in enumerate(_planted_feed())]
+    feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "decisions.json"
+    document, decided = learn_decisions([str(feed)], out, pair_corrector)
+    assert is_decisions(out) and read_spinner(out)["pairs"][0]["spun"] == decided[0].spun
+    assert document["meta"]["documents"] == 4
+    # The decided pair is cheap everywhere; a span the file does not list keeps the generic channel.
+    channel = SpinnerChannel.for_decoder(out, change_penalty=1.0, channel_weight=2.0)
+    text = "Officials stated in the capital on Friday. They told reporters."
+    generic = pair_corrector.lattices(text)
+    rescored = [channel.rescore(lattice) for lattice in generic]
+    for before, after in zip(generic, rescored, strict=True):
+        for arc_before, arc_after in zip(before.arcs, after.arcs, strict=True):
+            spun = " ".join(before.sentence.words[arc_before.start : arc_before.end]).lower()
+            for c_before, c_after in zip(arc_before.candidates, arc_after.candidates, strict=False):
+                if spun != "stated":
+                    assert c_after.logprob == c_before.logprob
+    stated = next(a for a in rescored[0].arcs if rescored[0].sentence.words[a.start] == "stated")
+    assert stated.candidates[0].text == "said" and stated.candidates[0].logprob > 0
+
+
+def test_adapt_method_pairs_writes_a_decisions_file(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from corrector.candidates.spinner import is_decisions
+    from corrector.cli import main
+
+    feed = tmp_path / "feed.txt"
+    feed.write_text("\n".join(_planted_feed()) + "\n", encoding="utf-8")
+    out = tmp_path / "spinner.json"
+    code = main(["adapt", "--method", "pairs", "--feed", str(feed), "--lines", "-o", str(out),
+                 "--model", str(tiny_model_dir), "--min-occurrences", "1", "--quiet"])
+    assert code == 0 and is_decisions(out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["meta"]["documents"] == 4 and data["meta"]["min_occurrences"] == 1
+
+
+def test_correct_adapt_method_pairs_learns_then_restores(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from corrector.candidates.spinner import is_decisions
+    from corrector.cli import main
+
+    feed = tmp_path / "feed.txt"
+    feed.write_text("\n".join(_planted_feed()) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    argv = ["correct", "-q", "--model", str(tiny_model_dir), "--lines", str(feed), "-o", str(out)]
+    assert main([*argv, "--adapt", "--adapt-method", "pairs"]) == 0
+    spinner = tmp_path / "out.jsonl.spinner.json"
+    assert is_decisions(spinner)
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(_planted_feed())

@@ -9,12 +9,22 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corrector.adapt.em import AdaptConfig, AdaptResult, CleanFrequency, LatticeSource, adapt, clean_unigrams
-from corrector.adapt.spinner_file import merge_pairs, read_pair_counts, spinner_document, write_spinner
+from corrector.adapt.spinner_file import (
+    decisions_document,
+    merge_pairs,
+    read_pair_counts,
+    spinner_document,
+    write_spinner,
+)
 from corrector.batch.readers import DEFAULT_TEXT_FIELD, read_documents
 from corrector.defaults import default_model_dir
+
+if TYPE_CHECKING:
+    from corrector.api import Corrector
+    from corrector.restore.pairs import PairDecision
 
 
 def load_generator(
@@ -88,3 +98,49 @@ def learn_spinner(
         document = merge_pairs(document, read_pair_counts(table))
     write_spinner(output, document)
     return document, result
+
+
+def learn_decisions(
+    inputs: Sequence[str],
+    output: str | Path,
+    corrector: Corrector,
+    *,
+    min_probability: float = 0.5,
+    min_occurrences: int = 2,
+    text_field: str = DEFAULT_TEXT_FIELD,
+    lines: bool = False,
+    input_format: str = "auto",
+    log: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], list[PairDecision]]:
+    """One pass over the documents of ``inputs`` gathering their pair evidence (bounded by the
+    pair types the feed shows, not by its length), then one decision per spun form; writes them
+    as a ``corrector-spinner/1`` file that ``--spinner`` applies. Returns the document and the
+    decisions."""
+    from corrector.restore.pairs import ScopeEvidence
+
+    started = time.perf_counter()
+    evidence = ScopeEvidence()
+    documents = read_documents(
+        inputs, text_field=text_field, lines=lines, input_format=input_format, strict=False
+    )  # an unreadable record carries no evidence about the spinner: skipped
+    count = 0
+    for record in documents:
+        if record.text is not None:
+            evidence += corrector.pair_evidence(record.text)
+            count += 1
+            if log is not None and count % 1000 == 0:
+                log(f"{count} documents, {evidence.words} words, {len(evidence.occurrences)} pair types")
+    decided = corrector.pair_decisions(evidence, min_probability, min_occurrences)
+    meta = {
+        "feed": " ".join(inputs),
+        "documents": count,
+        "feed_words": evidence.words,
+        "pair_types": len(evidence.occurrences),
+        "min_probability": min_probability,
+        "min_occurrences": min_occurrences,
+        "signature": corrector.signature_fields(),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    document = decisions_document(decided, meta)
+    write_spinner(output, document)
+    return document, decided

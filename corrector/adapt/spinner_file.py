@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corrector.candidates.spinner import FORMAT
+from corrector.candidates.spinner import DECISIONS_METHOD, FORMAT
 from corrector.files import atomic_file
 
 if TYPE_CHECKING:
     from corrector.adapt.em import AdaptResult
+    from corrector.restore.pairs import PairDecision
 
 
 def spinner_document(result: AdaptResult, meta: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -43,6 +44,20 @@ def spinner_document(result: AdaptResult, meta: dict[str, Any] | None = None) ->
             {k: (round(v, 6) if isinstance(v, float) else v) for k, v in p.items()} for p in result.pairs()
         ],
         "keep": {o: {k: round(v, 6) for k, v in d.items()} for o, d in result.keeps().items()},
+    }
+
+
+def decisions_document(
+    decisions: Iterable[PairDecision], meta: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``corrector-spinner/1`` document of a feed's pair decisions (best first): ``prob`` is
+    each pair's posterior, ``count`` its occurrences; no keep table (other spans stay generic)."""
+    return {
+        "format": FORMAT,
+        "meta": {"method": DECISIONS_METHOD, **(meta or {})},
+        "iterations": [],
+        "pairs": [d.to_dict() for d in decisions],
+        "keep": {},
     }
 
 

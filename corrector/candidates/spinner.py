@@ -24,6 +24,12 @@ FORMAT = "corrector-spinner/1"
 # held-out news; the Reuters test documents are not used).
 ADAPTED_CHANGE_PENALTY = 0.0
 UNSEEN_SPAN_COST = 4.0
+# A pair-decisions file (``corrector adapt --method pairs``) lists only the pairs a feed showed
+# with confidence, each with its posterior: those pay this change penalty (log10, less the log10
+# of the posterior), every other candidate and span keeps the generic channel (benchmarks/feed.py
+# --learn: decided pairs applied at every occurrence, nothing else made dearer).
+DECIDED_CHANGE_PENALTY = 0.5
+DECISIONS_METHOD = "pair-decisions"
 
 
 def read_spinner(path: str | Path) -> dict[str, Any]:
@@ -41,6 +47,11 @@ def load_spinner(path: str | Path) -> dict[tuple[str, str], float]:
         for p in read_spinner(path)["pairs"]
         if p["prob"] > 0
     }
+
+
+def is_decisions(path: str | Path) -> bool:
+    """Whether a spinner file holds a feed's pair decisions rather than an EM channel."""
+    return read_spinner(path).get("meta", {}).get("method") == DECISIONS_METHOD
 
 
 def load_keep(path: str | Path) -> dict[str, float]:
@@ -69,6 +80,9 @@ class SpinnerChannel:
     min_logprob: float = -3.0  # table pairs below this are not added as new candidates
     generic_offset: float = 0.0
     table_offset: float = 0.0  # added to adapted pairs (offsets the decoder's change penalty)
+    # A decisions file speaks only of its pairs: other originals of a listed span keep their
+    # generic score instead of ``floor``.
+    unlisted_generic: bool = False
 
     @classmethod
     def load(
@@ -77,7 +91,10 @@ class SpinnerChannel:
         by_spun: dict[str, dict[str, float]] = {}
         for (spun, original), logprob in load_spinner(path).items():
             by_spun.setdefault(spun, {})[original] = logprob
-        return cls(by_spun, load_keep(path), floor, generic_offset=generic_offset, table_offset=table_offset)
+        return cls(
+            by_spun, load_keep(path), floor, generic_offset=generic_offset, table_offset=table_offset,
+            unlisted_generic=is_decisions(path),
+        )
 
     @classmethod
     def for_decoder(
@@ -86,7 +103,10 @@ class SpinnerChannel:
         """Offsets such that a decoder with ``change_penalty`` behaves as the benchmarked setting:
         adapted pairs pay :data:`ADAPTED_CHANGE_PENALTY`, generic candidates of spans the feed
         never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py). Offsets are
-        divided by ``channel_weight`` because the decoder multiplies channel scores by it."""
+        divided by ``channel_weight`` because the decoder multiplies channel scores by it. A
+        decisions file's pairs pay :data:`DECIDED_CHANGE_PENALTY` and nothing else changes."""
+        if is_decisions(path):
+            return cls.load(path, table_offset=(change_penalty - DECIDED_CHANGE_PENALTY) / channel_weight)
         return cls.load(
             path,
             generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
@@ -100,7 +120,7 @@ class SpinnerChannel:
             return None
         logprob = table.get(original)
         if logprob is None:
-            return self.floor
+            return None if self.unlisted_generic else self.floor
         return logprob - self.keep.get(spun, 0.0) + self.table_offset
 
     def rescore(self, lattice: Lattice) -> Lattice:

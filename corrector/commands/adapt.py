@@ -1,4 +1,5 @@
-"""``corrector adapt``: learn a spinner's channel from its output (EM over the feed's lattices)."""
+"""``corrector adapt``: learn a spinner from its output: EM over the feed's lattices (``--method em``)
+or one decision per pair type from the feed's pair evidence (``--method pairs``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import sys
 from pathlib import Path
 
 from corrector.adapt.em import AdaptConfig
-from corrector.adapt.learn import learn_spinner, log_to_stderr
+from corrector.adapt.learn import learn_decisions, learn_spinner, log_to_stderr
 from corrector.commands._inputs import add_input_arguments
 from corrector.commands._options import add_engine_arguments
 
 NAME = "adapt"
-HELP = "Estimate P(spun | original) for a spinner from unlabelled spun text (EM); write SPINNER.json."
+HELP = "Learn a spinner from unlabelled spun text (EM, or pair decisions); write SPINNER.json."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +34,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="deprecated: each .txt file is one document by default now (see --lines)",
     )
     parser.add_argument("-o", "--output", required=True, type=Path, metavar="SPINNER.json")
+    parser.add_argument(
+        "--method",
+        choices=("em", "pairs"),
+        default="em",
+        help="em: P(spun | original) by EM over the feed's lattices; pairs: one original per spun "
+        "form the feed's pair evidence decides (posterior, counts), applied by --spinner on top of "
+        "the generic channel",
+    )
+    parser.add_argument(
+        "--min-probability", type=float, default=0.5, help="--method pairs: posterior a pair needs"
+    )
+    parser.add_argument(
+        "--min-occurrences", type=int, default=2, help="--method pairs: occurrences a pair needs"
+    )
     parser.add_argument("--iterations", type=int, default=AdaptConfig().iterations, help="EM iterations")
     parser.add_argument("--max-sentences", type=int, default=None, help="use the first N sentences only")
     parser.add_argument("--model", type=Path, default=None, help="KenLM model directory (E-step LM)")
@@ -74,6 +89,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.method == "pairs":
+        return _run_pairs(args)
     if args.scheduler and args.engine != "dask":
         print("corrector adapt: --scheduler needs --engine dask", file=sys.stderr)
         return 2
@@ -108,4 +125,28 @@ def run(args: argparse.Namespace) -> int:
     for pair in document["pairs"][:20]:
         print(f"  {pair['spun']}\t←\t{pair['original']}\tP={pair['prob']:.3f}\tcount={pair['count']:.1f}")
     print(f"wrote {args.output}: {len(document['pairs'])} pairs")
+    return 0
+
+
+def _run_pairs(args: argparse.Namespace) -> int:
+    from corrector.api import Corrector
+
+    corrector = Corrector.load(args.model, thesaurus_dir=args.thesaurus, learned=args.learned)
+    document, decided = learn_decisions(
+        args.feed,
+        args.output,
+        corrector,
+        min_probability=args.min_probability,
+        min_occurrences=args.min_occurrences,
+        text_field=args.text_field,
+        lines=args.lines,
+        input_format=args.input_format,
+        log=None if args.quiet else log_to_stderr,
+    )
+    meta = document["meta"]
+    print(f"{meta['documents']} documents, {meta['feed_words']} words, {meta['pair_types']} pair types")
+    print("top pairs:")
+    for d in decided[:20]:
+        print(f"  {d.spun}\t←\t{d.original}\tP={d.probability:.3f}\tcount={d.occurrences}")
+    print(f"wrote {args.output}: {len(decided)} pairs")
     return 0

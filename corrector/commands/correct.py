@@ -66,6 +66,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="learn the spinner from these inputs (EM over their first sentences), then restore with it",
     )
     adapting.add_argument(
+        "--adapt-method",
+        choices=("em", "pairs"),
+        default="em",
+        help="em: EM over the first --adapt-sentences (helps from ~1,000 sentences); pairs: one "
+        "pass over all the inputs deciding each pair type (safe on small feeds)",
+    )
+    adapting.add_argument(
         "--adapt-sentences",
         type=positive,
         default=ADAPT_SENTENCES,
@@ -177,6 +184,8 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
         path = Path(tempfile.mkdtemp(prefix="corrector-adapt-")) / "spinner.json"
     if args.resume and path.exists() and not read_spinner(path).get("meta", {}).get("partial"):
         return path  # a finished spinner from the interrupted run: the same channel again
+    if args.adapt_method == "pairs":
+        return _learn_decisions(args, path)
     document, _ = learn_spinner(
         args.inputs,
         path,
@@ -199,4 +208,27 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
                 "sentences of one spinner's output; on fewer it can cost accuracy",
                 file=sys.stderr,
             )
+    return path
+
+
+def _learn_decisions(args: argparse.Namespace, path: Path) -> Path:
+    """Pass 1 of a pairs-adapted run: the feed's pair decisions, written to ``path`` at the end
+    (atomically, so --resume never reuses a half-learned file)."""
+    from corrector.adapt.learn import learn_decisions, log_to_stderr
+    from corrector.api import Corrector
+
+    corrector = Corrector.load(args.model, **{**decoder_overrides(args), **channel_overrides(args)})
+    document, decided = learn_decisions(
+        args.inputs,
+        path,
+        corrector,
+        text_field=args.text_field,
+        lines=args.lines,
+        input_format=args.input_format,
+        log=None if args.quiet else log_to_stderr,
+    )
+    if not args.quiet:
+        words = document["meta"]["feed_words"]
+        learned = f"decided {len(decided)} pair types from {words:,} words"
+        print(f"corrector correct: {learned} → {path}", file=sys.stderr)
     return path

@@ -28,8 +28,10 @@ from corrector.restore.pairs import (
     FLOOR,
     PER_ARC,
     FrequencyPrior,
+    PairDecision,
     PairModel,
     ScopeEvidence,
+    decisions,
     features,
     proposals,
 )
@@ -146,6 +148,13 @@ class DocumentRestorer:
         """What this document shows about its pair types (for a feed's first pass)."""
         found = proposals(lattices, self.lm, self.config.channel_weight, PER_ARC, FLOOR, memos)
         return ScopeEvidence.of(lattices, found)
+
+    def pair_decisions(
+        self, evidence: ScopeEvidence, min_probability: float, min_occurrences: int
+    ) -> list[PairDecision]:
+        """One decision per spun form from a scope's evidence (see :func:`pairs.decisions`)."""
+        prior = _frequency_prior(self.lm)
+        return decisions(evidence, prior, PairModel.load(), min_probability, min_occurrences)
 
     def pair_judgements(
         self, lattices: list[Lattice], memos: list[SentenceMemo], feed: ScopeEvidence | None

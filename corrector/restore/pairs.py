@@ -83,6 +83,15 @@ class ScopeEvidence:
             self.words + other.words, self.counts + other.counts, self.occurrences + other.occurrences, gains
         )
 
+    def __iadd__(self, other: ScopeEvidence) -> ScopeEvidence:
+        """Add ``other`` in place: a feed's running sum costs the size of one document per add."""
+        self.words += other.words
+        self.counts.update(other.counts)
+        self.occurrences.update(other.occurrences)
+        for pair, gain in other.gains.items():
+            self.gains[pair] = self.gains.get(pair, 0.0) + gain
+        return self
+
     @classmethod
     def of(cls, lattices: Sequence[Lattice], proposals: Iterable[Proposal]) -> ScopeEvidence:
         """The evidence of one document: its proposals, and the counts of the forms they name."""
@@ -214,3 +223,63 @@ def features(proposal: Proposal, evidence: ScopeEvidence, prior: FrequencyPrior)
         prior.log_ratio(proposal.spun, evidence),
         prior.log_ratio(proposal.original, evidence),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PairDecision:
+    """What a scope's evidence says of one pair type: the posterior that the spinner wrote
+    ``spun`` for ``original``, and the counts behind it."""
+
+    spun: str
+    original: str
+    probability: float
+    occurrences: int  # proposals of the pair in the scope
+    mean_gain: float  # their mean clipped fast-match gain (log10)
+    spun_count: int  # the forms' counts in the scope
+    original_count: int
+
+    def to_dict(self) -> dict[str, object]:
+        """The pair as a ``corrector-spinner/1`` row: ``prob`` is the posterior, ``count`` the
+        occurrences."""
+        return {
+            "spun": self.spun,
+            "original": self.original,
+            "prob": round(self.probability, 6),
+            "count": self.occurrences,
+            "gain": round(self.mean_gain, 4),
+            "spun_count": self.spun_count,
+            "original_count": self.original_count,
+        }
+
+
+def decisions(
+    evidence: ScopeEvidence,
+    prior: FrequencyPrior,
+    model: PairModel,
+    min_probability: float = 0.5,
+    min_occurrences: int = 1,
+) -> list[PairDecision]:
+    """One decision per spun form: its most probable original, judged at the pair type's mean
+    gain with all the scope's evidence, kept when its posterior reaches ``min_probability`` and it
+    was proposed ``min_occurrences`` times; best first (probability, occurrences, then the forms)."""
+    best: dict[str, PairDecision] = {}
+    for pair, occurrences in evidence.occurrences.items():
+        spun, original = pair
+        mean = evidence.gains[pair] / occurrences
+        typical = (
+            mean,
+            evidence.gains[pair] - mean,
+            math.log(occurrences),
+            prior.log_ratio(spun, evidence),
+            prior.log_ratio(original, evidence),
+        )
+        probability = 1.0 / (1.0 + math.exp(-model.log_odds(typical)))
+        decision = PairDecision(
+            spun, original, probability, occurrences, mean,
+            evidence.counts.get(spun, 0), evidence.counts.get(original, 0),
+        )
+        held = best.get(spun)
+        if held is None or (probability, original) > (held.probability, held.original):
+            best[spun] = decision
+    kept = [d for d in best.values() if d.probability >= min_probability and d.occurrences >= min_occurrences]
+    return sorted(kept, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original))
