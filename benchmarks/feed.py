@@ -16,7 +16,8 @@ Sets (all held out from the LM corpus):
 Detection AUC: how well the document ``spun_score`` separates each profile's spun articles from
 the clean ones.
 
-    .venv/bin/python benchmarks/feed.py [--documents 50] [--modes decoder,pairs] [--scopes document,feed,learned]
+    .venv/bin/python benchmarks/feed.py [--documents 50] [--modes decoder,pairs]
+                                        [--scopes document,feed,learned] [--set NAME=VALUE]
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ MODES: dict[str, dict[str, Any]] = {
 }
 
 Docs = list[tuple[str, str | None]]
+# (spun, original) pairs each profile's spinner applied, lowercase: what ``learned`` should find.
+APPLIED: dict[str, set[tuple[str, str]]] = {}
 
 
 def sets(documents: int) -> dict[str, Docs]:
@@ -71,6 +74,7 @@ def sets(documents: int) -> dict[str, Docs]:
     for name, config in PROFILES.items():
         spinner = Spinner(config)
         out[name] = [(spinner.spin(t, str(i)).spun, t) for i, t in enumerate(lee)]
+        APPLIED[name] = {(spun.lower(), original.lower()) for original, spun in spinner.used_pairs()}
     out["clean"] = [(t, t) for t in lee]
     # Whole articles: lee.cor's documents are short (~90 words); real articles run 300-1,100.
     for name in [*PROFILES, "clean"]:
@@ -94,6 +98,9 @@ def sets(documents: int) -> dict[str, Docs]:
     return out
 
 
+LEARNED: dict[int, list[Any]] = {}  # the ``learned`` scope's decisions, by the docs list's id
+
+
 def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float]:
     """Restorations of ``docs`` and words/s; ``feed``: two passes with the feed's pair evidence;
     ``learned``: the feed's pair decisions learned in a first pass, applied as its spinner."""
@@ -110,10 +117,12 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float]:
             evidence += corrector.pair_evidence(spun)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "spinner.json"
-            write_spinner(path, decisions_document(corrector.pair_decisions(evidence)))
+            decided = corrector.pair_decisions(evidence)
+            write_spinner(path, decisions_document(decided))
             config = corrector.config.with_overrides(spinner=str(path))
             adapted = type(corrector)(config, corrector.lm, corrector.generator, corrector.neural)
         results = [adapted.correct(spun) for spun, _ in docs]
+        LEARNED[id(docs)] = decided
     else:
         results = [corrector.correct(spun) for spun, _ in docs]
     words = sum(len(spun.split()) for spun, _ in docs)
@@ -142,7 +151,19 @@ def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str
             detection = f"{auc(np.r_[spun_scores, clean], labels):.3f}"
         numbers = f"{score.fix:6.3f} {score.broken:6.3f} {score.err:+7.3f}" if score is not None else " " * 21
         emit(f"{scope:8s} {name:26s} {count:4d} {words:6d} {100 * edits / words:7.2f} {numbers} "
-             f"{detection:>6s} {rate:7.0f}")
+             f"{detection:>6s} {rate:7.0f}{learned_pairs(name, data[name])}")
+
+
+def learned_pairs(name: str, docs: Docs) -> str:
+    """Of the ``learned`` scope: how many pairs it decided, and the share the spinner applied."""
+    decided = LEARNED.get(id(docs))
+    if decided is None:
+        return ""
+    applied = APPLIED.get(name.split(" ×")[0])
+    if applied is None:
+        return f"  learned {len(decided)}"
+    true = sum(1 for d in decided if (d.spun, d.original) in applied)
+    return f"  learned {len(decided)}, true {true / max(len(decided), 1):.2f}"
 
 
 def main() -> int:
