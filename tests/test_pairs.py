@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,19 +153,51 @@ def test_a_pair_seen_once_is_not_decided_by_default(pair_corrector: Corrector) -
     assert "stated" in [d.spun for d in pair_corrector.pair_decisions(evidence, 0.0, 1)]
 
 
+HEADWORDS = ("say", "top", "in", "tell", "keep", "talk")
+
+
+def planted_corrector(model_dir: str | None = None, **overrides: object) -> Corrector:
+    """A ``CorrectorSpec`` factory: the tiny model with candidates for :data:`HEADWORDS` only."""
+    from corrector.builders import thesaurus
+    from corrector.candidates.channel import ChannelModel
+    from corrector.candidates.generator import CandidateGenerator
+    from corrector.config import CorrectorConfig
+    from corrector.lm.kenlm import KenlmModel
+
+    forward = {
+        source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in HEADWORDS}
+        for source in thesaurus.SOURCES
+    }
+    generator = CandidateGenerator(thesaurus.table_from_forward(forward), ChannelModel.load())
+    config = CorrectorConfig(model_dir=model_dir, change_penalty=1.0, consistency_boost=0.0)
+    return Corrector(config.with_overrides(**overrides), KenlmModel(Path(str(model_dir))), generator)
+
+
+def _feed_file(tmp_path: Path, copies: int = 1) -> Path:
+    feed = tmp_path / "feed.jsonl"
+    texts = _planted_feed() * copies
+    rows = [json.dumps({"id": str(i), "text": text}) for i, text in enumerate(texts)]
+    feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return feed
+
+
+def _spec(model_dir: Path) -> Any:
+    from corrector.batch.job import CorrectorSpec
+
+    return CorrectorSpec.create(model_dir, factory="test_pairs:planted_corrector")
+
+
 def test_decisions_file_is_reused_by_spinner_and_applied_at_every_occurrence(
-    pair_corrector: Corrector, tmp_path: Path
+    pair_corrector: Corrector, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     from corrector.adapt.learn import learn_decisions
     from corrector.candidates.spinner import SpinnerChannel, is_decisions, read_spinner
 
-    feed = tmp_path / "feed.jsonl"
-    rows = [json.dumps({"id": str(i), "text": text}) for i, text in enumerate(_planted_feed())]
-    feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "decisions.json"
-    document, decided = learn_decisions([str(feed)], out, pair_corrector)
+    document, decided = learn_decisions([str(_feed_file(tmp_path))], out, _spec(tiny_model_dir))
     assert is_decisions(out) and read_spinner(out)["pairs"][0]["spun"] == decided[0].spun
     assert document["meta"]["documents"] == 4
+    assert not Path(f"{out}.evidence").exists()  # pass 1's checkpoint goes once the file is written
     # The decided pair is cheap everywhere; a span the file does not list keeps the generic channel.
     channel = SpinnerChannel.for_decoder(out, change_penalty=1.0, channel_weight=2.0)
     text = "Officials stated in the capital on Friday. They told reporters."
@@ -173,11 +206,53 @@ def test_decisions_file_is_reused_by_spinner_and_applied_at_every_occurrence(
     for before, after in zip(generic, rescored, strict=True):
         for arc_before, arc_after in zip(before.arcs, after.arcs, strict=True):
             spun = " ".join(before.sentence.words[arc_before.start : arc_before.end]).lower()
-            for c_before, c_after in zip(arc_before.candidates, arc_after.candidates, strict=False):
-                if spun != "stated":
-                    assert c_after.logprob == c_before.logprob
+            if spun != "stated":
+                assert arc_after == arc_before
     stated = next(a for a in rescored[0].arcs if rescored[0].sentence.words[a.start] == "stated")
     assert stated.candidates[0].text == "said" and stated.candidates[0].logprob > 0
+
+
+def test_pass_one_is_the_same_on_every_engine_and_after_a_resume(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    from corrector.batch.evidence import gather_evidence
+    from corrector.batch.executors import LocalExecutor, ProcessExecutor
+    from corrector.batch.job import BatchJob
+
+    job = BatchJob((str(_feed_file(tmp_path, copies=100)),), None, _spec(tiny_model_dir))
+    whole = gather_evidence(job, LocalExecutor())
+    assert whole.documents == whole.records == 400  # 7 chunks of at most 64
+    assert gather_evidence(job, ProcessExecutor(2)).evidence.to_dict() == whole.evidence.to_dict()
+
+    class Killed(Exception):
+        pass
+
+    class DiesAfterThreeChunks(LocalExecutor):
+        def map(self, task, shared, chunks, preload=None):  # type: ignore[no-untyped-def]
+            for done, result in enumerate(super().map(task, shared, chunks, preload)):
+                if done == 3:
+                    raise Killed
+                yield result
+
+    checkpoint = tmp_path / "out.evidence"
+    with pytest.raises(Killed):
+        gather_evidence(job, DiesAfterThreeChunks(), checkpoint=checkpoint, checkpoint_every=1)
+    saved = json.loads(checkpoint.read_text(encoding="utf-8"))
+    assert saved["records"] == 3 * 64
+    resumed = gather_evidence(job, LocalExecutor(), checkpoint=checkpoint, resume=True)
+    assert (resumed.documents, resumed.records) == (400, 400)
+    assert resumed.evidence.to_dict() == whole.evidence.to_dict()
+    # A checkpoint of another job is not resumed from.
+    (tmp_path / "other").mkdir()
+    other = BatchJob((str(_feed_file(tmp_path / "other", copies=2)),), None, _spec(tiny_model_dir))
+    assert gather_evidence(other, LocalExecutor(), checkpoint=checkpoint, resume=True).records == 8
+
+
+def test_evidence_round_trips_through_json(pair_corrector: Corrector) -> None:
+    evidence = ScopeEvidence()
+    for text in _planted_feed():
+        evidence += pair_corrector.pair_evidence(text)
+    assert ScopeEvidence.from_dict(json.loads(json.dumps(evidence.to_dict()))) == evidence
 
 
 def test_adapt_method_pairs_writes_a_decisions_file(tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ from corrector.batch.readers import DEFAULT_TEXT_FIELD, read_documents
 from corrector.defaults import default_model_dir
 
 if TYPE_CHECKING:
-    from corrector.api import Corrector
+    from corrector.batch.executors import Executor
+    from corrector.batch.job import CorrectorSpec
     from corrector.restore.pairs import PairDecision
 
 
@@ -103,8 +104,10 @@ def learn_spinner(
 def learn_decisions(
     inputs: Sequence[str],
     output: str | Path,
-    corrector: Corrector,
+    spec: CorrectorSpec | None = None,
+    executor: Executor | None = None,
     *,
+    resume: bool = False,
     min_probability: float = 0.5,
     min_occurrences: int = 2,
     text_field: str = DEFAULT_TEXT_FIELD,
@@ -112,30 +115,26 @@ def learn_decisions(
     input_format: str = "auto",
     log: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, Any], list[PairDecision]]:
-    """One pass over the documents of ``inputs`` gathering their pair evidence (bounded by the
-    pair types the feed shows, not by its length), then one decision per spun form; writes them
-    as a ``corrector-spinner/1`` file that ``--spinner`` applies. Returns the document and the
-    decisions."""
-    from corrector.restore.pairs import ScopeEvidence
+    """Pass 1 over the documents of ``inputs`` (:func:`~corrector.batch.evidence.gather_evidence`:
+    any executor, bounded memory, checkpointed to ``OUTPUT.evidence``), then one decision per spun
+    form; writes them as a ``corrector-spinner/1`` file that ``--spinner`` applies. ``resume``
+    continues an interrupted pass 1. Returns the document and the decisions."""
+    from corrector.batch.evidence import gather_evidence
+    from corrector.batch.executors import cached
+    from corrector.batch.job import BatchJob
 
     started = time.perf_counter()
-    evidence = ScopeEvidence()
-    documents = read_documents(
-        inputs, text_field=text_field, lines=lines, input_format=input_format, strict=False
-    )  # an unreadable record carries no evidence about the spinner: skipped
-    count = 0
-    for record in documents:
-        if record.text is not None:
-            evidence += corrector.pair_evidence(record.text)
-            count += 1
-            if log is not None and count % 1000 == 0:
-                log(f"{count} documents, {evidence.words} words, {len(evidence.occurrences)} pair types")
-    decided = corrector.pair_decisions(evidence, min_probability, min_occurrences)
+    spec = spec or CorrectorSpec()
+    job = BatchJob(tuple(inputs), None, spec, text_field, lines, input_format)
+    checkpoint = Path(f"{output}.evidence")
+    gathered = gather_evidence(job, executor, checkpoint=checkpoint, resume=resume, log=log)
+    corrector = cached(spec)
+    decided = corrector.pair_decisions(gathered.evidence, min_probability, min_occurrences)
     meta = {
         "feed": " ".join(inputs),
-        "documents": count,
-        "feed_words": evidence.words,
-        "pair_types": len(evidence.occurrences),
+        "documents": gathered.documents,
+        "feed_words": gathered.evidence.words,
+        "pair_types": len(gathered.evidence.occurrences),
         "min_probability": min_probability,
         "min_occurrences": min_occurrences,
         "signature": corrector.signature_fields(),
@@ -143,4 +142,5 @@ def learn_decisions(
     }
     document = decisions_document(decided, meta)
     write_spinner(output, document)
+    checkpoint.unlink(missing_ok=True)
     return document, decided

@@ -86,11 +86,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="add a learn-pairs table's counts (repeatable)",
     )
     parser.add_argument("--quiet", action="store_true", help="no per-iteration log")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="--method pairs: continue an interrupted pass from OUTPUT.evidence",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.method == "pairs":
         return _run_pairs(args)
+    if args.resume:
+        print("corrector adapt: --resume is for --method pairs (EM rewrites its file every iteration)",
+              file=sys.stderr)
+        return 2
     if args.scheduler and args.engine != "dask":
         print("corrector adapt: --scheduler needs --engine dask", file=sys.stderr)
         return 2
@@ -129,13 +138,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_pairs(args: argparse.Namespace) -> int:
-    from corrector.api import Corrector
+    from corrector.batch.executors import make_executor
+    from corrector.batch.job import CorrectorSpec
 
-    corrector = Corrector.load(args.model, thesaurus_dir=args.thesaurus, learned=args.learned)
+    spec = CorrectorSpec.create(args.model, thesaurus_dir=args.thesaurus, learned=args.learned)
     document, decided = learn_decisions(
         args.feed,
         args.output,
-        corrector,
+        spec,
+        make_executor(args.engine, args.workers, args.scheduler),
+        resume=args.resume,
         min_probability=args.min_probability,
         min_occurrences=args.min_occurrences,
         text_field=args.text_field,

@@ -215,13 +215,15 @@ def _learn_decisions(args: argparse.Namespace, path: Path) -> Path:
     """Pass 1 of a pairs-adapted run: the feed's pair decisions, written to ``path`` at the end
     (atomically, so --resume never reuses a half-learned file)."""
     from corrector.adapt.learn import learn_decisions, log_to_stderr
-    from corrector.api import Corrector
 
-    corrector = Corrector.load(args.model, **{**decoder_overrides(args), **channel_overrides(args)})
+    overrides = {**decoder_overrides(args), **channel_overrides(args)}
+    spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, **overrides)
     document, decided = learn_decisions(
         args.inputs,
         path,
-        corrector,
+        spec,
+        make_executor(args.engine, args.workers, args.scheduler),
+        resume=args.resume,
         text_field=args.text_field,
         lines=args.lines,
         input_format=args.input_format,

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from corrector.lm.base import LanguageModel
 from corrector.restore.decoder import SentenceMemo, ranked_candidates
@@ -91,6 +92,24 @@ class ScopeEvidence:
         for pair, gain in other.gains.items():
             self.gains[pair] = self.gains.get(pair, 0.0) + gain
         return self
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-able form (floats round-trip exactly): a checkpoint of a feed's first pass."""
+        return {
+            "words": self.words,
+            "counts": sorted(self.counts.items()),
+            "pairs": [[s, o, n, self.gains[(s, o)]] for (s, o), n in sorted(self.occurrences.items())],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScopeEvidence:
+        pairs = data["pairs"]
+        return cls(
+            int(data["words"]),
+            Counter({form: int(n) for form, n in data["counts"]}),
+            Counter({(s, o): int(n) for s, o, n, _ in pairs}),
+            {(s, o): float(gain) for s, o, _, gain in pairs},
+        )
 
     @classmethod
     def of(cls, lattices: Sequence[Lattice], proposals: Iterable[Proposal]) -> ScopeEvidence:
