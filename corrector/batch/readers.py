@@ -36,6 +36,7 @@ import io
 import json
 import os
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -46,6 +47,8 @@ DEFAULT_TEXT_FIELD = "text"
 # A longer line is skipped while reading (never held in memory) and reported as an error record.
 DEFAULT_MAX_CHARS = 200_000
 STDIN = "-"
+# A feed is parsed whole (feedparser): a larger one becomes one error record, unparsed.
+MAX_FEED_BYTES = 64 << 20
 
 _SUFFIX_FORMATS = {
     ".txt": "txt",
@@ -137,12 +140,12 @@ def read_records(
         if path == STDIN and stdin_path is not None:
             with open(stdin_path, "rb") as spooled:
                 fmt = forced_format if forced_format != "auto" else None
-                yield from _read_stream(spooled, name, fmt, text_field, lines, max_chars)
+                yield from _guarded(_read_stream(spooled, name, fmt, text_field, lines, max_chars), name)
             continue
         if path == STDIN:
             raw = stdin if stdin is not None else sys.stdin.buffer
             fmt = forced_format if forced_format != "auto" else None
-            yield from _read_stream(raw, name, fmt, text_field, lines, max_chars)
+            yield from _guarded(_read_stream(raw, name, fmt, text_field, lines, max_chars), name)
             continue
         fmt = input_format(path, forced_format)
         try:
@@ -150,10 +153,27 @@ def read_records(
         except OSError as exc:
             raise InputError(f"cannot read input {path}: {exc.strerror or exc}") from exc
         with handle:
-            try:
-                yield from _read_stream(handle, name, fmt, text_field, lines, max_chars)
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
-                raise InputError(f"cannot read input {path}: {exc}") from exc
+            yield from _guarded(_read_stream(handle, name, fmt, text_field, lines, max_chars), name)
+
+
+class _Unreadable(Exception):
+    """The rest of an input cannot be read (raised inside a reader, turned into one error record)."""
+
+
+def _guarded(records: Iterator[Record], name: str) -> Iterator[Record]:
+    """``records``, then, if the input breaks while being read (a truncated or corrupt gzip stream,
+    undecodable CSV, a file that is not a feed), one error record ``<file>:unreadable`` for the
+    rest of it, so that one broken input does not end a run over many."""
+    count = 0
+    try:
+        for record in records:
+            count += 1
+            yield record
+    except InputError:
+        raise  # a usage error (e.g. no such CSV column): fatal, naming the file
+    except (_Unreadable, OSError, EOFError, zlib.error) as exc:
+        detail = str(exc) or type(exc).__name__
+        yield Record(f"{name}:unreadable", None, {}, f"input unreadable after {count:,} records: {detail}")
 
 
 def read_documents(
@@ -354,9 +374,7 @@ def _read_csv(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> Iter
             return
         except UnicodeDecodeError as exc:
             # The decoder's position is lost, so the rest of the file cannot be split into rows.
-            raise InputError(
-                f"cannot read input {name}: invalid UTF-8 near row {number}: {exc.reason}"
-            ) from exc
+            raise _Unreadable(f"invalid UTF-8 near row {number}: {exc.reason}") from exc
         except csv.Error as exc:
             yield Record(rid, None, {}, f"malformed CSV row: {exc}")
             continue
@@ -438,10 +456,12 @@ def _read_feed(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
     """RSS 2.0 / Atom entries: text = title, blank line, body (content, else summary/description)."""
     import feedparser  # a core dependency, imported here to keep `import corrector.batch.readers` light
 
-    data = raw.read()
+    data = raw.read(MAX_FEED_BYTES + 1)
+    if len(data) > MAX_FEED_BYTES:
+        raise _Unreadable(f"feed larger than {MAX_FEED_BYTES:,} bytes; not parsed")
     parsed = feedparser.parse(data)
     if not parsed.entries and parsed.get("bozo"):
-        raise InputError(f"{name}: not an RSS/Atom feed ({parsed.get('bozo_exception')})")
+        raise _Unreadable(f"not an RSS/Atom feed ({parsed.get('bozo_exception')})")
     for index, entry in enumerate(parsed.entries, start=1):
         rid = entry.get("id") or entry.get("link") or f"{name}:{index}"
         title = html_to_text(entry.get("title", ""))

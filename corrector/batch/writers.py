@@ -12,6 +12,7 @@ crash (even SIGKILL) gives byte-identical output. Every rename goes through :mod
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -294,7 +295,7 @@ class CheckpointedOutput:
         self.handle.truncate(self.done_bytes)
         self.handle.seek(self.done_bytes)
         self._last_checkpoint = time.monotonic()
-        self._records = self.done_records
+        self._records = self._checkpointed = self.done_records
 
     @property
     def complete(self) -> bool:
@@ -302,16 +303,30 @@ class CheckpointedOutput:
 
     def write_chunk(self, lines: list[bytes]) -> None:
         assert self.handle is not None
-        for line in lines:
-            self.handle.write(line)
+        try:
+            for line in lines:
+                self.handle.write(line)
+        except OSError as exc:
+            raise self._write_failed(exc) from exc
         self._records += len(lines)
         if time.monotonic() - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
             self.checkpoint()
 
+    def _write_failed(self, exc: OSError) -> OSError:
+        """A full disk (ENOSPC), a file size limit (EFBIG), …: what is kept and how to go on."""
+        return OSError(
+            exc.errno,
+            f"cannot write {self.partial}: {exc.strerror or exc}; the output up to the last "
+            f"checkpoint ({self._checkpointed:,} records) is kept: make room and rerun with --resume",
+        )
+
     def checkpoint(self) -> None:
         assert self.handle is not None
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+        except OSError as exc:
+            raise self._write_failed(exc) from exc
         state = {
             "version": CHECKPOINT_VERSION,
             "job": self.fingerprint,
@@ -321,6 +336,7 @@ class CheckpointedOutput:
         }
         with atomic_file(self.checkpoint_file) as handle:
             handle.write(json.dumps(state).encode())
+        self._checkpointed = self._records
         self._last_checkpoint = time.monotonic()
 
     def finish(self) -> None:
@@ -333,5 +349,6 @@ class CheckpointedOutput:
 
     def close(self) -> None:
         if self.handle is not None and not self.handle.closed:
-            self.handle.close()
+            with contextlib.suppress(OSError):  # bytes after the last checkpoint: a resume drops them
+                self.handle.close()
         self.lock.release()
