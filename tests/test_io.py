@@ -117,12 +117,14 @@ def test_jsonl_gz_and_custom_text_field(tmp_path: Path) -> None:
 def test_txt_is_one_document_or_one_record_per_line(tmp_path: Path) -> None:
     path = write(tmp_path, "doc.txt", "First line.\r\nSecond line.\n\n")
     (doc,) = records(path)
-    assert doc.id == str(path) and doc.text == "First line.\nSecond line."
+    # the text as read (CRLF kept); the final line ends are framing, kept in ``tail``
+    assert doc.id == str(path) and doc.text == "First line.\r\nSecond line."
+    assert (doc.head, doc.tail) == ("", "\n\n")
     got = records(path, lines=True)
-    assert [(r.id.rsplit(":", 1)[1], r.text, r.error) for r in got] == [
-        ("1", "First line.", None),
-        ("2", "Second line.", None),
-        ("3", "", "empty text"),
+    assert [(r.id.rsplit(":", 1)[1], r.text, r.error, r.tail) for r in got] == [
+        ("1", "First line.", None, "\r\n"),
+        ("2", "Second line.", None, "\n"),
+        ("3", "", "empty text", "\n"),
     ]
 
 

@@ -19,8 +19,10 @@ import importlib
 import itertools
 import json
 import os
+import shutil
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,11 +33,19 @@ from corrector.batch.readers import (
     DEFAULT_MAX_CHARS,
     DEFAULT_TEXT_FIELD,
     STDIN,
+    InputError,
     Record,
     expand_inputs,
     read_records,
 )
-from corrector.batch.writers import CheckpointedOutput, error_output, format_output, output_record
+from corrector.batch.writers import (
+    CheckpointedOutput,
+    OutputLock,
+    error_output,
+    format_output,
+    output_record,
+)
+from corrector.files import atomic_file
 from corrector.version import __version__
 
 DEFAULT_FACTORY = "corrector:Corrector.load"
@@ -179,6 +189,7 @@ class BatchJob:
     input_format: str = "auto"
     output_format: str = "jsonl"
     max_chars: int = DEFAULT_MAX_CHARS
+    spool: str | None = None  # stdin is copied to this file first and read from it (resumable)
 
     def records(self, stdin: IO[bytes] | None = None) -> Iterator[Record]:
         return read_records(
@@ -188,16 +199,34 @@ class BatchJob:
             forced_format=self.input_format,
             max_chars=self.max_chars,
             stdin=stdin,
+            stdin_path=self.spool,
         )  # type: ignore[arg-type]
 
-    def fingerprint(self) -> str:
-        """Hash of the settings, the model and the input files (path, size, mtime)."""
-        files = []
-        for path, _ in expand_inputs(self.inputs):
+    def reads_stdin(self) -> bool:
+        return any(path == STDIN for path, _ in expand_inputs(self.inputs))
+
+    def input_digest(self) -> str:
+        """blake2b of every input's bytes as stored (stdin: its spool file), streamed in 1 MiB blocks:
+        what ``--resume`` compares, so a touched file resumes and an edited one is caught."""
+        digest = hashlib.blake2b(digest_size=32)
+        for path, name in expand_inputs(self.inputs):
             if path == STDIN:
-                raise ValueError("--resume cannot replay stdin; give input files")
-            stat = os.stat(path)
-            files.append([os.path.abspath(path), stat.st_size, stat.st_mtime_ns])
+                if self.spool is None:
+                    raise ValueError(RESUME_STDIN_MESSAGE)
+                path = self.spool
+            digest.update(f"{name}\0".encode("utf-8", "backslashreplace"))
+            try:
+                with open(path, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+            except OSError as exc:
+                raise InputError(f"cannot read input {path}: {exc.strerror or exc}") from exc
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def fingerprint(self) -> str:
+        """Hash of the settings, the model and the input names (their content: :meth:`input_digest`)."""
+        files = [path if path == STDIN else os.path.abspath(path) for path, _ in expand_inputs(self.inputs)]
         model = None
         if self.spec.model_dir:
             manifest = Path(self.spec.model_dir) / "manifest.json"
@@ -216,6 +245,21 @@ class BatchJob:
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
+RESUME_STDIN_MESSAGE = (
+    "--resume cannot replay standard input: name a spool file with --spool FILE (stdin is copied "
+    "there first, and --resume reads it again), or give input files"
+)
+
+
+def spool_stdin(path: str, stdin: IO[bytes] | None, reuse: bool) -> None:
+    """Copy standard input to ``path`` (atomically: a killed copy leaves no spool); with ``reuse``
+    (``--resume``) an existing spool is the input again and stdin is not read."""
+    if reuse and os.path.exists(path):
+        return
+    with atomic_file(path) as handle:
+        shutil.copyfileobj(stdin or sys.stdin.buffer, handle, 1 << 20)
+
+
 def _check_not_overwriting_input(job: BatchJob) -> None:
     if job.output is None:
         return
@@ -230,6 +274,7 @@ def run_batch(
     executor: Executor | None = None,
     *,
     resume: bool = False,
+    resume_changed_input: bool = False,
     progress: bool = False,
     show: Callable[[dict[str, Any]], None] | None = None,
     stdout: IO[bytes] | None = None,
@@ -240,17 +285,39 @@ def run_batch(
     """Run ``job``: every input record gives one output line, in order; returns the run's stats.
 
     With ``job.output`` set, lines go to ``OUT.partial`` and the file is renamed to ``OUT`` at the end;
-    ``resume=True`` continues from ``OUT.checkpoint``. Without it, lines stream to ``stdout`` (unless
-    ``show`` is given and there is no output file: then only ``show`` sees the records).
+    ``resume=True`` continues from ``OUT.checkpoint``, refusing input whose content changed since
+    unless ``resume_changed_input``. Without it, lines stream to ``stdout`` (unless ``show`` is given
+    and there is no output file: then only ``show`` sees the records). With ``job.spool``, stdin is
+    copied there first (on resume an existing spool is read instead of stdin).
     """
     executor = executor or LocalExecutor()
     _check_not_overwriting_input(job)
     if resume and job.output is None:
         raise ValueError("--resume needs an output file (-o)")
+    if job.spool is not None and not job.reads_stdin():
+        raise ValueError("--spool copies standard input, but no input is - (stdin)")
+    if resume and job.reads_stdin() and job.spool is None:
+        raise ValueError(RESUME_STDIN_MESSAGE)
     sink: CheckpointedOutput | None = None
     if job.output is not None:
-        fingerprint = job.fingerprint() if resume else _fingerprint_or_blank(job)
-        sink = CheckpointedOutput(Path(job.output), fingerprint, resume)
+        lock = OutputLock(Path(job.output))  # before the spool is written: one run per output
+        try:
+            if job.spool is not None:
+                spool_stdin(job.spool, stdin, reuse=resume)
+            stdin_only = job.reads_stdin() and job.spool is None
+            sink = CheckpointedOutput(
+                Path(job.output),
+                job.fingerprint(),
+                resume,
+                input_digest="" if stdin_only else job.input_digest(),
+                accept_changed_input=resume_changed_input,
+                lock=lock,
+            )
+        except BaseException:
+            lock.release()
+            raise
+    elif job.spool is not None:
+        spool_stdin(job.spool, stdin, reuse=False)
     stream = None if sink is not None or show is not None else (stdout or sys.stdout.buffer)
 
     stats = BatchStats(resumed=sink.done_records if sink else 0)
@@ -262,10 +329,21 @@ def run_batch(
         records = itertools.islice(records, sink.done_records, None)  # read, not re-processed
     bar = _progress_bar(progress, stats.resumed)
     started = time.perf_counter()
+    # Each chunk's (head, tail) framing, for text output; results come back in chunk order.
+    frames: deque[list[tuple[str, str]]] = deque()
+
+    def framed(chunks: Iterable[list[Record]]) -> Iterator[list[Record]]:
+        for chunk in chunks:
+            frames.append([(r.head, r.tail) for r in chunk])
+            yield chunk
+
     try:
-        chunks = chunk_records(records, chunk_size, chunk_words)
+        chunks = framed(chunk_records(records, chunk_size, chunk_words))
         for outputs in executor.map(restore_chunk, job.spec, chunks, preload=job.spec):
-            lines = [format_output(out, job.output_format) for out in outputs]
+            lines = [
+                format_output(out, job.output_format, head, tail)
+                for out, (head, tail) in zip(outputs, frames.popleft(), strict=True)
+            ]
             if sink is not None:
                 sink.write_chunk(lines)
             elif stream is not None:
@@ -292,14 +370,6 @@ def run_batch(
         if sink is not None:
             sink.close()
     return stats
-
-
-def _fingerprint_or_blank(job: BatchJob) -> str:
-    # A fresh run writes a checkpoint too, so that a later --resume can continue it; stdin has none.
-    try:
-        return job.fingerprint()
-    except (ValueError, OSError):
-        return ""
 
 
 def _progress_bar(enabled: bool, initial: int) -> Any:

@@ -19,6 +19,12 @@ Record ids (deterministic, so reruns and resumes agree):
 Fields other than the text and ``id`` pass through in :attr:`Record.fields`. A record whose text
 could be read but is empty or too long keeps its text and carries ``error``; one that could not be
 read has ``text`` None.
+
+Text is kept as read: control characters, lone surrogates (from JSON ``\ud800`` escapes) and CRLF
+or CR line ends inside a text are not normalised. For ``.txt`` inputs the framing a record's text
+was cut from is kept too, in :attr:`Record.head` (a UTF-8 BOM) and :attr:`Record.tail` (the line end
+as read: ``\r\n``, ``\n``, ``\r\n\r\n`` after a whole document, or nothing at the end of the file),
+so ``--output-format text`` can write the input's bytes back with only the edits changed.
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ import io
 import json
 import os
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import Any, BinaryIO
 
@@ -40,6 +47,8 @@ DEFAULT_TEXT_FIELD = "text"
 # A longer line is skipped while reading (never held in memory) and reported as an error record.
 DEFAULT_MAX_CHARS = 200_000
 STDIN = "-"
+# A feed is parsed whole (feedparser): a larger one becomes one error record, unparsed.
+MAX_FEED_BYTES = 64 << 20
 
 _SUFFIX_FORMATS = {
     ".txt": "txt",
@@ -62,6 +71,8 @@ class Record:
     text: str | None
     fields: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    head: str = ""  # text output writes head + text + tail (see the module docstring)
+    tail: str = "\n"
 
     @property
     def word_count(self) -> int:
@@ -121,13 +132,20 @@ def read_records(
     forced_format: str = "auto",
     max_chars: int = DEFAULT_MAX_CHARS,
     stdin: BinaryIO | None = None,
+    stdin_path: str | None = None,
 ) -> Iterator[Record]:
-    """Stream records from every input in order (see the module docstring for ids and errors)."""
+    """Stream records from every input in order (see the module docstring for ids and errors).
+    ``stdin_path``: a file holding a copy of standard input (a spool), read in its place."""
     for path, name in expand_inputs(inputs):
+        if path == STDIN and stdin_path is not None:
+            with open(stdin_path, "rb") as spooled:
+                fmt = forced_format if forced_format != "auto" else None
+                yield from _guarded(_read_stream(spooled, name, fmt, text_field, lines, max_chars), name)
+            continue
         if path == STDIN:
             raw = stdin if stdin is not None else sys.stdin.buffer
             fmt = forced_format if forced_format != "auto" else None
-            yield from _read_stream(raw, name, fmt, text_field, lines, max_chars)
+            yield from _guarded(_read_stream(raw, name, fmt, text_field, lines, max_chars), name)
             continue
         fmt = input_format(path, forced_format)
         try:
@@ -135,10 +153,27 @@ def read_records(
         except OSError as exc:
             raise InputError(f"cannot read input {path}: {exc.strerror or exc}") from exc
         with handle:
-            try:
-                yield from _read_stream(handle, name, fmt, text_field, lines, max_chars)
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
-                raise InputError(f"cannot read input {path}: {exc}") from exc
+            yield from _guarded(_read_stream(handle, name, fmt, text_field, lines, max_chars), name)
+
+
+class _Unreadable(Exception):
+    """The rest of an input cannot be read (raised inside a reader, turned into one error record)."""
+
+
+def _guarded(records: Iterator[Record], name: str) -> Iterator[Record]:
+    """``records``, then, if the input breaks while being read (a truncated or corrupt gzip stream,
+    undecodable CSV, a file that is not a feed), one error record ``<file>:unreadable`` for the
+    rest of it, so that one broken input does not end a run over many."""
+    count = 0
+    try:
+        for record in records:
+            count += 1
+            yield record
+    except InputError:
+        raise  # a usage error (e.g. no such CSV column): fatal, naming the file
+    except (_Unreadable, OSError, EOFError, zlib.error) as exc:
+        detail = str(exc) or type(exc).__name__
+        yield Record(f"{name}:unreadable", None, {}, f"input unreadable after {count:,} records: {detail}")
 
 
 def read_documents(
@@ -203,8 +238,9 @@ def _sniff_format(buffered: io.BufferedReader) -> str:
     return "txt"
 
 
-def _bounded_lines(raw: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
-    """``(line number, line without newline or None if longer than max_bytes, byte length)``.
+def _bounded_lines(raw: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None, int, bytes]]:
+    """``(line number, line without its line end or None if longer than max_bytes, byte length,
+    the line end as read)``.
 
     An over-long line is consumed in bounded pieces and never held in memory whole.
     """
@@ -216,15 +252,18 @@ def _bounded_lines(raw: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes |
         number += 1
         if len(line) > max_bytes and not line.endswith(b"\n"):
             length = len(line)
+            end = b""
             while True:
                 rest = raw.readline(1 << 20)
                 length += len(rest)
                 if not rest or rest.endswith(b"\n"):
+                    end = b"\r\n" if rest.endswith(b"\r\n") else b"\n" if rest else b""
                     length -= rest.endswith(b"\n")
                     break
-            yield number, None, length
+            yield number, None, length, end
             continue
-        yield number, line.rstrip(b"\r\n"), len(line)
+        body = line.rstrip(b"\r\n")
+        yield number, body, len(line), line[len(body) :]
 
 
 def _decode(data: bytes) -> tuple[str | None, str | None]:
@@ -242,19 +281,29 @@ def _check_text(rid: str, text: str, fields: dict[str, Any], max_chars: int) -> 
     return Record(rid, text, fields)
 
 
-def _too_long(rid: str, size: int, max_bytes: int) -> Record:
-    return Record(rid, None, {}, f"line too long ({size:,} bytes > {max_bytes:,}); not read")
+def _too_long(rid: str, size: int, max_bytes: int, tail: str = "\n") -> Record:
+    return Record(rid, None, {}, f"line too long ({size:,} bytes > {max_bytes:,}); not read", tail=tail)
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 def _read_lines(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
     max_bytes = max_chars * 4  # ≤ 4 UTF-8 bytes per character
-    for number, data, size in _bounded_lines(raw, max_bytes):
+    for number, data, size, end in _bounded_lines(raw, max_bytes):
         rid = f"{name}:{number}"
+        tail = end.decode("ascii")
         if data is None:
-            yield _too_long(rid, size, max_bytes)
+            yield _too_long(rid, size, max_bytes, tail)
             continue
+        head = ""
+        if number == 1 and data.startswith(_BOM):
+            head, data = "\ufeff", data[len(_BOM) :]
         text, error = _decode(data)
-        yield Record(rid, None, {}, error) if text is None else _check_text(rid, text, {}, max_chars)
+        if text is None:
+            yield Record(rid, None, {}, error, head, tail)
+        else:
+            yield replace(_check_text(rid, text, {}, max_chars), head=head, tail=tail)
 
 
 def _read_document(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
@@ -263,16 +312,18 @@ def _read_document(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]
         size = len(data) + sum(len(block) for block in iter(lambda: raw.read(1 << 20), b""))
         yield Record(name, None, {}, f"document too long ({size:,} bytes > {max_chars * 4:,}); not read")
         return
-    text, error = _decode(data.removeprefix(b"\xef\xbb\xbf"))
+    head = "\ufeff" if data.startswith(_BOM) else ""
+    text, error = _decode(data.removeprefix(_BOM))
     if text is None:
-        yield Record(name, None, {}, error)
+        yield Record(name, None, {}, error, head, "")
         return
-    yield _check_text(name, text.replace("\r\n", "\n").rstrip("\n"), {}, max_chars)
+    body = text.rstrip("\r\n")  # the final line ends are framing, kept for text output
+    yield replace(_check_text(name, body, {}, max_chars), head=head, tail=text[len(body) :])
 
 
 def _read_jsonl(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> Iterator[Record]:
     max_bytes = max_chars * 8  # room for JSON escapes and other fields
-    for number, data, size in _bounded_lines(raw, max_bytes):
+    for number, data, size, _ in _bounded_lines(raw, max_bytes):
         rid = f"{name}:{number}"
         if data is None:
             yield _too_long(rid, size, max_bytes)
@@ -323,9 +374,7 @@ def _read_csv(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> Iter
             return
         except UnicodeDecodeError as exc:
             # The decoder's position is lost, so the rest of the file cannot be split into rows.
-            raise InputError(
-                f"cannot read input {name}: invalid UTF-8 near row {number}: {exc.reason}"
-            ) from exc
+            raise _Unreadable(f"invalid UTF-8 near row {number}: {exc.reason}") from exc
         except csv.Error as exc:
             yield Record(rid, None, {}, f"malformed CSV row: {exc}")
             continue
@@ -407,10 +456,12 @@ def _read_feed(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]:
     """RSS 2.0 / Atom entries: text = title, blank line, body (content, else summary/description)."""
     import feedparser  # a core dependency, imported here to keep `import corrector.batch.readers` light
 
-    data = raw.read()
+    data = raw.read(MAX_FEED_BYTES + 1)
+    if len(data) > MAX_FEED_BYTES:
+        raise _Unreadable(f"feed larger than {MAX_FEED_BYTES:,} bytes; not parsed")
     parsed = feedparser.parse(data)
     if not parsed.entries and parsed.get("bozo"):
-        raise InputError(f"{name}: not an RSS/Atom feed ({parsed.get('bozo_exception')})")
+        raise _Unreadable(f"not an RSS/Atom feed ({parsed.get('bozo_exception')})")
     for index, entry in enumerate(parsed.entries, start=1):
         rid = entry.get("id") or entry.get("link") or f"{name}:{index}"
         title = html_to_text(entry.get("title", ""))

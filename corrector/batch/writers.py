@@ -12,9 +12,11 @@ crash (even SIGKILL) gives byte-identical output. Every rename goes through :mod
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -26,7 +28,7 @@ from corrector.files import atomic_file, replace_file
 OUTPUT_KEYS = ("id", "source", "restored", "edits", "scores", "spun_score", "error")
 OUTPUT_FORMATS = ("jsonl", "text")
 CHECKPOINT_INTERVAL_S = 0.2  # fsync cost is ~ms; a chunk of real decoding takes seconds
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: the input's content fingerprint ("input") beside the job's ("job")
 
 
 def error_output(record: Record) -> dict[str, Any]:
@@ -64,17 +66,22 @@ def output_record(record: Record, result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def format_output(out: dict[str, Any], output_format: str) -> bytes:
+def format_output(out: dict[str, Any], output_format: str, head: str = "", tail: str = "\n") -> bytes:
     """One output line (with newline) in ``jsonl`` or ``text`` form.
 
-    ``text`` writes the restored text, or the source when the record failed (so lines still line up
-    with the input), or an empty line when nothing could be read.
+    ``text`` writes ``head``, the restored text, or the source when the record failed (so lines still
+    line up with the input), or nothing when nothing could be read, then ``tail``: the record's
+    :attr:`~corrector.batch.readers.Record.head` and ``tail``, so a ``.txt`` input comes back byte
+    for byte outside the edits (BOM, CRLF or CR line ends, no newline at the end).
+
+    A lone surrogate (only a JSON ``\\ud800`` escape can put one in a text) has no UTF-8 form: both
+    formats write it as the escape ``\\ud800``, which in JSONL is the same string as read.
     """
     if output_format == "jsonl":
-        return (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8")
+        return (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
     if output_format == "text":
         text = out["restored"] if out["restored"] is not None else (out["source"] or "")
-        return (text + "\n").encode("utf-8")
+        return (head + text + tail).encode("utf-8", "backslashreplace")
     raise ValueError(f"unknown output format {output_format!r}")
 
 
@@ -103,6 +110,12 @@ def finalize_output(partial: Path, out: Path) -> None:
 # ------------------------------------------------------------------------------------------ diff view
 
 _RED_STRIKE, _GREEN, _DIM, _RESET = "\x1b[31;9m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
+# Controls a hostile text could use to drive the terminal (escape sequences), shown escaped instead.
+_SHOWN_ESCAPED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _visible(text: str) -> str:
+    return _SHOWN_ESCAPED.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 def render_diff(out: dict[str, Any], colour: bool = False) -> str:
@@ -113,7 +126,7 @@ def render_diff(out: dict[str, Any], colour: bool = False) -> str:
     """
     header = f"── {out['id']}"
     if out.get("error"):
-        body = out.get("source") or ""
+        body = _visible(out.get("source") or "")
         return f"{header}  error: {out['error']}\n{body}\n" if body else f"{header}  error: {out['error']}\n"
     source: str = out["source"]
     edits = sorted(out.get("edits") or [], key=lambda e: e["start"])
@@ -121,14 +134,14 @@ def render_diff(out: dict[str, Any], colour: bool = False) -> str:
     parts: list[str] = []
     pos = 0
     for edit in edits:
-        parts.append(source[pos : edit["start"]])
-        spun, restored = source[edit["start"] : edit["end"]], edit["restored"]
+        parts.append(_visible(source[pos : edit["start"]]))
+        spun, restored = _visible(source[edit["start"] : edit["end"]]), _visible(edit["restored"])
         if colour:
             parts.append(f"{_RED_STRIKE}{spun}{_RESET}{_GREEN}{restored}{_RESET}")
         else:
             parts.append(f"[{spun}→{restored}]")
         pos = edit["end"]
-    parts.append(source[pos:])
+    parts.append(_visible(source[pos:]))
     if colour:
         header = f"{_DIM}{header}{_RESET}"
     return f"{header}\n{''.join(parts)}\n"
@@ -154,6 +167,10 @@ def lock_path(output: str | os.PathLike[str]) -> Path:
 
 class OutputBusyError(RuntimeError):
     """Another run is writing the same output file."""
+
+
+class InputChangedError(ValueError):
+    """``--resume`` found that the input's content is not the content the checkpoint was made from."""
 
 
 class OutputLock:
@@ -211,21 +228,37 @@ class CheckpointedOutput:
 
     The checkpoint records how many input records and output bytes are complete, written only after
     the partial file is fsync'd, so on resume the partial file is truncated to a known-good length.
+    It also carries ``fingerprint`` (the job: settings, model, input names) and ``input_digest`` (a
+    hash of the input's bytes); a resume refuses another job, and refuses changed input content with
+    :class:`InputChangedError` unless ``accept_changed_input``. ``lock``: an :class:`OutputLock` the
+    caller already holds (else one is taken here); it is released by :meth:`close`.
     """
 
-    def __init__(self, output: Path, fingerprint: str, resume: bool) -> None:
-        self.lock = OutputLock(output)
+    def __init__(
+        self,
+        output: Path,
+        fingerprint: str,
+        resume: bool,
+        *,
+        input_digest: str = "",
+        accept_changed_input: bool = False,
+        lock: OutputLock | None = None,
+    ) -> None:
+        self.lock = lock or OutputLock(output)
         try:
-            self._open(output, fingerprint, resume)
+            self._open(output, fingerprint, resume, input_digest, accept_changed_input)
         except BaseException:
             self.lock.release()
             raise
 
-    def _open(self, output: Path, fingerprint: str, resume: bool) -> None:
+    def _open(
+        self, output: Path, fingerprint: str, resume: bool, input_digest: str, accept_changed_input: bool
+    ) -> None:
         self.output = output
         self.partial = partial_path(output)
         self.checkpoint_file = checkpoint_path(output)
         self.fingerprint = fingerprint
+        self.input_digest = input_digest
         self.done_records = 0
         self.done_bytes = 0
         if not resume:
@@ -237,6 +270,14 @@ class CheckpointedOutput:
                     raise ValueError(
                         f"{self.checkpoint_file} belongs to a different job (inputs, model or "
                         "settings changed); rerun without --resume to start over"
+                    )
+                if state.get("input") != input_digest and not accept_changed_input:
+                    raise InputChangedError(
+                        f"the input changed since {self.checkpoint_file} was written (its content "
+                        f"fingerprint is {input_digest[:16] or 'unknown'}…, the checkpoint's "
+                        f"{str(state.get('input'))[:16]}…), so the {int(state['records']):,} records "
+                        "already written may not match it; rerun without --resume to start over, or "
+                        "add --resume-changed-input to keep them and continue with the new input"
                     )
                 if not self.partial.exists() and self.output.exists():
                     # killed after the final rename, before the checkpoint was removed: already done
@@ -254,7 +295,7 @@ class CheckpointedOutput:
         self.handle.truncate(self.done_bytes)
         self.handle.seek(self.done_bytes)
         self._last_checkpoint = time.monotonic()
-        self._records = self.done_records
+        self._records = self._checkpointed = self.done_records
 
     @property
     def complete(self) -> bool:
@@ -262,24 +303,40 @@ class CheckpointedOutput:
 
     def write_chunk(self, lines: list[bytes]) -> None:
         assert self.handle is not None
-        for line in lines:
-            self.handle.write(line)
+        try:
+            for line in lines:
+                self.handle.write(line)
+        except OSError as exc:
+            raise self._write_failed(exc) from exc
         self._records += len(lines)
         if time.monotonic() - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
             self.checkpoint()
 
+    def _write_failed(self, exc: OSError) -> OSError:
+        """A full disk (ENOSPC), a file size limit (EFBIG), …: what is kept and how to go on."""
+        return OSError(
+            exc.errno,
+            f"cannot write {self.partial}: {exc.strerror or exc}; the output up to the last "
+            f"checkpoint ({self._checkpointed:,} records) is kept: make room and rerun with --resume",
+        )
+
     def checkpoint(self) -> None:
         assert self.handle is not None
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+        except OSError as exc:
+            raise self._write_failed(exc) from exc
         state = {
             "version": CHECKPOINT_VERSION,
             "job": self.fingerprint,
+            "input": self.input_digest,
             "records": self._records,
             "bytes": self.handle.tell(),
         }
         with atomic_file(self.checkpoint_file) as handle:
             handle.write(json.dumps(state).encode())
+        self._checkpointed = self._records
         self._last_checkpoint = time.monotonic()
 
     def finish(self) -> None:
@@ -292,5 +349,6 @@ class CheckpointedOutput:
 
     def close(self) -> None:
         if self.handle is not None and not self.handle.closed:
-            self.handle.close()
+            with contextlib.suppress(OSError):  # bytes after the last checkpoint: a resume drops them
+                self.handle.close()
         self.lock.release()

@@ -89,6 +89,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue an interrupted run from OUT.checkpoint (needs -o)"
     )
+    parser.add_argument(
+        "--resume-changed-input",
+        action="store_true",
+        help="with --resume: continue even though the input's content changed since the checkpoint "
+        "(the records already written are kept as they are)",
+    )
+    parser.add_argument(
+        "--spool",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="copy standard input to FILE first and read it from there, so the run can be resumed "
+        "(--resume reads FILE again, not stdin)",
+    )
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument(
         "--progress",
@@ -130,6 +144,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.resume and args.output is None:
         raise ValueError("--resume needs an output file (-o)")
+    if args.resume_changed_input and not args.resume:
+        raise ValueError("--resume-changed-input only applies with --resume")
     overrides = {**decoder_overrides(args), **channel_overrides(args)}
     if args.adapt:
         overrides["spinner"] = str(learn_feed_spinner(args))
@@ -143,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         input_format=args.input_format,
         output_format=args.output_format,
         max_chars=args.max_chars,
+        spool=None if args.spool is None else str(args.spool),
     )
     executor = make_executor(args.engine, args.workers, args.scheduler)
     progress = not args.quiet and (args.progress or (args.progress is None and sys.stderr.isatty()))
@@ -152,10 +169,18 @@ def run(args: argparse.Namespace) -> int:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
         def show(out: dict) -> None:  # type: ignore[no-redef]
-            sys.stdout.write(render_diff(out, colour))
+            # a lone surrogate (from a JSON escape) has no UTF-8 form: shown as its escape
+            view = render_diff(out, colour).encode("utf-8", "backslashreplace").decode("utf-8")
+            sys.stdout.write(view)
 
     stats = run_batch(
-        job, executor, resume=args.resume, progress=progress, show=show, chunk_size=args.chunk_size
+        job,
+        executor,
+        resume=args.resume,
+        resume_changed_input=args.resume_changed_input,
+        progress=progress,
+        show=show,
+        chunk_size=args.chunk_size,
     )
     if not args.quiet:
         where = f" → {args.output}" if args.output else ""

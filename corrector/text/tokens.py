@@ -41,6 +41,18 @@ _SPAN_SAFE = str.maketrans(
     }
 )
 
+# Characters that are never part of a token: C0 controls other than the whitespace ones, DEL, C1
+# controls, the BOM / zero-width no-break space, and lone surrogates (a JSON "\ud800" escape).
+# ``span_safe`` maps each to a space (1:1, so spans stay valid), so the sentence splitter, the
+# tokenizer and hence the LM (KenLM reads a NUL as the end of its input) all see a separator there,
+# in scoring and decoding alike; the characters themselves stay in the text, outside every token.
+SEPARATOR_CHARACTERS = "".join(
+    chr(c)
+    for c in (*range(0x00, 0x20), *range(0x7F, 0xA0), 0xFEFF, *range(0xD800, 0xE000))
+    if chr(c) not in "\t\n\r\x0b\x0c"
+)
+_SPAN_SAFE.update(dict.fromkeys(map(ord, SEPARATOR_CHARACTERS), " "))
+
 # Abbreviations Punkt must not split after (general English news usage, lowercase, no final dot).
 ABBREVIATIONS = frozenset(
     """
@@ -57,7 +69,12 @@ ABBREVIATIONS = frozenset(
 _CLITICS = frozenset({"n't", "'s", "'re", "'ll", "'ve", "'d", "'m", "'"})
 NO_SPACE_BEFORE = frozenset({".", ",", ":", ";", "!", "?", "%", ")", "]", "}", "..."}) | _CLITICS
 NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "#"})
-_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
+# LF, CRLF and a lone CR (old Mac line ends) all end a line.
+_LINE_BREAK = re.compile(r"[^\S\r\n]*[\r\n]\s*")
+# A longer run of tokens without a sentence end (a hostile or broken record: 100k words without
+# punctuation) is decoded in pieces of this many tokens, so the decoder's work and memory per
+# sentence are bounded; the text itself is untouched. Real news sentences stay far below it.
+MAX_SENTENCE_TOKENS = 400
 _WORD_RE = re.compile(r"[A-Za-z]")
 
 
@@ -116,7 +133,8 @@ def _line_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Sentences of ``text``: line breaks, then Punkt (with a news abbreviation list) per line."""
+    """Sentences of ``text``: line breaks, then Punkt (with a news abbreviation list) per line; a
+    sentence longer than :data:`MAX_SENTENCE_TOKENS` tokens is cut into pieces of at most that many."""
     punkt = _sentence_tokenizer()
     sentences: list[Sentence] = []
     for line_start, line_end in _line_spans(text):
@@ -125,8 +143,11 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         for a, b in punkt.span_tokenize(span_safe(line)):
             tokens = tokenize(line[a:b], line_start + a)
-            if tokens:
-                sentences.append(Sentence(line_start + a, line_start + b, tuple(tokens)))
+            for i in range(0, len(tokens), MAX_SENTENCE_TOKENS):
+                piece = tokens[i : i + MAX_SENTENCE_TOKENS]
+                start = line_start + a if i == 0 else piece[0].start
+                end = line_start + b if i + MAX_SENTENCE_TOKENS >= len(tokens) else piece[-1].end
+                sentences.append(Sentence(start, end, tuple(piece)))
     return sentences
 
 
