@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +35,6 @@ import numpy as np
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from corrector.adapt.spinner_file import decisions_document, write_spinner  # noqa: E402
 from corrector.builders.corpus import lee_heldout  # noqa: E402
 from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
 from corrector.research.fitting import auc  # noqa: E402
@@ -115,12 +113,8 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float]:
         evidence = ScopeEvidence()
         for spun, _ in docs:
             evidence += corrector.pair_evidence(spun)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "spinner.json"
-            decided = corrector.pair_decisions(evidence)
-            write_spinner(path, decisions_document(decided))
-            config = corrector.config.with_overrides(spinner=str(path))
-            adapted = type(corrector)(config, corrector.lm, corrector.generator, corrector.neural)
+        decided = corrector.pair_decisions(evidence)
+        adapted = corrector.with_decisions(decided)
         results = [adapted.correct(spun) for spun, _ in docs]
         LEARNED[id(docs)] = decided
     else:

@@ -22,6 +22,7 @@ from corrector.version import __version__
 
 if TYPE_CHECKING:
     from corrector.candidates.generator import CandidateGenerator
+    from corrector.candidates.spinner import SpinnerChannel
 
 
 class Corrector:
@@ -47,7 +48,7 @@ class Corrector:
         )
         if config.neural and neural is None:
             self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
-        self.spinner_channel = None
+        self.spinner_channel: SpinnerChannel | None = None
         if config.spinner:
             # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
             from corrector.candidates.spinner import SpinnerChannel
@@ -132,6 +133,17 @@ class Corrector:
         return DocumentRestorer(self.lm, self.config, self.neural).pair_decisions(
             evidence, min_probability, min_occurrences
         )
+
+    def with_decisions(self, decisions: Iterable[PairDecision]) -> Corrector:
+        """This corrector applying a feed's pair decisions as its spinner (what ``--spinner`` does
+        with the file ``corrector adapt --method pairs`` writes), without a file."""
+        from corrector.candidates.spinner import SpinnerChannel
+
+        adapted = Corrector(self.config, self.lm, self.generator, self.neural)
+        decided = [(d.spun, d.original, d.probability) for d in decisions]
+        penalty, weight = self.config.change_penalty, self.config.channel_weight
+        adapted.spinner_channel = SpinnerChannel.for_decisions(decided, penalty, weight)
+        return adapted
 
     def lattices(self, text: str) -> list[Lattice]:
         """The candidate lattices of ``text``'s sentences, as the decoder sees them."""

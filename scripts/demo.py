@@ -2,7 +2,9 @@
 
 The text is gensim's ``lee.cor`` (ABC news, installed at setup, excluded from LM training). It is
 spun with the project's synthetic spinner using MyThes only, while the restorer's candidates come
-from all thesauri — so the demo is not circular. Then the real spun article from
+from all thesauri — so the demo is not circular. A feed of held-out articles spun by one fixed
+dictionary follows: the pair types a first pass over it learns, and the restoration with them.
+Then the real spun article from
 ``../shared/data`` (when present) is restored with its edits marked.
 """
 
@@ -17,7 +19,8 @@ from corrector import Corrector
 from corrector.builders.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
 from corrector.research.metrics import corpus_score, pair_stats
-from corrector.research.spinner import Spinner
+from corrector.research.spinner import Spinner, profile_config
+from corrector.restore.pairs import ScopeEvidence
 from corrector.text.results import Restoration
 
 BOLD, RED, GREEN, DIM, RESET = "\033[1m", "\033[31m", "\033[32m", "\033[2m", "\033[0m"
@@ -48,10 +51,39 @@ def show_article(corrector: Corrector, text: str, colour: bool) -> None:
     print(marked(Restoration(paragraph, "", shifted, result.scores, result.spun_score), colour))
 
 
+def show_feed(corrector: Corrector, articles: int, colour: bool) -> None:
+    """A feed spun by one fixed dictionary: restored article by article, then again with the pairs
+    a first pass over the whole feed learned (``corrector adapt --method pairs``)."""
+    spinner = Spinner(profile_config("dictionary", seed=11))
+    feed = [(spinner.spin(t, str(i)).spun, t) for i, t in enumerate(islice(lee_heldout(), articles))]
+    applied = {(spun.lower(), original.lower()) for original, spun in spinner.used_pairs()}
+    print(f"── a feed: {len(feed)} held-out articles spun by one fixed dictionary "
+          "(`corrector spin --profile dictionary`) ──")
+    started = time.perf_counter()
+    evidence = ScopeEvidence()
+    for spun, _ in feed:
+        evidence += corrector.pair_evidence(spun)
+    decided = corrector.pair_decisions(evidence)
+    print(f"pass 1 read the feed in {time.perf_counter() - started:.1f} s and decided {len(decided)} "
+          f"pair types; {sum((d.spun, d.original) in applied for d in decided)} of them are the spinner's:")
+    for d in decided[:12]:
+        mark = "✓" if (d.spun, d.original) in applied else "✗"
+        evidence_of = f"posterior {d.probability:.2f}, {d.occurrences} occurrences"
+        print(f"  {mark} {d.spun} ← {d.original}  ({evidence_of})")
+    adapted = corrector.with_decisions(decided)
+    for name, restorer in (("article by article", corrector), ("with the learned pairs", adapted)):
+        results = [restorer.correct(spun) for spun, _ in feed]
+        score = corpus_score([pair_stats(s, o, r.text) for (s, o), r in zip(feed, results, strict=True)])
+        print(f"{name}: fix {score.fix:.1%}, broken {score.broken:.1%}, ERR {score.err:+.3f}")
+    spun = feed[0][0]
+    print(f"the first article, restored with the learned pairs:\n{marked(adapted.correct(spun), colour)}\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--paragraphs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--feed", type=int, default=40, help="held-out articles in the feed section")
     parser.add_argument("--no-colour", action="store_true")
     args = parser.parse_args()
     colour = sys.stdout.isatty() and not args.no_colour
@@ -79,6 +111,8 @@ def main() -> int:
         f"synthetic spins: fix {score.fix:.1%} of spun tokens restored, broken {score.broken:.1%} of "
         f"correct tokens changed, ERR {score.err:+.3f}\n"
     )
+
+    show_feed(corrector, args.feed, colour)
 
     seed_article = SHARED_DATA_DIR / "seed_spun_article.txt"
     article = seed_article.read_text(encoding="utf-8") if seed_article.exists() else None

@@ -281,3 +281,24 @@ def test_correct_adapt_method_pairs_learns_then_restores(tiny_model_dir: Path, t
     spinner = tmp_path / "out.jsonl.spinner.json"
     assert is_decisions(spinner)
     assert len(out.read_text(encoding="utf-8").splitlines()) == len(_planted_feed())
+
+
+def test_with_decisions_restores_as_the_decisions_file_does(
+    pair_corrector: Corrector, tmp_path: Path
+) -> None:
+    from corrector.adapt.spinner_file import decisions_document, write_spinner
+    from corrector.candidates.spinner import SpinnerChannel
+
+    evidence = ScopeEvidence()
+    for text in _planted_feed():
+        evidence += pair_corrector.pair_evidence(text)
+    decided = pair_corrector.pair_decisions(evidence)
+    path = tmp_path / "decisions.json"
+    write_spinner(path, decisions_document(decided))
+    from_file = Corrector(pair_corrector.config, pair_corrector.lm, pair_corrector.generator)
+    config = pair_corrector.config
+    from_file.spinner_channel = SpinnerChannel.for_decoder(path, config.change_penalty, config.channel_weight)
+    in_memory = pair_corrector.with_decisions(decided)
+    for text in [*_planted_feed(), "She stated nothing. They told us."]:
+        assert in_memory.correct(text).text == from_file.correct(text).text
+    assert in_memory.correct("The minister stated it.").text == "The minister said it."

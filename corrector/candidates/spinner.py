@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -106,12 +107,27 @@ class SpinnerChannel:
         divided by ``channel_weight`` because the decoder multiplies channel scores by it. A
         decisions file's pairs pay :data:`DECIDED_CHANGE_PENALTY` and nothing else changes."""
         if is_decisions(path):
-            return cls.load(path, table_offset=(change_penalty - DECIDED_CHANGE_PENALTY) / channel_weight)
+            rows = read_spinner(path)["pairs"]
+            decided = [(p["spun"], p["original"], p["prob"]) for p in rows if p["prob"] > 0]
+            return cls.for_decisions(decided, change_penalty, channel_weight)
         return cls.load(
             path,
             generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
             table_offset=(change_penalty - ADAPTED_CHANGE_PENALTY) / channel_weight,
         )
+
+    @classmethod
+    def for_decisions(
+        cls, decided: Iterable[tuple[str, str, float]], change_penalty: float, channel_weight: float = 1.0
+    ) -> SpinnerChannel:
+        """A feed's pair decisions (spun, original, posterior) as a channel: each decided pair pays
+        :data:`DECIDED_CHANGE_PENALTY` less log10 of its posterior; every other candidate and span
+        keeps the generic channel."""
+        by_spun: dict[str, dict[str, float]] = {}
+        for spun, original, probability in decided:
+            by_spun.setdefault(spun, {})[original] = math.log10(probability)
+        offset = (change_penalty - DECIDED_CHANGE_PENALTY) / channel_weight
+        return cls(by_spun, {}, table_offset=offset, unlisted_generic=True)
 
     def score(self, spun: str, original: str) -> float | None:
         """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""
