@@ -463,7 +463,8 @@ def test_correct_adapt_learns_the_inputs_spinner_then_restores_with_it(
     out = tmp_path / "out.jsonl"
     factory = "test_adapt:SpinnerEcho.load"
     argv = ["correct", "--corrector-factory", factory, "-q", "--model", str(lm.path.parent)]
-    assert cli.main([*argv, "--adapt", "--adapt-sentences", "60", str(feed), "-o", str(out)]) == 0
+    em = ["--adapt", "--adapt-method", "em"]
+    assert cli.main([*argv, *em, "--adapt-sentences", "60", str(feed), "-o", str(out)]) == 0
     spinner = tmp_path / "out.jsonl.spinner.json"
     document = json.loads(spinner.read_text(encoding="utf-8"))
     assert (document["pairs"][0]["spun"], document["pairs"][0]["original"]) == ("stated", "said")
@@ -471,7 +472,7 @@ def test_correct_adapt_learns_the_inputs_spinner_then_restores_with_it(
     assert len(out.read_text(encoding="utf-8").splitlines()) == 80
     # Resuming keeps the finished spinner rather than learning it again.
     monkeypatch.setattr(learn, "learn_spinner", lambda *_, **__: pytest.fail("the spinner was learned again"))
-    assert cli.main([*argv, "--adapt", "--resume", str(feed), "-o", str(out)]) == 0
+    assert cli.main([*argv, *em, "--resume", str(feed), "-o", str(out)]) == 0
     # Reading the inputs twice needs files; a learned spinner excludes a given one.
     assert cli.main([*argv, "--adapt", "-"]) == 1
     assert cli.main([*argv, "--adapt", "--spinner", str(spinner), str(feed)]) == 1

@@ -302,3 +302,21 @@ def test_with_decisions_restores_as_the_decisions_file_does(
     for text in [*_planted_feed(), "She stated nothing. They told us."]:
         assert in_memory.correct(text).text == from_file.correct(text).text
     assert in_memory.correct("The minister stated it.").text == "The minister said it."
+
+
+def test_adapt_auto_keeps_the_pair_decisions_of_a_feed_too_small_for_em(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corrector.adapt import learn
+    from corrector.candidates.spinner import is_decisions
+    from corrector.cli import main
+
+    feed = _feed_file(tmp_path, copies=3)
+    out = tmp_path / "out.jsonl"
+    monkeypatch.setattr(learn, "learn_spinner", lambda *_, **__: pytest.fail("EM ran on a 12-sentence feed"))
+    argv = ["correct", "-q", "--model", str(tiny_model_dir), str(feed), "-o", str(out)]
+    assert main([*argv, "--adapt", "--corrector-factory", "test_pairs:planted_corrector"]) == 0
+    spinner = tmp_path / "out.jsonl.spinner.json"
+    assert is_decisions(spinner)
+    assert json.loads(spinner.read_text(encoding="utf-8"))["meta"]["sentences"] == 12
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 12

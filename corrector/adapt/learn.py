@@ -134,6 +134,7 @@ def learn_decisions(
         "feed": " ".join(inputs),
         "documents": gathered.documents,
         "feed_words": gathered.evidence.words,
+        "sentences": gathered.evidence.sentences,
         "pair_types": len(gathered.evidence.occurrences),
         "min_probability": min_probability,
         "min_occurrences": min_occurrences,

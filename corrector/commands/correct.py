@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from corrector.batch.executors import make_executor
 from corrector.batch.job import (
@@ -67,10 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     adapting.add_argument(
         "--adapt-method",
-        choices=("em", "pairs"),
-        default="em",
-        help="em: EM over the first --adapt-sentences (helps from ~1,000 sentences); pairs: one "
-        "pass over all the inputs deciding each pair type (safe on small feeds)",
+        choices=("auto", "em", "pairs"),
+        default="auto",
+        help="pairs: one pass over all the inputs deciding each pair type (safe on small feeds); "
+        f"em: EM over the first --adapt-sentences (helps from ~{MIN_ADAPT_SENTENCES:,} sentences); "
+        "auto: pairs, then EM if the inputs hold that many sentences",
     )
     adapting.add_argument(
         "--adapt-sentences",
@@ -207,10 +209,12 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
         path = Path(f"{args.output}.spinner.json")
     else:
         path = Path(tempfile.mkdtemp(prefix="corrector-adapt-")) / "spinner.json"
-    if args.resume and path.exists() and not read_spinner(path).get("meta", {}).get("partial"):
+    if args.resume and path.exists() and _finished(read_spinner(path).get("meta", {}), args.adapt_method):
         return path  # a finished spinner from the interrupted run: the same channel again
-    if args.adapt_method == "pairs":
-        return _learn_decisions(args, path)
+    if args.adapt_method in ("auto", "pairs"):
+        decisions = _learn_decisions(args, path)
+        if args.adapt_method == "pairs" or decisions["meta"]["sentences"] < MIN_ADAPT_SENTENCES:
+            return path  # adaptation never hurts: a feed too small for EM keeps its pair decisions
     document, _ = learn_spinner(
         args.inputs,
         path,
@@ -236,7 +240,18 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
     return path
 
 
-def _learn_decisions(args: argparse.Namespace, path: Path) -> Path:
+def _finished(meta: dict[str, Any], method: str) -> bool:
+    """Whether a spinner file left by an interrupted run is the one this run would end with."""
+    from corrector.candidates.spinner import DECISIONS_METHOD
+
+    if meta.get("partial"):
+        return False  # EM stopped between iterations
+    # auto: pass 1's decisions are final only for a feed too small for EM to follow.
+    em_follows = meta.get("method") == DECISIONS_METHOD and meta.get("sentences", 0) >= MIN_ADAPT_SENTENCES
+    return not (method == "auto" and em_follows)
+
+
+def _learn_decisions(args: argparse.Namespace, path: Path) -> dict[str, Any]:
     """Pass 1 of a pairs-adapted run: the feed's pair decisions, written to ``path`` at the end
     (atomically, so --resume never reuses a half-learned file)."""
     from corrector.adapt.learn import learn_decisions, log_to_stderr
@@ -258,4 +273,4 @@ def _learn_decisions(args: argparse.Namespace, path: Path) -> Path:
         words = document["meta"]["feed_words"]
         learned = f"decided {len(decided)} pair types from {words:,} words"
         print(f"corrector correct: {learned} → {path}", file=sys.stderr)
-    return path
+    return document

@@ -67,26 +67,29 @@ class Proposal:
 
 @dataclass(slots=True)
 class ScopeEvidence:
-    """What a document or feed showed: its word count, the counts of the forms its proposals name
-    (spun forms and originals), and per pair type the number of proposals and their summed
-    clipped gain. Adding two gives the evidence of both scopes."""
+    """What a document or feed showed: its word and sentence counts, the counts of the forms its
+    proposals name (spun forms and originals), and per pair type the number of proposals and their
+    summed clipped gain. Adding two gives the evidence of both scopes."""
 
     words: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     occurrences: Counter[tuple[str, str]] = field(default_factory=Counter)
     gains: dict[tuple[str, str], float] = field(default_factory=dict)
+    sentences: int = 0
 
     def __add__(self, other: ScopeEvidence) -> ScopeEvidence:
         gains = dict(self.gains)
         for pair, gain in other.gains.items():
             gains[pair] = gains.get(pair, 0.0) + gain
         return ScopeEvidence(
-            self.words + other.words, self.counts + other.counts, self.occurrences + other.occurrences, gains
+            self.words + other.words, self.counts + other.counts, self.occurrences + other.occurrences, gains,
+            self.sentences + other.sentences,
         )
 
     def __iadd__(self, other: ScopeEvidence) -> ScopeEvidence:
         """Add ``other`` in place: a feed's running sum costs the size of one document per add."""
         self.words += other.words
+        self.sentences += other.sentences
         self.counts.update(other.counts)
         self.occurrences.update(other.occurrences)
         for pair, gain in other.gains.items():
@@ -97,6 +100,7 @@ class ScopeEvidence:
         """A JSON-able form (floats round-trip exactly): a checkpoint of a feed's first pass."""
         return {
             "words": self.words,
+            "sentences": self.sentences,
             "counts": sorted(self.counts.items()),
             "pairs": [[s, o, n, self.gains[(s, o)]] for (s, o), n in sorted(self.occurrences.items())],
         }
@@ -109,6 +113,7 @@ class ScopeEvidence:
             Counter({form: int(n) for form, n in data["counts"]}),
             Counter({(s, o): int(n) for s, o, n, _ in pairs}),
             {(s, o): float(gain) for s, o, _, gain in pairs},
+            int(data.get("sentences", 0)),
         )
 
     @classmethod
@@ -133,7 +138,7 @@ class ScopeEvidence:
                     gram = " ".join(lowered[i : i + n])
                     if gram in forms:
                         counts[gram] += 1
-        return cls(words, counts, occurrences, gains)
+        return cls(words, counts, occurrences, gains, len(lattices))
 
 
 @dataclass(frozen=True, slots=True)
