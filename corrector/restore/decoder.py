@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 from corrector.lm.base import LanguageModel
@@ -47,11 +48,15 @@ class Choice:
 
 
 # A partial path, as a back-pointer chain (copying word tuples would be quadratic):
-# (score, LM log10 prob, LM state, previous hypothesis, words of the last step, Choice or None).
+# (score, LM log10 prob, LM state, previous hypothesis, words of the last step, the move that
+# replaced a span in the last step or None; see ``_Move``).
 # A plain tuple: the search makes ~200 of these per sentence position, and building a tuple costs
 # a fraction of a slotted dataclass's ``__init__`` (profiled: the bookkeeping, not KenLM, dominated).
-_Hypothesis = tuple[float, float, Any, Any, tuple[str, ...], "Choice | None"]
-_SCORE, _LM, _STATE, _BACK, _SEGMENT, _CHOICE = range(6)
+_Hypothesis = tuple[float, float, Any, Any, tuple[str, ...], Any]
+_SCORE, _LM, _STATE, _BACK, _SEGMENT, _MOVE = range(6)
+# A replacement the search may take at a start token: (end token, candidate words, weighted
+# channel score, arc, candidate). The Choice is built only for the spans on the best paths.
+_Move = tuple[int, tuple[str, ...], float, Arc, Candidate]
 
 
 def _path(hyp: _Hypothesis | None) -> tuple[list[str], list[tuple[Choice, int, int]]]:
@@ -63,9 +68,9 @@ def _path(hyp: _Hypothesis | None) -> tuple[list[str], list[tuple[Choice, int, i
     words: list[str] = []
     choices: list[tuple[Choice, int, int]] = []
     for step in reversed(steps):
-        segment, choice = step[_SEGMENT], step[_CHOICE]
-        if choice is not None:
-            choices.append((choice, len(words), len(words) + len(segment)))
+        segment, move = step[_SEGMENT], step[_MOVE]
+        if move is not None:
+            choices.append((Choice(move[3], move[4]), len(words), len(words) + len(segment)))
         words.extend(segment)
     return words, choices
 
@@ -91,15 +96,27 @@ class SentenceDecoding:
 @dataclass(slots=True)
 class SentenceMemo:
     """LM scores a decode computes that do not depend on the weights, so passes over the same
-    sentence (at another penalty, with boosted channel scores) share them: the fast match's
-    window scores, keyed on (start, end, words), and LM transitions, keyed on (state, word)."""
+    sentence (at another penalty, with boosted channel scores) share them.
 
-    windows: dict[tuple[int, int, tuple[str, ...]], float] = field(default_factory=dict)
+    ``arcs``: the fast match's window scores of each arc, keyed on (start, end), as (the arc they
+    were scored for, the kept span's score, each candidate's score in the arc's order). A later
+    pass's arc at the same place reuses them when it is the same object (not boosted) or has the
+    same candidate words in the same order (boosted: only channel scores differ).
+    ``transitions``: LM transitions, keyed on (state, word)."""
+
+    arcs: dict[tuple[int, int], tuple[Arc, float, list[float]]] = field(default_factory=dict)
     transitions: dict[tuple[Any, str], tuple[float, Any]] = field(default_factory=dict)
 
 
-def _score_of(hyp: _Hypothesis) -> float:
-    return hyp[_SCORE]  # type: ignore[no-any-return]
+def _same_words(a: Arc, b: Arc) -> bool:
+    """Whether two arcs list the same candidate words in the same order."""
+    if len(a.candidates) != len(b.candidates):
+        return False
+    return all(x.words == y.words for x, y in zip(a.candidates, b.candidates, strict=True))
+
+
+# The hypothesis's score, as a sort key (a C getter: the beam is sorted at every position).
+_score_of = itemgetter(_SCORE)
 
 
 def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list[_Hypothesis]:
@@ -139,9 +156,8 @@ def prefilter(
     after it, against the same window with the span kept. One KenLM call per candidate instead
     of one per beam entry; most thesaurus candidates fall far below the change penalty here.
 
-    The window scores are kept in ``memo.windows`` for later passes over the sentence, which then
-    only compare (the contexts are prepared lazily, on the first window that is not memoised).
-    An arc whose candidates all survive is returned as it is.
+    The window scores are kept in ``memo.arcs`` for later passes over the sentence, which then
+    only compare. An arc whose candidates all survive is returned as it is.
     """
     grouped = lattice.arcs_from()
     margin = weights.prefilter_margin
@@ -155,40 +171,36 @@ def prefilter(
     prepared, score_text = lm.prepared_text, lm.score_text
     channel_weight = weights.channel_weight
     change_penalty = weights.change_penalty
-    scores = (memo or SentenceMemo()).windows
-    known = scores.get
+    scored_arcs = (memo or SentenceMemo()).arcs
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
         left = ""
         bos = start - context <= 0
         kept_arcs: list[Arc] = []
         for arc in arcs:
-            end = arc.end
             candidates = arc.candidates
-            tail = ""
-            eos = end + context >= n
-            # The span kept as it is, then each candidate.
-            key = (start, end, tokens[start:end])
-            base = known(key)
-            if base is None:
+            end = arc.end
+            entry = scored_arcs.get((start, end))
+            if entry is None or (entry[0] is not arc and not _same_words(entry[0], arc)):
                 left = left or prepared(tokens[max(0, start - context) : start]) + " "
                 tail = " " + prepared(tokens[end : end + context])
-                base = scores[key] = score_text(left + prepared(key[2]) + tail, bos, eos)
-            threshold = base + change_penalty - margin
-            survivors = []
-            for candidate in candidates:
-                words = candidate.words
-                key = (start, end, words)
-                score = known(key)
-                if score is None:
-                    left = left or prepared(tokens[max(0, start - context) : start]) + " "
-                    tail = tail or " " + prepared(tokens[end : end + context])
-                    score = scores[key] = score_text(left + prepared(words) + tail, bos, eos)
-                if score + channel_weight * candidate.logprob > threshold:
-                    survivors.append(candidate)
+                eos = end + context >= n
+                # The span kept as it is, then each candidate.
+                span = score_text(f"{left}{prepared(tokens[start:end])}{tail}", bos, eos)
+                window_scores = [
+                    score_text(f"{left}{prepared(candidate.words)}{tail}", bos, eos)
+                    for candidate in candidates
+                ]
+                entry = scored_arcs[(start, end)] = (arc, span, window_scores)
+            threshold = entry[1] + change_penalty - margin
+            survivors = [
+                candidate
+                for candidate, score in zip(candidates, entry[2], strict=True)
+                if score + channel_weight * candidate.logprob > threshold
+            ]
             if survivors:
                 whole = len(survivors) == len(candidates)
-                kept_arcs.append(arc if whole else Arc(start, end, tuple(survivors)))
+                kept_arcs.append(arc if whole else Arc(start, arc.end, tuple(survivors)))
         if kept_arcs:
             kept[start] = kept_arcs
     return kept
@@ -207,15 +219,12 @@ def ranked_candidates(
     each with its gain; in lattice order. No change penalty is charged."""
     weights = DecoderWeights(channel_weight, 0.0, 1, prefilter_margin=-floor)
     memo = memo or SentenceMemo()
-    tokens = lattice.sentence.words
     ranked: list[tuple[Arc, Candidate, float]] = []
     for arcs in prefilter(lattice, lm, weights, memo).values():
         for arc in arcs:
-            kept = memo.windows[(arc.start, arc.end, tuple(tokens[arc.start : arc.end]))]
-            gains = [
-                memo.windows[(arc.start, arc.end, c.words)] - kept + channel_weight * c.logprob
-                for c in arc.candidates
-            ]
+            scored, kept, window_scores = memo.arcs[(arc.start, arc.end)]
+            by_words = dict(zip([c.words for c in scored.candidates], window_scores, strict=True))
+            gains = [by_words[c.words] - kept + channel_weight * c.logprob for c in arc.candidates]
             # Stable sort: equal gains keep the arc's channel order.
             best = sorted(range(len(gains)), key=lambda j: -gains[j])[:per_arc]
             ranked.extend((arc, arc.candidates[j], gains[j]) for j in best)
@@ -241,11 +250,10 @@ def decode(
     known = transitions.get
     score_word = lm.score_word
     channel_weight, change_penalty = weights.channel_weight, weights.change_penalty
-    # The moves from each start token: (end, words, weighted channel score, Choice), in arc and
-    # candidate order, each Choice built once per sentence rather than once per hypothesis.
-    moves: dict[int, list[tuple[int, tuple[str, ...], float, Choice]]] = {
+    # The moves from each start token, in arc and candidate order.
+    moves: dict[int, list[_Move]] = {
         start: [
-            (arc.end, candidate.words, channel_weight * candidate.logprob, Choice(arc, candidate))
+            (arc.end, candidate.words, channel_weight * candidate.logprob, arc, candidate)
             for arc in arcs
             for candidate in arc.candidates
         ]
@@ -271,7 +279,8 @@ def decode(
             # The same float operations, in the same order, as scoring the step on its own.
             logprob = 0.0 + hit[0]
             following.append((score + logprob, lm_logprob + logprob, hit[1], hyp, segment, None))
-            for end, words, channel, choice in outgoing:
+            for move in outgoing:
+                end, words, channel = move[0], move[1], move[2]
                 logprob = 0.0
                 after = state
                 for word in words:
@@ -282,7 +291,7 @@ def decode(
                     logprob += hit[0]
                     after = hit[1]
                 total = score + logprob + channel - change_penalty
-                frontier[end].append((total, lm_logprob + logprob, after, hyp, words, choice))
+                frontier[end].append((total, lm_logprob + logprob, after, hyp, words, move))
     finals = []
     for hyp in _prune(frontier[n], beam, per_state):
         end_logprob = lm.score_end(hyp[_STATE])
