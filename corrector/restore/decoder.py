@@ -102,10 +102,12 @@ class SentenceMemo:
     were scored for, the kept span's score, each candidate's score in the arc's order). A later
     pass's arc at the same place reuses them when it is the same object (not boosted) or has the
     same candidate words in the same order (boosted: only channel scores differ).
-    ``transitions``: LM transitions, keyed on (state, word)."""
+    ``transitions``: LM transitions, keyed on (state, word). ``source``: the spun sentence's
+    LM log10 probability."""
 
     arcs: dict[tuple[int, int], tuple[Arc, float, list[float]]] = field(default_factory=dict)
     transitions: dict[tuple[Any, str], tuple[float, Any]] = field(default_factory=dict)
+    source: float | None = None
 
 
 def _same_words(a: Arc, b: Arc) -> bool:
@@ -301,7 +303,9 @@ def decode(
     words, placed = _path(best)
     gains = tuple([_edit_gain(words, span, tokens, lm, weights) for span in placed])
     alternatives = tuple([tuple(_path(h)[0]) for h in finals[1 : nbest + 1]]) if nbest else ()
-    source_logprob = lm.logprob(tokens)
+    source_logprob = memo.source
+    if source_logprob is None:
+        source_logprob = memo.source = lm.logprob(tokens)
     return SentenceDecoding(
         words=tuple(words),
         choices=tuple([choice for choice, _, _ in placed]),
