@@ -30,8 +30,10 @@ stamp() { echo "$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"; }
 # The virtualenv and its pip, upgraded before anything installs: `all` runs the tools' pip
 # download beside the installs, and must not run while pip replaces itself.
 venv_base() {
+  [ -z "${VENV_READY:-}" ] || return 0
   if [ ! -x "$PY" ]; then say "creating virtualenv .venv"; python3 -m venv "$VENV"; fi
   if [ ! -f "$(stamp)" ]; then "$PY" -m pip install -q --upgrade pip; fi
+  VENV_READY=1
 }
 
 venv() {
