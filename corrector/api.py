@@ -13,7 +13,7 @@ from corrector.lm.kenlm import load_language_model
 from corrector.lm.neural import NeuralLM, default_neural_model
 from corrector.restore.decoder import DecoderWeights
 from corrector.restore.document import DocumentRestorer
-from corrector.restore.pairs import PairDecision, ScopeEvidence
+from corrector.restore.pairs import ScopeEvidence
 from corrector.restore.verify import VerifierWeights
 from corrector.text.lattice import Lattice
 from corrector.text.results import Restoration
@@ -22,7 +22,6 @@ from corrector.version import __version__
 
 if TYPE_CHECKING:
     from corrector.candidates.generator import CandidateGenerator
-    from corrector.candidates.spinner import SpinnerChannel
 
 
 class Corrector:
@@ -48,7 +47,7 @@ class Corrector:
         )
         if config.neural and neural is None:
             self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
-        self.spinner_channel: SpinnerChannel | None = None
+        self.spinner_channel = None
         if config.spinner:
             # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
             from corrector.candidates.spinner import SpinnerChannel
@@ -124,26 +123,6 @@ class Corrector:
         """What ``text`` shows about its spinner's pair types; sum it over a feed (``+``) and
         pass the sum to :meth:`correct` of each of its documents."""
         return DocumentRestorer(self.lm, self.config, self.neural).pair_evidence(self.lattices(text))
-
-    def pair_decisions(
-        self, evidence: ScopeEvidence, min_probability: float = 0.5, min_occurrences: int = 2
-    ) -> list[PairDecision]:
-        """What a feed's evidence (:meth:`pair_evidence` summed) says its spinner did: one
-        original per spun form, best first (write them with ``corrector adapt --method pairs``)."""
-        return DocumentRestorer(self.lm, self.config, self.neural).pair_decisions(
-            evidence, min_probability, min_occurrences
-        )
-
-    def with_decisions(self, decisions: Iterable[PairDecision]) -> Corrector:
-        """This corrector applying a feed's pair decisions as its spinner (what ``--spinner`` does
-        with the file ``corrector adapt --method pairs`` writes), without a file."""
-        from corrector.candidates.spinner import SpinnerChannel
-
-        adapted = Corrector(self.config, self.lm, self.generator, self.neural)
-        decided = [(d.spun, d.original, d.probability) for d in decisions]
-        penalty, weight = self.config.change_penalty, self.config.channel_weight
-        adapted.spinner_channel = SpinnerChannel.for_decisions(decided, penalty, weight)
-        return adapted
 
     def lattices(self, text: str) -> list[Lattice]:
         """The candidate lattices of ``text``'s sentences, as the decoder sees them."""
