@@ -14,6 +14,7 @@ same sentence may share.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
@@ -242,6 +243,21 @@ def decode(
 ) -> SentenceDecoding:
     """The highest-scoring restoration of ``lattice``'s sentence (``memo``: LM scores shared
     with other passes over the same sentence)."""
+    # The search allocates ~10 tuples per hypothesis step and makes no reference cycles, so the
+    # collections it would trigger free nothing (~3% of restoration): pause the collector,
+    # restoring its state after, as the candidate generator does for lattices.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _decode(lattice, lm, weights, nbest, memo)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _decode(
+    lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: int, memo: SentenceMemo | None
+) -> SentenceDecoding:
     tokens = lattice.sentence.words
     n = len(tokens)
     memo = memo or SentenceMemo()
