@@ -13,12 +13,18 @@ CHANNEL_HASH = $(shell cat corrector/data/channel_weights.json corrector/candida
   | sha256sum | cut -c1-8)
 THESAURUS = models/thesaurus/.built-v$(THESAURUS_FORMAT)-$(CHANNEL_HASH)
 
-.PHONY: all setup corpus model thesaurus demo test bench eval-data lint clean
+.PHONY: all setup corpus model thesaurus models demo test bench eval-data lint clean
 
-all: model thesaurus
+all: models
 
+# SETUP_DONE: set by `models` for its sub-make, so setup's checks run (and print) once.
 setup:
-	@bash scripts/setup.sh all
+	@[ -n "$(SETUP_DONE)" ] || bash scripts/setup.sh all
+
+# The model (corpus, then lmplz) and the thesaurus table do not depend on each other: on a first
+# run they are built side by side on the 2 cores (~1 min each, so ~1 min saved).
+models: setup
+	@$(MAKE) --no-print-directory -j2 SETUP_DONE=1 model thesaurus
 
 $(CORPUS): | setup
 	@echo "[make] building the clean-news corpus -> $(CORPUS)"
@@ -39,14 +45,14 @@ thesaurus: setup
 	  rm -f models/thesaurus/.built*; $(CORRECTOR) build-thesaurus >/dev/null && touch $(THESAURUS) \
 	  && echo "[make] reverse thesaurus ready (format $(THESAURUS_FORMAT))"; fi
 
-demo: model thesaurus
+demo: models
 	@$(PY) scripts/demo.py
 
-test: model thesaurus
+test: models
 	@echo "[make] running the test suite"
 	@$(PY) -m pytest
 
-bench: model thesaurus eval-data
+bench: models eval-data
 	@for b in model candidates speed accuracy batch; do [ -f benchmarks/$$b.py ] && $(PY) benchmarks/$$b.py; done; true
 
 eval-data: setup

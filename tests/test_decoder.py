@@ -103,12 +103,13 @@ def test_memo_is_shared_across_passes_without_changing_the_result(model: KenlmMo
     memo = SentenceMemo()
     first = decode(lat, model, WEIGHTS, memo=memo)
     # One fast-match window per arc for keeping the span, one per candidate.
-    assert len(memo.windows) == sum(1 + len(arc.candidates) for arc in lat.arcs)
+    assert len(memo.arcs) == len(lat.arcs)
+    assert [len(scores) for _, _, scores in memo.arcs.values()] == [len(arc.candidates) for arc in lat.arcs]
     assert memo.transitions
-    windows, transitions = dict(memo.windows), dict(memo.transitions)
+    windows, transitions = dict(memo.arcs), dict(memo.transitions)
     dearer = DecoderWeights(channel_weight=1.0, change_penalty=2.0, beam=8)
     assert decode(lat, model, dearer, memo=memo) == decode(lat, model, dearer)
     # The second pass scored no new window (same arcs and candidates) and kept the transitions.
-    assert memo.windows == windows
+    assert memo.arcs == windows
     assert memo.transitions.keys() >= transitions.keys()
     assert first == decode(lat, model, WEIGHTS)

@@ -55,3 +55,21 @@ def test_normalize_token_maps_typography_to_ascii() -> None:
     assert normalize_token("’s") == "'s"
     assert normalize_token("“") == '"'
     assert normalize_token("—") == "-"
+
+
+def test_word_tokenizer_matches_nltk_reference() -> None:
+    """The stdlib-``re`` copy of NLTK's patterns (for speed) tokenises exactly as NLTK does."""
+    from corrector.text import tokens
+
+    samples = [
+        'He said, "It\'s the U.S. team\'s ... best" -- and won\'t (ever) stop!',
+        "``Quoted'' text: 3,000 $5.50 50% #tag @user & more; why? yes!",
+        "‘Curly’ «guillemets» „low” — dashes – and 'tis wanna gonna cannot d'ye.",
+        "Ends with quote.'  Trailing...  'single' quotes' here's O'Brien's.",
+        "Unicode: café naïve Straße ﬁ 東京 —  \u2012x\u2015 * [a]{b}<c>",
+    ]
+    for text in samples:
+        for variant in (text, tokens.span_safe(text)):
+            assert list(tokens._word_tokenizer.span_tokenize(variant)) == list(
+                tokens._nltk_word_tokenizer.span_tokenize(variant)
+            )

@@ -49,6 +49,11 @@ class KenlmModel:
         # prepared_text(words): the words in this model's form, space-joined, for score_text;
         # memoised per tuple (the decoder's fast match scores the same contexts many times).
         self.prepared_text = lru_cache(maxsize=200_000)(self._prepared_text_uncached)
+        # The decoder calls these ~300 times per sentence: as KenLM's own bound method and a
+        # closure over bound names, they cost no Python frame (score_text) or no attribute
+        # look-ups (score_word) per call. Same calls into KenLM, so the same floats.
+        self.score_text = self._model.score  # type: ignore[method-assign]
+        self.score_word = _word_scorer(kenlm.State, self._model.BaseScore, self._prepare)  # type: ignore[method-assign]
 
     def _prepare_uncached(self, word: str) -> str:
         word = normalize_token(word)
@@ -102,6 +107,16 @@ class KenlmModel:
         """Per-token log10 probabilities (the last is </s> when ``eos``)."""
         prepared = self._prepared_text_uncached(words)
         return [score for score, _, _ in self._model.full_scores(prepared, bos=bos, eos=eos)]
+
+
+def _word_scorer(state_class: Any, base_score: Any, prepare: Any) -> Any:
+    """:meth:`KenlmModel.score_word` over bound names (see ``KenlmModel.__init__``)."""
+
+    def score_word(state: Any, word: str) -> tuple[float, Any]:
+        out = state_class()
+        return base_score(state, prepare(word), out), out
+
+    return score_word
 
 
 @lru_cache(maxsize=4)

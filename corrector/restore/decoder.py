@@ -14,8 +14,10 @@ same sentence may share.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 from corrector.lm.base import LanguageModel
@@ -46,34 +48,32 @@ class Choice:
     candidate: Candidate
 
 
-@dataclass(slots=True)
-class _Hypothesis:
-    """A partial path as a back-pointer chain (copying word tuples would be quadratic).
+# A partial path, as a back-pointer chain (copying word tuples would be quadratic):
+# (score, LM log10 prob, LM state, previous hypothesis, words of the last step, the move that
+# replaced a span in the last step or None; see ``_Move``).
+# A plain tuple: the search makes ~200 of these per sentence position, and building a tuple costs
+# a fraction of a slotted dataclass's ``__init__`` (profiled: the bookkeeping, not KenLM, dominated).
+_Hypothesis = tuple[float, float, Any, Any, tuple[str, ...], Any]
+_SCORE, _LM, _STATE, _BACK, _SEGMENT, _MOVE = range(6)
+# A replacement the search may take at a start token: (end token, candidate words, weighted
+# channel score, arc, candidate). The Choice is built only for the spans on the best paths.
+_Move = tuple[int, tuple[str, ...], float, Arc, Candidate]
 
-    Not frozen, though never mutated: the search makes hundreds of thousands of these, and a
-    frozen dataclass's ``__init__`` costs ~2x (one ``object.__setattr__`` per field)."""
 
-    score: float
-    lm_logprob: float
-    state: Any
-    back: _Hypothesis | None
-    segment: tuple[str, ...]
-    choice: Choice | None
-
-    def path(self) -> tuple[list[str], list[tuple[Choice, int, int]]]:
-        """Words of the path and each replaced span with its [start, end) in those words."""
-        steps = []
-        hyp: _Hypothesis | None = self
-        while hyp is not None:
-            steps.append(hyp)
-            hyp = hyp.back
-        words: list[str] = []
-        choices: list[tuple[Choice, int, int]] = []
-        for step in reversed(steps):
-            if step.choice is not None:
-                choices.append((step.choice, len(words), len(words) + len(step.segment)))
-            words.extend(step.segment)
-        return words, choices
+def _path(hyp: _Hypothesis | None) -> tuple[list[str], list[tuple[Choice, int, int]]]:
+    """Words of a hypothesis's path and each replaced span with its [start, end) in those words."""
+    steps = []
+    while hyp is not None:
+        steps.append(hyp)
+        hyp = hyp[_BACK]
+    words: list[str] = []
+    choices: list[tuple[Choice, int, int]] = []
+    for step in reversed(steps):
+        segment, move = step[_SEGMENT], step[_MOVE]
+        if move is not None:
+            choices.append((Choice(move[3], move[4]), len(words), len(words) + len(segment)))
+        words.extend(segment)
+    return words, choices
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,57 +97,56 @@ class SentenceDecoding:
 @dataclass(slots=True)
 class SentenceMemo:
     """LM scores a decode computes that do not depend on the weights, so passes over the same
-    sentence (at another penalty, with boosted channel scores) share them: the fast match's
-    window scores, keyed on (start, end, words), and LM transitions, keyed on (state, word)."""
+    sentence (at another penalty, with boosted channel scores) share them.
 
-    windows: dict[tuple[int, int, tuple[str, ...]], float] = field(default_factory=dict)
+    ``arcs``: the fast match's window scores of each arc, keyed on (start, end), as (the arc they
+    were scored for, the kept span's score, each candidate's score in the arc's order). A later
+    pass's arc at the same place reuses them when it is the same object (not boosted) or has the
+    same candidate words in the same order (boosted: only channel scores differ).
+    ``transitions``: LM transitions, keyed on (state, word). ``source``: the spun sentence's
+    LM log10 probability."""
+
+    arcs: dict[tuple[int, int], tuple[Arc, float, list[float]]] = field(default_factory=dict)
     transitions: dict[tuple[Any, str], tuple[float, Any]] = field(default_factory=dict)
+    source: float | None = None
 
 
-class _CachedLM:
-    """Cache of LM transitions (recombined beams ask for the same (state, word) often)."""
-
-    def __init__(self, lm: LanguageModel, cache: dict[tuple[Any, str], tuple[float, Any]]) -> None:
-        self.lm = lm
-        self.cache = cache
-
-    def advance(self, state: Any, words: Sequence[str]) -> tuple[float, Any]:
-        total = 0.0
-        for word in words:
-            key = (state, word)
-            hit = self.cache.get(key)
-            if hit is None:
-                hit = self.lm.score_word(state, word)
-                self.cache[key] = hit
-            total += hit[0]
-            state = hit[1]
-        return total, state
+def _same_words(a: Arc, b: Arc) -> bool:
+    """Whether two arcs list the same candidate words in the same order."""
+    if len(a.candidates) != len(b.candidates):
+        return False
+    return all(x.words == y.words for x, y in zip(a.candidates, b.candidates, strict=True))
 
 
-def _rank(h: _Hypothesis) -> float:
-    # Sorting is stable and hypotheses are created in a fixed order, so ties resolve the same
-    # way on every run.
-    return -h.score
+# The hypothesis's score, as a sort key (a C getter: the beam is sorted at every position).
+_score_of = itemgetter(_SCORE)
 
 
 def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list[_Hypothesis]:
     """Recombine equal LM states (keep the ``per_state`` best of each), then keep the ``beam`` best.
 
     ``per_state`` > 1 only for n-best output: plain recombination would merge alternatives that
-    differ earlier than the LM's context window.
+    differ earlier than the LM's context window. Sorting is stable (``reverse`` keeps it so) and
+    hypotheses are created in a fixed order, so ties resolve the same way on every run.
     """
     if per_state == 1:
         best: dict[Any, _Hypothesis] = {}
+        get = best.get
         for hyp in hypotheses:
-            kept = best.get(hyp.state)
-            if kept is None or hyp.score > kept.score:
-                best[hyp.state] = hyp
-        return sorted(best.values(), key=_rank)[:beam]
+            state = hyp[_STATE]
+            kept = get(state)
+            if kept is None or hyp[_SCORE] > kept[_SCORE]:
+                best[state] = hyp
+        if len(best) == 1:
+            return list(best.values())
+        return sorted(best.values(), key=_score_of, reverse=True)[:beam]
     groups: dict[Any, list[_Hypothesis]] = {}
     for hyp in hypotheses:
-        groups.setdefault(hyp.state, []).append(hyp)
-    kept_all = [h for group in groups.values() for h in sorted(group, key=_rank)[:per_state]]
-    return sorted(kept_all, key=_rank)[:beam]
+        groups.setdefault(hyp[_STATE], []).append(hyp)
+    kept_all = [
+        h for group in groups.values() for h in sorted(group, key=_score_of, reverse=True)[:per_state]
+    ]
+    return sorted(kept_all, key=_score_of, reverse=True)[:beam]
 
 
 def prefilter(
@@ -160,42 +159,53 @@ def prefilter(
     after it, against the same window with the span kept. One KenLM call per candidate instead
     of one per beam entry; most thesaurus candidates fall far below the change penalty here.
 
-    The window scores are kept in ``memo.windows`` for later passes over the sentence.
+    The window scores are kept in ``memo.arcs`` for later passes over the sentence, which then
+    only compare. An arc whose candidates all survive is returned as it is.
     """
     grouped = lattice.arcs_from()
-    if weights.prefilter_margin is None:
+    margin = weights.prefilter_margin
+    if margin is None:
         return grouped
     tokens = lattice.sentence.words
+    n = len(tokens)
     context = max(lm.order - 1, 1)
     # Windows are scored as prepared text: the context's and each candidate's model form is
     # built once (memoised by the LM), then one string concatenation and one KenLM call each.
     prepared, score_text = lm.prepared_text, lm.score_text
     channel_weight = weights.channel_weight
-    scores = (memo or SentenceMemo()).windows
+    change_penalty = weights.change_penalty
+    scored_arcs = (memo or SentenceMemo()).arcs
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
-        left = prepared(tokens[max(0, start - context) : start]) + " "
+        left = ""
         bos = start - context <= 0
+        kept_arcs: list[Arc] = []
         for arc in arcs:
+            candidates = arc.candidates
             end = arc.end
-            tail = " " + prepared(tokens[end : end + context])
-            eos = end + context >= len(tokens)
-            # The span kept as it is, then each candidate.
-            lm_scores = []
-            for words in (tokens[start:end], *(candidate.words for candidate in arc.candidates)):
-                key = (start, end, words)
-                score = scores.get(key)
-                if score is None:
-                    score = scores[key] = score_text(left + prepared(words) + tail, bos, eos)
-                lm_scores.append(score)
-            threshold = lm_scores[0] + weights.change_penalty - weights.prefilter_margin
-            survivors = tuple(
+            entry = scored_arcs.get((start, end))
+            if entry is None or (entry[0] is not arc and not _same_words(entry[0], arc)):
+                left = left or prepared(tokens[max(0, start - context) : start]) + " "
+                tail = " " + prepared(tokens[end : end + context])
+                eos = end + context >= n
+                # The span kept as it is, then each candidate.
+                span = score_text(f"{left}{prepared(tokens[start:end])}{tail}", bos, eos)
+                window_scores = [
+                    score_text(f"{left}{prepared(candidate.words)}{tail}", bos, eos)
+                    for candidate in candidates
+                ]
+                entry = scored_arcs[(start, end)] = (arc, span, window_scores)
+            threshold = entry[1] + change_penalty - margin
+            survivors = [
                 candidate
-                for candidate, score in zip(arc.candidates, lm_scores[1:], strict=True)
+                for candidate, score in zip(candidates, entry[2], strict=True)
                 if score + channel_weight * candidate.logprob > threshold
-            )
+            ]
             if survivors:
-                kept.setdefault(start, []).append(Arc(arc.start, arc.end, survivors))
+                whole = len(survivors) == len(candidates)
+                kept_arcs.append(arc if whole else Arc(start, arc.end, tuple(survivors)))
+        if kept_arcs:
+            kept[start] = kept_arcs
     return kept
 
 
@@ -212,15 +222,12 @@ def ranked_candidates(
     each with its gain; in lattice order. No change penalty is charged."""
     weights = DecoderWeights(channel_weight, 0.0, 1, prefilter_margin=-floor)
     memo = memo or SentenceMemo()
-    tokens = lattice.sentence.words
     ranked: list[tuple[Arc, Candidate, float]] = []
     for arcs in prefilter(lattice, lm, weights, memo).values():
         for arc in arcs:
-            kept = memo.windows[(arc.start, arc.end, tuple(tokens[arc.start : arc.end]))]
-            gains = [
-                memo.windows[(arc.start, arc.end, c.words)] - kept + channel_weight * c.logprob
-                for c in arc.candidates
-            ]
+            scored, kept, window_scores = memo.arcs[(arc.start, arc.end)]
+            by_words = dict(zip([c.words for c in scored.candidates], window_scores, strict=True))
+            gains = [by_words[c.words] - kept + channel_weight * c.logprob for c in arc.candidates]
             # Stable sort: equal gains keep the arc's channel order.
             best = sorted(range(len(gains)), key=lambda j: -gains[j])[:per_arc]
             ranked.extend((arc, arc.candidates[j], gains[j]) for j in best)
@@ -236,59 +243,92 @@ def decode(
 ) -> SentenceDecoding:
     """The highest-scoring restoration of ``lattice``'s sentence (``memo``: LM scores shared
     with other passes over the same sentence)."""
+    # The search allocates ~10 tuples per hypothesis step and makes no reference cycles, so the
+    # collections it would trigger free nothing (~3% of restoration): pause the collector,
+    # restoring its state after, as the candidate generator does for lattices.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _decode(lattice, lm, weights, nbest, memo)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _decode(
+    lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, nbest: int, memo: SentenceMemo | None
+) -> SentenceDecoding:
     tokens = lattice.sentence.words
     n = len(tokens)
     memo = memo or SentenceMemo()
-    cached = _CachedLM(lm, memo.transitions)
-    arcs_from = prefilter(lattice, lm, weights, memo)
+    # The inner loop below is the project's hot path (every word of a feed goes through it), so
+    # it is written flat: local names, tuples for hypotheses, LM transitions looked up in the
+    # memo inline (recombined beams ask for the same (state, word) often).
+    transitions = memo.transitions
+    known = transitions.get
+    score_word = lm.score_word
+    channel_weight, change_penalty = weights.channel_weight, weights.change_penalty
+    # The moves from each start token, in arc and candidate order.
+    moves: dict[int, list[_Move]] = {
+        start: [
+            (arc.end, candidate.words, channel_weight * candidate.logprob, arc, candidate)
+            for arc in arcs
+            for candidate in arc.candidates
+        ]
+        for start, arcs in prefilter(lattice, lm, weights, memo).items()
+    }
     frontier: list[list[_Hypothesis]] = [[] for _ in range(n + 1)]
-    frontier[0] = [_Hypothesis(0.0, 0.0, lm.begin_state(), None, (), None)]
+    frontier[0] = [(0.0, 0.0, lm.begin_state(), None, (), None)]
     per_state = nbest + 1 if nbest else 1
     beam = max(weights.beam, nbest + 1)
     for i in range(n):
         current = _prune(frontier[i], beam, per_state)
         frontier[i] = []
+        token = tokens[i]
+        segment = (token,)
+        following = frontier[i + 1]
+        outgoing = moves.get(i, ())
         for hyp in current:
-            logprob, state = cached.advance(hyp.state, (tokens[i],))
-            frontier[i + 1].append(
-                _Hypothesis(hyp.score + logprob, hyp.lm_logprob + logprob, state, hyp, (tokens[i],), None)
-            )
-            for arc in arcs_from.get(i, ()):
-                for candidate in arc.candidates:
-                    logprob, state = cached.advance(hyp.state, candidate.words)
-                    score = (
-                        hyp.score
-                        + logprob
-                        + weights.channel_weight * candidate.logprob
-                        - weights.change_penalty
-                    )
-                    frontier[arc.end].append(
-                        _Hypothesis(
-                            score,
-                            hyp.lm_logprob + logprob,
-                            state,
-                            hyp,
-                            candidate.words,
-                            Choice(arc, candidate),
-                        )
-                    )
+            score, lm_logprob, state = hyp[0], hyp[1], hyp[2]
+            key = (state, token)
+            hit = known(key)
+            if hit is None:
+                hit = transitions[key] = score_word(state, token)
+            # The same float operations, in the same order, as scoring the step on its own.
+            logprob = 0.0 + hit[0]
+            following.append((score + logprob, lm_logprob + logprob, hit[1], hyp, segment, None))
+            for move in outgoing:
+                end, words, channel = move[0], move[1], move[2]
+                logprob = 0.0
+                after = state
+                for word in words:
+                    key = (after, word)
+                    hit = known(key)
+                    if hit is None:
+                        hit = transitions[key] = score_word(after, word)
+                    logprob += hit[0]
+                    after = hit[1]
+                total = score + logprob + channel - change_penalty
+                frontier[end].append((total, lm_logprob + logprob, after, hyp, words, move))
     finals = []
     for hyp in _prune(frontier[n], beam, per_state):
-        end = lm.score_end(hyp.state)
-        finals.append(replace(hyp, score=hyp.score + end, lm_logprob=hyp.lm_logprob + end))
-    finals.sort(key=_rank)
+        end_logprob = lm.score_end(hyp[_STATE])
+        finals.append((hyp[_SCORE] + end_logprob, hyp[_LM] + end_logprob, *hyp[_STATE:]))
+    finals.sort(key=_score_of, reverse=True)
     best = finals[0]
-    words, placed = best.path()
-    gains = tuple(_edit_gain(words, span, tokens, lm, weights) for span in placed)
-    alternatives = tuple(tuple(h.path()[0]) for h in finals[1 : nbest + 1]) if nbest else ()
-    source_logprob = lm.logprob(tokens)
+    words, placed = _path(best)
+    gains = tuple([_edit_gain(words, span, tokens, lm, weights) for span in placed])
+    alternatives = tuple([tuple(_path(h)[0]) for h in finals[1 : nbest + 1]]) if nbest else ()
+    source_logprob = memo.source
+    if source_logprob is None:
+        source_logprob = memo.source = lm.logprob(tokens)
     return SentenceDecoding(
         words=tuple(words),
-        choices=tuple(choice for choice, _, _ in placed),
+        choices=tuple([choice for choice, _, _ in placed]),
         gains=gains,
         source_logprob=source_logprob,
         # Unchanged text gets its source score exactly, not the search's word-by-word float sum.
-        restored_logprob=best.lm_logprob if placed else source_logprob,
+        restored_logprob=best[_LM] if placed else source_logprob,
         length=len(words) + 1,
         source_length=n + 1,
         alternatives=alternatives,
