@@ -84,6 +84,10 @@ def main() -> int:
     parser.add_argument("--paragraphs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--feed", type=int, default=40, help="held-out articles in the feed section")
+    parser.add_argument(
+        "--neural-article", action="store_true",
+        help="also restore the real spun article with --neural (~1,000 words at ~15 words/s: minutes)",
+    )
     parser.add_argument("--no-colour", action="store_true")
     args = parser.parse_args()
     colour = sys.stdout.isatty() and not args.no_colour
@@ -132,8 +136,10 @@ def main() -> int:
     print(
         f"synthetic spins: fix {score.fix:.1%}, broken {score.broken:.1%}, ERR {score.err:+.3f}"
     )
-    if article is not None:
+    if article is not None and args.neural_article:
         show_article(neural, article, colour)
+    elif article is not None:
+        print("(the real article with --neural: python scripts/demo.py --neural-article, a few minutes)")
     return 0
 
 
