@@ -13,12 +13,13 @@ Recall (issue 23): for every aligned substitution of each source, whether its or
 - ``sim:<profile>``: ``--simulator-sentences`` clean-news sentences spun by each profile of
   ``corrector spin`` (seed 11), aligned like the real pairs.
 
-``lattice12`` is what the decoder can reach: whether the lattice of the spun phrase (one-word
+``lattice`` is what the decoder can reach: whether the lattice of the spun phrase (one-word
 arcs chained, phrase and composed arcs, each capped at the decoder's cap) can spell the original.
 ``--save FILE`` writes the numbers as JSON; ``--baseline FILE`` prints a saved run's next to them
 (default ``candidates_today.json``: the numbers of main before issue 23's candidate work, commit
-154c279, its own table). The script only uses APIs that commit has, so the baseline is made by
-running this file with that commit's package first on ``PYTHONPATH``.
+154c279, its own table; the ``sim:dictionary`` row with the realistic dictionary profile). The
+script only uses APIs that commit has, so the baseline is made by running this file with that
+commit's package first on ``PYTHONPATH``.
 
 Speed: documents are gensim's Lee background articles (ABC news), spun by
 ``corrector.research.spinner`` (seed 1), cut to ``--sentences`` sentences. The first pass is cold
