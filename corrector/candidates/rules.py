@@ -166,6 +166,18 @@ _PARAPHRASES: dict[str, tuple[str, ...]] = {
     "identical": ("same",),
 }
 
+# Words spinners pad a phrase with when they expand a word into one, by where the padding goes:
+# after the replacement (came → got here, came under → got here below) or before a word kept
+# (into → right into a). A multi-word span holding one may be composed back without it (see
+# ``corrector.candidates.generator.compose_padded``); articles go only along with one of these.
+# Only the padding seen in real WordPress-kind spins (DESIGN §1): wider lists (ever, really,
+# actually, or "right" after a word) made compositions break clean phrases on the synthetic
+# profiles (civil right, international ever → global).
+PADDING_AFTER = frozenset({"here"})
+PADDING_BEFORE = frozenset({"right"})
+PADDING_WORDS = PADDING_AFTER | PADDING_BEFORE
+PADDING_ARTICLES = frozenset({"a", "an"})
+
 # Hundreds, thousands … written as a plural of digits (thousands → 1000's).
 _DIGIT_PLURALS = {
     "100's": "hundreds", "1000's": "thousands", "1,000's": "thousands",

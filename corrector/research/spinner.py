@@ -16,13 +16,20 @@ Named profiles (:data:`PROFILES`, :func:`profile_config`) are frozen presets:
 
 - ``thesaurus`` (the default): every word with a usable thesaurus synonym can be spun, each
   occurrence choosing among the word's top synonyms (a fixed favourite 90% of the time).
-- ``dictionary``: shaped like a real spinner's database (DESIGN §1): a small fixed map, the same for
-  every document of a seed, from frequent words (Zipf ≥ 4) to one or two replacements drawn from
-  the synonyms the most thesauri agree on, favouring frequent ones, applied at 85% of occurrences.
-  Phrases such as "final yr" come from spinning neighbouring words one by one.
-- ``light``: the dictionary spinner with fewer headwords, changing ~8% of tokens.
-- ``wordpress``: the dictionary spinner, word-level only, with more function-word entries and no
+- ``dictionary``: shaped like a real spinner's database, the way docs/candidates-study.md
+  measured real spinners choose: a small fixed map, the same for every document of a seed, from
+  frequent news words (Zipf ≥ 4, the most frequent kept more often) to one or two curated
+  replacements each, the dominant-sense synonyms (earliest in WordNet's and MyThes's
+  sense-ordered lists, then the most frequent) among those the most thesauri agree on, applied
+  at 85% of occurrences. Phrases such as "final yr" come from spinning neighbouring words one
+  by one.
+- ``light``: a dictionary spinner with fewer headwords, changing ~8% of tokens.
+- ``wordpress``: a dictionary spinner, word-level only, with more function-word entries and no
   number or contraction quirks (the WordPress auto-blog habits of DESIGN §1).
+
+``light`` and ``wordpress`` keep the earlier dictionary draw (a seeded draw weighted towards
+frequent replacements, every eligible word equally likely a headword), so their benchmark numbers
+stay comparable across versions; ``dictionary`` is the one drawn like a real spinner's.
 
 Same seed and same configuration ⇒ byte-identical output: all randomness comes from
 ``random.Random`` seeded with strings (stable across processes and ``PYTHONHASHSEED``).
@@ -57,6 +64,15 @@ sixteen seventeen eighteen nineteen".split()
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 _DEFAULT_SOURCES = ("moby", "wordnet", "mythes")
+# Sources whose lists are in sense order, dominant sense first (Moby's order says nothing about a
+# real spinner's choice: docs/candidates-study.md, finding 3).
+SENSE_ORDERED = frozenset({"wordnet", "mythes"})
+_NO_SENSE = 10_000
+# Positions of a sense-ordered list that count as the dominant senses (the study's real spins sit
+# at median rank 1.5–4 there).
+SENSE_HEAD = 4
+# Content words at least this frequent are always headwords of the realistic dictionary.
+FREQUENT_ZIPF = 5.0
 
 # Never spun: real spinners leave pronouns, articles and modals alone (and thesauri list nonsense
 # for them: can→john, I→iodine).
@@ -116,6 +132,13 @@ class SpinConfig:
       ``coverage`` (``function_coverage`` for function words); its entry holds one replacement,
       or two with chance ``second_rate``, drawn from the synonyms the most thesauri list.
       ``consistency`` is then the chance an occurrence uses the entry's first replacement.
+    - ``sense_order``: a fixed dictionary's replacements are the dominant-sense synonyms, in
+      order: the earliest in the sense-ordered sources' lists (WordNet, MyThes) for the word or
+      its lemma, ties (and synonyms no such list holds) by frequency; the seed only decides
+      whether a second one is kept. Off: a seeded draw weighted by ``rarity``.
+    - ``frequent_zipf``: with a fixed dictionary, a content word at least this frequent is
+      always eligible (the rest at ``coverage``): real spinners' originals are the commonest
+      news words (study: 72% above Zipf 5 against 39% in the uniform draw). 0: off.
     """
 
     sources: tuple[str, ...] = _DEFAULT_SOURCES
@@ -139,6 +162,8 @@ class SpinConfig:
     coverage: float = 1.0
     function_coverage: float = 1.0
     second_rate: float = 0.0
+    sense_order: bool = False
+    frequent_zipf: float = 0.0
 
     def signature(self) -> str:
         """``key:value|…`` naming every setting (goes next to the output, like sacrebleu's)."""
@@ -168,6 +193,11 @@ class SpinConfig:
                 f"fcover:{self.function_coverage}",
                 f"second:{self.second_rate}",
             ]
+            # Named only when on, so signatures of the earlier draws are unchanged.
+            if self.sense_order:
+                parts.append("sense")
+            if self.frequent_zipf:
+                parts.append(f"freqzipf:{self.frequent_zipf}")
         parts += [
             f"seed:{self.seed}",
             f"version:{__version__}",
@@ -175,7 +205,7 @@ class SpinConfig:
         return "spin|" + "|".join(parts)
 
 
-_DICTIONARY = SpinConfig(
+_DRAWN_DICTIONARY = SpinConfig(
     profile="dictionary",
     fixed_dictionary=True,
     function_rate=0.85,  # coverage, not the rate, keeps most function words out of the dictionary
@@ -189,6 +219,11 @@ _DICTIONARY = SpinConfig(
     function_coverage=0.5,
     second_rate=0.5,  # at most two replacements, so median 1 caps the mean near 1.4 (DESIGN: 1.7)
 )
+# The study's real spinner (docs/candidates-study.md): frequent news words as headwords, each with
+# its dominant-sense replacement(s).
+# Every content word above FREQUENT_ZIPF is a headword, so fewer of the rest are (coverage 0.55
+# rather than 0.75) to keep ~22% of tokens changed.
+_DICTIONARY = replace(_DRAWN_DICTIONARY, sense_order=True, frequent_zipf=FREQUENT_ZIPF, coverage=0.55)
 
 # Frozen presets by name; ``profile_config`` applies overrides. See the module docstring.
 PROFILES: Mapping[str, SpinConfig] = MappingProxyType(
@@ -198,11 +233,11 @@ PROFILES: Mapping[str, SpinConfig] = MappingProxyType(
         # Fewer headwords rather than a lower rate: what is spun stays a fixed dictionary applied
         # everywhere (the evidence a learner uses), just a smaller one.
         "light": replace(
-            _DICTIONARY, profile="light", coverage=0.25, function_coverage=0.1, digit_rate=0.0,
+            _DRAWN_DICTIONARY, profile="light", coverage=0.25, function_coverage=0.1, digit_rate=0.0,
             contraction_rate=0.0,
         ),
         "wordpress": replace(
-            _DICTIONARY, profile="wordpress", phrase_keys=False, function_coverage=0.8, digit_rate=0.0,
+            _DRAWN_DICTIONARY, profile="wordpress", phrase_keys=False, function_coverage=0.8, digit_rate=0.0,
             contraction_rate=0.0,
         ),
     }
@@ -406,9 +441,27 @@ class Spinner:
         if best < (len(cfg.sources) if function else min(2, len(cfg.sources))):
             return ()
         draw = random.Random(f"{cfg.seed}:{cfg.profile}:{key}")
-        if draw.random() >= (cfg.function_coverage if function else cfg.coverage):
+        frequent = not function and cfg.frequent_zipf > 0 and _zipf(key) >= cfg.frequent_zipf
+        # The draw happens either way, so the same seed picks the same second replacements.
+        if draw.random() >= (cfg.function_coverage if function else cfg.coverage) and not frequent:
             return ()
         pool = [(c, z - 1.5 * (len(c.split()) - 1)) for c, z, n in options if n == best]
+        if cfg.sense_order:
+            senses = self._sense_ranks(key)
+            # Among the synonyms a sense-ordered source lists early (the dominant senses), the
+            # most frequent one that is rarer than the word (real swaps go from frequent to rarer:
+            # said → stated, not said → told), then the rest the same way.
+            zipf_key = _zipf(key)
+            ordered = sorted(
+                pool,
+                key=lambda cz: (
+                    senses.get(cz[0].lower(), _NO_SENSE) >= SENSE_HEAD, cz[1] > zipf_key, -cz[1], cz[0]
+                ),
+            )
+            entry = [ordered[0][0]]
+            if len(ordered) > 1 and draw.random() < cfg.second_rate:
+                entry.append(ordered[1][0])
+            return tuple(entry)
         weights = [10.0 ** (-cfg.rarity * z) for _, z in pool]
         first = draw.choices(range(len(pool)), weights=weights)[0]
         entry = [pool[first][0]]
@@ -416,6 +469,29 @@ class Spinner:
             rest = [i for i in range(len(pool)) if i != first]
             entry.append(pool[draw.choices(rest, weights=[weights[i] for i in rest])[0]][0])
         return tuple(entry)
+
+    def _sense_ranks(self, key: str) -> dict[str, int]:
+        """Lowercase synonym → its earliest position in the sense-ordered sources' lists for
+        ``key`` or its lemmas; an inflected synonym gets its lemma's position (said: state →
+        stated)."""
+        from lemminflect import getAllInflections, getAllLemmas
+
+        cfg = self.config
+        offset = len(cfg.user_dicts)
+        tables = [self._tables[offset + i] for i, s in enumerate(cfg.sources) if s in SENSE_ORDERED]
+        lemmas = getAllLemmas(key) if " " not in key else {}
+        heads = [key, *(lemma for forms in lemmas.values() for lemma in forms if lemma != key)]
+        ranks: dict[str, int] = {}
+        for table in tables:
+            for head in heads:
+                for i, syn in enumerate(dict.fromkeys(s.lower() for s in table.get(head, ()))):
+                    forms = {syn}
+                    if head != key and " " not in syn:
+                        forms |= {f for fs in getAllInflections(syn).values() for f in fs}
+                    for form in forms:
+                        if i < ranks.get(form, _NO_SENSE):
+                            ranks[form] = i
+        return ranks
 
     def dictionary(self) -> dict[str, tuple[str, ...]]:
         """The fixed dictionary's entries for every headword met so far, sorted."""
