@@ -77,6 +77,16 @@ def test_controls_and_lone_surrogates_survive_jsonl_and_text_output(tmp_path: Pa
     assert b"\\ud800" in expected
 
 
+def test_jsonl_lines_hold_no_character_that_splitlines_takes_for_a_line_end(tmp_path: Path) -> None:
+    # Before: U+0085, U+2028 and U+2029 were written raw, so str.splitlines saw four records.
+    text = "Prime diplomats\u2028stated it\u0085 within\u2029 the talks."
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "s", "text": text}) + "\n", encoding="ascii")
+    lines = _run(tmp_path, source, "jsonl").decode("utf-8").splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["source"] == text
+
+
 CRLF_DOC = b"\xef\xbb\xbfPrime diplomats stated.\r\nAnother line within.\r\n\r\nOld Mac\rline stated"
 
 

@@ -66,6 +66,11 @@ def output_record(record: Record, result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Characters str.splitlines (and some JSON-lines readers) take for line ends; they can only occur
+# inside JSON strings, where their escapes mean the same.
+_LINE_SEPARATORS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def format_output(out: dict[str, Any], output_format: str, head: str = "", tail: str = "\n") -> bytes:
     """One output line (with newline) in ``jsonl`` or ``text`` form.
 
@@ -74,11 +79,15 @@ def format_output(out: dict[str, Any], output_format: str, head: str = "", tail:
     :attr:`~corrector.batch.readers.Record.head` and ``tail``, so a ``.txt`` input comes back byte
     for byte outside the edits (BOM, CRLF or CR line ends, no newline at the end).
 
+    In JSONL, U+0085, U+2028 and U+2029 are written as ``\\u`` escapes (the same string to a JSON
+    reader), so a reader that splits lines with ``str.splitlines`` still sees one record per line.
+
     A lone surrogate (only a JSON ``\\ud800`` escape can put one in a text) has no UTF-8 form: both
     formats write it as the escape ``\\ud800``, which in JSONL is the same string as read.
     """
     if output_format == "jsonl":
-        return (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+        line = json.dumps(out, ensure_ascii=False).translate(_LINE_SEPARATORS)
+        return (line + "\n").encode("utf-8", "backslashreplace")
     if output_format == "text":
         text = out["restored"] if out["restored"] is not None else (out["source"] or "")
         return (head + text + tail).encode("utf-8", "backslashreplace")
