@@ -143,6 +143,29 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+class PeakRSS:
+    """The peak :func:`tree_rss` of a process, sampled every 50 ms while the ``with`` block runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            time.sleep(0.05)
+
+    def __enter__(self) -> PeakRSS:
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._sampler.join()
+
+
 def peak_rss_run(source: Path, out: Path) -> tuple[int, float]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(BENCH_DIR), os.environ.get("PYTHONPATH", "")])}
     factory = ["--corrector-factory", "batch:EchoCorrector.load"]
@@ -160,23 +183,11 @@ def peak_rss_run(source: Path, out: Path) -> tuple[int, float]:
     command += ["-o", str(out)]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    code = process.wait()
-    done.set()
-    sampler.join()
+    with PeakRSS(process.pid) as rss:
+        code = process.wait()
     if code != 0:
         raise RuntimeError(f"correct exited with {code}")
-    return peak, time.perf_counter() - started
+    return rss.peak, time.perf_counter() - started
 
 
 def parse_size(text: str) -> int:

@@ -34,12 +34,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from batch import BENCH_DIR, spun_sentences, tree_rss
+from batch import BENCH_DIR, PeakRSS, spun_sentences
 
 # Large records (hundreds of kB each) are drawn rarely, so the feed's bytes stay mostly records.
 BIG_BAD = [b'{"text": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", b'{"text": "' + b"too long " * 30_000 + b'"}']
@@ -102,30 +101,19 @@ def run(command: list[str], env: dict[str, str], kill_at: tuple[Path, int] | Non
     group once the checkpoint counts ``n`` records."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, start_new_session=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    if kill_at is not None:
-        checkpoint, records = kill_at
-        while process.poll() is None:
-            try:
-                if json.loads(checkpoint.read_text())["records"] >= records:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    break
-            except (OSError, ValueError, KeyError):
-                pass
-            time.sleep(0.01)
-    _, stderr = process.communicate()
-    done.set()
-    sampler.join()
+    with PeakRSS(process.pid) as rss:
+        if kill_at is not None:
+            checkpoint, records = kill_at
+            while process.poll() is None:
+                try:
+                    if json.loads(checkpoint.read_text())["records"] >= records:
+                        os.killpg(process.pid, signal.SIGKILL)
+                        break
+                except (OSError, ValueError, KeyError):
+                    pass
+                time.sleep(0.01)
+        _, stderr = process.communicate()
+    peak = rss.peak
     lines = stderr.decode(errors="replace").splitlines()
     summary = next((line for line in lines if "records" in line), "\n".join(lines[-3:]))
     return RunResult(process.returncode, peak, time.perf_counter() - started, summary.strip())
