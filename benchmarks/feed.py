@@ -48,6 +48,10 @@ USER_DICT = PROJECT / "benchmarks" / "news_spins.tsv"
 PROFILES: dict[str, SpinConfig] = {
     "thesaurus": profile_config("thesaurus", seed=1),
     "dictionary": profile_config("dictionary", seed=2),
+    # The dictionary profile before issue 23's realistic draw (what light and wordpress still use).
+    "dictionary, earlier draw": profile_config(
+        "dictionary", seed=2, sense_order=False, frequent_zipf=0.0, coverage=0.75
+    ),
     "light": profile_config("light", seed=3),
     "wordpress": profile_config("wordpress", seed=4),
     "mythes-only": SpinConfig(sources=("mythes",), seed=7),
