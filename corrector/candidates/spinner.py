@@ -28,7 +28,7 @@ UNSEEN_SPAN_COST = 4.0
 # A pair-decisions file (``corrector adapt --method pairs``) lists only the pairs a feed showed
 # with confidence, each with its posterior: those pay this change penalty (log10, less the log10
 # of the posterior), every other candidate and span keeps the generic channel (benchmarks/feed.py
-# --learn: decided pairs applied at every occurrence, nothing else made dearer).
+# --scopes learned: decided pairs applied at every occurrence, nothing else made dearer).
 DECIDED_CHANGE_PENALTY = 0.5
 DECISIONS_METHOD = "pair-decisions"
 
@@ -43,21 +43,29 @@ def read_spinner(path: str | Path) -> dict[str, Any]:
 
 def load_spinner(path: str | Path) -> dict[tuple[str, str], float]:
     """(spun, original) → log10 P(spun | original) from a spinner file."""
-    return {
-        (p["spun"], p["original"]): math.log10(p["prob"])
-        for p in read_spinner(path)["pairs"]
-        if p["prob"] > 0
-    }
+    return _pairs(read_spinner(path))
 
 
 def is_decisions(path: str | Path) -> bool:
     """Whether a spinner file holds a feed's pair decisions rather than an EM channel."""
-    return read_spinner(path).get("meta", {}).get("method") == DECISIONS_METHOD
+    return _is_decisions(read_spinner(path))
 
 
 def load_keep(path: str | Path) -> dict[str, float]:
     """original → log10 keep(original) from a spinner file."""
-    return {o: math.log10(v["keep"]) for o, v in read_spinner(path).get("keep", {}).items() if v["keep"] > 0}
+    return _keep(read_spinner(path))
+
+
+def _pairs(document: dict[str, Any]) -> dict[tuple[str, str], float]:
+    return {(p["spun"], p["original"]): math.log10(p["prob"]) for p in document["pairs"] if p["prob"] > 0}
+
+
+def _keep(document: dict[str, Any]) -> dict[str, float]:
+    return {o: math.log10(v["keep"]) for o, v in document.get("keep", {}).items() if v["keep"] > 0}
+
+
+def _is_decisions(document: dict[str, Any]) -> bool:
+    return bool(document.get("meta", {}).get("method") == DECISIONS_METHOD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +97,22 @@ class SpinnerChannel:
     def load(
         cls, path: str | Path, floor: float = -4.0, generic_offset: float = 0.0, table_offset: float = 0.0
     ) -> SpinnerChannel:
+        return cls._from_document(read_spinner(path), floor, generic_offset, table_offset)
+
+    @classmethod
+    def _from_document(
+        cls,
+        document: dict[str, Any],
+        floor: float = -4.0,
+        generic_offset: float = 0.0,
+        table_offset: float = 0.0,
+    ) -> SpinnerChannel:
         by_spun: dict[str, dict[str, float]] = {}
-        for (spun, original), logprob in load_spinner(path).items():
+        for (spun, original), logprob in _pairs(document).items():
             by_spun.setdefault(spun, {})[original] = logprob
         return cls(
-            by_spun, load_keep(path), floor, generic_offset=generic_offset, table_offset=table_offset,
-            unlisted_generic=is_decisions(path),
+            by_spun, _keep(document), floor, generic_offset=generic_offset, table_offset=table_offset,
+            unlisted_generic=_is_decisions(document),
         )
 
     @classmethod
@@ -106,12 +124,13 @@ class SpinnerChannel:
         never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py). Offsets are
         divided by ``channel_weight`` because the decoder multiplies channel scores by it. A
         decisions file's pairs pay :data:`DECIDED_CHANGE_PENALTY` and nothing else changes."""
-        if is_decisions(path):
-            rows = read_spinner(path)["pairs"]
+        document = read_spinner(path)
+        if _is_decisions(document):
+            rows = document["pairs"]
             decided = [(p["spun"], p["original"], p["prob"]) for p in rows if p["prob"] > 0]
             return cls.for_decisions(decided, change_penalty, channel_weight)
-        return cls.load(
-            path,
+        return cls._from_document(
+            document,
             generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
             table_offset=(change_penalty - ADAPTED_CHANGE_PENALTY) / channel_weight,
         )
