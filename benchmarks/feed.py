@@ -18,6 +18,7 @@ the clean ones.
 
     .venv/bin/python benchmarks/feed.py [--documents 50] [--modes decoder,pairs]
                                         [--scopes document,feed,learned] [--set NAME=VALUE]
+                                        [--sets light,clean,dev article]
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ ARTICLE = 4
 MODES: dict[str, dict[str, Any]] = {
     "decoder": {"pair_weight": 0.0},
     "pairs": {},  # the shipped defaults, with --set overrides
-    "neural": {},  # per-sentence --neural selection and verification (slow: use few --documents)
+    "neural": {},  # --neural: the teacher judges pair types (corrector.restore.teacher)
+    "neural-sentence": {"neural_budget": 0.0},  # per-sentence selection and verification (slow)
 }
 
 Docs = list[tuple[str, str | None]]
@@ -103,10 +105,11 @@ def sets(documents: int) -> dict[str, Docs]:
 LEARNED: dict[int, list[Any]] = {}  # the ``learned`` scope's decisions, by the docs list's id
 
 
-def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float]:
-    """Restorations of ``docs`` and words/s; ``feed``: two passes with the feed's pair evidence;
+def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float, float]:
+    """Restorations of ``docs``, words/s and words per CPU-second (the one-core figure on a busy
+    machine; BLAS threads count in full); ``feed``: two passes with the feed's pair evidence;
     ``learned``: the feed's pair decisions learned in a first pass, applied as its spinner."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if scope == "feed":
         evidence = ScopeEvidence()
         for spun, _ in docs:
@@ -124,14 +127,15 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float]:
     else:
         results = [corrector.correct(spun) for spun, _ in docs]
     words = sum(len(spun.split()) for spun, _ in docs)
-    return results, words / max(time.perf_counter() - started, 1e-9)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return results, words / max(wall, 1e-9), words / max(cpu, 1e-9)
 
 
 def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str], None]) -> None:
     clean_scores: dict[str, list[float]] = {}  # by length: "" (lee documents) or " ×4" (articles)
     rows = []
     for name, docs in data.items():
-        results, rate = restore(corrector, docs, scope)
+        results, rate, cpu_rate = restore(corrector, docs, scope)
         edits = sum(len(r.edits) for r in results)
         words = sum(len(s.split()) for s, _ in docs)
         labelled = [(s, o, r.text) for (s, o), r in zip(docs, results, strict=True) if o is not None]
@@ -139,8 +143,8 @@ def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str
         spun_scores = [r.spun_score for r in results]
         if name.startswith("clean"):
             clean_scores[name.removeprefix("clean")] = spun_scores
-        rows.append((name, len(docs), words, edits, score, rate, spun_scores))
-    for name, count, words, edits, score, rate, spun_scores in rows:
+        rows.append((name, len(docs), words, edits, score, rate, cpu_rate, spun_scores))
+    for name, count, words, edits, score, rate, cpu_rate, spun_scores in rows:
         detection = ""
         profile, _, times = name.partition(" ×")
         clean = clean_scores.get(f" ×{times}" if times else "", [])
@@ -149,7 +153,7 @@ def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str
             detection = f"{auc(np.r_[spun_scores, clean], labels):.3f}"
         numbers = f"{score.fix:6.3f} {score.broken:6.3f} {score.err:+7.3f}" if score is not None else " " * 21
         emit(f"{scope:8s} {name:26s} {count:4d} {words:6d} {100 * edits / words:7.2f} {numbers} "
-             f"{detection:>6s} {rate:7.0f}{learned_pairs(name, data[name])}")
+             f"{detection:>6s} {rate:7.0f} {cpu_rate:7.0f}{learned_pairs(name, data[name])}")
 
 
 def learned_pairs(name: str, docs: Docs) -> str:
@@ -171,19 +175,27 @@ def main() -> int:
     parser.add_argument("--scopes", default="document,feed")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="extra Corrector setting for every mode (e.g. pair_weight=1.0)")
+    parser.add_argument("--sets", default="", help="only these sets (comma-separated names; default all)")
     args = parser.parse_args()
-    from corrector import Corrector
+    from corrector import Corrector, settings
 
-    extra = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    extra = {k: settings.parse(k, v) for k, v in (item.split("=", 1) for item in args.set)}
     base = Corrector.load()
     data = sets(args.documents)
+    if args.sets:
+        wanted = args.sets.split(",")
+        unknown = sorted(set(wanted) - set(data))
+        if unknown:
+            parser.error(f"unknown sets {unknown}; known: {sorted(data)}")
+        data = {name: docs for name, docs in data.items() if name in wanted}
+    neural = base.with_neural() if any(m.startswith("neural") for m in args.modes.split(",")) else None
     for mode in args.modes.split(","):
-        corrector = base.with_neural() if mode == "neural" else base
+        corrector = neural if mode.startswith("neural") and neural is not None else base
         if MODES[mode] or extra:
             corrector = corrector.with_settings(**{**extra, **MODES[mode]})
         print(f"== mode {mode}: {corrector.config.pair_weight=} {corrector.config.pair_offset=}")
         print(f"{'scope':8s} {'set':26s} {'docs':>4s} {'words':>6s} {'edit%':>7s} {'fix':>6s} {'broken':>6s} "
-              f"{'ERR':>7s} {'detAUC':>6s} {'w/s':>7s}")
+              f"{'ERR':>7s} {'detAUC':>6s} {'w/s':>7s} {'w/cpu-s':>7s}")
         for scope in args.scopes.split(","):
             table(corrector, data, scope, lambda line: print(line, flush=True))
     return 0

@@ -2,7 +2,10 @@
 
     python benchmarks/neural.py [--thresholds 2 2.5 3] [--decoder-weights 1] [--proposals 0.25]
                                 [--candidates 0 6] [--gates 0.4 0.5] [--consistency 0 0.5]
-                                [--windows 0 10] [--reuters 25]
+                                [--windows 0 10] [--budgets 0 10] [--reuters 25]
+
+``--budgets``: the teacher's pair types judged per 100 words (``corrector.restore.teacher``; the
+``--neural`` default); 0 is the per-sentence selection and verification the other grids tune.
 
 Sets: as ``benchmarks/tune.py`` (dev = 12 real pairs alone, article = the same pairs inside the
 seed article, syn / light = held-out ``lee.cor`` spun heavily / lightly, clean = ``lee.cor``
@@ -27,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tune import evaluate, evaluate_in_article, tuning_sets
 
-from corrector import Corrector
+from corrector import Corrector, settings
 from corrector.builders.corpus import lee_heldout
 from corrector.defaults import PROJECT_DIR, SHARED_DATA_DIR
 from corrector.restore.verify import MemoScorer, SentenceScorer
@@ -75,6 +78,10 @@ def main() -> None:
     parser.add_argument(
         "--windows", type=int, nargs="+", default=[0, 10], help="selection windows (words past the edit)"
     )
+    parser.add_argument(
+        "--budgets", type=float, nargs="+", default=[settings.DEFAULTS["neural_budget"]],
+        help="teacher budgets (pair types per 100 words; 0: per-sentence selection and verification)",
+    )
     parser.add_argument("--synthetic", type=int, default=20, help="lee.cor documents to spin")
     parser.add_argument("--reuters", type=int, default=25, help="pairs of each held-out Reuters set")
     parser.add_argument("--seed", type=int, default=3)
@@ -106,8 +113,10 @@ def main() -> None:
 
     row("n-gram decoder alone (default)", ngram)
     words = sum(len(spun.split()) for pairs in sets.values() for spun, _ in pairs) + len(article.split())
-    settings = itertools.product(args.proposals, args.candidates, sorted(args.gates), args.windows)
-    for proposal, candidates, gate, window in settings:
+    passes = itertools.product(
+        args.budgets, args.proposals, args.candidates, sorted(args.gates), args.windows
+    )
+    for budget, proposal, candidates, gate, window in passes:
         grid = itertools.product(args.thresholds, args.decoder_weights, args.consistency)
         for threshold, weight, consistency in grid:
             corrector = neural.with_settings(
@@ -118,11 +127,12 @@ def main() -> None:
                 neural_candidates=candidates,
                 neural_consistency=consistency,
                 neural_window=window,
+                neural_budget=budget,
             )
             before = scorer.seconds
             label = (
-                f"neural: proposal {proposal}, candidates {candidates}, gate {gate}, window {window}, "
-                f"threshold {threshold}, weight {weight}, consistency {consistency}"
+                f"neural: budget {budget}, proposal {proposal}, candidates {candidates}, gate {gate}, "
+                f"window {window}, threshold {threshold}, weight {weight}, consistency {consistency}"
             )
             start = time.perf_counter()
             row(label, corrector)

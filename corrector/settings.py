@@ -209,8 +209,28 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "neural_window", int, 10,
-        _NEURAL + "selection scores a proposal up to this many words past it (0 = the whole sentence)",
+        _NEURAL + "selection (and the teacher's window) scores a proposal up to this many words past it "
+        "(0 = the whole sentence)",
         "--neural-window", "neural", minimum=0, signature="nwin", neural_only=True,
+    ),
+    # The teacher (corrector.restore.teacher): the neural LM judges the document's most promising
+    # pair types in short windows; the n-gram decoder applies its decisions (benchmarks/teacher.py).
+    Setting(
+        "neural_budget", float, 20.0,
+        _NEURAL + "pair types the neural LM judges per 100 words, each in a short window, the n-gram "
+        "decoder applying its decisions (0: select and verify every proposal in whole sentences, "
+        "the per-sentence research mode, ~10x slower)",
+        "--neural-budget", "neural", minimum=0, signature="nbud", neural_only=True,
+    ),
+    Setting(
+        "neural_samples", int, 2,
+        _NEURAL + "occurrences of a judged pair type the neural LM scores (the others share their mean)",
+        "--neural-samples", "neural", minimum=1, signature="nsam", neural_only=True,
+    ),
+    Setting(
+        "neural_context", int, 8,
+        _NEURAL + "words before a judged span in the teacher's window (--neural-window words after it)",
+        "--neural-context", "neural", minimum=0, signature="nctx", neural_only=True,
     ),
     Setting(
         "pair_weight", float, 0.0,

@@ -48,7 +48,7 @@ def test_to_dict_matches_the_jsonl_schema(corrector: Corrector) -> None:
     assert {"source", "restored", "edits", "scores", "spun_score"} <= set(record)
     assert set(record["scores"]) == {"source_logprob", "restored_logprob", "source_ppl", "restored_ppl"}
     for edit in record["edits"]:
-        assert set(edit) == {"start", "end", "spun", "restored", "gain"}
+        assert set(edit) == {"start", "end", "spun", "restored", "gain", "spun_score"}
     assert 0.0 <= record["spun_score"] <= 1.0
 
 

@@ -273,7 +273,7 @@ def test_corrector_with_a_verifier_applies_only_verified_edits(corrector: Correc
     # A scorer that likes "said" and dislikes "in": the verifier keeps one edit of the two.
     scorer = TableScorer({"said": 0.0, "stated": -9.0, "in": -9.0, "within": 0.0})
     verified = Corrector(
-        corrector.config.with_overrides(neural="stub", neural_threshold=1.0),
+        corrector.config.with_overrides(neural="stub", neural_budget=0.0, neural_threshold=1.0),
         corrector.lm,
         corrector.generator,
         scorer,  # type: ignore[arg-type]
@@ -327,7 +327,7 @@ def test_neural_candidates_reach_restorations_the_decoder_does_not_propose(
     assert "inside" not in {e.restored for e in proposed.edits}
     scorer = TableScorer({"said": 0.0, "stated": -9.0, "crisis": 0.0, "disaster": -9.0, "inside": 0.0,
                           "within": -9.0, "in": -9.0})
-    settings = corrector.config.with_overrides(neural="stub", neural_threshold=1.0)
+    settings = corrector.config.with_overrides(neural="stub", neural_budget=0.0, neural_threshold=1.0)
     only_decoder = Corrector(settings.with_overrides(neural_candidates=0), corrector.lm, corrector.generator,
                              scorer)  # type: ignore[arg-type]
     assert "inside" not in only_decoder.correct(source).text
@@ -356,7 +356,9 @@ def test_corrector_carries_a_substitutions_evidence_across_its_document(correcto
     # after "Aides". At threshold 1 only the first clears it; with consistency 0.5 the second gets
     # 0.5 · (4 − 1) and clears it too.
     scorer = PairScorer({("Officials", "said"): 4.0, ("Aides", "said"): 0.5})
-    settings = corrector.config.with_overrides(neural="stub", neural_decoder_weight=0.0, neural_threshold=1.0)
+    settings = corrector.config.with_overrides(
+        neural="stub", neural_budget=0.0, neural_decoder_weight=0.0, neural_threshold=1.0
+    )
 
     def said_at(consistency: float, threshold: float = 1.0) -> list[int]:
         config = settings.with_overrides(neural_consistency=consistency, neural_threshold=threshold)

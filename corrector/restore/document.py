@@ -33,8 +33,10 @@ from corrector.restore.pairs import (
     ScopeEvidence,
     decisions,
     features,
+    placed_probabilities,
     proposals,
 )
+from corrector.restore.teacher import TeacherWeights, teach
 from corrector.restore.verify import MemoScorer, SentenceScorer, VerifierWeights, select, verify
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
@@ -62,6 +64,7 @@ class DocumentRestorer:
     neural: SentenceScorer | None = None
     weights: DecoderWeights = field(init=False)
     verifier_weights: VerifierWeights = field(init=False)
+    teacher_weights: TeacherWeights = field(init=False)
 
     def __post_init__(self) -> None:
         config = self.config
@@ -77,15 +80,31 @@ class DocumentRestorer:
                 config.neural_window,
             ),
         )
+        object.__setattr__(
+            self,
+            "teacher_weights",
+            TeacherWeights(
+                config.neural_budget,
+                config.neural_samples,
+                config.neural_context,
+                config.neural_window,
+                config.neural_decoder_weight,
+                config.neural_threshold,
+                config.proposal_penalty,
+            ),
+        )
 
     def restore(
         self, text: str, lattices: list[Lattice], feed: ScopeEvidence | None = None
     ) -> Restoration:
         """Restore ``text`` from its sentences' lattices: a first pass, the document decisions,
-        a second pass where they changed anything, then neural selection when configured.
+        a second pass where they changed anything, then the neural teacher's decisions (or, with
+        budget 0, per-sentence neural selection) when configured.
         ``feed``: pair evidence of the whole feed ``text`` belongs to (this document included),
         gathered by a first pass with :meth:`pair_evidence`."""
         # LM scores do not depend on the weights: both passes over a sentence share them.
+        teaching = self.neural is not None and self.config.neural_budget > 0
+        per_sentence = self.neural is not None and not teaching
         memos = [SentenceMemo() for _ in lattices]
         decodings = [
             decode(lattice, self.lm, self.weights, self.config.nbest, memo)
@@ -111,7 +130,7 @@ class DocumentRestorer:
             # The document does not look spun: keep it as it is (no edits). Short texts are
             # exempt: a handful of words is too little evidence either way.
             weights = replace(weights, change_penalty=math.inf)
-        elif self.neural is not None:
+        elif per_sentence:
             # The neural verifier decides; the decoder only proposes, at a low penalty, from the
             # first-pass lattices (the consistency boost and the prior are n-gram-side decisions).
             lattices = first_lattices
@@ -130,9 +149,11 @@ class DocumentRestorer:
                     lattices, first_lattices, decodings, memos, strict=True
                 )
             ]
-        if self.neural is not None and not gated:
+        if per_sentence and not gated:
             decodings = self._verified(text, lattices, decodings, memos)
-        edits = [edit for _, edit in _edits(text, lattices, decodings)]
+        elif teaching and not gated:
+            lattices, decodings = self._taught(text, first_lattices, lattices, decodings, memos, weights)
+        edits = self._scored_edits(text, first_lattices, lattices, decodings, memos, feed)
         return Restoration(
             source=text,
             text=apply_edits(text, edits),
@@ -141,6 +162,27 @@ class DocumentRestorer:
             spun_score=first,
             alternatives=_alternatives(text, lattices, decodings) if self.config.nbest else (),
         )
+
+    def _scored_edits(
+        self,
+        text: str,
+        first_lattices: list[Lattice],
+        lattices: list[Lattice],
+        decodings: list[SentenceDecoding],
+        memos: list[SentenceMemo],
+        feed: ScopeEvidence | None,
+    ) -> list[Edit]:
+        """The decodings' edits, each with its ``spun_score``: the pair model's probability under
+        the document's pair evidence (or the feed's)."""
+        owned = _edits(text, lattices, decodings)
+        if not owned:
+            return []
+        placed = [(s, decodings[s].choices[c].arc, decodings[s].choices[c].candidate) for (s, c), _ in owned]
+        probabilities = placed_probabilities(
+            first_lattices, placed, self.lm, self.config.channel_weight, _frequency_prior(self.lm),
+            PairModel.load(), memos, feed,
+        )
+        return [replace(edit, spun_score=p) for (_, edit), p in zip(owned, probabilities, strict=True)]
 
     def pair_evidence(
         self, lattices: list[Lattice], memos: list[SentenceMemo] | None = None
@@ -171,6 +213,31 @@ class DocumentRestorer:
             )
             for p in found
         }
+
+    def _taught(
+        self,
+        text: str,
+        first_lattices: list[Lattice],
+        lattices: list[Lattice],
+        decodings: list[SentenceDecoding],
+        memos: list[SentenceMemo],
+        weights: DecoderWeights,
+    ) -> tuple[list[Lattice], list[SentenceDecoding]]:
+        """The lattices with the neural teacher's decisions pinned and their decodings (see
+        :mod:`corrector.restore.teacher`); proposals come from the first-pass lattices."""
+        assert self.neural is not None
+        found = proposals(
+            first_lattices, self.lm, self.config.channel_weight, self.config.neural_candidates,
+            defaults.NEURAL_CANDIDATE_FLOOR, memos,
+        )
+        if not found:
+            return lattices, decodings
+        taught = teach(text, lattices, found, MemoScorer(self.neural), self.teacher_weights).lattices
+        decodings = [
+            decoding if pinned is lattice else decode(pinned, self.lm, weights, self.config.nbest, memo)
+            for pinned, lattice, decoding, memo in zip(taught, lattices, decodings, memos, strict=True)
+        ]
+        return taught, decodings
 
     def _verified(
         self, text: str, lattices: list[Lattice], decodings: list[SentenceDecoding], memos: list[SentenceMemo]

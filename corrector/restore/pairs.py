@@ -307,3 +307,87 @@ def decisions(
             best[spun] = decision
     kept = [d for d in best.values() if d.probability >= min_probability and d.occurrences >= min_occurrences]
     return sorted(kept, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original))
+
+
+
+def _arc_gains(
+    lattice: Lattice, arc: Arc, lm: LanguageModel, channel_weight: float, memo: SentenceMemo
+) -> list[float]:
+    """Fast-match gains of ``arc``'s candidates, in its order, from the window scores the decoder
+    keeps in ``memo`` (scored now if this arc has none there)."""
+    entry = memo.arcs.get((arc.start, arc.end))
+    if entry is None or [c.words for c in entry[0].candidates] != [c.words for c in arc.candidates]:
+        ranked_candidates(Lattice(lattice.sentence, (arc,)), lm, channel_weight, 1, -math.inf, memo)
+        entry = memo.arcs[(arc.start, arc.end)]
+    scored, kept, window_scores = entry
+    by_words = dict(zip([c.words for c in scored.candidates], window_scores, strict=True))
+    return [by_words[c.words] - kept + channel_weight * c.logprob for c in arc.candidates]
+
+
+def placed_probabilities(
+    lattices: Sequence[Lattice],
+    placed: Sequence[tuple[int, Arc, Candidate]],
+    lm: LanguageModel,
+    channel_weight: float,
+    prior: FrequencyPrior,
+    model: PairModel,
+    memos: Sequence[SentenceMemo],
+    evidence: ScopeEvidence | None = None,
+) -> list[float | None]:
+    """Per decoded replacement (sentence, arc, candidate): the model's probability that the span
+    is the spinner's swap of that original, judged at its fast-match gain in ``lattices`` (the
+    first-pass lattices: a boosted or pinned candidate is judged by its channel score, not the
+    boost) with the scope's evidence; None where the first pass did not offer the candidate.
+
+    Without ``evidence``, the document's is gathered for the placed pair types only: a pair's
+    features depend on its own proposals and its forms' counts alone, so this equals what
+    :meth:`ScopeEvidence.of` over all proposals gives them, at a fraction of the cost."""
+    judged: list[Proposal | None] = []
+    for s, arc, candidate in placed:
+        first = next((a for a in lattices[s].arcs if (a.start, a.end) == (arc.start, arc.end)), None)
+        words = lattices[s].sentence.words
+        spun = " ".join(words[arc.start : arc.end]).lower()
+        found = None
+        if first is not None:
+            gains = _arc_gains(lattices[s], first, lm, channel_weight, memos[s])
+            found = next(
+                (Proposal(s, first, c, g, spun, c.text.lower())
+                 for c, g in zip(first.candidates, gains, strict=True) if c.words == candidate.words),
+                None,
+            )
+        judged.append(found)
+    if evidence is None:
+        evidence = _evidence_of_pairs(
+            lattices, {p.pair for p in judged if p is not None}, lm, channel_weight, memos
+        )
+    return [
+        None if p is None else 1.0 / (1.0 + math.exp(-model.log_odds(features(p, evidence, prior))))
+        for p in judged
+    ]
+
+
+def _evidence_of_pairs(
+    lattices: Sequence[Lattice],
+    pairs: set[tuple[str, str]],
+    lm: LanguageModel,
+    channel_weight: float,
+    memos: Sequence[SentenceMemo],
+) -> ScopeEvidence:
+    """The document's evidence restricted to ``pairs``: their proposals as :func:`proposals`
+    makes them (the :data:`PER_ARC` best of an arc above :data:`FLOOR`) and their forms' counts."""
+    spun_forms = {spun for spun, _ in pairs}
+    found: list[Proposal] = []
+    for s, lattice in enumerate(lattices):
+        words = lattice.sentence.words
+        for arc in lattice.arcs:
+            spun = " ".join(words[arc.start : arc.end]).lower()
+            if spun not in spun_forms:
+                continue
+            gains = _arc_gains(lattice, arc, lm, channel_weight, memos[s])
+            best = sorted(range(len(gains)), key=lambda j: -gains[j])[:PER_ARC]
+            for j in best:
+                candidate = arc.candidates[j]
+                pair = (spun, candidate.text.lower())
+                if gains[j] > FLOOR and pair in pairs:
+                    found.append(Proposal(s, arc, candidate, gains[j], *pair))
+    return ScopeEvidence.of(lattices, found)

@@ -3,32 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class Edit:
-    """One replacement: character span in the input, spun and restored text, score gain (log10)."""
+    """One replacement: character span in the input, spun and restored text, score gain (log10),
+    and ``spun_score``: the probability that the span is a spinner's swap of this original, from
+    the document's (or feed's) pair evidence (:mod:`corrector.restore.pairs`; None: not judged)."""
 
     start: int
     end: int
     spun: str
     restored: str
     gain: float
+    spun_score: float | None = None
 
     def shifted(self, offset: int) -> Edit:
         """The same edit with its offsets moved by ``offset`` (into or out of a span's frame)."""
-        return Edit(self.start + offset, self.end + offset, self.spun, self.restored, self.gain)
+        return replace(self, start=self.start + offset, end=self.end + offset)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "start": self.start,
             "end": self.end,
             "spun": self.spun,
             "restored": self.restored,
             "gain": round(self.gain, 4),
         }
+        if self.spun_score is not None:
+            out["spun_score"] = round(self.spun_score, 4)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,194 @@
+"""The neural teacher: a neural LM judges pair types, and its cost is paid per type, not per word.
+
+A spinner is a fixed dictionary, so the question "is 'stated' here 'said'?" recurs at every
+occurrence of a spun form. The teacher asks it once per **pair type** (spun form → candidate
+original, compared case-blind) at a few occurrences, and only for the types that matter:
+
+1. **Proposals**: the n-gram side's best candidates of every arc by fast-match gain (the
+   :func:`corrector.restore.pairs.proposals` of the document), grouped by pair type.
+2. **Budget**: the ``budget`` × words / 100 types with the highest best gain are judged — the
+   swaps the n-gram decoder makes or nearly makes, where it is right or wrong. Every other arc
+   stays as the n-gram decoder decides it.
+3. **Neural gain**: each judged type is scored at up to ``samples`` occurrences (best gain first):
+   the log10 gain under the neural LM of the candidate in a window of the spun sentence (``left``
+   words before the span, ``right`` after; the window and its variants share their prefix's
+   forward pass). The type's neural gain is their mean.
+4. **Decisions**: each occurrence of a judged type scores
+
+       neural gain (its own where it was scored, else its type's) + decoder_weight · (n-gram gain
+       − proposal penalty) − threshold
+
+   as the per-sentence verifier does (:mod:`corrector.restore.verify`), and a spun span takes its
+   best positive occurrence. A last n-gram decoding applies the decisions as the channel: a span
+   whose spun form was judged keeps only its decided original (pinned), or no arc (the spun text
+   stays); every other arc keeps its candidates and the decoder's objective.
+
+So a 400-word article costs the neural LM ~20 short windows instead of ~100 whole sentences, and
+a spun form that recurs is judged once however often it recurs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from corrector.restore.pairs import Proposal
+from corrector.restore.verify import SentenceScorer
+from corrector.text.lattice import Arc, Lattice
+from corrector.text.results import Edit, apply_edits
+
+# Channel bonus (log10) of a pinned original: larger than any LM loss a one-span swap can show,
+# so the last decoding takes every decision the teacher made.
+PIN = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class TeacherWeights:
+    """budget: pair types judged per 100 words (at least one per document with proposals);
+    samples: occurrences of a type scored; left/right: words of context around the span;
+    decoder_weight, threshold, proposal_penalty: the verifier's score (see the module doc)."""
+
+    budget: float
+    samples: int
+    left: int
+    right: int
+    decoder_weight: float
+    threshold: float
+    proposal_penalty: float
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the teacher found for one pair type in a document."""
+
+    spun: str
+    original: str
+    neural_gain: float  # mean log10 gain under the neural LM at the scored occurrences
+    ngram_gain: float  # mean fast-match gain (log10) at all occurrences
+    occurrences: int
+    scored: int
+
+
+@dataclass(frozen=True, slots=True)
+class Teaching:
+    """The lattices of the last decoding, the judged types, and the decided occurrences
+    (sentence, arc start, arc end) → score."""
+
+    lattices: list[Lattice]
+    judgements: tuple[Judgement, ...]
+    decided: dict[tuple[int, int, int], float]
+
+
+def judged_types(proposals: Sequence[Proposal], words: int, budget: float) -> list[tuple[str, str]]:
+    """The pair types worth the neural LM's time: the ``budget`` × ``words`` / 100 (rounded up)
+    with the highest best gain, best first (ties: the forms, so the choice is deterministic)."""
+    best: dict[tuple[str, str], float] = {}
+    for p in proposals:
+        best[p.pair] = max(best.get(p.pair, -math.inf), p.gain)
+    ranked = sorted(best, key=lambda pair: (-best[pair], pair))
+    return ranked[: max(1, math.ceil(budget * words / 100))] if ranked else []
+
+
+def window(text: str, lattice: Lattice, arc: Arc, left: int, right: int) -> tuple[int, int]:
+    """Character span of ``arc``'s neighbourhood: ``left`` tokens before it and ``right`` after,
+    within its sentence (``right`` 0: to the sentence's end)."""
+    tokens = lattice.sentence.tokens
+    first = tokens[max(0, arc.start - left)]
+    last = tokens[min(len(tokens), arc.end + right) - 1 if right else -1]
+    return first.start, last.end
+
+
+def teach(
+    text: str,
+    lattices: Sequence[Lattice],
+    proposals: Sequence[Proposal],
+    scorer: SentenceScorer,
+    weights: TeacherWeights,
+) -> Teaching:
+    """Judge the document's most promising pair types with the neural LM and pin its decisions
+    into the lattices (see the module doc). ``proposals`` must come from ``lattices``."""
+    words = sum(len(lattice.sentence.words) for lattice in lattices)
+    types = judged_types(proposals, words, weights.budget)
+    chosen = set(types)
+    by_type: dict[tuple[str, str], list[Proposal]] = {}
+    for p in proposals:
+        if p.pair in chosen:
+            by_type.setdefault(p.pair, []).append(p)
+    # Occurrences to score: each type's best-gain ones (ties: document order).
+    sampled: list[Proposal] = []
+    for pair in types:
+        ranked = sorted(by_type[pair], key=lambda p: (-p.gain, p.sentence, p.arc.start, p.arc.end))
+        sampled.extend(ranked[: weights.samples])
+    texts: list[str] = []
+    for p in sampled:
+        lattice = lattices[p.sentence]
+        start, end = window(text, lattice, p.arc, weights.left, weights.right)
+        tokens = lattice.sentence.tokens
+        begin, finish = tokens[p.arc.start].start - start, tokens[p.arc.end - 1].end - start
+        piece = text[start:end]
+        edit = Edit(begin, finish, piece[begin:finish], p.candidate.text, 0.0)
+        texts.extend((piece, apply_edits(piece, [edit])))
+    distinct = list(dict.fromkeys(texts))
+    scores = dict(zip(distinct, scorer.logprob(distinct), strict=True)) if distinct else {}
+    own: dict[tuple[int, int, int, str], float] = {}
+    for i, p in enumerate(sampled):
+        own[_key(p)] = scores[texts[2 * i + 1]] - scores[texts[2 * i]]
+    judgements = []
+    type_gain: dict[tuple[str, str], float] = {}
+    for pair in types:
+        found = by_type[pair]
+        gains = [own[key] for key in (_key(p) for p in found) if key in own]
+        type_gain[pair] = sum(gains) / len(gains)
+        ngram_gain = sum(p.gain for p in found) / len(found)
+        judgements.append(Judgement(pair[0], pair[1], type_gain[pair], ngram_gain, len(found), len(gains)))
+    # Each occurrence of a judged type, scored; a spun span takes its best positive candidate.
+    best: dict[tuple[int, int, int], tuple[float, Proposal]] = {}
+    judged_spans: set[tuple[int, int, int]] = set()
+    for pair in types:
+        for p in by_type[pair]:
+            span = (p.sentence, p.arc.start, p.arc.end)
+            judged_spans.add(span)
+            neural = own.get(_key(p), type_gain[pair])
+            score = neural + weights.decoder_weight * (p.gain - weights.proposal_penalty) - weights.threshold
+            if score > 0 and (span not in best or score > best[span][0]):
+                best[span] = (score, p)
+    pinned = [_pinned(s, lattice, judged_spans, best) for s, lattice in enumerate(lattices)]
+    decided = {span: score for span, (score, _) in best.items()}
+    return Teaching(pinned, tuple(judgements), decided)
+
+
+def _key(p: Proposal) -> tuple[int, int, int, str]:
+    return (p.sentence, p.arc.start, p.arc.end, p.original)
+
+
+def _pinned(
+    sentence: int,
+    lattice: Lattice,
+    judged: set[tuple[int, int, int]],
+    best: dict[tuple[int, int, int], tuple[float, Proposal]],
+) -> Lattice:
+    """``lattice`` with the teacher's decisions: the best non-overlapping decided spans pinned
+    (their original alone, with :data:`PIN` added), arcs overlapping them and judged spans
+    without a decision removed, the rest as they were. The same object when nothing was judged."""
+    decided = [(score, p) for (s, _, _), (score, p) in best.items() if s == sentence]
+    spans = [(start, end) for s, start, end in judged if s == sentence]
+    if not spans:
+        return lattice
+    pins: list[Proposal] = []
+    for _, p in sorted(decided, key=lambda item: (-item[0], item[1].arc.start, item[1].arc.end)):
+        if all(p.arc.end <= q.arc.start or q.arc.end <= p.arc.start for q in pins):
+            pins.append(p)
+    arcs: list[Arc] = []
+    for arc in lattice.arcs:
+        pin = next((p for p in pins if (p.arc.start, p.arc.end) == (arc.start, arc.end)), None)
+        if pin is not None:
+            pinned = replace(pin.candidate, logprob=pin.candidate.logprob + PIN)
+            arcs.append(Arc(arc.start, arc.end, (pinned,)))
+        elif (arc.start, arc.end) in spans or any(
+            not (arc.end <= p.arc.start or p.arc.end <= arc.start) for p in pins
+        ):
+            continue
+        else:
+            arcs.append(arc)
+    return Lattice(lattice.sentence, tuple(arcs))

