@@ -5,7 +5,9 @@ Sets (all held out from the LM corpus):
   profile, restored one document at a time (``document``), as one feed (``feed``: a first pass
   gathers the pair evidence of every document, a second restores each with it), or with the
   feed's learned pair decisions as its spinner (``learned``: ``corrector adapt --method pairs``
-  then ``correct --spinner``);
+  then ``correct --spinner``), or with the neural teacher's decisions for the feed (``taught``,
+  with ``--modes neural`` or ``teacher``: ``corrector adapt --method pairs --neural`` then
+  ``correct --spinner``);
 - ``clean``: the same articles unspun (broken = edits on clean news);
 - ``<profile> ×4``, ``clean ×4``: the same documents joined four at a time into whole articles
   (~350 words, the length of real ones);
@@ -63,8 +65,8 @@ ARTICLE = 4
 MODES: dict[str, dict[str, Any]] = {
     "decoder": {"pair_weight": 0.0},
     "pairs": {},  # the shipped defaults, with --set overrides
-    "neural": {},  # --neural: the teacher judges pair types (corrector.restore.teacher)
-    "neural-sentence": {"neural_budget": 0.0},  # per-sentence selection and verification (slow)
+    "neural": {},  # --neural: per-sentence selection and verification (slow: use few --documents)
+    "teacher": {"neural_budget": 20.0},  # --neural-budget 20 (corrector.restore.teacher)
 }
 
 Docs = list[tuple[str, str | None]]
@@ -122,6 +124,17 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float, f
             evidence += corrector.pair_evidence(spun)
         decided = corrector.pair_decisions(evidence)
         adapted = corrector.with_decisions(decided)
+        results = [adapted.correct(spun) for spun, _ in docs]
+        LEARNED[id(docs)] = decided
+    elif scope == "taught":
+        # What `corrector adapt --method pairs --neural` then `correct --spinner` do: the neural
+        # teacher decides the feed's pair types, the n-gram decoder applies them.
+        evidence = ScopeEvidence()
+        for spun, _ in docs:
+            evidence += corrector.pair_evidence(spun)
+        decided = corrector.taught_decisions(evidence, (spun for spun, _ in docs))
+        config = corrector.config.with_overrides(neural=None)
+        adapted = type(corrector)(config, corrector.lm, corrector.generator).with_decisions(decided)
         results = [adapted.correct(spun) for spun, _ in docs]
         LEARNED[id(docs)] = decided
     else:
@@ -188,9 +201,10 @@ def main() -> int:
         if unknown:
             parser.error(f"unknown sets {unknown}; known: {sorted(data)}")
         data = {name: docs for name, docs in data.items() if name in wanted}
-    neural = base.with_neural() if any(m.startswith("neural") for m in args.modes.split(",")) else None
-    for mode in args.modes.split(","):
-        corrector = neural if mode.startswith("neural") and neural is not None else base
+    modes = args.modes.split(",")
+    neural = base.with_neural() if {"neural", "teacher"} & set(modes) else None
+    for mode in modes:
+        corrector = neural if mode in ("neural", "teacher") and neural is not None else base
         if MODES[mode] or extra:
             corrector = corrector.with_settings(**{**extra, **MODES[mode]})
         print(f"== mode {mode}: {corrector.config.pair_weight=} {corrector.config.pair_offset=}")

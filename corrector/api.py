@@ -134,6 +134,16 @@ class Corrector:
             evidence, min_probability, min_occurrences
         )
 
+    def taught_decisions(
+        self, evidence: ScopeEvidence, texts: Iterable[str], min_occurrences: int = 2
+    ) -> list[PairDecision]:
+        """With a neural LM: a feed's decisions by the teacher, which scores the feed's most
+        probable pair types (:meth:`pair_evidence` summed) at a few occurrences found in ``texts``
+        (the feed read again); the neural cost is per pair type, not per document."""
+        return DocumentRestorer(self.lm, self.config, self.neural).taught_decisions(
+            evidence, texts, min_occurrences
+        )
+
     def with_decisions(self, decisions: Iterable[PairDecision]) -> Corrector:
         """This corrector applying a feed's pair decisions as its spinner (what ``--spinner`` does
         with the file ``corrector adapt --method pairs`` writes), without a file."""

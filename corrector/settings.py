@@ -214,12 +214,12 @@ SETTINGS: tuple[Setting, ...] = (
         "--neural-window", "neural", minimum=0, signature="nwin", neural_only=True,
     ),
     # The teacher (corrector.restore.teacher): the neural LM judges the document's most promising
-    # pair types in short windows; the n-gram decoder applies its decisions (benchmarks/teacher.py).
+    # pair types in short windows; the n-gram decoder applies its decisions (benchmarks/feed.py).
     Setting(
-        "neural_budget", float, 20.0,
-        _NEURAL + "pair types the neural LM judges per 100 words, each in a short window, the n-gram "
-        "decoder applying its decisions (0: select and verify every proposal in whole sentences, "
-        "the per-sentence research mode, ~10x slower)",
+        "neural_budget", float, 0.0,
+        _NEURAL + "0: select and verify every proposal in whole sentences; N > 0: the teacher judges "
+        "the N best pair types per 100 words in short windows and the n-gram decoder applies its "
+        "decisions (20: ~5x faster, ERR 0.30 against 0.38 on whole articles; docs/experiments.md)",
         "--neural-budget", "neural", minimum=0, signature="nbud", neural_only=True,
     ),
     Setting(

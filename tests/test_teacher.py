@@ -132,3 +132,42 @@ def test_an_edits_evidence_gathered_for_its_pair_alone_equals_the_whole_document
     args = (lattices, placed, corrector.lm, 2.0, _frequency_prior(corrector.lm), PairModel.load(), memos)
     whole = ScopeEvidence.of(lattices, proposals(lattices, corrector.lm, 2.0, PER_ARC, FLOOR, memos))
     assert placed_probabilities(*args) == placed_probabilities(*args, whole)
+
+
+def test_feed_windows_stop_reading_once_every_form_has_its_samples() -> None:
+    from corrector.restore.teacher import feed_windows
+
+    read: list[int] = []
+
+    def feed() -> Iterable[str]:
+        for i in range(100):
+            read.append(i)
+            yield f"Doc {i}: officials stated it. They stated more here today."
+
+    found = feed_windows(feed(), {"stated", "more here"}, 3, 1, 1)
+    assert read == [0, 1, 2]  # "more here" is once per document: three documents hold three
+    stated = ["officials stated it", "They stated more", "officials stated it"]
+    assert [w for w, _, _ in found["stated"]] == stated
+    assert [w for w, _, _ in found["more here"]] == ["stated more here today"] * 3
+    for piece, start, end in found["stated"] + found["more here"]:
+        assert piece[start:end] in {"stated", "more here"}
+    assert feed_windows(feed(), set(), 3, 1, 1) == {} and read == [0, 1, 2]  # nothing wanted: not read
+
+
+def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(corrector: Corrector) -> None:
+    texts = [f"Officials stated about the crisis number {i} ." for i in range(30)]
+    evidence = ScopeEvidence()
+    for text in texts:
+        evidence += corrector.pair_evidence(text)
+    scorer = WordScorer({"said": 0.0, "stated": -9.0})
+    teacher = taught(corrector, scorer, neural_samples=2)
+    decided = teacher.taught_decisions(evidence, iter(texts))
+    assert [(d.spun, d.original) for d in decided if d.spun == "stated"] == [("stated", "said")]
+    said = next(d for d in decided if d.spun == "stated")
+    assert said.occurrences == 30 and 0.5 < said.probability <= 1.0
+    assert sum(" said " in f" {t} " for t in scorer.texts) == 2  # two occurrences scored, not thirty
+    # The teacher rejecting it: no decision for the form.
+    rejecting = taught(corrector, WordScorer({"said": -9.0, "stated": 0.0}), neural_samples=2)
+    assert all(d.spun != "stated" for d in rejecting.taught_decisions(evidence, iter(texts)))
+    with pytest.raises(ValueError, match="neural"):
+        corrector.taught_decisions(evidence, iter(texts))

@@ -121,15 +121,24 @@ def learn_decisions(
     continues an interrupted pass 1. Returns the document and the decisions."""
     from corrector.batch.evidence import gather_evidence
     from corrector.batch.executors import cached
-    from corrector.batch.job import BatchJob
+    from corrector.batch.job import BatchJob, CorrectorSpec
 
     started = time.perf_counter()
     spec = spec or CorrectorSpec()
-    job = BatchJob(tuple(inputs), None, spec, text_field, lines, input_format)
+    # Pass 1 is n-gram work: its workers do not load the neural LM, only the teacher here does.
+    plain = tuple(kv for kv in spec.overrides if kv[0] != "neural")
+    ngram = CorrectorSpec(spec.model_dir, plain, spec.factory)
+    job = BatchJob(tuple(inputs), None, ngram, text_field, lines, input_format)
     checkpoint = Path(f"{output}.evidence")
     gathered = gather_evidence(job, executor, checkpoint=checkpoint, resume=resume, log=log)
     corrector = cached(spec)
-    decided = corrector.pair_decisions(gathered.evidence, min_probability, min_occurrences)
+    if corrector.neural is not None:
+        # The teacher: the feed's most probable pair types judged by the neural LM, at a few
+        # occurrences found by one more read of the feed (sentence splitting only).
+        texts = (r.text for r in job.records() if r.error is None and r.text is not None)
+        decided = corrector.taught_decisions(gathered.evidence, texts, min_occurrences)
+    else:
+        decided = corrector.pair_decisions(gathered.evidence, min_probability, min_occurrences)
     meta = {
         "feed": " ".join(inputs),
         "documents": gathered.documents,
@@ -138,6 +147,7 @@ def learn_decisions(
         "pair_types": len(gathered.evidence.occurrences),
         "min_probability": min_probability,
         "min_occurrences": min_occurrences,
+        "teacher": corrector.neural.fingerprint() if corrector.neural is not None else "no",
         "signature": corrector.signature_fields(),
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -48,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-occurrences", type=int, default=2, help="--method pairs: occurrences a pair needs"
     )
+    parser.add_argument(
+        "--neural", nargs="?", const="default", default=None, metavar="GGUF",
+        help="--method pairs: the neural teacher decides the feed's most probable pair types, scoring "
+        "a few occurrences of each (SmolLM2-135M by default; corrector.restore.teacher)",
+    )
     parser.add_argument("--iterations", type=int, default=AdaptConfig().iterations, help="EM iterations")
     parser.add_argument("--max-sentences", type=int, default=None, help="use the first N sentences only")
     parser.add_argument("--model", type=Path, default=None, help="KenLM model directory (E-step LM)")
@@ -141,7 +146,9 @@ def _run_pairs(args: argparse.Namespace) -> int:
     from corrector.batch.executors import make_executor
     from corrector.batch.job import CorrectorSpec
 
-    spec = CorrectorSpec.create(args.model, thesaurus_dir=args.thesaurus, learned=args.learned)
+    spec = CorrectorSpec.create(
+        args.model, thesaurus_dir=args.thesaurus, learned=args.learned, neural=args.neural
+    )
     document, decided = learn_decisions(
         args.feed,
         args.output,

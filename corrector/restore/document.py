@@ -9,6 +9,7 @@ proposes and :mod:`corrector.restore.verify` selects and verifies among the prop
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from corrector import defaults
@@ -33,10 +34,11 @@ from corrector.restore.pairs import (
     ScopeEvidence,
     decisions,
     features,
+    judge_pairs,
     placed_probabilities,
     proposals,
 )
-from corrector.restore.teacher import TeacherWeights, teach
+from corrector.restore.teacher import TeacherWeights, teach, teach_feed
 from corrector.restore.verify import MemoScorer, SentenceScorer, VerifierWeights, select, verify
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
@@ -197,6 +199,16 @@ class DocumentRestorer:
         """One decision per spun form from a scope's evidence (see :func:`pairs.decisions`)."""
         prior = _frequency_prior(self.lm)
         return decisions(evidence, prior, PairModel.load(), min_probability, min_occurrences)
+
+    def taught_decisions(
+        self, evidence: ScopeEvidence, texts: Iterable[str], min_occurrences: int
+    ) -> list[PairDecision]:
+        """A feed's decisions by the neural teacher (see :func:`teacher.teach_feed`): the pair
+        model's judgements of the feed's types, the most probable scored in windows of ``texts``."""
+        if self.neural is None:
+            raise ValueError("the teacher needs a neural LM (--neural)")
+        judged = judge_pairs(evidence, _frequency_prior(self.lm), PairModel.load(), min_occurrences)
+        return teach_feed(judged, texts, MemoScorer(self.neural), self.teacher_weights)
 
     def pair_judgements(
         self, lattices: list[Lattice], memos: list[SentenceMemo], feed: ScopeEvidence | None

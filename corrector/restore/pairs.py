@@ -276,6 +276,34 @@ class PairDecision:
         }
 
 
+def judge_pairs(
+    evidence: ScopeEvidence, prior: FrequencyPrior, model: PairModel, min_occurrences: int = 1
+) -> list[PairDecision]:
+    """Every pair type the scope proposed ``min_occurrences`` times, judged at its mean gain with
+    all the scope's evidence; in the scope's order."""
+    judged = []
+    for pair, occurrences in evidence.occurrences.items():
+        if occurrences < min_occurrences:
+            continue
+        spun, original = pair
+        mean = evidence.gains[pair] / occurrences
+        typical = (
+            mean,
+            evidence.gains[pair] - mean,
+            math.log(occurrences),
+            prior.log_ratio(spun, evidence),
+            prior.log_ratio(original, evidence),
+        )
+        probability = 1.0 / (1.0 + math.exp(-model.log_odds(typical)))
+        judged.append(
+            PairDecision(
+                spun, original, probability, occurrences, mean,
+                evidence.counts.get(spun, 0), evidence.counts.get(original, 0),
+            )
+        )
+    return judged
+
+
 def decisions(
     evidence: ScopeEvidence,
     prior: FrequencyPrior,
@@ -287,28 +315,12 @@ def decisions(
     gain with all the scope's evidence, kept when its posterior reaches ``min_probability`` and it
     was proposed ``min_occurrences`` times; best first (probability, occurrences, then the forms)."""
     best: dict[str, PairDecision] = {}
-    for pair, occurrences in evidence.occurrences.items():
-        spun, original = pair
-        mean = evidence.gains[pair] / occurrences
-        typical = (
-            mean,
-            evidence.gains[pair] - mean,
-            math.log(occurrences),
-            prior.log_ratio(spun, evidence),
-            prior.log_ratio(original, evidence),
-        )
-        probability = 1.0 / (1.0 + math.exp(-model.log_odds(typical)))
-        decision = PairDecision(
-            spun, original, probability, occurrences, mean,
-            evidence.counts.get(spun, 0), evidence.counts.get(original, 0),
-        )
-        held = best.get(spun)
-        if held is None or (probability, original) > (held.probability, held.original):
-            best[spun] = decision
+    for decision in judge_pairs(evidence, prior, model):
+        held = best.get(decision.spun)
+        if held is None or (decision.probability, decision.original) > (held.probability, held.original):
+            best[decision.spun] = decision
     kept = [d for d in best.values() if d.probability >= min_probability and d.occurrences >= min_occurrences]
     return sorted(kept, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original))
-
-
 
 def _arc_gains(
     lattice: Lattice, arc: Arc, lm: LanguageModel, channel_weight: float, memo: SentenceMemo

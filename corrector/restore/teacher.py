@@ -25,18 +25,24 @@ original, compared case-blind) at a few occurrences, and only for the types that
 
 So a 400-word article costs the neural LM ~20 short windows instead of ~100 whole sentences, and
 a spun form that recurs is judged once however often it recurs.
+
+A feed (``corrector adapt --method pairs --neural``) goes further: :func:`teach_feed` judges the
+feed's most probable pair types from pass 1's evidence at a few occurrences each, found by one
+more read of the feed that only splits sentences, and its decisions become the spinner that pass
+2 applies at n-gram speed: the neural cost is paid per pair type of the feed, not per document.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from corrector.restore.pairs import Proposal
+from corrector.restore.pairs import PairDecision, Proposal
 from corrector.restore.verify import SentenceScorer
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, apply_edits
+from corrector.text.tokens import split_sentences
 
 # Channel bonus (log10) of a pinned original: larger than any LM loss a one-span swap can show,
 # so the last decoding takes every decision the teacher made.
@@ -192,3 +198,98 @@ def _pinned(
         else:
             arcs.append(arc)
     return Lattice(lattice.sentence, tuple(arcs))
+
+
+# A feed's teacher judges at most this many pair types (its most probable by the pair model), so
+# its neural cost is bounded whatever the feed's length.
+FEED_TYPES = 400
+# Originals per spun form it judges, and the pair model's posterior a type needs to be judged.
+FEED_ORIGINALS = 3
+FEED_MIN_PROBABILITY = 0.1
+
+
+def feed_windows(
+    texts: Iterable[str], forms: set[str], samples: int, left: int, right: int
+) -> dict[str, list[tuple[str, int, int]]]:
+    """Up to ``samples`` occurrences of each spun form (lowercase, words joined by spaces) in feed
+    order, as (window text, span start, span end in the window); reading stops once every form has
+    its samples. Only sentence splitting: no lattice is built."""
+    found: dict[str, list[tuple[str, int, int]]] = {form: [] for form in forms}
+    longest = max((len(form.split(" ")) for form in forms), default=0)
+    missing = len(forms)
+    for text in texts if forms else ():
+        for sentence in split_sentences(text):
+            tokens = sentence.tokens
+            lowered = [w.lower() for w in sentence.words]
+            for i in range(len(lowered)):
+                for n in range(1, min(longest, len(lowered) - i) + 1):
+                    held = found.get(" ".join(lowered[i : i + n]))
+                    if held is None or len(held) >= samples:
+                        continue
+                    start = tokens[max(0, i - left)].start
+                    end = tokens[min(len(tokens), i + n + right) - 1 if right else -1].end
+                    held.append((text[start:end], tokens[i].start - start, tokens[i + n - 1].end - start))
+                    missing -= len(held) == samples
+        if missing == 0:
+            break  # before asking for another text: the feed is not read further
+    return found
+
+
+def teach_feed(
+    judged: Sequence[PairDecision],
+    texts: Iterable[str],
+    scorer: SentenceScorer,
+    weights: TeacherWeights,
+    max_types: int = FEED_TYPES,
+) -> list[PairDecision]:
+    """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
+    (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
+    form's :data:`FEED_ORIGINALS` best, posterior ≥ :data:`FEED_MIN_PROBABILITY`) are scored at
+    ``samples`` occurrences each, found by a second read of ``texts``; a type scores its mean
+    neural gain + decoder_weight · (mean n-gram gain − proposal penalty) − threshold, and each spun
+    form keeps its best positive type, with probability 1 / (1 + 10^−score) (the margin as log10
+    odds). Best first, as :func:`~corrector.restore.pairs.decisions` orders them."""
+    per_form: dict[str, list[PairDecision]] = {}
+    for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
+        if d.probability >= FEED_MIN_PROBABILITY and len(per_form.setdefault(d.spun, [])) < FEED_ORIGINALS:
+            per_form[d.spun].append(d)
+    candidates = sorted(
+        (d for ds in per_form.values() for d in ds),
+        key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original),
+    )[:max_types]
+    if not candidates:
+        return []
+    windows = feed_windows(texts, {d.spun for d in candidates}, weights.samples, weights.left, weights.right)
+    variants: list[tuple[PairDecision, str, str]] = []
+    for d in candidates:
+        for piece, start, end in windows[d.spun]:
+            variants.append((d, piece, piece[:start] + _cased(d.original, piece[start:end]) + piece[end:]))
+    texts_scored = list(dict.fromkeys(t for _, spun, variant in variants for t in (spun, variant)))
+    scores = dict(zip(texts_scored, scorer.logprob(texts_scored), strict=True)) if texts_scored else {}
+    gains: dict[tuple[str, str], list[float]] = {}
+    for d, spun, variant in variants:
+        gains.setdefault((d.spun, d.original), []).append(scores[variant] - scores[spun])
+    best: dict[str, tuple[float, PairDecision]] = {}
+    for d in candidates:
+        found = gains.get((d.spun, d.original))
+        if not found:
+            continue
+        score = (
+            sum(found) / len(found)
+            + weights.decoder_weight * (d.mean_gain - weights.proposal_penalty)
+            - weights.threshold
+        )
+        if score > 0 and (d.spun not in best or score > best[d.spun][0]):
+            best[d.spun] = (score, replace(d, probability=1.0 / (1.0 + 10.0 ** -score)))
+    return sorted(
+        (d for _, d in best.values()), key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)
+    )
+
+
+def _cased(original: str, spun: str) -> str:
+    """``original`` (lowercase) in the spun span's case: all capitals, a capital first, or as is."""
+    if spun.isupper() and len(spun) > 1:
+        return original.upper()
+    if spun[:1].isupper():
+        return original[:1].upper() + original[1:]
+    return original
