@@ -1,5 +1,8 @@
-"""Weights of the relatives features (issue 23): own-list sense position, spelling variant, its
-hop, derivation, compound head — chosen on top of the fixed channel weights.
+"""Ranking weights tried for issue 23 on top of the fixed channel weights: the sense position of
+an original in the spun word's own lists, an indicator per relative kind (spelling variant, its
+hop, derivation, compound head), and an original's frequency above news level (alone, and for
+originals the spun word's own lists hold). None is in the channel: the grid chose zero for all
+(docs/candidates-study.md, "Relatives of the spun word").
 
 For every substitution of the tuning sources (the tortured phrases' TRAIN half, split by
 original, and clean-news sentences of the LM corpus spun by each simulator profile, seed 5:
