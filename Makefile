@@ -9,7 +9,7 @@ CORPUS := build/corpus/news.txt
 # The sentinel names the table format and the channel weights, rules, inflection and candidate code
 # its lists were made with, so a change of any of them in the code triggers a rebuild.
 THESAURUS_FORMAT = $(shell grep -m1 -oP '^TABLE_FORMAT = \K[0-9]+' corrector/candidates/table.py)
-CHANNEL_HASH = $(shell cat corrector/data/channel_weights.json corrector/candidates/rules.py corrector/candidates/inflection.py corrector/candidates/generator.py \
+CHANNEL_HASH = $(shell cat corrector/data/channel_weights.json corrector/candidates/rules.py corrector/candidates/inflection.py corrector/candidates/generator.py corrector/candidates/relatives.py \
   | sha256sum | cut -c1-8)
 THESAURUS = models/thesaurus/.built-v$(THESAURUS_FORMAT)-$(CHANNEL_HASH)
 

@@ -3,7 +3,9 @@ profile's spins, and lattice construction speed (tokens/s, one core) with the ta
 
 Recall (issue 23): for every aligned substitution of each source, whether its original is among
 ``CandidateGenerator.candidates(spun)`` (what ``corrector candidates`` shows) at the decoder's cap
-(``max_candidates``, 12) and at 20, and whether it is first. Sources
+(``max_candidates``, 12) and at 20, and whether it is first. Both caps read the table's shipped
+lists (``generator.LIST_CAP``), so both include what only the build adds (the relatives of the
+spun word, :mod:`corrector.candidates.relatives`). Sources
 (:mod:`corrector.research.spin_pairs`; read at run time, nothing copied):
 
 - ``dev``: the 12 real dev pairs, aligned;

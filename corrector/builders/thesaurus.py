@@ -20,12 +20,14 @@ import json
 import pickle
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corrector.candidates.generator import lookup_keys, precompute_ranked
+from corrector.candidates.relatives import Relatives
 from corrector.candidates.table import (
     MANIFEST_FILE,
     SOURCES,
@@ -307,7 +309,10 @@ def build_table(
     # faster than millions of tuples.
     packed = reverse_pairs(forward, min_original_zipf, model, BUILD_PROCESSES)
     ranked_with = model.fingerprint()
-    precomputed = _precompute(packed, sources, ranked_with, model)
+    # Originals related to the spun word itself (its own lists, variants, derivations,
+    # compound heads): the shipped lists hold them; the table's lines do not change.
+    related = Relatives.from_forward(forward)
+    precomputed = _precompute(packed, sources, ranked_with, model, related)
     out_dir.mkdir(parents=True, exist_ok=True)
     with atomic_file(out_dir / TABLE_FILE) as f:
         pickle.dump(
@@ -329,6 +334,7 @@ def build_table(
         "spun_keys": len(packed),
         "pairs": sum(v.count("\n") + 1 for v in packed.values()),
         "precomputed_keys": len(precomputed.lists),
+        "related_keys": len(related),
         "min_original_zipf": min_original_zipf,
         "build_seconds": round(time.perf_counter() - started, 2),
         "bytes": (out_dir / TABLE_FILE).stat().st_size,
@@ -338,14 +344,26 @@ def build_table(
 
 
 def _precompute(
-    packed: dict[str, str], sources: tuple[str, ...], ranked_with: str, model: ChannelModel
+    packed: dict[str, str],
+    sources: tuple[str, ...],
+    ranked_with: str,
+    model: ChannelModel,
+    related: Relatives | None = None,
 ) -> PrecomputedLists:
-    """Finished ranked candidate lists of every key the thesaurus (inflected forms included)
-    or the rules give a candidate, so the runtime computes none (numbers and learned pairs
-    aside) and skips any other span at the cost of a dict miss."""
+    """Finished ranked candidate lists of every key the thesaurus (inflected forms included),
+    the rules or the relatives give a candidate, so the runtime computes none (numbers and
+    learned pairs aside) and skips any other span at the cost of a dict miss."""
     table = ReverseTable(packed, sources, ranked_with)
-    precomputed = precompute_ranked(table, model, lookup_keys(table), BUILD_PROCESSES, complete=True)
-    return replace(precomputed, span_prefixes=span_prefixes(packed), span_firsts=span_firsts(packed))
+    keys = lookup_keys(table, related)
+    precomputed = precompute_ranked(table, model, keys, BUILD_PROCESSES, complete=True, related=related)
+    # Multi-word relative keys ("12 months") and originals must be grown as spans too.
+    extra = [k for k in (related.keys() if related else ()) if " " in k]
+    extra_originals = {r.original for k in (related.keys() if related else ()) for r in related.get(k)}  # type: ignore[union-attr]
+    return replace(
+        precomputed,
+        span_prefixes=span_prefixes(packed, [*extra, *(o for o in extra_originals if " " in o)]),
+        span_firsts=span_firsts(packed, extra),
+    )
 
 
 def table_from_forward(
@@ -360,13 +378,13 @@ def table_from_forward(
     return ReverseTable(reverse_pairs(forward, min_original_zipf, model), ranked_with=model.fingerprint())
 
 
-def span_prefixes(packed: dict[str, str]) -> frozenset[str]:
+def span_prefixes(packed: dict[str, str], extra: Iterable[str] = ()) -> frozenset[str]:
     """Proper word prefixes (``a b`` of ``a b c``) of every multi-word key and every multi-word
     original a key can yield (as listed, or re-inflected): a span whose key is none of them
     cannot grow into a key with candidates or into an original the document evidence reads."""
     from corrector.candidates import inflection
 
-    phrases = {key for key in packed if " " in key}
+    phrases = {key for key in packed if " " in key} | {phrase for phrase in extra if " " in phrase}
     originals = set()
     for lines in packed.values():
         for line in lines.split("\n"):
@@ -385,13 +403,14 @@ def span_prefixes(packed: dict[str, str]) -> frozenset[str]:
     return frozenset(prefixes | inflection.inflected_variants(prefixes))
 
 
-def span_firsts(packed: dict[str, str]) -> frozenset[str]:
+def span_firsts(packed: dict[str, str], extra: Iterable[str] = ()) -> frozenset[str]:
     """First words of the multi-word keys (or the word before a clitic: ``won't`` → ``won``),
     and every inflected form of them: a span starting with any other word stays one word
     (before the rule and learned keys the runtime adds)."""
     from corrector.candidates import inflection
 
-    firsts = {key.split(" ")[0].split("'")[0] for key in packed if " " in key or "'" in key}
+    keys = [*packed, *extra]
+    firsts = {key.split(" ")[0].split("'")[0] for key in keys if " " in key or "'" in key}
     return frozenset(firsts | inflection.inflected_variants(firsts))
 
 

@@ -68,6 +68,16 @@ class Evidence:
     number: bool = False
     learned: int = 0
     zipf_original: float | None = None  # precomputed in the table; looked up when None
+    # Relations to the spun word's own entries (corrector.candidates.relatives), shown as
+    # sources: the original's position in the spun word's own sense-ordered lists (None: not in
+    # their head), and whether it is a spelling variant, a candidate of one (hop), a derivation
+    # or a compound head. No channel feature reads them: weighting the sense position or the
+    # frequency lowered recall or first rank on the tuning sets (scripts/fit_relatives.py).
+    own_rank: int | None = None
+    variant: bool = False
+    hop: bool = False
+    derived: bool = False
+    compound: bool = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -78,6 +88,11 @@ class Evidence:
             found.append("numbers")
         if self.learned:
             found.append("learned")
+        if self.own_rank is not None:
+            found.append("own")
+        for kind in ("variant", "hop", "derived", "compound"):
+            if getattr(self, kind):
+                found.append(kind)
         return tuple(found)
 
 

@@ -46,8 +46,9 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from corrector.candidates import inflection, rules
+from corrector.candidates import inflection, relatives, rules
 from corrector.candidates.channel import ChannelModel, Evidence, zipf
+from corrector.candidates.relatives import Related, Relatives
 from corrector.candidates.table import PrecomputedLists, ReverseTable, word_prefixes
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
 from corrector.defaults import MAX_SPAN
@@ -74,6 +75,10 @@ TOP_N = 32
 # many of a word's best one-word candidates a composition tries.
 DROP_LOGPROB = -1.0
 COMPOSE_PER_WORD = 4
+# Ranked lists are cut to what can reach the top max(max_candidates, LIST_CAP) once document
+# evidence is added: one shipped list serves the decoder's cap (12) and what `corrector
+# candidates` shows (20), so both list the relatives the table's build added.
+LIST_CAP = 20
 # Keys whose ranked candidates stay cached (bounded for streaming).
 CACHE_SIZE = 50_000
 # marshal format of the shipped ranked lists (4: Python ≥ 3.4).
@@ -193,11 +198,80 @@ def _learned_source(
         _merged(gen, found, key, original, rest).learned += count
 
 
+def _mark(ev: Evidence, related: Related) -> None:
+    """Record on ``ev`` how its original relates to the spun word (see :mod:`relatives`)."""
+    if related.kind == "own" or related.kind == "joined":
+        ev.own_rank = related.rank if ev.own_rank is None else min(ev.own_rank, related.rank)
+        ev.mutual = True  # the spun word's own list holds it
+    elif related.kind == "derived":
+        ev.derived = True
+        ev.own_rank = related.rank if ev.own_rank is None else min(ev.own_rank, related.rank)
+    elif related.kind == "variant":
+        ev.variant = True
+    elif related.kind == "compound":
+        ev.compound = True
+
+
+def _relatives_source(
+    gen: CandidateGenerator,
+    key: str,
+    words: Sequence[str],
+    found: dict[str, Evidence],
+    limit: int | None = None,
+) -> None:
+    """Originals related to the spun word itself (spelling variants, derivations, compound
+    heads, joined forms; :mod:`corrector.candidates.relatives`), re-inflected for inflected
+    one-word spans; a spelling variant's own reverse candidates follow it (hop). The spun
+    word's own lists mark the reverse candidates they hold (source "own")."""
+    rel = gen.relatives
+    if rel is None:
+        return
+    rest = limit if limit is not None and gen.table.count(key) > limit else None
+    readings: list[tuple[str, str | None]] = [(key, None)]
+    if " " not in key:
+        readings.extend(inflection.analyses(key))
+    variants: list[str] = []
+    # A new original must be much more frequent than the spun form: real spinners go from a
+    # frequent word to a rarer one (docs/candidates-study.md, finding 2), and clean text's
+    # frequent words then get none. (A multi-word spun form, a compound written as its words,
+    # is one word's spin: no floor.)
+    floor = zipf(key) + relatives.MIN_GAIN if " " not in key else 0.0
+    for lemma, tag in readings:
+        for related in rel.get(lemma):
+            original = related.original if tag is None else inflection.inflect_phrase(related.original, tag)
+            if original is None or original == key:
+                continue
+            if original not in found:
+                # The spun word's own lists only mark the originals the reverse lists give
+                # (sources "own"): as new originals they changed clean text (agog → high,
+                # Enmity → State: clean edits 0.63 → 0.75 per 100 words, light ERR +0.129 →
+                # +0.100) and reached no dev or DESIGN original the other kinds do not.
+                z = zipf(original)
+                if related.kind == "own" or not z or (related.kind != "variant" and z < floor):
+                    continue
+            ev = _merged(gen, found, key, original, rest)
+            if tag is not None and not ev.ranks:
+                ev.inflected = True
+            _mark(ev, related)
+            if related.kind == "variant" and original not in variants:
+                variants.append(original)
+    for variant in variants:
+        hopped: dict[str, Evidence] = {}
+        _thesaurus_source(gen, variant, (variant,), hopped, limit)
+        for original, ev in hopped.items():
+            if original == key or original in found:
+                continue
+            # Scored as the variant's own candidate (its frequency, not the rare spelling's).
+            ev.hop = True
+            found[original] = ev
+
+
 # The candidate sources, in the order their evidence is merged.
 SOURCES: dict[str, Source] = {
     "thesaurus": _thesaurus_source,
     "rules": _rules_source,
     "learned": _learned_source,
+    "relatives": _relatives_source,
 }
 
 
@@ -359,6 +433,7 @@ def precompute_ranked(
     keys: Iterable[str],
     processes: int = 2,
     complete: bool = False,
+    related: Relatives | None = None,
 ) -> PrecomputedLists:
     """Finished static ranked lists (what :meth:`CandidateGenerator._ranked` returns) of
     ``keys`` with the default options, for the table to ship; keyed on
@@ -372,11 +447,12 @@ def precompute_ranked(
     lists that are not keys themselves (with the keys, every multi-word span whose document
     count a list reads), and the LM tokens of the originals that are not plain words
     (``didn't`` → ``did n't``, ``u.s. congress``; see :func:`_plain_tokens`), which only the
-    tokenizer knows and it costs ~0.2 ms a call."""
+    tokenizer knows and it costs ~0.2 ms a call. ``related``: the relatives the lists include
+    (read at build time only)."""
     global _BUILD_GENERATOR
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        gen = CandidateGenerator(table, channel, cache_size=1)
+        gen = CandidateGenerator(table, channel, cache_size=1, related=related)
     keys = list(dict.fromkeys(keys))
     lists: dict[str, bytes] = {}
     if processes > 1 and len(keys) > 1000:
@@ -407,12 +483,13 @@ def precompute_ranked(
     )
 
 
-def lookup_keys(table: ReverseTable) -> list[str]:
-    """Every key the thesaurus source or the rules can give a candidate: the table's keys, the
-    rule keys, and each inflected form of a table key (a word, or the first or last word of a
-    phrase) that :func:`corrector.candidates.inflection.analyses` reads back to it. A superset: forms are
-    taken from the lemma's inflection table, which ``analyses`` requires a form to be in."""
-    table_keys = list(table.keys())
+def lookup_keys(table: ReverseTable, related: Relatives | None = None) -> list[str]:
+    """Every key the thesaurus source, the rules or the relatives can give a candidate: the
+    table's and the relatives' keys, the rule keys, and each inflected form of a table key (a
+    word, or the first or last word of a phrase) that :func:`corrector.candidates.inflection.analyses`
+    reads back to it. A superset: forms are taken from the lemma's inflection table, which
+    ``analyses`` requires a form to be in."""
+    table_keys = list(dict.fromkeys([*table.keys(), *(related.keys() if related else ())]))
     keys = dict.fromkeys(table_keys)
     for key in table_keys:
         parts = key.split(" ")
@@ -444,7 +521,9 @@ def _first_words(keys: Iterable[str]) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _rules_hash() -> str:
-    return hashlib.sha1(Path(rules.__file__).read_bytes()).hexdigest()[:12]
+    """The curated rules and the relatives' rules the shipped lists were made with."""
+    text = Path(rules.__file__).read_bytes() + Path(relatives.__file__).read_bytes()
+    return hashlib.sha1(text).hexdigest()[:12]
 
 
 class CandidateGenerator:
@@ -460,16 +539,23 @@ class CandidateGenerator:
         max_span: int = MAX_SPAN,
         top_n: int = TOP_N,
         cache_size: int = CACHE_SIZE,
+        related: Relatives | None = None,
     ) -> None:
         self.table = table
         self.channel = channel
         self.learned = learned or {}
+        # Originals related to the spun word itself (build time and tests: the table's shipped
+        # lists already hold them, so a loaded generator has None).
+        self.relatives = related
         self.max_candidates = max_candidates
+        self._list_cap = max(max_candidates, LIST_CAP)
         self.min_logprob = min_logprob
         self.max_span = max_span
         # Entries read per thesaurus list (0 = all). The lists are sorted with the weights the
         # table was built with; other weights still score exactly, only the head may differ.
-        self.top_n = max(int(top_n), 2 * max_candidates) if top_n else 0
+        # The same for every cap up to LIST_CAP (32: the decoder's lists read what they did).
+        head = 2 * max_candidates if max_candidates > LIST_CAP else self._list_cap
+        self.top_n = max(int(top_n), head) if top_n else 0
         if table.ranked_with is not None and table.ranked_with != channel.fingerprint():
             warnings.warn(
                 "the thesaurus table was ranked with other channel weights; candidates are "
@@ -488,7 +574,8 @@ class CandidateGenerator:
         # of it) starts a key of some source; the table ships its share with inflected forms
         # included (None: it does not, read lemmas per span).
         pre = table.precomputed
-        extra_keys = [*rules.RULES, *self.learned]
+        related_phrases = [k for k in (related or ()) if " " in k]
+        extra_keys = [*rules.RULES, *self.learned, *related_phrases]
         shipped_firsts = pre.span_firsts if pre else None
         self._firsts_inflected = shipped_firsts is not None
         if shipped_firsts is not None:
@@ -563,7 +650,8 @@ class CandidateGenerator:
     def _may_have(self, key: str) -> bool:
         """False when no source can have a candidate for ``key`` (most multi-word spans):
         the same look-ups the sources start with, without building anything."""
-        if key in self.table or key in rules.RULES or key in self.learned:
+        rel = self.relatives
+        if key in self.table or key in rules.RULES or key in self.learned or (rel is not None and key in rel):
             return True
         parts = key.split(" ")
         if len(parts) == 1:
@@ -576,14 +664,15 @@ class CandidateGenerator:
             for lemma, tag in inflection.analyses(parts[at]):
                 if len(parts) > 1 and (at == 0) != (tag in inflection.VERB_TAGS):
                     continue
-                if " ".join([*parts[:at], lemma, *parts[at + 1 :]]) in self.table:
+                lemma_key = " ".join([*parts[:at], lemma, *parts[at + 1 :]])
+                if lemma_key in self.table or (rel is not None and len(parts) == 1 and lemma_key in rel):
                     return True
         return False
 
     def _ranked(self, key: str, words: Sequence[str]) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
         """(static channel score, original, sources) best first, cut to what can still reach
-        the top ``max_candidates`` once document evidence is added (cached per key, across
-        documents, in a bounded cache)."""
+        the top ``max(max_candidates, LIST_CAP)`` once document evidence is added (cached per
+        key, across documents, in a bounded cache)."""
         ranked = self._ranked_entry(key, words)
         return tuple(zip(ranked.scores, ranked.originals, ranked.sources, strict=True))
 
@@ -613,7 +702,7 @@ class CandidateGenerator:
 
     def ranked_fingerprint(self) -> str:
         """What :meth:`_ranked` depends on besides the table: weights, options, rules."""
-        text = json.dumps([self.channel.fingerprint(), self.max_candidates, self.top_n, _rules_hash()])
+        text = json.dumps([self.channel.fingerprint(), self._list_cap, self.top_n, _rules_hash()])
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
     def _compute_ranked(
@@ -629,8 +718,8 @@ class CandidateGenerator:
         if found:
             score = self.channel.static_score
             scored = sorted(((score(ev), ev) for ev in found.values()), key=lambda item: -item[0])
-            if len(scored) > self.max_candidates:
-                floor = scored[self.max_candidates - 1][0] - self._max_doc_boost
+            if len(scored) > self._list_cap:
+                floor = scored[self._list_cap - 1][0] - self._max_doc_boost
                 scored = [item for item in scored if item[0] >= floor]
             result = tuple((z, ev.original, _interned_sources(ev.sources)) for z, ev in scored)
         return result
