@@ -63,10 +63,7 @@ class PrecomputedLists:
     multi-word keys and originals, and first words of multi-word keys, inflected forms included
     (None: not shipped); ``rule_prefixes`` / ``rule_firsts``: the same of the curated rules'
     keys and originals, valid while the rules hash to ``rules_hash`` (so a new process needs no
-    lemma dictionary to start); ``multiword_keys``: the keys of ``lists`` with a space, kept in
-    memory for the test ``CandidateGenerator._spans`` makes per multi-word span (~0.04 s to
-    read; the store's own key set answers in ~1 µs, ten times a set's time). ``lists`` is any
-    mapping: a dict when built, a memory-mapped
+    lemma dictionary to start). ``lists`` is any mapping: a dict when built, a memory-mapped
     :class:`~corrector.candidates.store.BytesStore` when loaded."""
 
     fingerprint: str
@@ -80,7 +77,6 @@ class PrecomputedLists:
     rules_hash: str | None = None
     rule_prefixes: frozenset[str] | None = None
     rule_firsts: frozenset[str] | None = None
-    multiword_keys: frozenset[str] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PrecomputedLists:
