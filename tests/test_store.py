@@ -133,6 +133,11 @@ def test_old_table_formats_ask_for_a_rebuild(tmp_path: Path) -> None:
         thesaurus.ReverseTable.load(tmp_path)
     with pytest.raises(FileNotFoundError, match="make thesaurus"):
         thesaurus.ReverseTable.load(tmp_path / "none")
+    # A rebuild over the old table replaces it: the pickle is removed, the new header written last.
+    table_module.write_table(tmp_path, {"stated": "said\t,,0/3\t0\t6.20"}, ("moby",), None, None)
+    assert not (tmp_path / table_module.OLD_TABLE_FILE).exists()
+    rebuilt = thesaurus.ReverseTable.load(tmp_path)
+    assert rebuilt.lookup("stated")[0].original == "said" and rebuilt.precomputed is None
 
 
 @pytest.mark.parametrize(
