@@ -344,6 +344,7 @@ def _precompute(
         rules_hash=rules_hash(),
         rule_firsts=rule_firsts,
         rule_prefixes=rule_prefixes,
+        multiword_keys=frozenset(key for key in precomputed.lists if " " in key),
     )
 
 

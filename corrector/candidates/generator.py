@@ -543,14 +543,13 @@ class CandidateGenerator:
         # originals: lattices() drops the other multi-word spans (most of them) once grown.
         self._span_reads: tuple[Container[str], frozenset[str]] | None = None
         if shipped and shipped.complete and not self.learned and shipped.span_originals is not None:
-            # A memory-mapped store's key set answers membership in one C call (BytesStore.keyset).
-            keys = getattr(shipped.lists, "keyset", shipped.lists)
+            # _spans tests ~20 multi-word spans a sentence, on every pass, against the keys with a
+            # list: the table ships those keys as a set (~0.1 µs a test); without it, the store's
+            # key set answers in C, in ~0.5 µs (BytesStore.keyset).
+            keys = shipped.multiword_keys
+            if keys is None:
+                keys = getattr(shipped.lists, "keyset", shipped.lists)
             self._span_reads = (keys, shipped.span_originals)
-        # Multi-word span → whether a list reads it (_spans): against the memory-mapped store
-        # the test costs ~0.5 µs, against this dict ~0.06 µs, and _spans makes it for ~20 spans
-        # a sentence on every pass (25,851 distinct in 39,705 on benchmarks/candidates.py's
-        # 2,000 sentences). Cleared by lattices() when it outgrows the ranked-list cache.
-        self._span_read_memo: dict[str, bool] = {}
 
     @classmethod
     def load(
@@ -677,7 +676,6 @@ class CandidateGenerator:
         """:meth:`spans` as three lists (starts, ends, keys): no tuple per span. ``read_only``:
         without the multi-word spans no ranked list reads (see ``_span_reads``)."""
         lists, span_originals = (self._span_reads if read_only else None) or (None, None)
-        read_memo = self._span_read_memo
         forms = list(map(_span_form, words))
         starts: list[int] = []
         ends: list[int] = []
@@ -709,12 +707,8 @@ class CandidateGenerator:
                         break
                     key += " " + word
                 prev = word
-                if lists is not None and " " in key:
-                    read = read_memo.get(key)
-                    if read is None:
-                        read = read_memo[key] = key in lists or key in span_originals  # type: ignore[operator]
-                    if not read:
-                        continue
+                if lists is not None and " " in key and key not in lists and key not in span_originals:  # type: ignore[operator]
+                    continue
                 starts.append(i)
                 ends.append(j)
                 keys.append(key)
@@ -727,8 +721,6 @@ class CandidateGenerator:
         # Building lattices allocates ~10 objects per token and no reference cycles, so the
         # collections it would trigger (~17% of a cold pass) free nothing: pause the collector,
         # restoring its state after (the next collection then sees the new objects once).
-        if len(self._span_read_memo) > self._ranked_cache.size:
-            self._span_read_memo.clear()
         enabled = gc.isenabled()
         gc.disable()
         try:

@@ -63,8 +63,10 @@ class PrecomputedLists:
     multi-word keys and originals, and first words of multi-word keys, inflected forms included
     (None: not shipped); ``rule_prefixes`` / ``rule_firsts``: the same of the curated rules'
     keys and originals, valid while the rules hash to ``rules_hash`` (so a new process needs no
-    lemma dictionary to start). ``lists`` is any mapping: a dict when built, a memory-mapped
-    :class:`~corrector.candidates.store.BytesStore` when loaded."""
+    lemma dictionary to start); ``multiword_keys``: the keys of ``lists`` with a space, in
+    memory for the test ``CandidateGenerator._spans`` makes per multi-word span (~0.04 s to
+    read, against ~0.5 µs a test in the store's trie). ``lists`` is any mapping: a dict when
+    built, a memory-mapped :class:`~corrector.candidates.store.BytesStore` when loaded."""
 
     fingerprint: str
     marshal: int
@@ -77,6 +79,7 @@ class PrecomputedLists:
     rules_hash: str | None = None
     rule_prefixes: frozenset[str] | None = None
     rule_firsts: frozenset[str] | None = None
+    multiword_keys: frozenset[str] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PrecomputedLists:
@@ -172,8 +175,9 @@ class ReverseTable:
         precomputed = None
         meta = header.get("precomputed")
         if meta:
-            with open(directory / SETS_FILE, "rb") as f:
-                sets = marshal.load(f)
+            # loads() of the bytes, not load() of the file: that reads the file object item by
+            # item (0.14 s here against 0.035 s).
+            sets = marshal.loads((directory / SETS_FILE).read_bytes())
             precomputed = PrecomputedLists(
                 lists=BytesStore(directory / LISTS_STORE), **meta, **sets
             )
