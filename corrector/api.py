@@ -10,7 +10,6 @@ from corrector import defaults, settings
 from corrector.config import CorrectorConfig
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
-from corrector.lm.neural import NeuralLM, default_neural_model
 from corrector.restore.decoder import DecoderWeights
 from corrector.restore.document import DocumentRestorer
 from corrector.restore.pairs import PairDecision, ScopeEvidence
@@ -23,6 +22,7 @@ from corrector.version import __version__
 if TYPE_CHECKING:
     from corrector.candidates.generator import CandidateGenerator
     from corrector.candidates.spinner import SpinnerChannel
+    from corrector.lm.neural import NeuralLM
 
 
 class Corrector:
@@ -47,6 +47,9 @@ class Corrector:
             config.neural_window,
         )
         if config.neural and neural is None:
+            # Imported here: it brings numpy (~0.1 s), which an n-gram correction does not use.
+            from corrector.lm.neural import NeuralLM, default_neural_model
+
             self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
         self.spinner_channel: SpinnerChannel | None = None
         if config.spinner:

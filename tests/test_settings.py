@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from corrector import api, cli
+from corrector import cli
 from corrector.api import Corrector
 from corrector.builders.model import build_model
 from corrector.candidates.channel import WEIGHTS_FILE, ChannelModel
 from corrector.commands import _options as options
 from corrector.config import CorrectorConfig
+from corrector.lm import neural as neural_module
 from corrector.settings import BY_NAME, DEFAULTS, RELOAD_FREE, SETTINGS, Setting, markdown_table, validate
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -239,7 +240,8 @@ class ChannelOnly:
 @pytest.fixture
 def make(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Correctors over the tiny model (signing reads the model, the channel and the neural model)."""
-    monkeypatch.setattr(api, "NeuralLM", FakeNeural)
+    # api imports the neural module when a corrector needs it: patch it there.
+    monkeypatch.setattr(neural_module, "NeuralLM", FakeNeural)
 
     def build(**overrides: Any) -> Corrector:
         config = CorrectorConfig().with_overrides(model_dir=str(tiny_model_dir))

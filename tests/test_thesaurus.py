@@ -53,15 +53,6 @@ def test_unknown_source_is_rejected() -> None:
         thesaurus.forward_synonyms("roget")
 
 
-def test_old_table_format_asks_for_a_rebuild(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import pickle
-
-    with open(tmp_path / thesaurus.TABLE_FILE, "wb") as f:
-        pickle.dump({"format": 2, "table": {}}, f)
-    with pytest.raises(RuntimeError, match="make thesaurus"):
-        thesaurus.ReverseTable.load(tmp_path)
-
-
 def test_lists_are_best_first_and_head_reads_agree_with_full_reads() -> None:
     forward = {
         s: {h: v for h, v in thesaurus.forward_synonyms(s).items() if h in {"top", "tell", "say"}}

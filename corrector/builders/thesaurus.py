@@ -7,7 +7,7 @@ of ``spun -> packed entries``, ~0.2 s to load, read by
 :class:`corrector.candidates.table.ReverseTable`), so runtime never parses
 the 60 MB of source files. Each key's entries are stored best first by the channel model's static
 score (with the weights current at build time), so the runtime reads only the head of a list.
-The pickle also holds the finished candidate lists of every key with a candidate (inflected forms
+The table also holds the finished candidate lists of every key with a candidate (inflected forms
 included), span prefixes and span first words, the lists' multi-word originals and the LM tokens
 of their originals that are not plain words (see :mod:`corrector.candidates.generator`); building takes
 ~4 min on 2 processes.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import pickle
 import re
 import time
 from collections.abc import Iterable
@@ -26,20 +25,20 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corrector.candidates.generator import lookup_keys, precompute_ranked
+from corrector.candidates import rules
+from corrector.candidates.generator import extra_span_sets, lookup_keys, precompute_ranked, rules_hash
 from corrector.candidates.relatives import Relatives
 from corrector.candidates.table import (
     MANIFEST_FILE,
     SOURCES,
-    TABLE_FILE,
     TABLE_FORMAT,
     PrecomputedLists,
     ReverseTable,
     pack_ranks,
     word_prefixes,
+    write_table,
 )
 from corrector.defaults import default_thesaurus_dir
-from corrector.files import atomic_file
 
 if TYPE_CHECKING:
 
@@ -298,7 +297,8 @@ def build_table(
     sources: tuple[str, ...] = SOURCES,
     min_original_zipf: float = MIN_ORIGINAL_ZIPF,
 ) -> dict[str, object]:
-    """Write the reversed table (``reverse.pkl``) and ``manifest.json`` into ``out_dir``."""
+    """Write the reversed table (:func:`corrector.candidates.table.write_table`) and
+    ``manifest.json`` into ``out_dir``."""
     from corrector.candidates.channel import ChannelModel
 
     out_dir = Path(out_dir or default_thesaurus_dir())
@@ -313,19 +313,7 @@ def build_table(
     # compound heads): the shipped lists hold them; the table's lines do not change.
     related = Relatives.from_forward(forward)
     precomputed = _precompute(packed, sources, ranked_with, model, related)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_file(out_dir / TABLE_FILE) as f:
-        pickle.dump(
-            {
-                "format": TABLE_FORMAT,
-                "sources": list(sources),
-                "ranked_with": ranked_with,
-                "table": packed,
-                "precomputed": precomputed.to_dict(),
-            },
-            f,
-            protocol=5,
-        )
+    size = write_table(out_dir, packed, sources, ranked_with, precomputed)
     manifest: dict[str, object] = {
         "format": TABLE_FORMAT,
         "ranked_with": ranked_with,
@@ -337,7 +325,7 @@ def build_table(
         "related_keys": len(related),
         "min_original_zipf": min_original_zipf,
         "build_seconds": round(time.perf_counter() - started, 2),
-        "bytes": (out_dir / TABLE_FILE).stat().st_size,
+        "bytes": size,
     }
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -354,16 +342,29 @@ def _precompute(
     the rules or the relatives give a candidate, so the runtime computes none (numbers and
     learned pairs aside) and skips any other span at the cost of a dict miss."""
     table = ReverseTable(packed, sources, ranked_with)
-    keys = lookup_keys(table, related)
+    # The number rules' finite keys too (2 … 20 and the spelled cardinals): digits are frequent
+    # in news, and a list computed at run time needs the lemma and frequency dictionaries.
+    keys = [*lookup_keys(table, related), *number_keys()]
     precomputed = precompute_ranked(table, model, keys, BUILD_PROCESSES, complete=True, related=related)
     # Multi-word relative keys ("12 months") and originals must be grown as spans too.
     extra = [k for k in (related.keys() if related else ()) if " " in k]
     extra_originals = {r.original for k in (related.keys() if related else ()) for r in related.get(k)}  # type: ignore[union-attr]
+    rule_firsts, rule_prefixes = extra_span_sets({})
     return replace(
         precomputed,
         span_prefixes=span_prefixes(packed, [*extra, *(o for o in extra_originals if " " in o)]),
         span_firsts=span_firsts(packed, extra),
+        rules_hash=rules_hash(),
+        rule_firsts=rule_firsts,
+        rule_prefixes=rule_prefixes,
+        multiword_keys=frozenset(key for key in precomputed.lists if " " in key),
     )
+
+
+def number_keys() -> list[str]:
+    """The finite keys the number rules give an original (``2`` … ``20``, ``two`` … ``twenty``),
+    asked of the rules themselves; a spelled digit group (``three,450``) is left to run time."""
+    return [key for key in (*map(str, range(100)), *rules.CARDINALS) if rules.number_originals(key)]
 
 
 def table_from_forward(

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from wordfreq import get_frequency_dict, zipf_frequency, zipf_to_freq
-
 from corrector.candidates.inflection import upos_set
 from corrector.candidates.rules import FUNCTION_WORDS
 
@@ -96,12 +94,16 @@ class Evidence:
         return tuple(found)
 
 
-_FREQ_MIN = zipf_to_freq(0.0)
+# wordfreq is imported on first use, not with this module (~0.1 s, its table ~0.3 s more): a
+# correction with the table's shipped lists and Zipf values never asks it.
 
 
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
-    return get_frequency_dict("en")
+def _frequencies() -> tuple[dict[str, float], float]:
+    """wordfreq's English frequency table, and the frequency of Zipf 0 (its floor)."""
+    from wordfreq import get_frequency_dict, zipf_to_freq
+
+    return get_frequency_dict("en"), zipf_to_freq(0.0)
 
 
 @lru_cache(maxsize=500_000)
@@ -111,11 +113,14 @@ def zipf(phrase: str) -> float:
     A plain ASCII word is one token to wordfreq: read its frequency table directly (what
     ``zipf_frequency`` does after tokenising, same rounding), ~10x faster."""
     if phrase.isascii() and phrase.isalpha() and phrase.islower():
-        freq = _frequencies().get(phrase)
+        frequencies, freq_min = _frequencies()
+        freq = frequencies.get(phrase)
         if freq is None:
             return 0.0
-        freq = max(freq, _FREQ_MIN)
+        freq = max(freq, freq_min)
         return round(math.log(round(freq, math.floor(-math.log(freq, 10)) + 3), 10) + 9, 2)
+    from wordfreq import zipf_frequency
+
     return zipf_frequency(phrase, "en")
 
 

@@ -42,7 +42,7 @@ import marshal
 import math
 import warnings
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -506,12 +506,30 @@ def lookup_keys(table: ReverseTable, related: Relatives | None = None) -> list[s
 
 
 def preload() -> None:
-    """Load the lemma and word-frequency dictionaries now (~1 s) rather than on the first
-    words a new process looks up."""
+    """Load the lemma and word-frequency dictionaries now (~0.6 s) rather than on the first
+    words a new process looks up. Not needed with a table of format 9 or later, whose lists
+    cover every key a default correction reads: what computes a list loads them when it must."""
     inflection.analyses("said")
     inflection.inflect("say", "VBD")
     zipf("said")
     zipf("u.s.")
+
+
+def extra_span_sets(learned: dict[str, dict[str, int]]) -> tuple[frozenset[str], frozenset[str]]:
+    """(First words, word prefixes) of the curated rules' and ``learned``'s keys (and of their
+    originals, for prefixes), inflected forms included: what the generator adds to the table's
+    span firsts and prefixes. The table ships the rules' share (``learned`` empty), so a new
+    process does not need the lemma dictionary for it."""
+    extra_keys = [*rules.RULES, *learned]
+    extra_firsts = _first_words(extra_keys)
+    firsts = extra_firsts | inflection.inflected_variants(extra_firsts)
+    prefixes = {
+        prefix
+        for phrase in itertools.chain(rules.RULES, *rules.RULES.values(), learned, *learned.values())
+        for prefix in word_prefixes(phrase)
+    }
+    prefixes |= inflection.inflected_variants(prefixes)
+    return frozenset(firsts), frozenset(prefixes)
 
 
 def _first_words(keys: Iterable[str]) -> frozenset[str]:
@@ -520,7 +538,7 @@ def _first_words(keys: Iterable[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _rules_hash() -> str:
+def rules_hash() -> str:
     """The curated rules and the relatives' rules the shipped lists were made with."""
     text = Path(rules.__file__).read_bytes() + Path(relatives.__file__).read_bytes()
     return hashlib.sha1(text).hexdigest()[:12]
@@ -574,32 +592,37 @@ class CandidateGenerator:
         # of it) starts a key of some source; the table ships its share with inflected forms
         # included (None: it does not, read lemmas per span).
         pre = table.precomputed
+        # The rules' share of both sets as the table ships it when the rules are the ones it was
+        # built with and no learned pairs add to them (else computed: the lemma dictionary loads).
+        extra: tuple[frozenset[str], frozenset[str]] | None = None
+        if (
+            pre is not None
+            and not self.learned
+            and pre.rules_hash == rules_hash()
+            and pre.rule_firsts is not None
+            and pre.rule_prefixes is not None
+        ):
+            extra = (pre.rule_firsts, pre.rule_prefixes)
+        # Multi-word relative keys ("12 months") start spans too (build time and tests only).
         related_phrases = [k for k in (related or ()) if " " in k]
-        extra_keys = [*rules.RULES, *self.learned, *related_phrases]
+        related_firsts = _first_words(related_phrases)
+        if related_firsts:
+            related_firsts |= inflection.inflected_variants(related_firsts)
         shipped_firsts = pre.span_firsts if pre else None
         self._firsts_inflected = shipped_firsts is not None
         if shipped_firsts is not None:
-            extra_firsts = _first_words(extra_keys)
-            inflected = inflection.inflected_variants(extra_firsts)
-            self._multiword_firsts = shipped_firsts | extra_firsts | inflected
+            extra = extra or extra_span_sets(self.learned)
+            self._multiword_firsts = shipped_firsts | extra[0] | related_firsts
         else:
-            self._multiword_firsts = _first_words([*self.table.multiword_keys(), *extra_keys])
+            self._multiword_firsts = _first_words(
+                [*self.table.multiword_keys(), *rules.RULES, *self.learned, *related_phrases]
+            )
         # Word prefixes of multi-word keys and originals, inflected forms included, to stop
         # growing spans early (None: the table has none, grow every span).
         self._prefixes: frozenset[str] | None = None
         if pre and pre.span_prefixes is not None:
-            extra = {
-                prefix
-                for phrase in itertools.chain(
-                    rules.RULES,
-                    *rules.RULES.values(),
-                    self.learned,
-                    *self.learned.values(),
-                )
-                for prefix in word_prefixes(phrase)
-            }
-            extra |= inflection.inflected_variants(extra)
-            self._prefixes = pre.span_prefixes | extra
+            extra = extra or extra_span_sets(self.learned)
+            self._prefixes = pre.span_prefixes | extra[1]
         # Finished static lists shipped with the table, when made with these exact settings.
         made_with = (self.ranked_fingerprint(), MARSHAL_VERSION)
         shipped = pre if pre is not None and (pre.fingerprint, pre.marshal) == made_with else None
@@ -611,9 +634,15 @@ class CandidateGenerator:
         # With all lists shipped and no learned pairs adding any, the only multi-word spans
         # whose document count a list reads are the lists' keys and their multi-word
         # originals: lattices() drops the other multi-word spans (most of them) once grown.
-        self._span_reads: tuple[dict[str, bytes], frozenset[str]] | None = None
+        self._span_reads: tuple[Container[str], frozenset[str]] | None = None
         if shipped and shipped.complete and not self.learned and shipped.span_originals is not None:
-            self._span_reads = (shipped.lists, shipped.span_originals)
+            # _spans tests ~20 multi-word spans a sentence, on every pass, against the keys with a
+            # list: the table ships those keys as a set (~0.1 µs a test); without it, the store's
+            # key set answers in C, in ~0.5 µs (BytesStore.keyset).
+            keys = shipped.multiword_keys
+            if keys is None:
+                keys = getattr(shipped.lists, "keyset", shipped.lists)
+            self._span_reads = (keys, shipped.span_originals)
 
     @classmethod
     def load(
@@ -626,12 +655,15 @@ class CandidateGenerator:
         """The default generator: reversed table from ``thesaurus_dir`` (default
         ``models/thesaurus``), channel weights from the package, optional learned pairs.
 
+        The lemma and word-frequency dictionaries are not loaded here: with the table's lists
+        shipped, a default correction reads neither; a list computed at run time (learned pairs,
+        a spelled number group, other weights) loads them on its first use.
+
         Everything the process has allocated so far (the table, the dictionaries) is moved to
         the garbage collector's permanent generation (:func:`gc.freeze`): it lives as long as
         the process, and without this every full collection walks all of it again (a quarter
         of the CPU time of a new process's first lattices)."""
         learned_table = read_learned(Path(learned)) if learned else None
-        preload()
         table, channel = ReverseTable.load(thesaurus_dir), ChannelModel.load(weights)
         generator = cls(table, channel, learned_table, **options)  # type: ignore[arg-type]
         gc.freeze()
@@ -683,10 +715,15 @@ class CandidateGenerator:
         if hit is not None:
             return hit  # type: ignore[no-any-return]
         pre = self._precomputed
-        # Precomputed lists were made with one word per space-separated part (the number rules
-        # apply to one-token spans only).
+        # Precomputed lists were made with one word per space-separated part; the token count
+        # matters only to the number rules (one-token spans), so a key of several tokens without
+        # a space (won't, 1000's) reads its shipped list unless a number rule would apply to it.
         one_token = len(words) == 1
-        shipped = pre is not None and key not in self.learned and (one_token or " " in key)
+        shipped = (
+            pre is not None
+            and key not in self.learned
+            and (one_token or " " in key or not rules.number_originals(key))
+        )
         packed = pre.get(key) if shipped else None  # type: ignore[union-attr]
         if packed is not None:
             entry = _Ranked(*_parse_ranked(packed), shipped=self._shipped_tokens is not None)
@@ -702,7 +739,7 @@ class CandidateGenerator:
 
     def ranked_fingerprint(self) -> str:
         """What :meth:`_ranked` depends on besides the table: weights, options, rules."""
-        text = json.dumps([self.channel.fingerprint(), self._list_cap, self.top_n, _rules_hash()])
+        text = json.dumps([self.channel.fingerprint(), self._list_cap, self.top_n, rules_hash()])
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
     def _compute_ranked(

@@ -19,12 +19,57 @@ same overrides, same alternate-tag and out-of-vocabulary fallbacks, no copies â€
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import ModuleType
+from typing import Any
 
-import lemminflect
-from lemminflect.core.Inflections import Inflections
-from lemminflect.core.Lemmatizer import Lemmatizer
-from lemminflect.core.LexicalUtils import pennTagAlts, tagToUPos, uposToTags
+# LemmInflect is imported on first use, not with this module: importing it costs ~0.12 s (it
+# brings numpy) and reading its tables ~0.3 s more, and a correction with the table's shipped
+# lists never calls it (only the table build, learned pairs and rare run-time lists do).
+
+
+@cache
+def _lemminflect() -> ModuleType:
+    import lemminflect
+
+    return lemminflect
+
+
+@cache
+def _lexical() -> ModuleType:
+    from lemminflect.core import LexicalUtils
+
+    return LexicalUtils
+
+
+def _penn_tag_alts(tag: str) -> Any:
+    return _lexical().pennTagAlts(tag)
+
+
+def _tag_to_upos(tag: str) -> Any:
+    return _lexical().tagToUPos(tag)
+
+
+def _upos_to_tags(upos: str) -> Any:
+    return _lexical().uposToTags(upos)
+
+
+@cache
+def _lemma_tables() -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """LemmInflect's lemma dictionary and its overrides (read once)."""
+    from lemminflect.core.Lemmatizer import Lemmatizer
+
+    lemmatizer = Lemmatizer()
+    return lemmatizer._getLemmaDict(), lemmatizer._getOverridesDict()
+
+
+@cache
+def _inflection_tables() -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """LemmInflect's inflection dictionary and its overrides (read once)."""
+    from lemminflect.core.Inflections import Inflections
+
+    inflections = Inflections()
+    return inflections._getInflDict(), inflections._getOverridesDict()
 
 # Penn tags that a spun word and its replacement share when we re-inflect.
 INFLECTED_TAGS = frozenset({"VBD", "VBN", "VBG", "VBZ", "NNS", "JJR", "JJS", "RBR", "RBS"})
@@ -53,15 +98,13 @@ def _entry(dictionary: dict, overrides: dict, key: str) -> dict[str, tuple[str, 
 @lru_cache(maxsize=100_000)
 def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
     """``lemminflect.getAllLemmas(word)`` for a lowercase word (shared: do not mutate)."""
-    lemmatizer = Lemmatizer()
-    return _entry(lemmatizer._getLemmaDict(), lemmatizer._getOverridesDict(), word)
+    return _entry(*_lemma_tables(), word)
 
 
 @lru_cache(maxsize=100_000)
 def _inflections(lemma: str) -> dict[str, tuple[str, ...]]:
     """``lemminflect.getAllInflections(lemma)`` for a lowercase lemma (shared: do not mutate)."""
-    inflections = Inflections()
-    return _entry(inflections._getInflDict(), inflections._getOverridesDict(), lemma)
+    return _entry(*_inflection_tables(), lemma)
 
 
 def inflections(lemma: str) -> dict[str, tuple[str, ...]]:
@@ -82,7 +125,7 @@ def analyses(word: str) -> tuple[tuple[str, str], ...]:
         return ()
     readings: list[tuple[str, str]] = []
     for upos, lemmas in _lemmas(word).items():
-        tags = [tag for tag in uposToTags(upos) if tag in INFLECTED_TAGS]
+        tags = [tag for tag in _upos_to_tags(upos) if tag in INFLECTED_TAGS]
         for lemma in lemmas:
             if lemma == word:
                 continue
@@ -91,7 +134,8 @@ def analyses(word: str) -> tuple[tuple[str, str], ...]:
                 # The dictionary leaves out a form equal to its alternate tag's (regular verbs
                 # have VBD but no VBN): fall back as :func:`inflect` does, so "granted" also
                 # reads as grant + VBN and its original inflects to "given", not "gave".
-                forms = table.get(tag) or next((table[alt] for alt in pennTagAlts(tag) if table.get(alt)), ())
+                alts = _penn_tag_alts(tag)
+                forms = table.get(tag) or next((table[alt] for alt in alts if table.get(alt)), ())
                 if word in forms and (lemma, tag) not in readings:
                     readings.append((lemma, tag))
     return tuple(readings)
@@ -120,18 +164,20 @@ def inflect(lemma: str, tag: str) -> str | None:
     are not themselves inflected forms: a known lemma without the tag's part of speech has no
     such form (decision/VBD is not "decisioned", meeting/VBZ is not "meetings"), and an
     inflected word has no second inflection ("choosinged")."""
-    upos = tagToUPos(tag)
+    upos = _tag_to_upos(tag)
     if lemma != lemma.lower() or upos == "PROPN":
-        forms = lemminflect.getInflection(lemma, tag=tag)
+        forms = _lemminflect().getInflection(lemma, tag=tag)
         return forms[0] if forms else None
     table = _inflections(lemma)
     form = table.get(tag)
     if form is None:
-        for alt in pennTagAlts(tag):
+        for alt in _penn_tag_alts(tag):
             form = table.get(alt)
             if form:
                 break
     if form is None and not table and upos and not _lemmas(lemma):
+        from lemminflect.core.Inflections import Inflections
+
         form = Inflections().getAllInflectionsOOV(lemma, upos).get(tag)
     return form[0] if form else None
 

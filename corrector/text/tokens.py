@@ -12,8 +12,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from nltk.tokenize import NLTKWordTokenizer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from corrector.text.nltk_modules import tokenizer_modules
+
+# Only NLTK's two tokenizer modules, not the whole package (0.06 s instead of 0.25–0.3 s).
+_punkt, _destructive = tokenizer_modules()
+NLTKWordTokenizer = _destructive.NLTKWordTokenizer
+PunktParameters = _punkt.PunktParameters
+PunktSentenceTokenizer = _punkt.PunktSentenceTokenizer
 
 # One character in, one character out: applied before tokenising so spans stay valid while
 # NLTK's (ASCII-minded) rules see straight quotes and apostrophes.
