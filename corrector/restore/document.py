@@ -3,7 +3,9 @@
 A first n-gram pass over every sentence gives the document's evidence: which swaps it made
 consistently (reinforced in a second pass), and how spun the document looks (``spun_score``),
 which gates clean documents and sets the prior on change. With a neural LM, the decoder only
-proposes and :mod:`corrector.restore.verify` selects and verifies among the proposals.
+proposes and :mod:`corrector.restore.verify` selects and verifies among the proposals; with a
+``neural_budget``, :mod:`corrector.restore.teacher` judges the best pair types instead and the
+decoder applies its decisions. Each edit gets its ``spun_score`` from the pair evidence.
 """
 
 from __future__ import annotations
@@ -100,8 +102,8 @@ class DocumentRestorer:
         self, text: str, lattices: list[Lattice], feed: ScopeEvidence | None = None
     ) -> Restoration:
         """Restore ``text`` from its sentences' lattices: a first pass, the document decisions,
-        a second pass where they changed anything, then the neural teacher's decisions (or, with
-        budget 0, per-sentence neural selection) when configured.
+        a second pass where they changed anything, then per-sentence neural selection (or, with a
+        ``neural_budget``, the neural teacher's decisions) when configured.
         ``feed``: pair evidence of the whole feed ``text`` belongs to (this document included),
         gathered by a first pass with :meth:`pair_evidence`."""
         # LM scores do not depend on the weights: both passes over a sentence share them.
