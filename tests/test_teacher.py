@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,52 @@ def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(correcto
     assert all(d.spun != "stated" for d in rejecting.taught_decisions(evidence, iter(texts)))
     with pytest.raises(ValueError, match="neural"):
         corrector.taught_decisions(evidence, iter(texts))
+
+
+NEURAL_LOADS: list[str] = []
+
+
+class FingerprintedScorer(WordScorer):
+    def fingerprint(self) -> str:
+        return "word-scorer"
+
+
+def taught_factory(model_dir: str | None = None, **overrides: object) -> Corrector:
+    """A ``CorrectorSpec`` factory: test_pairs' planted corrector, with a stub neural LM that
+    prefers "said" when ``neural`` is given (each load is recorded with its ``neural``)."""
+    from test_pairs import planted_corrector
+
+    neural = overrides.pop("neural", None)
+    NEURAL_LOADS.append(str(neural))
+    corrector = planted_corrector(model_dir, **overrides)
+    if neural is None:
+        return corrector
+    scorer = FingerprintedScorer({"said": 0.0, "stated": -9.0})
+    config = corrector.config.with_overrides(neural="stub")
+    return Corrector(config, corrector.lm, corrector.generator, scorer)  # type: ignore[arg-type]
+
+
+def test_adapt_with_the_teacher_loads_the_neural_lm_once_and_writes_its_decisions(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from test_pairs import _planted_feed
+
+    from corrector.adapt.learn import learn_decisions
+    from corrector.batch.executors import LocalExecutor
+    from corrector.batch.job import CorrectorSpec
+    from corrector.candidates.spinner import is_decisions, read_spinner
+
+    feed = tmp_path / "feed.jsonl"
+    rows = [json.dumps({"id": str(i), "text": t}) for i, t in enumerate(_planted_feed() * 3)]
+    feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = CorrectorSpec.create(tiny_model_dir, factory="test_teacher:taught_factory", neural="stub")
+    NEURAL_LOADS.clear()
+    out = tmp_path / "taught.json"
+    document, decided = learn_decisions([str(feed)], out, spec, LocalExecutor())
+    # Pass 1 ran on an n-gram corrector; only the teacher's was loaded with the neural LM.
+    assert NEURAL_LOADS == ["None", "stub"]
+    assert document["meta"]["teacher"] == "word-scorer"
+    assert ("stated", "said") in [(d.spun, d.original) for d in decided]
+    assert is_decisions(out) and read_spinner(out)["pairs"][0]["spun"] == decided[0].spun
