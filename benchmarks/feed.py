@@ -26,6 +26,7 @@ the clean ones.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -133,8 +134,10 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float, f
         for spun, _ in docs:
             evidence += corrector.pair_evidence(spun)
         decided = corrector.taught_decisions(evidence, (spun for spun, _ in docs))
-        config = corrector.config.with_overrides(neural=None)
+        # replace, not with_overrides (which ignores None): pass 2 is the n-gram decoder's.
+        config = dataclasses.replace(corrector.config, neural=None)
         adapted = type(corrector)(config, corrector.lm, corrector.generator).with_decisions(decided)
+        assert adapted.neural is None
         results = [adapted.correct(spun) for spun, _ in docs]
         LEARNED[id(docs)] = decided
     else:

@@ -7,8 +7,10 @@ Inputs (written once into ``build/golden/inputs/`` and reused, so later runs has
 - ``seed_article``: the real spun seed article as one document;
 - ``reuters_<set>``: ``benchmarks/accuracy.py``'s pair sets (``make eval-data``).
 
-Every set runs through the CLI (``corrector correct IN -o OUT``) with the default settings, and the
-dev sentences and the demo paragraphs also with ``--neural``. Prints one ``sha256  set`` line per
+Every set runs through the CLI with the n-gram decoder alone (``corrector correct IN -o OUT
+--fast``); the dev sentences and the demo paragraphs also with ``--neural``, and the dev article,
+the seed article and the demo with the default path (the neural teacher's pair decisions, then
+the n-gram decoder: ``+default``). Prints one ``sha256  set`` line per
 output; ``--check FILE`` compares with a saved listing and exits 1 on any difference.
 
 ``benchmarks/golden.sha256`` holds the listing of the current code with the default model and
@@ -16,7 +18,8 @@ thesaurus a fresh clone builds (``make``). Intended changes of output update it 
 commit, saying what changed (the last: each edit's ``spun_score`` in every set; the relatives of
 issue 23 in the seed article and 7 Reuters records).
 
-Usage: ``python benchmarks/golden.py [--check benchmarks/golden.sha256] [--no-neural]``.
+Usage: ``python benchmarks/golden.py [--check benchmarks/golden.sha256] [--no-neural]``
+(``--no-neural``: only the ``--fast`` runs).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,18 +93,22 @@ def inputs() -> dict[str, Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", type=Path, help="a saved listing to compare with")
-    parser.add_argument("--no-neural", action="store_true", help="skip the --neural runs")
+    parser.add_argument("--no-neural", action="store_true", help="only the --fast runs")
     args = parser.parse_args()
-    runs = [(name, path, []) for name, path in inputs().items()]
+    runs = [(name, path, ["--fast"]) for name, path in inputs().items()]
     if not args.no_neural:
         neural = ("dev_sentences", "demo")
         runs += [(f"{name}+neural", path, ["--neural"]) for name, path, _ in runs if name in neural]
+        default = ("dev_article", "seed_article", "demo")
+        runs += [(f"{name}+default", path, []) for name, path, _ in runs if name in default]
     out_dir = GOLDEN / "outputs"
     out_dir.mkdir(parents=True, exist_ok=True)
     listing = []
+    environment = {k: v for k, v in os.environ.items() if k != "CORRECTOR_FAST"}  # +default: the default
     for name, path, flags in runs:
         out = out_dir / f"{name}.jsonl"
-        subprocess.run([*CORRECTOR, "correct", str(path), "-o", str(out), *flags], check=True, cwd=PROJECT)
+        subprocess.run([*CORRECTOR, "correct", str(path), "-o", str(out), *flags], check=True, cwd=PROJECT,
+                       env=environment)
         line = f"{hashlib.sha256(out.read_bytes()).hexdigest()}  {name}"
         listing.append(line)
         print(line, flush=True)

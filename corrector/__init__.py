@@ -10,20 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 from corrector.version import __version__
 
-__all__ = ["Corrector", "CorrectorConfig", "Edit", "Restoration", "Scores", "__version__"]
+__all__ = ["Corrector", "CorrectorConfig", "Edit", "FeedRestoration", "Restoration", "Scores", "__version__"]
 
 if TYPE_CHECKING:
-    from corrector.api import Corrector
+    from corrector.api import Corrector, FeedRestoration
     from corrector.config import CorrectorConfig
     from corrector.text.results import Edit, Restoration, Scores
 
 
 def __getattr__(name: str) -> Any:
     # Lazy: `corrector --help` and light commands should not import KenLM/NLTK machinery.
-    if name == "Corrector":
-        from corrector.api import Corrector
+    if name in {"Corrector", "FeedRestoration"}:
+        from corrector import api
 
-        return Corrector
+        return getattr(api, name)
     if name == "CorrectorConfig":
         from corrector.config import CorrectorConfig
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,15 @@ if TYPE_CHECKING:
     from corrector.candidates.generator import CandidateGenerator
     from corrector.candidates.spinner import SpinnerChannel
     from corrector.lm.neural import NeuralLM
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRestoration:
+    """A feed restored with one decision per pair type: each document's restoration, in order, and
+    the decisions (best first), as ``corrector correct`` writes them to ``OUT.spinner.json``."""
+
+    restorations: tuple[Restoration, ...]
+    decisions: tuple[PairDecision, ...]
 
 
 class Corrector:
@@ -146,6 +156,24 @@ class Corrector:
         return DocumentRestorer(self.lm, self.config, self.neural).taught_decisions(
             evidence, texts, min_occurrences
         )
+
+    def correct_feed(self, texts: Sequence[str], min_occurrences: int = 1) -> FeedRestoration:
+        """Restore the documents of one feed the way ``corrector correct`` does by default: a first
+        pass gathers their pair evidence, the pair types are decided once for the whole feed (by
+        the neural teacher when this corrector has a neural LM, else by the pair model), and the
+        n-gram decoder restores each document with those decisions as its spinner. A single
+        article is a feed of one. (The CLI streams the same steps with bounded memory.)"""
+        evidence = ScopeEvidence()
+        for text in texts:
+            evidence += self.pair_evidence(text)
+        if self.neural is not None:
+            decided = self.taught_decisions(evidence, iter(texts), min_occurrences)
+        else:
+            decided = self.pair_decisions(evidence, min_occurrences=min_occurrences)
+        # replace, not with_overrides: there None means "not set", here it turns the neural LM off.
+        restorer = Corrector(replace(self.config, neural=None), self.lm, self.generator)
+        restorer = restorer.with_decisions(decided)
+        return FeedRestoration(tuple(restorer.correct(text) for text in texts), tuple(decided))
 
     def with_decisions(self, decisions: Iterable[PairDecision]) -> Corrector:
         """This corrector applying a feed's pair decisions as its spinner (what ``--spinner`` does

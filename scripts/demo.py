@@ -2,10 +2,11 @@
 
 The text is gensim's ``lee.cor`` (ABC news, installed at setup, excluded from LM training). It is
 spun with the project's synthetic spinner using MyThes only, while the restorer's candidates come
-from all thesauri — so the demo is not circular. A feed of held-out articles spun by one fixed
-dictionary follows: the pair types a first pass over it learns, and the restoration with them.
-Then the real spun article from
-``../shared/data`` (when present) is restored with its edits marked.
+from all thesauri — so the demo is not circular; these paragraphs are restored by the n-gram
+decoder alone (`--fast`). A feed of held-out articles spun by one fixed dictionary follows,
+restored by `corrector correct`'s default path: the pair types the neural teacher decided for the
+whole feed, and the restorations with them. Then the real spun article from ``../shared/data``
+(when present) by the same path, with its edits marked.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from corrector.builders.corpus import lee_heldout
 from corrector.defaults import SHARED_DATA_DIR
 from corrector.research.metrics import corpus_score, pair_stats
 from corrector.research.spinner import Spinner, profile_config
-from corrector.restore.pairs import ScopeEvidence
 from corrector.text.results import Restoration
 
 BOLD, RED, GREEN, DIM, RESET = "\033[1m", "\033[31m", "\033[32m", "\033[2m", "\033[0m"
@@ -40,43 +40,52 @@ def marked(result: Restoration, colour: bool) -> str:
     return "".join(out)
 
 
-def show_article(corrector: Corrector, text: str, colour: bool) -> None:
-    """The article's edit count and spun_score, and its first paragraph with the edits marked."""
-    result = corrector.correct(text)
+def show_article(fast: Corrector, default: Corrector, text: str, colour: bool) -> None:
+    """The article by the n-gram decoder alone (`--fast`) and by the default path, and its first
+    paragraph with the default path's edits marked."""
+    started = time.perf_counter()
+    result = default.correct_feed([text]).restorations[0]
+    seconds = time.perf_counter() - started
+    quick = fast.correct(text)
+    words = len(text.split())
+    print(f"--fast: {len(quick.edits)} edits; the default path: {len(result.edits)} edits in {seconds:.1f} s "
+          f"({words / seconds:.0f} words/s), spun_score {result.spun_score:.2f}; first paragraph:")
     paragraph = next(p for p in text.split("\n\n") if len(p.split()) > 25)
     start = text.index(paragraph)
     window = [e for e in result.edits if start <= e.start < start + len(paragraph)]
-    print(f"{len(result.edits)} edits, spun_score {result.spun_score:.2f}; first paragraph:")
     shifted = tuple(e.shifted(-start) for e in window)
     print(marked(Restoration(paragraph, "", shifted, result.scores, result.spun_score), colour))
 
 
-def show_feed(corrector: Corrector, articles: int, colour: bool) -> None:
-    """A feed spun by one fixed dictionary: restored article by article, then again with the pairs
-    a first pass over the whole feed learned (``corrector adapt --method pairs``)."""
+def show_feed(fast: Corrector, default: Corrector, articles: int, colour: bool) -> None:
+    """A feed spun by one fixed dictionary: restored article by article with the n-gram decoder
+    alone (`--fast`), then by the default path — the pair types decided once for the whole feed
+    (by the neural teacher when its model is installed), the n-gram decoder applying them."""
     spinner = Spinner(profile_config("dictionary", seed=11))
     feed = [(spinner.spin(t, str(i)).spun, t) for i, t in enumerate(islice(lee_heldout(), articles))]
     applied = {(spun.lower(), original.lower()) for original, spun in spinner.used_pairs()}
-    print(f"── a feed: {len(feed)} held-out articles spun by one fixed dictionary "
+    words = sum(len(spun.split()) for spun, _ in feed)
+    print(f"── a feed: {len(feed)} held-out articles ({words:,} words) spun by one fixed dictionary "
           "(`corrector spin --profile dictionary`) ──")
     started = time.perf_counter()
-    evidence = ScopeEvidence()
-    for spun, _ in feed:
-        evidence += corrector.pair_evidence(spun)
-    decided = corrector.pair_decisions(evidence)
-    print(f"pass 1 read the feed in {time.perf_counter() - started:.1f} s and decided {len(decided)} "
-          f"pair types; {sum((d.spun, d.original) in applied for d in decided)} of them are the spinner's:")
+    quick = [fast.correct(spun) for spun, _ in feed]
+    fast_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    taught = default.correct_feed([spun for spun, _ in feed])
+    seconds = time.perf_counter() - started
+    decided = taught.decisions
+    who = "the neural teacher" if default.neural is not None else "the pair model (no neural model installed)"
+    print(f"{who} decided {len(decided)} pair types for the whole feed; "
+          f"{sum((d.spun, d.original) in applied for d in decided)} of them are the spinner's:")
     for d in decided[:12]:
         mark = "✓" if (d.spun, d.original) in applied else "✗"
-        evidence_of = f"posterior {d.probability:.2f}, {d.occurrences} occurrences"
-        print(f"  {mark} {d.spun} ← {d.original}  ({evidence_of})")
-    adapted = corrector.with_decisions(decided)
-    for name, restorer in (("article by article", corrector), ("with the learned pairs", adapted)):
-        results = [restorer.correct(spun) for spun, _ in feed]
+        print(f"  {mark} {d.spun} ← {d.original}  (P {d.probability:.2f}, {d.occurrences} occurrences)")
+    for name, results, took in (("--fast, article by article", quick, fast_seconds),
+                                ("the default path", taught.restorations, seconds)):
         score = corpus_score([pair_stats(s, o, r.text) for (s, o), r in zip(feed, results, strict=True)])
-        print(f"{name}: fix {score.fix:.1%}, broken {score.broken:.1%}, ERR {score.err:+.3f}")
-    spun = feed[0][0]
-    print(f"the first article, restored with the learned pairs:\n{marked(adapted.correct(spun), colour)}\n")
+        print(f"{name}: fix {score.fix:.1%}, broken {score.broken:.1%}, ERR {score.err:+.3f} "
+              f"({words / took:,.0f} words/s)")
+    print(f"the first article, by the default path:\n{marked(taught.restorations[0], colour)}\n")
 
 
 def main() -> int:
@@ -84,10 +93,6 @@ def main() -> int:
     parser.add_argument("--paragraphs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--feed", type=int, default=40, help="held-out articles in the feed section")
-    parser.add_argument(
-        "--neural-article", action="store_true",
-        help="also restore the real spun article with --neural (~1,000 words at ~15 words/s: minutes)",
-    )
     parser.add_argument("--no-colour", action="store_true")
     args = parser.parse_args()
     colour = sys.stdout.isatty() and not args.no_colour
@@ -116,30 +121,28 @@ def main() -> int:
         f"correct tokens changed, ERR {score.err:+.3f}\n"
     )
 
-    show_feed(corrector, args.feed, colour)
+    try:
+        started = time.perf_counter()
+        neural: Corrector | None = corrector.with_neural()
+        print(f"loaded the neural teacher (SmolLM2-135M) in {time.perf_counter() - started:.1f} s\n")
+    except (FileNotFoundError, ImportError) as error:
+        neural = None
+        print(f"(no neural model: {error}; the default path decides pair types without it)\n")
+    show_feed(corrector, neural or corrector, args.feed, colour)
 
     seed_article = SHARED_DATA_DIR / "seed_spun_article.txt"
     article = seed_article.read_text(encoding="utf-8") if seed_article.exists() else None
     if article is not None:
         print("── a real spun article (../shared/data/seed_spun_article.txt) ──")
-        show_article(corrector, article, colour)
+        show_article(corrector, neural or corrector, article, colour)
 
-    try:
-        started = time.perf_counter()
-        neural = corrector.with_neural()
-    except (FileNotFoundError, ImportError) as error:
-        print(f"\n(the --neural section skipped: {error})")
+    if neural is None:
         return 0
-    print(f"\n── the same with --neural (SmolLM2-135M picks and verifies the edits; loaded in "
-          f"{time.perf_counter() - started:.1f} s) ──")
+    print("\n── the paragraphs with --neural (research mode: SmolLM2-135M picks and verifies every edit) ──")
     score = corpus_score([pair_stats(spun, original, neural.correct(spun).text) for spun, original in pairs])
     print(
         f"synthetic spins: fix {score.fix:.1%}, broken {score.broken:.1%}, ERR {score.err:+.3f}"
     )
-    if article is not None and args.neural_article:
-        show_article(neural, article, colour)
-    elif article is not None:
-        print("(the real article with --neural: python scripts/demo.py --neural-article, a few minutes)")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -10,6 +11,10 @@ import pytest
 
 from corrector.api import Corrector
 from corrector.builders.model import build_model
+
+# CLI runs in tests are the n-gram decoder (`--fast`) unless a test turns the default path on
+# (tests/test_default_path.py): otherwise every run would load the 540 MB neural model.
+os.environ["CORRECTOR_FAST"] = "1"
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -212,7 +212,8 @@ def test_adapt_with_the_teacher_loads_the_neural_lm_once_and_writes_its_decision
     feed = tmp_path / "feed.jsonl"
     rows = [json.dumps({"id": str(i), "text": t}) for i, t in enumerate(_planted_feed() * 3)]
     feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    spec = CorrectorSpec.create(tiny_model_dir, factory="test_teacher:taught_factory", neural="stub")
+    # nbest=0 (the default) makes the spec its own: no corrector another test cached serves pass 1.
+    spec = CorrectorSpec.create(tiny_model_dir, factory="test_teacher:taught_factory", neural="stub", nbest=0)
     NEURAL_LOADS.clear()
     out = tmp_path / "taught.json"
     document, decided = learn_decisions([str(feed)], out, spec, LocalExecutor())

@@ -113,12 +113,14 @@ def learn_decisions(
     text_field: str = DEFAULT_TEXT_FIELD,
     lines: bool = False,
     input_format: str = "auto",
+    spool: str | None = None,
     log: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, Any], list[PairDecision]]:
     """Pass 1 over the documents of ``inputs`` (:func:`~corrector.batch.evidence.gather_evidence`:
     any executor, bounded memory, checkpointed to ``OUTPUT.evidence``), then one decision per spun
     form; writes them as a ``corrector-spinner/1`` file that ``--spinner`` applies. ``resume``
-    continues an interrupted pass 1. Returns the document and the decisions."""
+    continues an interrupted pass 1; ``spool``: a copy of standard input, read for ``-``. Returns
+    the document and the decisions."""
     from corrector.batch.evidence import gather_evidence
     from corrector.batch.executors import cached
     from corrector.batch.job import BatchJob, CorrectorSpec
@@ -128,7 +130,7 @@ def learn_decisions(
     # Pass 1 is n-gram work: its workers do not load the neural LM, only the teacher here does.
     plain = tuple(kv for kv in spec.overrides if kv[0] != "neural")
     ngram = CorrectorSpec(spec.model_dir, plain, spec.factory)
-    job = BatchJob(tuple(inputs), None, ngram, text_field, lines, input_format)
+    job = BatchJob(tuple(inputs), None, ngram, text_field, lines, input_format, spool=spool)
     checkpoint = Path(f"{output}.evidence")
     gathered = gather_evidence(job, executor, checkpoint=checkpoint, resume=resume, log=log)
     corrector = cached(spec)

@@ -281,6 +281,7 @@ def run_batch(
     stdin: IO[bytes] | None = None,
     chunk_size: int = DEFAULT_CHUNK_RECORDS,
     chunk_words: int = DEFAULT_CHUNK_WORDS,
+    spooled: bool = False,
 ) -> BatchStats:
     """Run ``job``: every input record gives one output line, in order; returns the run's stats.
 
@@ -288,7 +289,8 @@ def run_batch(
     ``resume=True`` continues from ``OUT.checkpoint``, refusing input whose content changed since
     unless ``resume_changed_input``. Without it, lines stream to ``stdout`` (unless ``show`` is given
     and there is no output file: then only ``show`` sees the records). With ``job.spool``, stdin is
-    copied there first (on resume an existing spool is read instead of stdin).
+    copied there first (on resume an existing spool is read instead of stdin; ``spooled``: an
+    earlier pass of this run copied it already).
     """
     executor = executor or LocalExecutor()
     _check_not_overwriting_input(job)
@@ -303,7 +305,7 @@ def run_batch(
         lock = OutputLock(Path(job.output))  # before the spool is written: one run per output
         try:
             if job.spool is not None:
-                spool_stdin(job.spool, stdin, reuse=resume)
+                spool_stdin(job.spool, stdin, reuse=resume or spooled)
             stdin_only = job.reads_stdin() and job.spool is None
             sink = CheckpointedOutput(
                 Path(job.output),
@@ -317,7 +319,7 @@ def run_batch(
             lock.release()
             raise
     elif job.spool is not None:
-        spool_stdin(job.spool, stdin, reuse=False)
+        spool_stdin(job.spool, stdin, reuse=spooled)
     stream = None if sink is not None or show is not None else (stdout or sys.stdout.buffer)
 
     stats = BatchStats(resumed=sink.done_records if sink else 0)

@@ -39,6 +39,11 @@ NAME = "correct"
 # Sentences `--adapt` learns from: the adapt benchmark's 10k feed gave +35 fix points.
 ADAPT_SENTENCES = 10_000
 MIN_ADAPT_SENTENCES = 1_000  # the benchmark's smallest feed (+8.6 fix points); one article hurt
+# `--fast` for every run of this environment (scripts, test suites that build their own models).
+FAST_ENV = "CORRECTOR_FAST"
+# The default path judges pair types seen once too: a single article is a feed of one
+# (benchmarks/feed.py --scopes taught, docs/experiments.md "The default").
+TAUGHT_MIN_OCCURRENCES = 1
 HELP = "Restore spun text: .txt, .jsonl[.gz], .csv, RSS/Atom .xml, directories, globs or - (stdin)."
 
 
@@ -56,6 +61,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="output file (.jsonl, or .jsonl.gz to compress); default stdout",
+    )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="the n-gram decoder alone (~14,000 words/s): no neural teacher, one pass "
+        f"(also ${FAST_ENV}=1). The default, when the neural model is installed and no --neural, "
+        "--adapt or --spinner is given: a first pass gathers the input's pair evidence, the neural "
+        "teacher decides its pair types, the n-gram decoder applies them",
     )
     add_decoder_arguments(parser)
     add_channel_arguments(parser)
@@ -149,8 +162,15 @@ def run(args: argparse.Namespace) -> int:
     if args.resume_changed_input and not args.resume:
         raise ValueError("--resume-changed-input only applies with --resume")
     overrides = {**decoder_overrides(args), **channel_overrides(args)}
-    if args.adapt:
+    mode = restoration_mode(args, overrides)
+    spool = None if args.spool is None else str(args.spool)
+    if mode == "taught":
+        spool = _spool_for_two_passes(args)
+        overrides["spinner"] = str(learn_taught_spinner(args, spool))
+        overrides.pop("neural", None)  # pass 2 is the n-gram decoder's: the teacher has decided
+    elif args.adapt:
         overrides["spinner"] = str(learn_feed_spinner(args))
+        overrides.pop("neural", None)
     spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, **overrides)
     job = BatchJob(
         inputs=tuple(args.inputs),
@@ -161,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
         input_format=args.input_format,
         output_format=args.output_format,
         max_chars=args.max_chars,
-        spool=None if args.spool is None else str(args.spool),
+        spool=spool,
     )
     executor = make_executor(args.engine, args.workers, args.scheduler)
     progress = not args.quiet and (args.progress or (args.progress is None and sys.stderr.isatty()))
@@ -183,11 +203,98 @@ def run(args: argparse.Namespace) -> int:
         progress=progress,
         show=show,
         chunk_size=args.chunk_size,
+        spooled=mode == "taught",
     )
     if not args.quiet:
         where = f" → {args.output}" if args.output else ""
         print(f"corrector correct: {stats.summary()}{where}", file=sys.stderr)
     return 0
+
+
+def restoration_mode(args: argparse.Namespace, overrides: dict[str, Any]) -> str:
+    """``fast``: the n-gram decoder alone; ``taught``: the default when the neural model is
+    installed (two passes, the neural teacher deciding the input's pair types in between);
+    ``explicit``: what --neural, --adapt or --spinner ask for."""
+    if args.fast:
+        if "neural" in overrides or args.adapt:
+            raise ValueError("--fast is the n-gram decoder alone: drop --neural and --adapt")
+        return "fast"
+    if "neural" in overrides or args.adapt or "spinner" in overrides:
+        return "explicit"
+    if os.environ.get(FAST_ENV, "") not in ("", "0"):
+        return "fast"  # the environment's default; explicit flags above still win
+    from corrector.lm.neural import default_neural_model
+
+    try:
+        installed = default_neural_model().is_file()
+    except FileNotFoundError:
+        installed = False
+    return "taught" if installed else "fast"
+
+
+def _spool_for_two_passes(args: argparse.Namespace) -> str | None:
+    """The default path reads its input twice: standard input is copied to ``--spool`` (or a
+    temporary file) first. None when no input is stdin."""
+    if STDIN not in args.inputs and args.inputs:
+        if args.spool is not None:
+            raise ValueError("--spool copies standard input, but no input is - (stdin)")
+        return None
+    from corrector.batch.job import RESUME_STDIN_MESSAGE, spool_stdin
+
+    if args.resume and args.spool is None:
+        raise ValueError(RESUME_STDIN_MESSAGE)
+    path = str(args.spool) if args.spool is not None else os.path.join(
+        tempfile.mkdtemp(prefix="corrector-stdin-"), "stdin"
+    )
+    spool_stdin(path, None, reuse=args.resume)
+    return path
+
+
+def learn_taught_spinner(args: argparse.Namespace, spool: str | None) -> Path:
+    """Pass 1 of the default path: the input's pair evidence (n-gram), then the neural teacher's
+    decisions for its most probable pair types, written as a spinner file that pass 2 applies.
+
+    A spinner is a fixed dictionary, so each pair type is decided once from every occurrence the
+    input holds (a single article is a feed of one); the neural cost is per pair type, bounded
+    per run (:data:`corrector.restore.teacher.FEED_TYPES`)."""
+    from corrector.adapt.learn import learn_decisions, log_to_stderr
+    from corrector.candidates.spinner import read_spinner
+
+    path = _spinner_path(args)
+    if args.resume and path.exists() and not read_spinner(path).get("meta", {}).get("partial"):
+        return path  # the interrupted run's decisions: the same channel again
+    overrides = {**decoder_overrides(args), **channel_overrides(args), "neural": "default"}
+    spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, **overrides)
+    document, decided = learn_decisions(
+        args.inputs,
+        path,
+        spec,
+        make_executor(args.engine, args.workers, args.scheduler),
+        resume=args.resume,
+        min_occurrences=TAUGHT_MIN_OCCURRENCES,
+        text_field=args.text_field,
+        lines=args.lines,
+        input_format=args.input_format,
+        spool=spool,
+        log=None if args.quiet else log_to_stderr,
+    )
+    if not args.quiet:
+        words = document["meta"]["feed_words"]
+        print(
+            f"corrector correct: the neural teacher decided {len(decided)} pair types from {words:,} "
+            f"words → {path} (--fast: the n-gram decoder alone)",
+            file=sys.stderr,
+        )
+    return path
+
+
+def _spinner_path(args: argparse.Namespace) -> Path:
+    """Where a run's learned spinner is kept: --adapt-spinner, OUT.spinner.json, or a temporary file."""
+    if args.adapt_spinner is not None:
+        return Path(args.adapt_spinner)
+    if args.output is not None:
+        return Path(f"{args.output}.spinner.json")
+    return Path(tempfile.mkdtemp(prefix="corrector-adapt-")) / "spinner.json"
 
 
 def learn_feed_spinner(args: argparse.Namespace) -> Path:
@@ -203,12 +310,7 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
         raise ValueError("--adapt learns the spinner: it cannot be combined with --spinner")
     if STDIN in args.inputs or not args.inputs:
         raise ValueError("--adapt reads the inputs twice: give files, not stdin")
-    if args.adapt_spinner is not None:
-        path = args.adapt_spinner
-    elif args.output is not None:
-        path = Path(f"{args.output}.spinner.json")
-    else:
-        path = Path(tempfile.mkdtemp(prefix="corrector-adapt-")) / "spinner.json"
+    path = _spinner_path(args)
     if args.resume and path.exists() and _finished(read_spinner(path).get("meta", {}), args.adapt_method):
         return path  # a finished spinner from the interrupted run: the same channel again
     if args.adapt_method in ("auto", "pairs"):

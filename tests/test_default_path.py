@@ -1,0 +1,119 @@
+"""`corrector correct`'s default path: with the neural model installed, a first pass gathers the
+input's pair evidence, the neural teacher decides its pair types, and the n-gram decoder applies
+them; `--fast` (or $CORRECTOR_FAST) is the n-gram decoder alone.
+
+The stub factory of test_teacher stands in for the corrector: pass 1 and pass 2 get n-gram
+correctors, the teacher one whose "neural LM" prefers "said" to "stated" (each load recorded)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from test_pairs import _planted_feed
+from test_teacher import NEURAL_LOADS
+
+from corrector import cli
+from corrector.candidates.spinner import read_spinner
+from corrector.commands.correct import FAST_ENV, TAUGHT_MIN_OCCURRENCES
+
+FACTORY = "test_teacher:taught_factory"
+
+
+@pytest.fixture()
+def feed(tmp_path: Path) -> Path:
+    path = tmp_path / "feed.jsonl"
+    rows = [json.dumps({"id": str(i), "text": t}) for i, t in enumerate(_planted_feed() * 2)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default path on: a neural model file present (the stub factory never reads it)."""
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"stub")
+    monkeypatch.setenv("CORRECTOR_NEURAL", str(model))
+    monkeypatch.delenv(FAST_ENV, raising=False)
+    NEURAL_LOADS.clear()
+
+
+def _correct(model: Path, *argv: str) -> int:
+    return cli.main(["correct", "--model", str(model), "--corrector-factory", FACTORY, "-q", *argv])
+
+
+def _restored(path: Path) -> list[str]:
+    return [json.loads(line)["restored"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.usefixtures("installed")
+def test_the_default_path_learns_with_the_teacher_then_decodes_without_it(
+    tiny_model_dir: Path, feed: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    assert _correct(tiny_model_dir, str(feed), "-o", str(out)) == 0
+    # The teacher's corrector is the only one with the neural LM: pass 1 and pass 2 are n-gram.
+    assert NEURAL_LOADS.count("default") == 1
+    assert NEURAL_LOADS[-1] == "None"
+    spinner = read_spinner(Path(f"{out}.spinner.json"))
+    assert spinner["meta"]["teacher"] == "word-scorer"
+    assert spinner["meta"]["min_occurrences"] == TAUGHT_MIN_OCCURRENCES
+    assert [(p["spun"], p["original"]) for p in spinner["pairs"]][:1] == [("stated", "said")]
+    restored = _restored(out)
+    assert len(restored) == 8 and all("stated" not in r and " said " in r for r in restored)
+    # The library function under it gives the same restorations.
+    from test_teacher import taught_factory
+
+    texts = _planted_feed() * 2
+    feed_restoration = taught_factory(str(tiny_model_dir), neural="default").correct_feed(texts)
+    assert [r.text for r in feed_restoration.restorations] == restored
+    assert [(d.spun, d.original) for d in feed_restoration.decisions] == [
+        (p["spun"], p["original"]) for p in spinner["pairs"]
+    ]
+
+
+@pytest.mark.usefixtures("installed")
+def test_fast_is_the_ngram_decoder_alone(
+    tiny_model_dir: Path, feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, by_env = tmp_path / "fast.jsonl", tmp_path / "env.jsonl"
+    assert _correct(tiny_model_dir, "--fast", str(feed), "-o", str(fast)) == 0
+    assert "default" not in NEURAL_LOADS and not Path(f"{fast}.spinner.json").exists()
+    monkeypatch.setenv(FAST_ENV, "1")
+    assert _correct(tiny_model_dir, str(feed), "-o", str(by_env)) == 0
+    assert by_env.read_bytes() == fast.read_bytes()
+    # Without the model file the default is the n-gram decoder too.
+    monkeypatch.delenv(FAST_ENV)
+    monkeypatch.setenv("CORRECTOR_NEURAL", str(tmp_path / "missing.gguf"))
+    absent = tmp_path / "absent.jsonl"
+    assert _correct(tiny_model_dir, str(feed), "-o", str(absent)) == 0
+    assert absent.read_bytes() == fast.read_bytes()
+    assert "default" not in NEURAL_LOADS
+
+
+@pytest.mark.usefixtures("installed")
+def test_the_default_path_reads_stdin_twice_through_a_spool(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    text = " ".join(_planted_feed())
+    document = tmp_path / "article.txt"
+    document.write_text(text, encoding="utf-8")
+    from_file = tmp_path / "file.txt"
+    assert _correct(tiny_model_dir, str(document), "--output-format", "text", "-o", str(from_file)) == 0
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    assert _correct(tiny_model_dir, "-", "--output-format", "text") == 0
+    assert capsys.readouterr().out == from_file.read_text(encoding="utf-8")
+    assert "said" in from_file.read_text(encoding="utf-8")
+    # --resume cannot replay stdin without a named spool.
+    assert _correct(tiny_model_dir, "-", "-o", str(tmp_path / "r.jsonl"), "--resume") == 1
+
+
+def test_fast_refuses_what_needs_the_neural_lm_or_a_learning_pass(
+    tiny_model_dir: Path, feed: Path, tmp_path: Path
+) -> None:
+    out = str(tmp_path / "out.jsonl")
+    assert _correct(tiny_model_dir, "--fast", "--neural", str(feed), "-o", out) == 1
+    assert _correct(tiny_model_dir, "--fast", "--adapt", str(feed), "-o", out) == 1
