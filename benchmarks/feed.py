@@ -5,9 +5,10 @@ Sets (all held out from the LM corpus):
   profile, restored one document at a time (``document``), as one feed (``feed``: a first pass
   gathers the pair evidence of every document, a second restores each with it), or with the
   feed's learned pair decisions as its spinner (``learned``: ``corrector adapt --method pairs``
-  then ``correct --spinner``), or with the neural teacher's decisions for the feed (``taught``,
-  with ``--modes neural`` or ``teacher``: ``corrector adapt --method pairs --neural`` then
-  ``correct --spinner``);
+  then ``correct --spinner``), or by ``corrector correct``'s default path (with ``--modes
+  neural``: the neural teacher decides the pair types, the n-gram decoder applies them; without
+  a neural LM the pair model decides): the set as one feed (``taught``) or each document as its
+  own (``default``), as ``Corrector.correct_feed`` does;
 - ``clean``: the same articles unspun (broken = edits on clean news);
 - ``<profile> ×4``, ``clean ×4``: the same documents joined four at a time into whole articles
   (~350 words, the length of real ones);
@@ -26,7 +27,6 @@ the clean ones.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -128,18 +128,14 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float, f
         results = [adapted.correct(spun) for spun, _ in docs]
         LEARNED[id(docs)] = decided
     elif scope == "taught":
-        # What `corrector adapt --method pairs --neural` then `correct --spinner` do: the neural
+        # What `corrector correct FEED` does by default (Corrector.correct_feed): the neural
         # teacher decides the feed's pair types, the n-gram decoder applies them.
-        evidence = ScopeEvidence()
-        for spun, _ in docs:
-            evidence += corrector.pair_evidence(spun)
-        decided = corrector.taught_decisions(evidence, (spun for spun, _ in docs))
-        # replace, not with_overrides (which ignores None): pass 2 is the n-gram decoder's.
-        config = dataclasses.replace(corrector.config, neural=None)
-        adapted = type(corrector)(config, corrector.lm, corrector.generator).with_decisions(decided)
-        assert adapted.neural is None
-        results = [adapted.correct(spun) for spun, _ in docs]
-        LEARNED[id(docs)] = decided
+        taught = corrector.correct_feed([spun for spun, _ in docs])
+        results = list(taught.restorations)
+        LEARNED[id(docs)] = list(taught.decisions)
+    elif scope == "default":
+        # What `corrector correct ARTICLE` does by default, one document at a time: each its own feed.
+        results = [corrector.correct_feed([spun]).restorations[0] for spun, _ in docs]
     else:
         results = [corrector.correct(spun) for spun, _ in docs]
     words = sum(len(spun.split()) for spun, _ in docs)

@@ -15,6 +15,8 @@ from corrector.builders.model import build_model
 # CLI runs in tests are the n-gram decoder (`--fast`) unless a test turns the default path on
 # (tests/test_default_path.py): otherwise every run would load the 540 MB neural model.
 os.environ["CORRECTOR_FAST"] = "1"
+# No neural weight cache in ~/.cache from test models (test_neural checks the cache in a tmp dir).
+os.environ["CORRECTOR_NEURAL_CACHE"] = "off"
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

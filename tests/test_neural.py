@@ -138,6 +138,33 @@ def test_texts_longer_than_the_window_are_scored_whole(tiny: NeuralLM) -> None:
     assert math.isfinite(score) and score < half < 0
 
 
+def test_a_second_load_maps_the_cached_weights_and_scores_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corrector.lm import neural
+
+    model = write_tiny_llama(tmp_path / "cached.gguf", seed=3)
+    monkeypatch.setenv(neural.CACHE_ENV, str(tmp_path / "cache"))
+    texts = ["the said", "he said it", "she sat"]
+    first = NeuralLM(model)
+    cache = neural.weight_cache(model)
+    assert cache is not None and (cache / "meta.json").is_file()
+    # The second load never opens the GGUF reader: a failing one would raise.
+    monkeypatch.setattr(neural, "_read_gguf", lambda path: pytest.fail("the GGUF file was read again"))
+    second = NeuralLM(model)
+    assert isinstance(second.weights["blk.0.attn_q.weight"], np.memmap)
+    assert second.logprob(texts) == first.logprob(texts)
+    assert second.encode("he said") == first.encode("he said") and second.name == first.name
+    # A cache that cannot be written is skipped; "off" never reads or writes one.
+    monkeypatch.undo()
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a directory")
+    monkeypatch.setenv(neural.CACHE_ENV, str(blocked))
+    assert NeuralLM(model).logprob(texts) == first.logprob(texts)
+    monkeypatch.setenv(neural.CACHE_ENV, "off")
+    assert neural.weight_cache(model) is None
+
+
 def test_bad_files_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         NeuralLM(tmp_path / "missing.gguf")

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--resume needs an output file (-o)")
     if args.resume_changed_input and not args.resume:
         raise ValueError("--resume-changed-input only applies with --resume")
+    started = time.perf_counter()
     overrides = {**decoder_overrides(args), **channel_overrides(args)}
     mode = restoration_mode(args, overrides)
     spool = None if args.spool is None else str(args.spool)
@@ -208,6 +210,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         where = f" → {args.output}" if args.output else ""
         print(f"corrector correct: {stats.summary()}{where}", file=sys.stderr)
+        if mode == "taught" or args.adapt:
+            seconds = time.perf_counter() - started
+            print(
+                f"corrector correct: both passes and the teacher took {seconds:.1f} s = "
+                f"{stats.words / max(seconds, 1e-9):,.0f} words/s",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -14,8 +14,11 @@ is plain numpy on dequantised float32 weights (~540 MB in memory), so nothing is
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,99 @@ BATCH_TOKENS = 2048  # padded tokens per forward pass (bounds activation memory)
 LOGIT_ROWS = 256  # token states projected to the vocabulary at once (bounds the logits' memory)
 MIN_SHARED_TOKENS = 4  # texts that start with this many equal tokens share their prefix's forward pass
 MAX_FAMILY = 256  # texts per shared prefix (bounds the quadratic choice of its anchor)
+
+
+# The dequantised float32 weights are kept on disk and memory-mapped by later loads (0.1 s instead
+# of ~4 s of dequantising; processes share the pages). $CORRECTOR_NEURAL_CACHE: where ("off": never).
+CACHE_ENV = "CORRECTOR_NEURAL_CACHE"
+CACHE_FORMAT = 2  # bump when the layout of the cached arrays changes
+EMBEDDING = "corrector.embedding"  # the (vocab, dim) copy of token_embd kept beside the weights
+
+
+def weight_cache(model: Path) -> Path | None:
+    """The cache directory of ``model``'s dequantised weights (named by the file's name, size and
+    modification time, and the cache format), or None when caching is off."""
+    where = os.environ.get(CACHE_ENV)
+    if where == "off":
+        return None
+    if where is None:
+        where = os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "corrector")
+    info = model.stat()
+    return Path(where) / f"{model.stem}-{info.st_size}-{info.st_mtime_ns}-v{CACHE_FORMAT}"
+
+
+# The GGUF metadata a model needs (its architecture checked when it is read).
+META_KEYS = (
+    "general.name", "llama.block_count", "llama.embedding_length", "llama.attention.head_count",
+    "llama.attention.head_count_kv", "llama.attention.layer_norm_rms_epsilon", "llama.rope.freq_base",
+    "tokenizer.ggml.bos_token_id", "tokenizer.ggml.model", "tokenizer.ggml.tokens", "tokenizer.ggml.merges",
+)
+Loaded = tuple[dict[str, Any], dict[str, np.ndarray]]  # (metadata, weights)
+
+
+def _read_gguf(path: Path) -> Loaded:
+    """The metadata and dequantised float32 weights of a llama GGUF file (~4 s for SmolLM2: most of
+    it parsing the vocabulary's fields, the rest dequantising)."""
+    from gguf import GGUFReader
+    from gguf.quants import dequantize
+
+    try:
+        reader = GGUFReader(str(path))
+    except (ValueError, OSError) as error:
+        raise ValueError(f"{path}: not a readable GGUF model ({error})") from error
+    fields = reader.fields
+
+    def get(key: str) -> Any:
+        if key not in fields:
+            raise ValueError(f"{path.name}: missing GGUF key {key!r}")
+        return fields[key].contents()
+
+    arch = get("general.architecture")
+    if arch != "llama":
+        raise ValueError(f"{path.name}: architecture {arch!r}, expected 'llama'")
+    meta = {key: get(key) for key in META_KEYS}
+    weights: dict[str, np.ndarray] = {}
+    for tensor in reader.tensors:
+        array = dequantize(tensor.data, tensor.tensor_type).astype(np.float32)
+        array = array.reshape([int(n) for n in reversed(tensor.shape)])
+        # GGUF stores (out, in); keep the transpose contiguous so every matmul goes to BLAS.
+        weights[tensor.name] = np.ascontiguousarray(array.T) if array.ndim == 2 else array
+    weights[EMBEDDING] = np.ascontiguousarray(weights["token_embd.weight"].T)  # (vocab, dim)
+    return meta, weights
+
+
+def _read_cache(cache: Path) -> Loaded | None:
+    """The cached metadata and weights (memory-mapped read-only); None when absent or unreadable."""
+    try:
+        meta = json.loads((cache / "meta.json").read_text(encoding="utf-8"))
+        names = meta.pop("corrector.tensors")
+        return meta, {name: np.load(cache / f"{i}.npy", mmap_mode="r") for i, name in enumerate(names)}
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _write_cache(cache: Path, meta: dict[str, Any], weights: dict[str, np.ndarray]) -> None:
+    """Write the cache atomically (a directory renamed into place); a cache that cannot be written
+    (read-only home, full disk) is skipped: the next load reads the GGUF file again."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{cache.name}-", dir=cache.parent))
+        try:
+            for i, array in enumerate(weights.values()):
+                np.save(staging / f"{i}.npy", array)
+            document = {**meta, "corrector.tensors": list(weights)}
+            (staging / "meta.json").write_text(json.dumps(document), encoding="utf-8")
+            os.rename(staging, cache)
+            # Earlier caches of a file of this name (reinstalled, or an older format) are stale; a
+            # process still mapping one keeps its pages until it exits.
+            stem = cache.name.rsplit("-", 3)[0]
+            for stale in cache.parent.iterdir():
+                if stale != cache and stale.is_dir() and stale.name.rsplit("-", 3)[0] == stem:
+                    shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)  # also when another process renamed first
+    except OSError:
+        pass
 
 
 def default_neural_model() -> Path:
@@ -48,50 +144,34 @@ class NeuralLM:
     """Log-probabilities of whole texts under a llama-architecture GGUF model."""
 
     def __init__(self, path: str | Path) -> None:
-        from gguf import GGUFReader
-        from gguf.quants import dequantize
-
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(f"no GGUF model at {self.path}")
-        try:
-            reader = GGUFReader(str(self.path))
-        except (ValueError, OSError) as error:
-            raise ValueError(f"{self.path}: not a readable GGUF model ({error})") from error
-        fields = reader.fields
-
-        def get(key: str) -> Any:
-            if key not in fields:
-                raise ValueError(f"{self.path.name}: missing GGUF key {key!r}")
-            return fields[key].contents()
-
-        arch = get("general.architecture")
-        if arch != "llama":
-            raise ValueError(f"{self.path.name}: architecture {arch!r}, expected 'llama'")
-        self.name = str(get("general.name"))
-        self.n_layer = int(get("llama.block_count"))
-        self.dim = int(get("llama.embedding_length"))
-        self.n_head = int(get("llama.attention.head_count"))
-        self.n_kv_head = int(get("llama.attention.head_count_kv"))
-        self.eps = float(get("llama.attention.layer_norm_rms_epsilon"))
+        cache = weight_cache(self.path)
+        loaded = _read_cache(cache) if cache is not None else None
+        if loaded is None:
+            loaded = _read_gguf(self.path)
+            if cache is not None:
+                _write_cache(cache, *loaded)
+        meta, weights = loaded
+        self.name = str(meta["general.name"])
+        self.n_layer = int(meta["llama.block_count"])
+        self.dim = int(meta["llama.embedding_length"])
+        self.n_head = int(meta["llama.attention.head_count"])
+        self.n_kv_head = int(meta["llama.attention.head_count_kv"])
+        self.eps = float(meta["llama.attention.layer_norm_rms_epsilon"])
         self.head_dim = self.dim // self.n_head
-        weights: dict[str, np.ndarray] = {}
-        for tensor in reader.tensors:
-            array = dequantize(tensor.data, tensor.tensor_type).astype(np.float32)
-            array = array.reshape([int(n) for n in reversed(tensor.shape)])
-            # GGUF stores (out, in); keep the transpose contiguous so every matmul goes to BLAS.
-            weights[tensor.name] = np.ascontiguousarray(array.T) if array.ndim == 2 else array
         self.weights = weights
         self.output = weights.get("output.weight", weights["token_embd.weight"])  # (dim, vocab)
-        self.embedding = np.ascontiguousarray(weights["token_embd.weight"].T)  # (vocab, dim)
-        base = float(get("llama.rope.freq_base"))
+        self.embedding = weights[EMBEDDING]
+        base = float(meta["llama.rope.freq_base"])
         inverse = 1.0 / base ** (np.arange(0, self.head_dim, 2, dtype=np.float64) / self.head_dim)
         angles = np.arange(MAX_TOKENS + 1)[:, None] * inverse[None, :]
         self.cos = np.cos(angles).astype(np.float32)
         self.sin = np.sin(angles).astype(np.float32)
-        self.bos = int(get("tokenizer.ggml.bos_token_id"))
-        self.tokenizer = _tokenizer(get("tokenizer.ggml.model"), get("tokenizer.ggml.tokens"),
-                                    get("tokenizer.ggml.merges"))
+        self.bos = int(meta["tokenizer.ggml.bos_token_id"])
+        self.tokenizer = _tokenizer(meta["tokenizer.ggml.model"], meta["tokenizer.ggml.tokens"],
+                                    meta["tokenizer.ggml.merges"])
 
     def fingerprint(self) -> str:
         """What pins this model's scores: file name and size (for evaluation signatures)."""
