@@ -106,6 +106,7 @@ def sets(documents: int) -> dict[str, Docs]:
 
 
 LEARNED: dict[int, list[Any]] = {}  # the ``learned`` scope's decisions, by the docs list's id
+MIN_OCCURRENCES = [1]  # taught/default: occurrences a pair type needs (--min-occurrences)
 
 
 def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float, float]:
@@ -130,12 +131,12 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float, f
     elif scope == "taught":
         # What `corrector correct FEED` does by default (Corrector.correct_feed): the neural
         # teacher decides the feed's pair types, the n-gram decoder applies them.
-        taught = corrector.correct_feed([spun for spun, _ in docs])
+        taught = corrector.correct_feed([spun for spun, _ in docs], MIN_OCCURRENCES[0])
         results = list(taught.restorations)
         LEARNED[id(docs)] = list(taught.decisions)
     elif scope == "default":
         # What `corrector correct ARTICLE` does by default, one document at a time: each its own feed.
-        results = [corrector.correct_feed([spun]).restorations[0] for spun, _ in docs]
+        results = [corrector.correct_feed([spun], MIN_OCCURRENCES[0]).restorations[0] for spun, _ in docs]
     else:
         results = [corrector.correct(spun) for spun, _ in docs]
     words = sum(len(spun.split()) for spun, _ in docs)
@@ -188,7 +189,10 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="extra Corrector setting for every mode (e.g. pair_weight=1.0)")
     parser.add_argument("--sets", default="", help="only these sets (comma-separated names; default all)")
+    parser.add_argument("--min-occurrences", type=int, default=1,
+                        help="taught/default: occurrences a pair type needs (the CLI's default path: 1)")
     args = parser.parse_args()
+    MIN_OCCURRENCES[0] = args.min_occurrences
     from corrector import Corrector, settings
 
     extra = {k: settings.parse(k, v) for k, v in (item.split("=", 1) for item in args.set)}

@@ -13,7 +13,7 @@ from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
 from corrector.restore.decoder import DecoderWeights
 from corrector.restore.document import DocumentRestorer
-from corrector.restore.pairs import PairDecision, ScopeEvidence
+from corrector.restore.pairs import PairDecision, ScopeEvidence, feed_min_occurrences
 from corrector.restore.verify import VerifierWeights
 from corrector.text.lattice import Lattice
 from corrector.text.results import Restoration
@@ -157,12 +157,16 @@ class Corrector:
             evidence, texts, min_occurrences
         )
 
-    def correct_feed(self, texts: Sequence[str], min_occurrences: int = 1) -> FeedRestoration:
+    def correct_feed(self, texts: Sequence[str], min_occurrences: int | None = None) -> FeedRestoration:
         """Restore the documents of one feed the way ``corrector correct`` does by default: a first
         pass gathers their pair evidence, the pair types are decided once for the whole feed (by
         the neural teacher when this corrector has a neural LM, else by the pair model), and the
         n-gram decoder restores each document with those decisions as its spinner. A single
-        article is a feed of one. (The CLI streams the same steps with bounded memory.)"""
+        article is a feed of one. ``min_occurrences``: what a pair type needs to be decided
+        (default: :func:`~corrector.restore.pairs.feed_min_occurrences`). (The CLI streams the same
+        steps with bounded memory.)"""
+        if min_occurrences is None:
+            min_occurrences = feed_min_occurrences(len(texts))
         evidence = ScopeEvidence()
         for text in texts:
             evidence += self.pair_evidence(text)

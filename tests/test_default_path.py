@@ -18,7 +18,7 @@ from test_teacher import NEURAL_LOADS
 
 from corrector import cli
 from corrector.candidates.spinner import read_spinner
-from corrector.commands.correct import FAST_ENV, TAUGHT_MIN_OCCURRENCES
+from corrector.commands.correct import FAST_ENV
 
 FACTORY = "test_teacher:taught_factory"
 
@@ -60,7 +60,7 @@ def test_the_default_path_learns_with_the_teacher_then_decodes_without_it(
     assert NEURAL_LOADS[-1] == "None"
     spinner = read_spinner(Path(f"{out}.spinner.json"))
     assert spinner["meta"]["teacher"] == "word-scorer"
-    assert spinner["meta"]["min_occurrences"] == TAUGHT_MIN_OCCURRENCES
+    assert spinner["meta"]["min_occurrences"] == 2  # a feed of 8 documents
     assert [(p["spun"], p["original"]) for p in spinner["pairs"]][:1] == [("stated", "said")]
     restored = _restored(out)
     assert len(restored) == 8 and all("stated" not in r and " said " in r for r in restored)
@@ -107,6 +107,8 @@ def test_the_default_path_reads_stdin_twice_through_a_spool(
     assert _correct(tiny_model_dir, "-", "--output-format", "text") == 0
     assert capsys.readouterr().out == from_file.read_text(encoding="utf-8")
     assert "said" in from_file.read_text(encoding="utf-8")
+    # A single document: its pair types are decided from one occurrence.
+    assert read_spinner(Path(f"{from_file}.spinner.json"))["meta"]["min_occurrences"] == 1
     # --resume cannot replay stdin without a named spool.
     assert _correct(tiny_model_dir, "-", "-o", str(tmp_path / "r.jsonl"), "--resume") == 1
 

@@ -109,7 +109,7 @@ def learn_decisions(
     *,
     resume: bool = False,
     min_probability: float = 0.5,
-    min_occurrences: int = 2,
+    min_occurrences: int | None = 2,
     text_field: str = DEFAULT_TEXT_FIELD,
     lines: bool = False,
     input_format: str = "auto",
@@ -119,11 +119,13 @@ def learn_decisions(
     """Pass 1 over the documents of ``inputs`` (:func:`~corrector.batch.evidence.gather_evidence`:
     any executor, bounded memory, checkpointed to ``OUTPUT.evidence``), then one decision per spun
     form; writes them as a ``corrector-spinner/1`` file that ``--spinner`` applies. ``resume``
-    continues an interrupted pass 1; ``spool``: a copy of standard input, read for ``-``. Returns
-    the document and the decisions."""
+    continues an interrupted pass 1; ``min_occurrences`` None: by the feed's size
+    (:func:`~corrector.restore.pairs.feed_min_occurrences`); ``spool``: a copy of standard
+    input, read for ``-``. Returns the document and the decisions."""
     from corrector.batch.evidence import gather_evidence
     from corrector.batch.executors import cached
     from corrector.batch.job import BatchJob, CorrectorSpec
+    from corrector.restore.pairs import feed_min_occurrences
 
     started = time.perf_counter()
     spec = spec or CorrectorSpec()
@@ -134,6 +136,8 @@ def learn_decisions(
     checkpoint = Path(f"{output}.evidence")
     gathered = gather_evidence(job, executor, checkpoint=checkpoint, resume=resume, log=log)
     corrector = cached(spec)
+    if min_occurrences is None:
+        min_occurrences = feed_min_occurrences(gathered.documents)
     if corrector.neural is not None:
         # The teacher: the feed's most probable pair types judged by the neural LM, at a few
         # occurrences found by one more read of the feed (sentence splitting only).

@@ -42,9 +42,6 @@ ADAPT_SENTENCES = 10_000
 MIN_ADAPT_SENTENCES = 1_000  # the benchmark's smallest feed (+8.6 fix points); one article hurt
 # `--fast` for every run of this environment (scripts, test suites that build their own models).
 FAST_ENV = "CORRECTOR_FAST"
-# The default path judges pair types seen once too: a single article is a feed of one
-# (benchmarks/feed.py --scopes taught, docs/experiments.md "The default").
-TAUGHT_MIN_OCCURRENCES = 1
 HELP = "Restore spun text: .txt, .jsonl[.gz], .csv, RSS/Atom .xml, directories, globs or - (stdin)."
 
 
@@ -280,7 +277,7 @@ def learn_taught_spinner(args: argparse.Namespace, spool: str | None) -> Path:
         spec,
         make_executor(args.engine, args.workers, args.scheduler),
         resume=args.resume,
-        min_occurrences=TAUGHT_MIN_OCCURRENCES,
+        min_occurrences=None,  # by the input's size: restore.pairs.feed_min_occurrences
         text_field=args.text_field,
         lines=args.lines,
         input_format=args.input_format,
