@@ -119,3 +119,18 @@ def test_fast_refuses_what_needs_the_neural_lm_or_a_learning_pass(
     out = str(tmp_path / "out.jsonl")
     assert _correct(tiny_model_dir, "--fast", "--neural", str(feed), "-o", out) == 1
     assert _correct(tiny_model_dir, "--fast", "--adapt", str(feed), "-o", out) == 1
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_resumed_default_run_reuses_its_decisions(
+    tiny_model_dir: Path, feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corrector.adapt import learn
+
+    out = tmp_path / "out.jsonl"
+    assert _correct(tiny_model_dir, str(feed), "-o", str(out)) == 0
+    finished = out.read_bytes()
+    out.unlink()  # as if pass 2 had been killed before writing anything
+    monkeypatch.setattr(learn, "learn_decisions", lambda *_, **__: pytest.fail("pass 1 ran again"))
+    assert _correct(tiny_model_dir, str(feed), "-o", str(out), "--resume") == 0
+    assert out.read_bytes() == finished
