@@ -131,7 +131,13 @@ class Corrector:
         pair evidence of the feed it belongs to (:meth:`pair_evidence` summed over the feed)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        return self.restore_lattices(text, self.lattices(text), feed)
+        if self.spinner_channel is None:
+            return self.restore_lattices(text, self.lattices(text), feed)
+        # The gate and the prior judge the document by the generic channel: a spinner's pairs
+        # (decided from a whole feed) change what is restored, not whether the document looks spun.
+        generic = self.generator.lattices(split_sentences(text))
+        lattices = [self.spinner_channel.rescore(lattice) for lattice in generic]
+        return DocumentRestorer(self.lm, self.config, self.neural).restore(text, lattices, feed, generic)
 
     def pair_evidence(self, text: str) -> ScopeEvidence:
         """What ``text`` shows about its spinner's pair types; sum it over a feed (``+``) and

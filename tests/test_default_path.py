@@ -134,3 +134,21 @@ def test_a_resumed_default_run_reuses_its_decisions(
     monkeypatch.setattr(learn, "learn_decisions", lambda *_, **__: pytest.fail("pass 1 ran again"))
     assert _correct(tiny_model_dir, str(feed), "-o", str(out), "--resume") == 0
     assert out.read_bytes() == finished
+
+
+def test_a_spinners_pairs_do_not_move_the_documents_spun_score(tiny_model_dir: Path) -> None:
+    """The gate and the prior judge a document by the generic channel: decisions learned from a
+    whole feed change what is restored, not whether this document looks spun (a clean document
+    sharing a word with the feed's pairs stays gated)."""
+    from test_pairs import planted_corrector
+
+    from corrector.restore.pairs import PairDecision
+
+    generic = planted_corrector(str(tiny_model_dir))
+    adapted = generic.with_decisions([PairDecision("stated", "said", 1.0, 3, 2.0, 3, 0)])
+    clean = "The minister met in the capital on Friday ."
+    spun = "Officials stated that the talks would continue next week ."
+    text = " ".join([clean] * 3 + [spun] * 3)
+    restored = adapted.correct(text)
+    assert restored.spun_score == generic.correct(text).spun_score
+    assert [e.restored for e in restored.edits] == ["said"] * 3  # the pairs still restore

@@ -99,13 +99,19 @@ class DocumentRestorer:
         )
 
     def restore(
-        self, text: str, lattices: list[Lattice], feed: ScopeEvidence | None = None
+        self,
+        text: str,
+        lattices: list[Lattice],
+        feed: ScopeEvidence | None = None,
+        generic: list[Lattice] | None = None,
     ) -> Restoration:
         """Restore ``text`` from its sentences' lattices: a first pass, the document decisions,
         a second pass where they changed anything, then per-sentence neural selection (or, with a
         ``neural_budget``, the neural teacher's decisions) when configured.
         ``feed``: pair evidence of the whole feed ``text`` belongs to (this document included),
-        gathered by a first pass with :meth:`pair_evidence`."""
+        gathered by a first pass with :meth:`pair_evidence`. ``generic``: the same sentences'
+        lattices before a spinner rescored them; the document's spun score (the gate, the prior)
+        is then theirs."""
         # LM scores do not depend on the weights: both passes over a sentence share them.
         teaching = self.neural is not None and self.config.neural_budget > 0
         per_sentence = self.neural is not None and not teaching
@@ -127,7 +133,13 @@ class DocumentRestorer:
             ]
             rescored = bool(judged)
         weights = self.weights
-        first = _spun_score_of(decodings)
+        if generic is None:
+            first = _spun_score_of(decodings)
+        else:
+            first = _spun_score_of([
+                decode(lattice, self.lm, self.weights, 0, memo)
+                for lattice, memo in zip(generic, memos, strict=True)
+            ])
         words = sum(len(d.words) for d in decodings)
         gated = first < self.config.min_spun_score and words >= defaults.MIN_WORDS_FOR_GATE
         if gated:
