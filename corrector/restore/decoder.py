@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import add, itemgetter
 from typing import Any
 
 from corrector.lm.base import LanguageModel
-from corrector.text.lattice import Arc, Candidate, Lattice
-from corrector.text.tokens import Token
+from corrector.text.lattice import Arc, Candidate, Lattice, new_candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,8 +379,11 @@ def _edit_gain(
     return restored - undone + weights.channel_weight * choice.candidate.logprob - weights.change_penalty
 
 
-def _span_key(tokens: Sequence[Token], arc: Arc) -> str:
-    return " ".join([t.text for t in tokens[arc.start : arc.end]]).lower()
+def _span_key(words: Sequence[str], arc: Arc) -> str:
+    """The lowercase text of ``arc``'s span, its words joined by spaces."""
+    if arc.end - arc.start == 1:
+        return words[arc.start].lower()
+    return " ".join(words[arc.start : arc.end]).lower()
 
 
 def consistent_choices(
@@ -396,7 +398,7 @@ def consistent_choices(
     chosen: dict[str, dict[str, float]] = {}
     for lattice, decoding in zip(lattices, decodings, strict=True):
         for choice, gain in zip(decoding.choices, decoding.gains, strict=True):
-            key = _span_key(lattice.sentence.tokens, choice.arc)
+            key = _span_key(lattice.sentence.words, choice.arc)
             originals = chosen.setdefault(key, {})
             original = choice.candidate.text.lower()
             originals[original] = originals.get(original, 0.0) + gain
@@ -413,14 +415,15 @@ def reinforce(lattice: Lattice, rules: dict[str, str], boost: float) -> Lattice:
         return lattice
     arcs = []
     changed = False
-    tokens = lattice.sentence.tokens
+    words = lattice.sentence.words
     for arc in lattice.arcs:
-        original = rules.get(_span_key(tokens, arc))
+        original = rules.get(_span_key(words, arc))
         if original is None:
             arcs.append(arc)
             continue
         candidates = tuple(
-            replace(c, logprob=c.logprob + boost) if c.text.lower() == original else c for c in arc.candidates
+            new_candidate(c.words, c.text, c.logprob + boost, c.sources) if c.text.lower() == original else c
+            for c in arc.candidates
         )
         arcs.append(Arc(arc.start, arc.end, candidates))
         changed = True
