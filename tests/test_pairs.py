@@ -44,6 +44,33 @@ def test_evidence_counts_each_pair_and_the_forms_it_names() -> None:
     assert evidence.words == len([w for s in split_sentences(text) for w in s.words])
 
 
+def test_evidence_counts_forms_of_every_length_as_a_scan_of_all_grams_does() -> None:
+    """The form counts (looked up only where a form's first word stands) equal a plain count of
+    every 1-4-gram that is a form, in the same order."""
+    text = (
+        "The prime minister said the prime rate rose. Prime minister Smith said: the rate, the rate.\n"
+        "A new law was passed on the floor of the house; the new law was passed."
+    )
+    found = [
+        _proposal("prime minister", "top minister", 1.0), _proposal("the rate", "the interest rate", 0.5),
+        _proposal("law was passed", "bill passed", 0.2), _proposal("said", "stated", 0.1),
+        _proposal("floor of the house", "house floor", 0.3), _proposal("rate ,", "rate", 0.1),
+    ]
+    lattices = _lattices(text)
+    forms = {form for p in found for form in p.pair}
+    expected: dict[str, int] = {}
+    for lattice in lattices:
+        lowered = [w.lower() for w in lattice.sentence.words]
+        for n in range(1, 5):
+            for i in range(len(lowered) - n + 1):
+                gram = " ".join(lowered[i : i + n])
+                if gram in forms:
+                    expected[gram] = expected.get(gram, 0) + 1
+    counts = ScopeEvidence.of(lattices, found).counts
+    assert list(counts.items()) == list(expected.items())
+    assert counts["prime minister"] == 2 and counts["the rate"] == 2 and counts["floor of the house"] == 1
+
+
 def test_evidence_of_two_documents_adds_up() -> None:
     a = ScopeEvidence.of(_lattices("They stated it."), [_proposal("stated", "said", 1.0)])
     b = ScopeEvidence.of(_lattices("We stated that. It stated."), [_proposal("stated", "said", 0.5)] * 2)

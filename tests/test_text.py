@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -67,7 +69,16 @@ def test_word_tokenizer_matches_nltk_reference() -> None:
         "‘Curly’ «guillemets» „low” — dashes – and 'tis wanna gonna cannot d'ye.",
         "Ends with quote.'  Trailing...  'single' quotes' here's O'Brien's.",
         "Unicode: café naïve Straße ﬁ 東京 —  \u2012x\u2015 * [a]{b}<c>",
+        # a contraction split that makes a later pattern's words; a case-insensitive match
+        "more'n'tis so, MORE'N'TWAS and CanNot GIMME 'Tis",
+        "'tiſ non-ASCII case folding: ﬁ 'TİS",
     ]
+    # The tokenizer skips a substitution whose pattern cannot match the text (for speed): random
+    # strings over the characters and words its patterns look for hit the skips' edges.
+    alphabet = [*"ab cnotgimewsdy'\"`.,:;?!*-()[]{}<>@#$%&«»“”‘’„‒—TNCI \t", "cannot", "gonna", "'tis",
+                "more'n", "n't", "''", "``", "--", "..."]
+    rng = random.Random(5)
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(3000)]
     for text in samples:
         for variant in (text, tokens.span_safe(text)):
             assert list(tokens._word_tokenizer.span_tokenize(variant)) == list(

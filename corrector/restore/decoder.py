@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from operator import itemgetter
+from dataclasses import dataclass, field
+from operator import add, itemgetter
 from typing import Any
 
 from corrector.lm.base import LanguageModel
-from corrector.text.lattice import Arc, Candidate, Lattice
-from corrector.text.tokens import Token
+from corrector.text.lattice import Arc, Candidate, Lattice, new_candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +148,30 @@ def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list
     return sorted(kept_all, key=_score_of, reverse=True)[:beam]
 
 
+# id(candidates) → (candidates, LM, channel weight, each candidate's prepared words, each one's
+# channel_weight · logprob). The generator hands out the same candidate tuple for a span key
+# wherever it recurs (its caches), so the fast match computes these once per list, not once per
+# arc. The entry holds the tuple, so its id stays its own while the entry lives.
+_TERMS: dict[int, tuple[tuple[Candidate, ...], Any, float, list[str], list[float]]] = {}
+_TERMS_MAX = 50_000
+
+
+def _candidate_terms(
+    candidates: tuple[Candidate, ...], lm: LanguageModel, channel_weight: float
+) -> tuple[list[str], list[float]]:
+    """The prepared words and the weighted channel score of each of ``candidates``."""
+    entry = _TERMS.get(id(candidates))
+    if entry is not None and entry[0] is candidates and entry[1] is lm and entry[2] == channel_weight:
+        return entry[3], entry[4]
+    prepared = lm.prepared_text
+    forms = [prepared(candidate.words) for candidate in candidates]
+    channel = [channel_weight * candidate.logprob for candidate in candidates]
+    if len(_TERMS) >= _TERMS_MAX:
+        _TERMS.clear()
+    _TERMS[id(candidates)] = (candidates, lm, channel_weight, forms, channel)
+    return forms, channel
+
+
 def prefilter(
     lattice: Lattice, lm: LanguageModel, weights: DecoderWeights, memo: SentenceMemo | None = None
 ) -> dict[int, list[Arc]]:
@@ -183,6 +206,7 @@ def prefilter(
         for arc in arcs:
             candidates = arc.candidates
             end = arc.end
+            forms, channel = _candidate_terms(candidates, lm, channel_weight)
             entry = scored_arcs.get((start, end))
             if entry is None or (entry[0] is not arc and not _same_words(entry[0], arc)):
                 left = left or prepared(tokens[max(0, start - context) : start]) + " "
@@ -190,20 +214,17 @@ def prefilter(
                 eos = end + context >= n
                 # The span kept as it is, then each candidate.
                 span = score_text(f"{left}{prepared(tokens[start:end])}{tail}", bos, eos)
-                window_scores = [
-                    score_text(f"{left}{prepared(candidate.words)}{tail}", bos, eos)
-                    for candidate in candidates
-                ]
+                window_scores = [score_text(f"{left}{form}{tail}", bos, eos) for form in forms]
                 entry = scored_arcs[(start, end)] = (arc, span, window_scores)
             threshold = entry[1] + change_penalty - margin
-            survivors = [
-                candidate
-                for candidate, score in zip(candidates, entry[2], strict=True)
-                if score + channel_weight * candidate.logprob > threshold
-            ]
-            if survivors:
-                whole = len(survivors) == len(candidates)
-                kept_arcs.append(arc if whole else Arc(start, arc.end, tuple(survivors)))
+            # score + channel_weight · logprob of each candidate (the same floats as computed one
+            # by one); most arcs keep none, which one pass in C tells.
+            gains = list(map(add, entry[2], channel))
+            if not any(map(threshold.__lt__, gains)):
+                continue
+            survivors = [c for c, gain in zip(candidates, gains, strict=True) if gain > threshold]
+            whole = len(survivors) == len(candidates)
+            kept_arcs.append(arc if whole else Arc(start, arc.end, tuple(survivors)))
         if kept_arcs:
             kept[start] = kept_arcs
     return kept
@@ -358,8 +379,11 @@ def _edit_gain(
     return restored - undone + weights.channel_weight * choice.candidate.logprob - weights.change_penalty
 
 
-def _span_key(tokens: Sequence[Token], arc: Arc) -> str:
-    return " ".join([t.text for t in tokens[arc.start : arc.end]]).lower()
+def _span_key(words: Sequence[str], arc: Arc) -> str:
+    """The lowercase text of ``arc``'s span, its words joined by spaces."""
+    if arc.end - arc.start == 1:
+        return words[arc.start].lower()
+    return " ".join(words[arc.start : arc.end]).lower()
 
 
 def consistent_choices(
@@ -374,7 +398,7 @@ def consistent_choices(
     chosen: dict[str, dict[str, float]] = {}
     for lattice, decoding in zip(lattices, decodings, strict=True):
         for choice, gain in zip(decoding.choices, decoding.gains, strict=True):
-            key = _span_key(lattice.sentence.tokens, choice.arc)
+            key = _span_key(lattice.sentence.words, choice.arc)
             originals = chosen.setdefault(key, {})
             original = choice.candidate.text.lower()
             originals[original] = originals.get(original, 0.0) + gain
@@ -391,14 +415,15 @@ def reinforce(lattice: Lattice, rules: dict[str, str], boost: float) -> Lattice:
         return lattice
     arcs = []
     changed = False
-    tokens = lattice.sentence.tokens
+    words = lattice.sentence.words
     for arc in lattice.arcs:
-        original = rules.get(_span_key(tokens, arc))
+        original = rules.get(_span_key(words, arc))
         if original is None:
             arcs.append(arc)
             continue
         candidates = tuple(
-            replace(c, logprob=c.logprob + boost) if c.text.lower() == original else c for c in arc.candidates
+            new_candidate(c.words, c.text, c.logprob + boost, c.sources) if c.text.lower() == original else c
+            for c in arc.candidates
         )
         arcs.append(Arc(arc.start, arc.end, candidates))
         changed = True

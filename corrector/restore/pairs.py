@@ -127,17 +127,34 @@ class ScopeEvidence:
             occurrences[p.pair] += 1
             gains[p.pair] = gains.get(p.pair, 0.0) + _clip(p.gain)
             forms.update(p.pair)
-        longest = max((len(form.split(" ")) for form in forms), default=0)
+        # The forms by word count, each with its first words: an n-word gram (tokens hold no
+        # spaces) can only be a form of n words, and only where such a form's first word stands.
+        by_length: dict[int, tuple[set[str], set[str]]] = {}
+        for form in forms:
+            parts = form.split(" ")
+            of_length = by_length.setdefault(len(parts), (set(), set()))
+            of_length[0].add(form)
+            of_length[1].add(parts[0])
+        longest = max(by_length, default=0)
         counts: Counter[str] = Counter()
         words = 0
         for lattice in lattices:
             lowered = [w.lower() for w in lattice.sentence.words]
             words += len(lowered)
             for n in range(1, longest + 1):
+                if n not in by_length:
+                    continue
+                named, firsts = by_length[n]
+                if n == 1:
+                    for gram in lowered:
+                        if gram in named:
+                            counts[gram] += 1
+                    continue
                 for i in range(len(lowered) - n + 1):
-                    gram = " ".join(lowered[i : i + n])
-                    if gram in forms:
-                        counts[gram] += 1
+                    if lowered[i] in firsts:
+                        gram = " ".join(lowered[i : i + n])
+                        if gram in named:
+                            counts[gram] += 1
         return cls(words, counts, occurrences, gains, len(lattices))
 
 
@@ -392,7 +409,8 @@ def _evidence_of_pairs(
     for s, lattice in enumerate(lattices):
         words = lattice.sentence.words
         for arc in lattice.arcs:
-            spun = " ".join(words[arc.start : arc.end]).lower()
+            start, end = arc.start, arc.end
+            spun = words[start].lower() if end - start == 1 else " ".join(words[start:end]).lower()
             if spun not in spun_forms:
                 continue
             gains = _arc_gains(lattice, arc, lm, channel_weight, memos[s])
