@@ -244,3 +244,22 @@ def test_composed_arcs_in_lattices(generator: CandidateGenerator) -> None:
     # Next to a word without candidates, "here" is not dropped.
     [plain] = generator.lattices(split_sentences("They zyxwv here."))
     assert (1, 3) not in {(a.start, a.end) for a in plain.arcs}
+
+
+def test_inflection_agreement_puts_the_spun_words_inflection_first() -> None:
+    """A bare form scored just above its inflection that the spun word carries goes below it
+    (wants ← desires); one far above it (people over peoples, for masses) stays, and a spun
+    word that is a lemma itself (means) or a phrase is left alone."""
+    from corrector.candidates.channel import Evidence
+    from corrector.candidates.generator import INFLECTION_MARGIN, _agree_inflection
+
+    def order(key: str, scored: list[tuple[float, str]]) -> list[str]:
+        out = _agree_inflection(key, [(z, Evidence(key, o)) for z, o in scored])
+        return [ev.original for _, ev in out]
+
+    assert order("desires", [(2.0, "want"), (1.0, "wants"), (0.5, "long")]) == ["wants", "want", "long"]
+    assert order("states", [(1.2, "say"), (1.0, "says")]) == ["says", "say"]
+    far = 1.0 - INFLECTION_MARGIN - 0.5
+    assert order("masses", [(1.0, "people"), (far, "peoples")]) == ["people", "peoples"]
+    assert order("means", [(1.0, "way"), (0.9, "ways")]) == ["way", "ways"]
+    assert order("calls for", [(1.0, "demand"), (0.9, "demands")]) == ["demand", "demands"]

@@ -79,6 +79,10 @@ COMPOSE_PER_WORD = 4
 # evidence is added: one shipped list serves the decoder's cap (12) and what `corrector
 # candidates` shows (20), so both list the relatives the table's build added.
 LIST_CAP = 20
+# Inflectional agreement (:func:`_agree_inflection`): a bare form scored at most this much above
+# its own inflection that the spun word carries goes just below it (natural log-odds).
+INFLECTION_MARGIN = 1.5
+INFLECTION_STEP = 0.05
 # Keys whose ranked candidates stay cached (bounded for streaming).
 CACHE_SIZE = 50_000
 # marshal format of the shipped ranked lists (4: Python ≥ 3.4).
@@ -273,6 +277,36 @@ SOURCES: dict[str, Source] = {
     "learned": _learned_source,
     "relatives": _relatives_source,
 }
+
+
+def _agree_inflection(key: str, scored: list[tuple[float, Evidence]]) -> list[tuple[float, Evidence]]:
+    """``scored`` (best first) with inflectional agreement: when a one-word spun key is only an
+    inflected form (desires, states: not a lemma itself), a bare-form original (want, say) that
+    scores at most :data:`INFLECTION_MARGIN` above its own inflection the spun word carries
+    (wants, says), both among the candidates, goes just below that inflection. Spinners keep a
+    word's inflection (wants → desires, says → states); the bare form ranks first only because
+    it is more frequent. A counterpart far below (peoples under people, for masses) is left
+    there: its low score says it is not the form meant. Measured in docs/candidates-study.md."""
+    if " " in key or len(scored) < 2:
+        return scored
+    tags = {tag for _, tag in inflection.analyses(key)}
+    if not tags or inflection.is_lemma(key):
+        return scored
+    score_of = {ev.original: z for z, ev in scored}
+    out = []
+    moved = False
+    for z, ev in scored:
+        original = ev.original
+        if " " not in original:
+            forms = {inflection.inflect(original, tag) for tag in tags} - {original}
+            near = [score_of[f] for f in forms if f in score_of and 0 < z - score_of[f] <= INFLECTION_MARGIN]
+            if near:
+                z = max(near) - INFLECTION_STEP
+                moved = True
+        out.append((z, ev))
+    if moved:
+        out.sort(key=lambda item: -item[0])
+    return out
 
 
 def read_learned(path: Path) -> dict[str, dict[str, int]]:
@@ -739,7 +773,9 @@ class CandidateGenerator:
 
     def ranked_fingerprint(self) -> str:
         """What :meth:`_ranked` depends on besides the table: weights, options, rules."""
-        text = json.dumps([self.channel.fingerprint(), self._list_cap, self.top_n, rules_hash()])
+        text = json.dumps(
+            [self.channel.fingerprint(), self._list_cap, self.top_n, rules_hash(), INFLECTION_MARGIN]
+        )
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
     def _compute_ranked(
@@ -755,6 +791,7 @@ class CandidateGenerator:
         if found:
             score = self.channel.static_score
             scored = sorted(((score(ev), ev) for ev in found.values()), key=lambda item: -item[0])
+            scored = _agree_inflection(key, scored)
             if len(scored) > self._list_cap:
                 floor = scored[self._list_cap - 1][0] - self._max_doc_boost
                 scored = [item for item in scored if item[0] >= floor]

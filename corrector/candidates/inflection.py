@@ -203,3 +203,9 @@ def inflect_phrase(phrase: str, tag: str) -> str | None:
 def upos_set(word: str) -> frozenset[str]:
     """Universal POS tags LemmInflect knows for ``word`` (any form); empty if unknown."""
     return frozenset(_lemmas(word.lower()))
+
+
+def is_lemma(word: str) -> bool:
+    """Whether LemmInflect reads ``word`` (lowercase) as its own lemma in some part of speech
+    (means, news: yes; desires, stated: no)."""
+    return any(word in lemmas for lemmas in _lemmas(word).values())
