@@ -15,8 +15,8 @@ output; ``--check FILE`` compares with a saved listing and exits 1 on any differ
 
 ``benchmarks/golden.sha256`` holds the listing of the current code with the default model and
 thesaurus a fresh clone builds (``make``). Intended changes of output update it in their own
-commit, saying what changed (the last: each edit's ``spun_score`` in every set; the relatives of
-issue 23 in the seed article and 7 Reuters records).
+commit, saying what changed (the last: the ``+default`` rows, new with the default path; the
+Reuters sets from issue 23's inflection agreement in the ranked lists).
 
 Usage: ``python benchmarks/golden.py [--check benchmarks/golden.sha256] [--no-neural]``
 (``--no-neural``: only the ``--fast`` runs).
