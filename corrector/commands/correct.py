@@ -287,7 +287,8 @@ def learn_taught_spinner(args: argparse.Namespace, spool: str | None) -> Path:
     if not args.quiet:
         words = document["meta"]["feed_words"]
         print(
-            f"corrector correct: the neural teacher decided {len(decided)} pair types from {words:,} "
+            f"corrector correct: the neural teacher decided {len(decided)} pair "
+            f"type{'' if len(decided) == 1 else 's'} from {words:,} "
             f"words → {path} (--fast: the n-gram decoder alone)",
             file=sys.stderr,
         )
