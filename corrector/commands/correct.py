@@ -263,35 +263,13 @@ def learn_taught_spinner(args: argparse.Namespace, spool: str | None) -> Path:
     A spinner is a fixed dictionary, so each pair type is decided once from every occurrence the
     input holds (a single article is a feed of one); the neural cost is per pair type, bounded
     per run (:data:`corrector.restore.teacher.FEED_TYPES`)."""
-    from corrector.adapt.learn import learn_decisions, log_to_stderr
     from corrector.candidates.spinner import read_spinner
 
     path = _spinner_path(args)
     if args.resume and path.exists() and not read_spinner(path).get("meta", {}).get("partial"):
         return path  # the interrupted run's decisions: the same channel again
-    overrides = {**decoder_overrides(args), **channel_overrides(args), "neural": "default"}
-    spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, **overrides)
-    document, decided = learn_decisions(
-        args.inputs,
-        path,
-        spec,
-        make_executor(args.engine, args.workers, args.scheduler),
-        resume=args.resume,
-        min_occurrences=None,  # by the input's size: restore.pairs.feed_min_occurrences
-        text_field=args.text_field,
-        lines=args.lines,
-        input_format=args.input_format,
-        spool=spool,
-        log=None if args.quiet else log_to_stderr,
-    )
-    if not args.quiet:
-        words = document["meta"]["feed_words"]
-        print(
-            f"corrector correct: the neural teacher decided {len(decided)} pair "
-            f"type{'' if len(decided) == 1 else 's'} from {words:,} "
-            f"words → {path} (--fast: the n-gram decoder alone)",
-            file=sys.stderr,
-        )
+    # min_occurrences None: by the input's size (restore.pairs.feed_min_occurrences).
+    _learn_decisions(args, path, neural="default", min_occurrences=None, spool=spool)
     return path
 
 
@@ -360,12 +338,20 @@ def _finished(meta: dict[str, Any], method: str) -> bool:
     return not (method == "auto" and em_follows)
 
 
-def _learn_decisions(args: argparse.Namespace, path: Path) -> dict[str, Any]:
-    """Pass 1 of a pairs-adapted run: the feed's pair decisions, written to ``path`` at the end
-    (atomically, so --resume never reuses a half-learned file)."""
+def _learn_decisions(
+    args: argparse.Namespace,
+    path: Path,
+    neural: str | None = None,
+    min_occurrences: int | None = 2,
+    spool: str | None = None,
+) -> dict[str, Any]:
+    """Pass 1 of a two-pass run: the feed's pair decisions (by the neural teacher with ``neural``),
+    written to ``path`` at the end (atomically, so --resume never reuses a half-learned file)."""
     from corrector.adapt.learn import learn_decisions, log_to_stderr
 
     overrides = {**decoder_overrides(args), **channel_overrides(args)}
+    if neural is not None:
+        overrides["neural"] = neural
     spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, **overrides)
     document, decided = learn_decisions(
         args.inputs,
@@ -373,13 +359,17 @@ def _learn_decisions(args: argparse.Namespace, path: Path) -> dict[str, Any]:
         spec,
         make_executor(args.engine, args.workers, args.scheduler),
         resume=args.resume,
+        min_occurrences=min_occurrences,
         text_field=args.text_field,
         lines=args.lines,
         input_format=args.input_format,
+        spool=spool,
         log=None if args.quiet else log_to_stderr,
     )
     if not args.quiet:
         words = document["meta"]["feed_words"]
-        learned = f"decided {len(decided)} pair types from {words:,} words"
-        print(f"corrector correct: {learned} → {path}", file=sys.stderr)
+        who = "the neural teacher decided" if neural is not None else "decided"
+        learned = f"{who} {len(decided)} pair type{'' if len(decided) == 1 else 's'} from {words:,} words"
+        fast = " (--fast: the n-gram decoder alone)" if neural is not None else ""
+        print(f"corrector correct: {learned} → {path}{fast}", file=sys.stderr)
     return document
