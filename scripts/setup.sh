@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command setup; every step is idempotent and says what it does.
-# Usage: scripts/setup.sh [system|venv|tools|data|all]
+# Usage: scripts/setup.sh [system|venv|tools|fastmatch|data|all]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -8,6 +8,8 @@ VENV="$ROOT/.venv"
 TOOLS="$ROOT/tools"
 PY="$VENV/bin/python"
 KENLM_VERSION=0.3.0
+KENLM_MAX_ORDER=6  # the PyPI kenlm module's default, so both builds agree on the State layout
+CYTHON_VERSION=3.3.1
 APT_PACKAGES=(libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
               zlib1g-dev cmake g++ make wordnet-base mythes-en-us)
 
@@ -52,21 +54,62 @@ venv() {
   rm -f "$VENV"/.installed-*; touch "$stamp"
 }
 
+# KenLM's tools, and its headers and static libraries (position-independent) kept in
+# tools/kenlm for the compiled fast match, from one cmake build of the PyPI sdist.
 tools() {
-  if [ -x "$TOOLS/bin/lmplz" ] && [ -x "$TOOLS/bin/build_binary" ]; then say "lmplz/build_binary present"; return; fi
-  say "building lmplz and build_binary from the PyPI kenlm $KENLM_VERSION sdist (~1 min)"
-  local work="$TOOLS/src"; rm -rf "$work"; mkdir -p "$work" "$TOOLS/bin"
+  if [ -x "$TOOLS/bin/lmplz" ] && [ -x "$TOOLS/bin/build_binary" ] && [ -f "$TOOLS/kenlm/link.txt" ]; then
+    say "lmplz/build_binary and KenLM's libraries present"; return
+  fi
+  say "building lmplz, build_binary and KenLM's libraries from the PyPI kenlm $KENLM_VERSION sdist (~1 min)"
+  local work="$TOOLS/src"; rm -rf "$work" "$TOOLS/kenlm"; mkdir -p "$work" "$TOOLS/bin"
   "$PY" -m pip download -q --no-deps -d "$work" "kenlm==$KENLM_VERSION"
   tar -xzf "$work"/kenlm-*.tar.gz -C "$work"
   local src; src=$(find "$work" -maxdepth 1 -type d -name 'kenlm-*' | head -1)
   mkdir -p "$src/build"
   local log="$TOOLS/build.log"
-  (cd "$src/build" && cmake .. -DCMAKE_BUILD_TYPE=Release -DKENLM_MAX_ORDER=6 \
+  (cd "$src/build" && cmake .. -DCMAKE_BUILD_TYPE=Release -DKENLM_MAX_ORDER="$KENLM_MAX_ORDER" \
      && make -j"$(nproc)" lmplz build_binary) >"$log" 2>&1 \
      || { tail -40 "$log" >&2; say "KenLM tool build failed (full log: $log)"; exit 1; }
   cp "$src/build/bin/lmplz" "$src/build/bin/build_binary" "$TOOLS/bin/"
+  # libkenlm and libkenlm_util are built for the tools anyway; their compression libraries
+  # (whichever cmake found) are what the fast match links with.
+  mkdir -p "$TOOLS/kenlm/include" "$TOOLS/kenlm/lib"
+  cp "$src/build/lib/libkenlm.a" "$src/build/lib/libkenlm_util.a" "$TOOLS/kenlm/lib/"
+  (cd "$src" && find lm util \( -name '*.hh' -o -name '*.h' \) -print0 | tar -cf - --null -T -) \
+    | tar -xf - -C "$TOOLS/kenlm/include"
+  grep -E '^(ZLIB|BZIP2|LIBLZMA)_LIBRARY_RELEASE:FILEPATH=' "$src/build/CMakeCache.txt" | cut -d= -f2 \
+    | grep -v NOTFOUND | tr '\n' ' ' >"$TOOLS/kenlm/link.txt"
   rm -rf "$work"
-  say "tools ready in tools/bin"
+  say "tools ready in tools/bin, KenLM's libraries in tools/kenlm"
+}
+
+# The decoder's compiled fast match (corrector/lm/_fastmatch.pyx): Cython from PyPI, compiled
+# against KenLM's headers and linked with its static libraries from `tools` (no second KenLM
+# build). Rebuilt when the .pyx or the libraries change. Without it the decoder runs its pure
+# Python fast match (same output, slower) and says so once.
+fastmatch() {
+  local ext; ext=$("$PY" -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+  local out="$ROOT/corrector/lm/_fastmatch$ext"
+  local key; key=$(cat corrector/lm/_fastmatch.pyx "$TOOLS/kenlm/link.txt" "$TOOLS/kenlm/lib/"*.a \
+    | sha256sum | cut -c1-16)
+  local dir="$ROOT/build/fastmatch"
+  if [ -f "$out" ] && [ -f "$dir/.built-$key" ]; then say "compiled fast match present"; return; fi
+  say "building the compiled fast match (Cython $CYTHON_VERSION, KenLM's libraries from tools/kenlm)"
+  "$PY" -c "import Cython, sys; sys.exit(Cython.__version__ != '$CYTHON_VERSION')" 2>/dev/null \
+    || "$PY" -m pip install -q "cython==$CYTHON_VERSION"
+  mkdir -p "$dir"
+  local include; include=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+  local log="$dir/build.log"
+  # shellcheck disable=SC2046  # link.txt: library paths, one word each
+  { "$PY" -m cython -3 --cplus corrector/lm/_fastmatch.pyx -o "$dir/_fastmatch.cpp" \
+    && g++ -O2 -std=c++11 -shared -fPIC -DNDEBUG -DKENLM_MAX_ORDER="$KENLM_MAX_ORDER" \
+         -I"$TOOLS/kenlm/include" -I"$include" "$dir/_fastmatch.cpp" \
+         "$TOOLS/kenlm/lib/libkenlm.a" "$TOOLS/kenlm/lib/libkenlm_util.a" $(cat "$TOOLS/kenlm/link.txt") \
+         -o "$out.tmp"; } >"$log" 2>&1 \
+    || { tail -40 "$log" >&2; say "fast match build failed (full log: $log)"; exit 1; }
+  mv "$out.tmp" "$out"
+  rm -f "$dir"/.built-*; touch "$dir/.built-$key"
+  say "compiled fast match ready ($(basename "$out"))"
 }
 
 data() {
@@ -92,13 +135,15 @@ all() {
   wait "$tools_pid"
   wait "$data_pid"
   trap - EXIT
+  fastmatch
 }
 
 case "${1:-all}" in
   system) system ;;
   venv) venv ;;
   tools) tools ;;
+  fastmatch) fastmatch ;;
   data) data ;;
   all) all ;;
-  *) echo "usage: $0 [system|venv|tools|data|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [system|venv|tools|fastmatch|data|all]" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ pass tokens as they appear in text.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,26 @@ from corrector.text.tokens import normalize_token
 
 MODEL_FILE = "model.bin"
 MANIFEST_FILE = "manifest.json"
+_NOTICE_SHOWN = False
+
+
+def _fast_match(file: Path, prepare: Any) -> Any:
+    """The compiled fast match (``corrector/lm/_fastmatch.pyx``, built by ``scripts/setup.sh``)
+    on ``file``, or None with a one-line notice (once per process) when it is not built: the
+    decoder then scores its windows in Python, with the same floats, more slowly."""
+    global _NOTICE_SHOWN
+    try:
+        from corrector.lm._fastmatch import FastMatch
+    except ImportError:
+        if not _NOTICE_SHOWN:
+            _NOTICE_SHOWN = True
+            print(
+                "corrector: compiled fast match not built (scripts/setup.sh builds it); "
+                "using the pure-Python one (same output, slower)",
+                file=sys.stderr,
+            )
+        return None
+    return FastMatch(str(file), prepare)
 
 
 def read_manifest(model_dir: Path) -> dict[str, Any]:
@@ -29,7 +50,9 @@ def read_manifest(model_dir: Path) -> dict[str, Any]:
 class KenlmModel:
     """A KenLM binary or ARPA model, memory-mapped; cased or lowercased as its manifest says."""
 
-    def __init__(self, path: str | Path, lowercase: bool | None = None) -> None:
+    def __init__(self, path: str | Path, lowercase: bool | None = None, compiled: bool = True) -> None:
+        """``compiled``: use the compiled fast match and states when built (False: the pure
+        Python reference path, e.g. to compare the two)."""
         import kenlm  # imported here so a toy backend works without the extension
 
         path = Path(path)
@@ -54,6 +77,16 @@ class KenlmModel:
         # look-ups (score_word) per call. Same calls into KenLM, so the same floats.
         self.score_text = self._model.score  # type: ignore[method-assign]
         self.score_word = _word_scorer(kenlm.State, self._model.BaseScore, self._prepare)  # type: ignore[method-assign]
+        # The decoder's fast match in C++ (one left-context state for all candidates of an arc),
+        # or None: see ``_fast_match``. When built, its states (same scores, compared and hashed
+        # by their words as kenlm.State) serve the decoder's transitions too, a call each without
+        # a Python frame; a model's states are all of one kind, so they never mix.
+        self.fast_match: Any = _fast_match(file, self._prepare) if compiled else None
+        if self.fast_match is not None:
+            self.begin_state = self.fast_match.begin_state  # type: ignore[method-assign]
+            self.null_state = self.fast_match.null_state  # type: ignore[method-assign]
+            self.score_word = self.fast_match.score_word  # type: ignore[method-assign]
+            self.score_end = self.fast_match.score_end  # type: ignore[method-assign]
 
     def _prepare_uncached(self, word: str) -> str:
         word = normalize_token(word)

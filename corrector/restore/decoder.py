@@ -103,11 +103,13 @@ class SentenceMemo:
     pass's arc at the same place reuses them when it is the same object (not boosted) or has the
     same candidate words in the same order (boosted: only channel scores differ).
     ``transitions``: LM transitions, keyed on (state, word). ``source``: the spun sentence's
-    LM log10 probability."""
+    LM log10 probability. ``token_ids``: each token's vocabulary ids for the compiled fast match
+    (``corrector/lm/_fastmatch.pyx``), packed."""
 
     arcs: dict[tuple[int, int], tuple[Arc, float, list[float]]] = field(default_factory=dict)
     transitions: dict[tuple[Any, str], tuple[float, Any]] = field(default_factory=dict)
     source: float | None = None
+    token_ids: list[bytes] | None = None
 
 
 def _same_words(a: Arc, b: Arc) -> bool:
@@ -149,27 +151,41 @@ def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list
 
 
 # id(candidates) → (candidates, LM, channel weight, each candidate's prepared words, each one's
-# channel_weight · logprob). The generator hands out the same candidate tuple for a span key
-# wherever it recurs (its caches), so the fast match computes these once per list, not once per
-# arc. The entry holds the tuple, so its id stays its own while the entry lives.
-_TERMS: dict[int, tuple[tuple[Candidate, ...], Any, float, list[str], list[float]]] = {}
+# channel_weight · logprob, their vocabulary ids packed for the compiled fast match or None).
+# The generator hands out the same candidate tuple for a span key wherever it recurs (its
+# caches), so the fast match computes these once per list, not once per arc. The entry holds the
+# tuple, so its id stays its own while the entry lives.
+_TERMS: dict[int, tuple[tuple[Candidate, ...], Any, float, list[str], list[float], bytes | None]] = {}
 _TERMS_MAX = 50_000
 
 
 def _candidate_terms(
-    candidates: tuple[Candidate, ...], lm: LanguageModel, channel_weight: float
-) -> tuple[list[str], list[float]]:
-    """The prepared words and the weighted channel score of each of ``candidates``."""
+    candidates: tuple[Candidate, ...], lm: LanguageModel, channel_weight: float, fast: Any
+) -> tuple[list[str], list[float], bytes | None]:
+    """The prepared words and the weighted channel score of each of ``candidates``, and (with
+    the compiled fast match ``fast``) their vocabulary ids, packed."""
     entry = _TERMS.get(id(candidates))
     if entry is not None and entry[0] is candidates and entry[1] is lm and entry[2] == channel_weight:
-        return entry[3], entry[4]
+        return entry[3], entry[4], entry[5]
     prepared = lm.prepared_text
     forms = [prepared(candidate.words) for candidate in candidates]
     channel = [channel_weight * candidate.logprob for candidate in candidates]
+    packed = None if fast is None else fast.encode_all(forms)
     if len(_TERMS) >= _TERMS_MAX:
         _TERMS.clear()
-    _TERMS[id(candidates)] = (candidates, lm, channel_weight, forms, channel)
-    return forms, channel
+    _TERMS[id(candidates)] = (candidates, lm, channel_weight, forms, channel, packed)
+    return forms, channel, packed
+
+
+def _token_ids(tokens: Sequence[str], lm: LanguageModel, fast: Any, memo: SentenceMemo) -> list[bytes] | None:
+    """Each token's vocabulary ids, packed (``memo.token_ids``); None when a token's model form
+    holds a NUL byte, which KenLM's ``score`` reads as the end of its text (the Python path then
+    scores the sentence, as it is the reference)."""
+    ids = memo.token_ids
+    if ids is None:
+        prepare = lm.prepare  # type: ignore[attr-defined]
+        ids = memo.token_ids = [fast.encode(prepare(token)) for token in tokens]
+    return None if None in ids else ids
 
 
 def prefilter(
@@ -197,24 +213,38 @@ def prefilter(
     prepared, score_text = lm.prepared_text, lm.score_text
     channel_weight = weights.channel_weight
     change_penalty = weights.change_penalty
-    scored_arcs = (memo or SentenceMemo()).arcs
+    memo = memo or SentenceMemo()
+    scored_arcs = memo.arcs
+    # The compiled fast match, when built: the same windows and floats, scored in C++ from one
+    # left-context state per arc (see ``corrector/lm/_fastmatch.pyx``).
+    fast = getattr(lm, "fast_match", None)
+    ids = None if fast is None else _token_ids(tokens, lm, fast, memo)
+    join = b"".join
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
         left = ""
+        left_ids = None
         bos = start - context <= 0
         kept_arcs: list[Arc] = []
         for arc in arcs:
             candidates = arc.candidates
             end = arc.end
-            forms, channel = _candidate_terms(candidates, lm, channel_weight)
+            forms, channel, packed = _candidate_terms(candidates, lm, channel_weight, fast)
             entry = scored_arcs.get((start, end))
             if entry is None or (entry[0] is not arc and not _same_words(entry[0], arc)):
-                left = left or prepared(tokens[max(0, start - context) : start]) + " "
-                tail = " " + prepared(tokens[end : end + context])
                 eos = end + context >= n
                 # The span kept as it is, then each candidate.
-                span = score_text(f"{left}{prepared(tokens[start:end])}{tail}", bos, eos)
-                window_scores = [score_text(f"{left}{form}{tail}", bos, eos) for form in forms]
+                if ids is not None and packed is not None:
+                    if left_ids is None:
+                        left_ids = join(ids[max(0, start - context) : start])
+                    span, window_scores = fast.windows(
+                        left_ids, bos, join(ids[start:end]), packed, join(ids[end : end + context]), eos
+                    )
+                else:
+                    left = left or prepared(tokens[max(0, start - context) : start]) + " "
+                    tail = " " + prepared(tokens[end : end + context])
+                    span = score_text(f"{left}{prepared(tokens[start:end])}{tail}", bos, eos)
+                    window_scores = [score_text(f"{left}{form}{tail}", bos, eos) for form in forms]
                 entry = scored_arcs[(start, end)] = (arc, span, window_scores)
             threshold = entry[1] + change_penalty - margin
             # score + channel_weight · logprob of each candidate (the same floats as computed one

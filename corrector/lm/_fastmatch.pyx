@@ -1,0 +1,227 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# distutils: language = c++
+"""The decoder's fast match in C++ against KenLM's own API (built by ``scripts/setup.sh``).
+
+A window of the fast match is ``left context + span or candidate + right context``, scored as
+KenLM's Python ``Model.score`` scores its text: from the begin-sentence or null-context state,
+one ``BaseScore`` per word summed in a C ``float`` from 0, then ``</s>`` when ``eos``. All windows
+of an arc share their left context, so its state and partial sum are computed once and each
+candidate continues from them: the same ``BaseScore`` calls on the same states, the same float
+additions in the same order, so the same floats as ``score_text`` on each window string.
+
+Words cross in as packed ``WordIndex`` arrays (``bytes``), made once per text by :meth:`encode`
+with the split KenLM's ``score`` makes (bytes split on ASCII whitespace).
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE, PyBytes_FromStringAndSize
+from cpython.float cimport PyFloat_FromDouble
+from libcpp cimport bool as cbool
+
+cimport cython
+
+
+cdef extern from "lm/word_index.hh" namespace "lm":
+    ctypedef unsigned WordIndex
+
+cdef extern from "lm/state.hh" namespace "lm::ngram":
+    cdef cppclass State:
+        int Compare(const State& other) const
+
+    size_t hash_value(const State& state)
+
+cdef extern from "lm/virtual_interface.hh" namespace "lm::base" nogil:
+    cdef cppclass Vocabulary:
+        WordIndex Index(const char*)
+        WordIndex EndSentence()
+
+    ctypedef Vocabulary const_Vocabulary "const lm::base::Vocabulary"
+
+    cdef cppclass Model:
+        void BeginSentenceWrite(void*)
+        void NullContextWrite(void*)
+        unsigned int Order()
+        const_Vocabulary& BaseVocabulary()
+        float BaseScore(const void* in_state, WordIndex new_word, void* out_state)
+
+cdef extern from "util/mmap.hh" namespace "util":
+    cdef enum LoadMethod:
+        LAZY
+
+cdef extern from "lm/config.hh" namespace "lm::ngram":
+    cdef cppclass Config:
+        Config()
+        LoadMethod load_method
+        cbool show_progress
+
+cdef extern from "lm/model.hh" namespace "lm::ngram":
+    cdef Model* LoadVirtual(const char*, const Config&) except +
+
+
+cdef inline float _advance(Model* model, State* state, State* scratch, const WordIndex* ids,
+                           Py_ssize_t count, float total) noexcept nogil:
+    """Score ``count`` words from ``state`` (left at the last word's state), adding each to ``total``."""
+    cdef Py_ssize_t i
+    for i in range(count):
+        total += model.BaseScore(state, ids[i], scratch)
+        state[0] = scratch[0]
+    return total
+
+
+@cython.freelist(256)
+cdef class LMState:
+    """A KenLM state, hashable and compared as ``kenlm.State`` is (its words, not its backoffs)."""
+
+    cdef State state
+
+    def __hash__(self):
+        return <Py_hash_t>hash_value(self.state)
+
+    def __richcmp__(self, other, int op):
+        if not isinstance(other, LMState):
+            return NotImplemented
+        cdef int r = self.state.Compare((<LMState>other).state)
+        if op == 2:
+            return r == 0
+        if op == 3:
+            return r != 0
+        if op == 0:
+            return r < 0
+        if op == 1:
+            return r <= 0
+        if op == 4:
+            return r > 0
+        return r >= 0
+
+
+cdef class FastMatch:
+    """One KenLM model (``model.bin``, memory-mapped): the fast match's window scoring, and the
+    decoder's word-by-word transitions as :class:`LMState` objects.
+
+    ``prepare``: the model form of a token (``KenlmModel.prepare``); a token's vocabulary id is
+    looked up once and kept (a bounded table), as KenLM's ``BaseScore`` looks up the whole form.
+    """
+
+    cdef Model* model
+    cdef WordIndex end_sentence
+    cdef readonly unsigned int order
+    cdef object prepare
+    cdef dict word_ids
+
+    def __cinit__(self, str path, prepare=None):
+        cdef Config config
+        config.load_method = LAZY
+        config.show_progress = False
+        encoded = path.encode("utf-8")
+        self.model = LoadVirtual(encoded, config)
+        self.end_sentence = self.model.BaseVocabulary().EndSentence()
+        self.order = self.model.Order()
+        self.prepare = prepare
+        self.word_ids = {}
+
+    cdef WordIndex _word_id(self, str word) except? 0:
+        found = self.word_ids.get(word)
+        if found is not None:
+            return <WordIndex>found
+        form = self.prepare(word) if self.prepare is not None else word
+        cdef WordIndex index = self.model.BaseVocabulary().Index(<bytes>(<str>form).encode("utf-8"))
+        if len(self.word_ids) >= 500_000:
+            self.word_ids.clear()
+        self.word_ids[word] = index
+        return index
+
+    def begin_state(self):
+        """The begin-sentence state."""
+        cdef LMState out = LMState.__new__(LMState)
+        self.model.BeginSentenceWrite(&out.state)
+        return out
+
+    def null_state(self):
+        """The null-context state."""
+        cdef LMState out = LMState.__new__(LMState)
+        self.model.NullContextWrite(&out.state)
+        return out
+
+    def score_word(self, LMState state, str word):
+        """``(log10 p(word | state), the next state)``: ``BaseScore`` of the word's model form."""
+        cdef WordIndex index = self._word_id(word)
+        cdef LMState out = LMState.__new__(LMState)
+        cdef float score = self.model.BaseScore(&state.state, index, &out.state)
+        return score, out
+
+    def score_end(self, LMState state):
+        """log10 p(</s> | state)."""
+        cdef State out
+        cdef float score = self.model.BaseScore(&state.state, self.end_sentence, &out)
+        return score
+
+    def __dealloc__(self):
+        if self.model is not NULL:
+            del self.model
+
+    def encode(self, str text):
+        """``text``'s words as packed vocabulary ids, split as KenLM's ``Model.score`` splits;
+        None when ``text`` holds a NUL byte (KenLM's ``score`` reads it as the end of the text)."""
+        encoded = text.encode("utf-8")
+        if b"\0" in encoded:
+            return None
+        cdef list words = encoded.split()
+        cdef Py_ssize_t n = len(words), i
+        out = PyBytes_FromStringAndSize(NULL, n * sizeof(WordIndex))
+        cdef WordIndex* ids = <WordIndex*>PyBytes_AS_STRING(out)
+        cdef const Vocabulary* vocab = &self.model.BaseVocabulary()
+        for i in range(n):
+            ids[i] = vocab.Index(<bytes>words[i])
+        return out
+
+    def encode_all(self, list texts):
+        """:meth:`encode` of each of ``texts``, as one packed list: per text its word count, then
+        its ids (the layout :meth:`windows` reads); None when one holds a NUL byte."""
+        cdef list parts = []
+        cdef WordIndex count
+        for text in texts:
+            ids = self.encode(text)
+            if ids is None:
+                return None
+            count = <WordIndex>(PyBytes_GET_SIZE(ids) // sizeof(WordIndex))
+            parts.append(PyBytes_FromStringAndSize(<char*>&count, sizeof(WordIndex)))
+            parts.append(ids)
+        return b"".join(parts)
+
+    def windows(self, bytes left, bint bos, bytes span, bytes candidates, bytes right, bint eos):
+        """``(span's window score, [each candidate's window score])``: the floats of
+        ``score_text(left + X + right, bos, eos)`` for X = the span, then each candidate
+        (``candidates`` as :meth:`encode_all` packs them)."""
+        cdef State context, state, scratch
+        cdef Model* model = self.model
+        cdef float prefix, total
+        cdef const WordIndex* ids
+        cdef const WordIndex* right_ids = <const WordIndex*>PyBytes_AS_STRING(right)
+        cdef Py_ssize_t right_count = PyBytes_GET_SIZE(right) // sizeof(WordIndex)
+        cdef Py_ssize_t pos = 0, size, count
+        cdef WordIndex end = self.end_sentence
+        if bos:
+            model.BeginSentenceWrite(&context)
+        else:
+            model.NullContextWrite(&context)
+        prefix = _advance(model, &context, &scratch, <const WordIndex*>PyBytes_AS_STRING(left),
+                          PyBytes_GET_SIZE(left) // sizeof(WordIndex), 0.0)
+        state = context
+        total = _advance(model, &state, &scratch, <const WordIndex*>PyBytes_AS_STRING(span),
+                         PyBytes_GET_SIZE(span) // sizeof(WordIndex), prefix)
+        total = _advance(model, &state, &scratch, right_ids, right_count, total)
+        if eos:
+            total += model.BaseScore(&state, end, &scratch)
+        span_score = PyFloat_FromDouble(total)
+        ids = <const WordIndex*>PyBytes_AS_STRING(candidates)
+        size = PyBytes_GET_SIZE(candidates) // sizeof(WordIndex)
+        cdef list scores = []
+        while pos < size:
+            count = ids[pos]
+            state = context
+            total = _advance(model, &state, &scratch, ids + pos + 1, count, prefix)
+            total = _advance(model, &state, &scratch, right_ids, right_count, total)
+            if eos:
+                total += model.BaseScore(&state, end, &scratch)
+            scores.append(PyFloat_FromDouble(total))
+            pos += count + 1
+        return span_score, scores
