@@ -15,7 +15,9 @@ with the split KenLM's ``score`` makes (bytes split on ASCII whitespace).
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE, PyBytes_FromStringAndSize
 from cpython.float cimport PyFloat_FromDouble
+from cpython.long cimport PyLong_FromVoidPtr
 from libcpp cimport bool as cbool
+from libcpp.vector cimport vector
 
 cimport cython
 
@@ -225,3 +227,129 @@ cdef class FastMatch:
             scores.append(PyFloat_FromDouble(total))
             pos += count + 1
         return span_score, scores
+
+    def prefilter(self, dict grouped, list token_ids, dict scored_arcs, lm, double channel_weight,
+                  double change_penalty, double margin, Py_ssize_t context, dict terms, make_terms,
+                  same_words, arc_class, python_windows):
+        """``corrector.restore.decoder.prefilter``'s loop (its reference) in C++: arcs by start,
+        each keeping the candidates whose gain (window score + weighted channel score) exceeds
+        the kept span's window score + ``change_penalty`` - ``margin``. Same memo entries
+        (``scored_arcs``), same floats and comparisons, same arcs.
+
+        ``token_ids``: each token's :meth:`encode`; ``terms``/``make_terms``: the decoder's
+        per-candidate-list table and the function that fills it; ``python_windows(start, end,
+        forms)``: the Python window scores, for a candidate list :meth:`encode_all` refused.
+        Raises ValueError on an arc outside the tokens."""
+        cdef Py_ssize_t n = len(token_ids), i, start, end, count, size, k, kept_count
+        cdef vector[WordIndex] ids
+        cdef vector[Py_ssize_t] offsets
+        cdef bytes token
+        cdef const WordIndex* raw
+        offsets.push_back(0)
+        for i in range(n):
+            token = <bytes>token_ids[i]
+            raw = <const WordIndex*>PyBytes_AS_STRING(token)
+            count = PyBytes_GET_SIZE(token) // sizeof(WordIndex)
+            for k in range(count):
+                ids.push_back(raw[k])
+            offsets.push_back(ids.size())
+        cdef const WordIndex* base = ids.data()
+        cdef Model* model = self.model
+        cdef WordIndex end_word = self.end_sentence
+        cdef State context_state, state, scratch
+        cdef float prefix, total
+        cdef bint bos, eos, left_done
+        cdef Py_ssize_t right_begin, right_count
+        cdef const WordIndex* cand
+        cdef double threshold, gain
+        cdef tuple entry, found, candidates
+        cdef list arcs, kept_arcs, window_scores, channel, survivors
+        cdef list flags = []
+        cdef dict kept = {}
+        for start_obj, arcs_obj in grouped.items():
+            start = start_obj
+            arcs = <list>arcs_obj
+            bos = start - context <= 0
+            left_done = False
+            kept_arcs = []
+            for arc in arcs:
+                candidates = <tuple>arc.candidates
+                end_obj = arc.end
+                end = end_obj
+                if start < 0 or end < start or end > n:
+                    raise ValueError(f"arc [{start}, {end}) outside the sentence's {n} tokens")
+                found = <tuple>terms.get(PyLong_FromVoidPtr(<void*>candidates))
+                if (found is None or found[0] is not candidates or found[1] is not lm
+                        or found[2] != channel_weight):
+                    found = <tuple>make_terms(candidates, lm, channel_weight, self)
+                key = (start_obj, end_obj)
+                entry = <tuple>scored_arcs.get(key)
+                if entry is None or (entry[0] is not arc and not same_words(entry[0], arc)):
+                    packed = found[5]
+                    if packed is None:
+                        span_score, window_scores = python_windows(start, end, found[3])
+                    else:
+                        eos = end + context >= n
+                        if not left_done:
+                            # The left context's state and partial sum, shared by the arcs of
+                            # this start and all their candidates.
+                            if bos:
+                                model.BeginSentenceWrite(&context_state)
+                            else:
+                                model.NullContextWrite(&context_state)
+                            i = start - context if start > context else 0
+                            prefix = _advance(model, &context_state, &scratch, base + offsets[i],
+                                              offsets[start] - offsets[i], 0.0)
+                            left_done = True
+                        right_begin = offsets[end]
+                        right_count = offsets[end + context if end + context < n else n] - right_begin
+                        state = context_state
+                        total = _advance(model, &state, &scratch, base + offsets[start],
+                                         offsets[end] - offsets[start], prefix)
+                        total = _advance(model, &state, &scratch, base + right_begin, right_count, total)
+                        if eos:
+                            total += model.BaseScore(&state, end_word, &scratch)
+                        span_score = total
+                        window_scores = []
+                        cand = <const WordIndex*>PyBytes_AS_STRING(<bytes>packed)
+                        size = PyBytes_GET_SIZE(<bytes>packed) // sizeof(WordIndex)
+                        k = 0
+                        while k < size:
+                            count = cand[k]
+                            state = context_state
+                            total = _advance(model, &state, &scratch, cand + k + 1, count, prefix)
+                            total = _advance(model, &state, &scratch, base + right_begin, right_count,
+                                             total)
+                            if eos:
+                                total += model.BaseScore(&state, end_word, &scratch)
+                            window_scores.append(total)
+                            k += count + 1
+                    entry = (arc, span_score, window_scores)
+                    scored_arcs[key] = entry
+                # Python: entry[1] + change_penalty - margin, then score + channel per candidate
+                # and ``gain > threshold``: the same double operations.
+                threshold = <double>entry[1] + change_penalty - margin
+                window_scores = <list>entry[2]
+                channel = <list>found[4]
+                count = len(candidates)
+                if len(window_scores) != count or len(channel) != count:
+                    raise ValueError("window scores, channel scores and candidates differ in length")
+                kept_count = 0
+                for k in range(count):
+                    gain = <double>window_scores[k] + <double>channel[k]
+                    if gain > threshold:
+                        kept_count += 1
+                if kept_count == 0:
+                    continue
+                if kept_count == count:
+                    kept_arcs.append(arc)
+                    continue
+                survivors = []
+                for k in range(count):
+                    gain = <double>window_scores[k] + <double>channel[k]
+                    if gain > threshold:
+                        survivors.append(candidates[k])
+                kept_arcs.append(arc_class(start_obj, end_obj, tuple(survivors)))
+            if kept_arcs:
+                kept[start_obj] = kept_arcs
+        return kept

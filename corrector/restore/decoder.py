@@ -161,20 +161,20 @@ _TERMS_MAX = 50_000
 
 def _candidate_terms(
     candidates: tuple[Candidate, ...], lm: LanguageModel, channel_weight: float, fast: Any
-) -> tuple[list[str], list[float], bytes | None]:
-    """The prepared words and the weighted channel score of each of ``candidates``, and (with
-    the compiled fast match ``fast``) their vocabulary ids, packed."""
+) -> tuple[tuple[Candidate, ...], Any, float, list[str], list[float], bytes | None]:
+    """The ``_TERMS`` entry of ``candidates``: its prepared words and weighted channel scores,
+    and (with the compiled fast match ``fast``) their vocabulary ids, packed."""
     entry = _TERMS.get(id(candidates))
     if entry is not None and entry[0] is candidates and entry[1] is lm and entry[2] == channel_weight:
-        return entry[3], entry[4], entry[5]
+        return entry
     prepared = lm.prepared_text
     forms = [prepared(candidate.words) for candidate in candidates]
     channel = [channel_weight * candidate.logprob for candidate in candidates]
     packed = None if fast is None else fast.encode_all(forms)
     if len(_TERMS) >= _TERMS_MAX:
         _TERMS.clear()
-    _TERMS[id(candidates)] = (candidates, lm, channel_weight, forms, channel, packed)
-    return forms, channel, packed
+    entry = _TERMS[id(candidates)] = (candidates, lm, channel_weight, forms, channel, packed)
+    return entry
 
 
 def _token_ids(tokens: Sequence[str], lm: LanguageModel, fast: Any, memo: SentenceMemo) -> list[bytes] | None:
@@ -182,10 +182,27 @@ def _token_ids(tokens: Sequence[str], lm: LanguageModel, fast: Any, memo: Senten
     holds a NUL byte, which KenLM's ``score`` reads as the end of its text (the Python path then
     scores the sentence, as it is the reference)."""
     ids = memo.token_ids
-    if ids is None:
+    if ids is None or len(ids) != len(tokens):
         prepare = lm.prepare  # type: ignore[attr-defined]
         ids = memo.token_ids = [fast.encode(prepare(token)) for token in tokens]
     return None if None in ids else ids
+
+
+def _window_scores(
+    tokens: Sequence[str], lm: LanguageModel, start: int, end: int, forms: list[str]
+) -> tuple[float, list[float]]:
+    """The fast match's window scores of an arc: the span kept as it is, then each candidate
+    (``forms``: their prepared words), between the ``order - 1`` tokens on either side.
+
+    Windows are scored as prepared text: the context's and each candidate's model form is built
+    once (memoised by the LM), then one string concatenation and one KenLM call each."""
+    prepared, score_text = lm.prepared_text, lm.score_text
+    context = max(lm.order - 1, 1)
+    bos, eos = start - context <= 0, end + context >= len(tokens)
+    left = prepared(tokens[max(0, start - context) : start]) + " "
+    tail = " " + prepared(tokens[end : end + context])
+    span = score_text(f"{left}{prepared(tokens[start:end])}{tail}", bos, eos)
+    return span, [score_text(f"{left}{form}{tail}", bos, eos) for form in forms]
 
 
 def prefilter(
@@ -200,56 +217,44 @@ def prefilter(
 
     The window scores are kept in ``memo.arcs`` for later passes over the sentence, which then
     only compare. An arc whose candidates all survive is returned as it is.
+
+    With the compiled fast match built (``lm.fast_match``, ``corrector/lm/_fastmatch.pyx``), its
+    ``prefilter`` runs this loop in C++: the same windows, scored from one left-context state per
+    arc, the same floats and comparisons, the same memo entries and arcs. This function's loop
+    is the reference (tests/test_fastmatch.py holds the two equal).
     """
     grouped = lattice.arcs_from()
     margin = weights.prefilter_margin
     if margin is None:
         return grouped
     tokens = lattice.sentence.words
-    n = len(tokens)
-    context = max(lm.order - 1, 1)
-    # Windows are scored as prepared text: the context's and each candidate's model form is
-    # built once (memoised by the LM), then one string concatenation and one KenLM call each.
-    prepared, score_text = lm.prepared_text, lm.score_text
     channel_weight = weights.channel_weight
     change_penalty = weights.change_penalty
     memo = memo or SentenceMemo()
     scored_arcs = memo.arcs
-    # The compiled fast match, when built: the same windows and floats, scored in C++ from one
-    # left-context state per arc (see ``corrector/lm/_fastmatch.pyx``).
     fast = getattr(lm, "fast_match", None)
     ids = None if fast is None else _token_ids(tokens, lm, fast, memo)
-    join = b"".join
+    if ids is not None:
+        return fast.prefilter(  # type: ignore[union-attr]
+            grouped, ids, scored_arcs, lm, channel_weight, change_penalty, margin,
+            max(lm.order - 1, 1), _TERMS, _candidate_terms, _same_words, Arc,
+            lambda start, end, forms: _window_scores(tokens, lm, start, end, forms),
+        )
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
-        left = ""
-        left_ids = None
-        bos = start - context <= 0
         kept_arcs: list[Arc] = []
         for arc in arcs:
             candidates = arc.candidates
             end = arc.end
-            forms, channel, packed = _candidate_terms(candidates, lm, channel_weight, fast)
+            terms = _candidate_terms(candidates, lm, channel_weight, fast)
             entry = scored_arcs.get((start, end))
             if entry is None or (entry[0] is not arc and not _same_words(entry[0], arc)):
-                eos = end + context >= n
-                # The span kept as it is, then each candidate.
-                if ids is not None and packed is not None:
-                    if left_ids is None:
-                        left_ids = join(ids[max(0, start - context) : start])
-                    span, window_scores = fast.windows(
-                        left_ids, bos, join(ids[start:end]), packed, join(ids[end : end + context]), eos
-                    )
-                else:
-                    left = left or prepared(tokens[max(0, start - context) : start]) + " "
-                    tail = " " + prepared(tokens[end : end + context])
-                    span = score_text(f"{left}{prepared(tokens[start:end])}{tail}", bos, eos)
-                    window_scores = [score_text(f"{left}{form}{tail}", bos, eos) for form in forms]
+                span, window_scores = _window_scores(tokens, lm, start, end, terms[3])
                 entry = scored_arcs[(start, end)] = (arc, span, window_scores)
             threshold = entry[1] + change_penalty - margin
             # score + channel_weight · logprob of each candidate (the same floats as computed one
             # by one); most arcs keep none, which one pass in C tells.
-            gains = list(map(add, entry[2], channel))
+            gains = list(map(add, entry[2], terms[4]))
             if not any(map(threshold.__lt__, gains)):
                 continue
             survivors = [c for c, gain in zip(candidates, gains, strict=True) if gain > threshold]
