@@ -353,3 +353,82 @@ cdef class FastMatch:
             if kept_arcs:
                 kept[start_obj] = kept_arcs
         return kept
+
+    cdef list _prune_one(self, list hypotheses, Py_ssize_t beam, score_of):
+        """``decoder._prune`` with ``per_state`` 1: the best hypothesis of each state (the first
+        of equal scores), then the ``beam`` best, sorted stably by score, highest first."""
+        cdef dict best = {}
+        cdef tuple hyp, kept
+        for item in hypotheses:
+            hyp = <tuple>item
+            state = hyp[2]
+            kept = <tuple>best.get(state)
+            if kept is None or <double>hyp[0] > <double>kept[0]:
+                best[state] = hyp
+        if len(best) == 1:
+            return list(best.values())
+        return sorted(best.values(), key=score_of, reverse=True)[:beam]
+
+    def search(self, tuple tokens, dict moves, dict transitions, double change_penalty,
+               Py_ssize_t beam, Py_ssize_t per_state, prune, score_of):
+        """``corrector.restore.decoder._decode``'s beam search (its reference) over
+        :class:`LMState` transitions: the hypotheses reaching the end of the sentence, before
+        the last pruning. The same hypothesis tuples, float operations, memo (``transitions``)
+        entries and order; a transition the memo lacks is scored in C++ without a Python call."""
+        cdef Py_ssize_t n = len(tokens), i
+        cdef list frontier = [[] for _ in range(n + 1)]
+        cdef list current, following, outgoing, target
+        cdef tuple hyp, hit, move, words, segment, key
+        cdef double score, lm_logprob, logprob, channel, total
+        cdef LMState state, after, out
+        cdef object token, word
+        cdef tuple empty = ()
+        frontier[0] = [(0.0, 0.0, self.begin_state(), None, (), None)]
+        for i in range(n):
+            if per_state == 1:
+                current = self._prune_one(<list>frontier[i], beam, score_of)
+            else:
+                current = prune(frontier[i], beam, per_state)
+            frontier[i] = []
+            token = tokens[i]
+            segment = (token,)
+            following = <list>frontier[i + 1]
+            found = moves.get(i)
+            outgoing = <list>found if found is not None else []
+            for item in current:
+                hyp = <tuple>item
+                score = <double>hyp[0]
+                lm_logprob = <double>hyp[1]
+                state = <LMState>hyp[2]
+                key = (state, token)
+                hit = <tuple>transitions.get(key)
+                if hit is None:
+                    hit = self._transition(state, token)
+                    transitions[key] = hit
+                # The same float operations, in the same order, as scoring the step on its own.
+                logprob = 0.0 + <double>hit[0]
+                following.append((score + logprob, lm_logprob + logprob, hit[1], hyp, segment, None))
+                for entry in outgoing:
+                    move = <tuple>entry
+                    words = <tuple>move[1]
+                    channel = <double>move[2]
+                    logprob = 0.0
+                    after = state
+                    for word in words:
+                        key = (after, word)
+                        hit = <tuple>transitions.get(key)
+                        if hit is None:
+                            hit = self._transition(after, word)
+                            transitions[key] = hit
+                        logprob += <double>hit[0]
+                        after = <LMState>hit[1]
+                    total = score + logprob + channel - change_penalty
+                    target = <list>frontier[<Py_ssize_t>move[0]]
+                    target.append((total, lm_logprob + logprob, after, hyp, words, move))
+        return frontier[n]
+
+    cdef tuple _transition(self, LMState state, str word):
+        cdef WordIndex index = self._word_id(word)
+        cdef LMState out = LMState.__new__(LMState)
+        cdef float score = self.model.BaseScore(&state.state, index, &out.state)
+        return (score, out)

@@ -317,12 +317,7 @@ def _decode(
     tokens = lattice.sentence.words
     n = len(tokens)
     memo = memo or SentenceMemo()
-    # The inner loop below is the project's hot path (every word of a feed goes through it), so
-    # it is written flat: local names, tuples for hypotheses, LM transitions looked up in the
-    # memo inline (recombined beams ask for the same (state, word) often).
     transitions = memo.transitions
-    known = transitions.get
-    score_word = lm.score_word
     channel_weight, change_penalty = weights.channel_weight, weights.change_penalty
     # The moves from each start token, in arc and candidate order.
     moves: dict[int, list[_Move]] = {
@@ -333,10 +328,59 @@ def _decode(
         ]
         for start, arcs in prefilter(lattice, lm, weights, memo).items()
     }
-    frontier: list[list[_Hypothesis]] = [[] for _ in range(n + 1)]
-    frontier[0] = [(0.0, 0.0, lm.begin_state(), None, (), None)]
     per_state = nbest + 1 if nbest else 1
     beam = max(weights.beam, nbest + 1)
+    fast = getattr(lm, "fast_match", None)
+    if fast is not None:
+        # The compiled search: the loop below, in C++ over the compiled LM states.
+        ends = fast.search(tokens, moves, transitions, change_penalty, beam, per_state, _prune, _score_of)
+    else:
+        ends = _search(tokens, moves, transitions, lm, change_penalty, beam, per_state)
+    finals = []
+    for hyp in _prune(ends, beam, per_state):
+        end_logprob = lm.score_end(hyp[_STATE])
+        finals.append((hyp[_SCORE] + end_logprob, hyp[_LM] + end_logprob, *hyp[_STATE:]))
+    finals.sort(key=_score_of, reverse=True)
+    best = finals[0]
+    words, placed = _path(best)
+    gains = tuple([_edit_gain(words, span, tokens, lm, weights) for span in placed])
+    alternatives = tuple([tuple(_path(h)[0]) for h in finals[1 : nbest + 1]]) if nbest else ()
+    source_logprob = memo.source
+    if source_logprob is None:
+        source_logprob = memo.source = lm.logprob(tokens)
+    return SentenceDecoding(
+        words=tuple(words),
+        choices=tuple([choice for choice, _, _ in placed]),
+        gains=gains,
+        source_logprob=source_logprob,
+        # Unchanged text gets its source score exactly, not the search's word-by-word float sum.
+        restored_logprob=best[_LM] if placed else source_logprob,
+        length=len(words) + 1,
+        source_length=n + 1,
+        alternatives=alternatives,
+    )
+
+
+def _search(
+    tokens: Sequence[str],
+    moves: dict[int, list[_Move]],
+    transitions: dict[tuple[Any, str], tuple[float, Any]],
+    lm: LanguageModel,
+    change_penalty: float,
+    beam: int,
+    per_state: int,
+) -> list[_Hypothesis]:
+    """The beam search: the hypotheses reaching the end of the sentence, before the last pruning.
+
+    The project's hot path (every word of a feed goes through it), so it is written flat: local
+    names, tuples for hypotheses, LM transitions looked up in the memo (``transitions``) inline
+    (recombined beams ask for the same (state, word) often). With the compiled fast match built,
+    ``FastMatch.search`` runs this loop in C++ (this one is its reference)."""
+    known = transitions.get
+    score_word = lm.score_word
+    n = len(tokens)
+    frontier: list[list[_Hypothesis]] = [[] for _ in range(n + 1)]
+    frontier[0] = [(0.0, 0.0, lm.begin_state(), None, (), None)]
     for i in range(n):
         current = _prune(frontier[i], beam, per_state)
         frontier[i] = []
@@ -366,29 +410,7 @@ def _decode(
                     after = hit[1]
                 total = score + logprob + channel - change_penalty
                 frontier[end].append((total, lm_logprob + logprob, after, hyp, words, move))
-    finals = []
-    for hyp in _prune(frontier[n], beam, per_state):
-        end_logprob = lm.score_end(hyp[_STATE])
-        finals.append((hyp[_SCORE] + end_logprob, hyp[_LM] + end_logprob, *hyp[_STATE:]))
-    finals.sort(key=_score_of, reverse=True)
-    best = finals[0]
-    words, placed = _path(best)
-    gains = tuple([_edit_gain(words, span, tokens, lm, weights) for span in placed])
-    alternatives = tuple([tuple(_path(h)[0]) for h in finals[1 : nbest + 1]]) if nbest else ()
-    source_logprob = memo.source
-    if source_logprob is None:
-        source_logprob = memo.source = lm.logprob(tokens)
-    return SentenceDecoding(
-        words=tuple(words),
-        choices=tuple([choice for choice, _, _ in placed]),
-        gains=gains,
-        source_logprob=source_logprob,
-        # Unchanged text gets its source score exactly, not the search's word-by-word float sum.
-        restored_logprob=best[_LM] if placed else source_logprob,
-        length=len(words) + 1,
-        source_length=n + 1,
-        alternatives=alternatives,
-    )
+    return frontier[n]
 
 
 def _edit_gain(
