@@ -144,3 +144,22 @@ def test_build_model_defaults_to_the_default_models_order() -> None:
     source = (project / "corrector" / "defaults.py").read_text(encoding="utf-8")
     found = re.search(r"^DEFAULT_ORDER = ([0-9]+)", source, re.MULTILINE)
     assert found is not None and int(found.group(1)) == defaults.DEFAULT_ORDER
+
+
+def test_without_the_compiled_fast_match_it_says_so_once_and_scores_the_same(
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import corrector.lm.kenlm as kenlm_module
+
+    reference = KenlmModel(tiny_model_dir, compiled=False)
+    monkeypatch.setitem(sys.modules, "corrector.lm._fastmatch", None)  # its import now fails
+    monkeypatch.setattr(kenlm_module, "_NOTICE_SHOWN", False)
+    models = [KenlmModel(tiny_model_dir), KenlmModel(tiny_model_dir)]
+    notice = capsys.readouterr().err.strip().splitlines()
+    assert len(notice) == 1 and "compiled fast match not built" in notice[0]
+    expected_logprob, expected_state = reference.score_word(reference.begin_state(), "said")
+    for model in models:
+        assert model.fast_match is None
+        logprob, state = model.score_word(model.begin_state(), "said")
+        assert logprob == expected_logprob
+        assert model.score_end(state) == reference.score_end(expected_state)
