@@ -51,6 +51,19 @@ def test_windows_equal_kenlm_score_of_each_window_string(models: tuple[KenlmMode
         assert scores == [pure.score_text(f"{left} {form} {right}", bos, eos) for form in forms]
 
 
+def test_logprob_equals_kenlm_score_of_the_joined_text(models: tuple[KenlmModel, KenlmModel]) -> None:
+    compiled, pure = models
+    rng = random.Random(11)
+    for _ in range(2000):
+        words = rng.choices([*WORDS, "two words", "", "\u201cquoted\u201d", "--"], k=rng.randint(0, 7))
+        bos, eos = rng.random() < 0.5, rng.random() < 0.5
+        assert compiled.logprob(words, bos, eos) == pure.logprob(words, bos, eos)
+    # A NUL byte (which this model's token preparation removes) is left to KenLM's own score.
+    unprepared = type(compiled.fast_match)(str(compiled.path))
+    assert unprepared.logprob(["said\x00"], True, True) is None
+    assert unprepared.logprob(["said"], True, True) == pure.logprob(["said"])
+
+
 def test_a_nul_byte_leaves_the_text_to_the_python_path(models: tuple[KenlmModel, KenlmModel]) -> None:
     fast = models[0].fast_match
     assert fast.encode("said\x00 it") is None

@@ -108,6 +108,8 @@ cdef class FastMatch:
     cdef readonly unsigned int order
     cdef object prepare
     cdef dict word_ids
+    cdef dict token_packed
+    cdef dict words_packed
 
     def __cinit__(self, str path, prepare=None):
         cdef Config config
@@ -119,6 +121,8 @@ cdef class FastMatch:
         self.order = self.model.Order()
         self.prepare = prepare
         self.word_ids = {}
+        self.token_packed = {}
+        self.words_packed = {}
 
     cdef WordIndex _word_id(self, str word) except? 0:
         found = self.word_ids.get(word)
@@ -174,6 +178,63 @@ cdef class FastMatch:
         for i in range(n):
             ids[i] = vocab.Index(<bytes>words[i])
         return out
+
+    def encode_token(self, str token):
+        """:meth:`encode` of the token's model form (``prepare(token)``), kept per token (a
+        bounded table); None when it holds a NUL byte."""
+        found = self.token_packed.get(token, self)
+        if found is not self:
+            return found
+        packed = self.encode(self.prepare(token) if self.prepare is not None else token)
+        if len(self.token_packed) >= 500_000:
+            self.token_packed.clear()
+        self.token_packed[token] = packed
+        return packed
+
+    def pack_candidates(self, tuple candidates, prepared_text):
+        """:meth:`encode_all` of each candidate's model form (``prepared_text(candidate.words)``),
+        kept per word tuple (a bounded table); None when one holds a NUL byte."""
+        cdef list parts = []
+        cdef WordIndex count
+        cdef dict table = self.words_packed
+        for candidate in candidates:
+            words = candidate.words
+            packed = table.get(words, self)
+            if packed is self:
+                ids = self.encode(prepared_text(words))
+                if ids is None:
+                    packed = None
+                else:
+                    count = <WordIndex>(PyBytes_GET_SIZE(ids) // sizeof(WordIndex))
+                    packed = PyBytes_FromStringAndSize(<char*>&count, sizeof(WordIndex)) + ids
+                if len(table) >= 500_000:
+                    table.clear()
+                table[words] = packed
+            if packed is None:
+                return None
+            parts.append(packed)
+        return b"".join(parts)
+
+    def logprob(self, words, bint bos, bint eos):
+        """KenLM's ``Model.score`` of the words' model forms joined by spaces (the floats of
+        ``KenlmModel.logprob``); None when a form holds a NUL byte."""
+        cdef State state, scratch
+        cdef float total = 0.0
+        cdef bytes packed
+        if bos:
+            self.model.BeginSentenceWrite(&state)
+        else:
+            self.model.NullContextWrite(&state)
+        for word in words:
+            found = self.encode_token(word)
+            if found is None:
+                return None
+            packed = <bytes>found
+            total = _advance(self.model, &state, &scratch, <const WordIndex*>PyBytes_AS_STRING(packed),
+                             PyBytes_GET_SIZE(packed) // sizeof(WordIndex), total)
+        if eos:
+            total += self.model.BaseScore(&state, self.end_sentence, &scratch)
+        return total
 
     def encode_all(self, list texts):
         """:meth:`encode` of each of ``texts``, as one packed list: per text its word count, then
@@ -238,7 +299,8 @@ cdef class FastMatch:
 
         ``token_ids``: each token's :meth:`encode`; ``terms``/``make_terms``: the decoder's
         per-candidate-list table and the function that fills it; ``python_windows(start, end,
-        forms)``: the Python window scores, for a candidate list :meth:`encode_all` refused.
+        candidates)``: the Python window scores, for a candidate list :meth:`pack_candidates`
+        refused.
         Raises ValueError on an arc outside the tokens."""
         cdef Py_ssize_t n = len(token_ids), i, start, end, count, size, k, kept_count
         cdef vector[WordIndex] ids
@@ -287,7 +349,7 @@ cdef class FastMatch:
                 if entry is None or (entry[0] is not arc and not same_words(entry[0], arc)):
                     packed = found[5]
                     if packed is None:
-                        span_score, window_scores = python_windows(start, end, found[3])
+                        span_score, window_scores = python_windows(start, end, candidates)
                     else:
                         eos = end + context >= n
                         if not left_done:

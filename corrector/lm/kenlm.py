@@ -119,6 +119,11 @@ class KenlmModel:
 
     def logprob(self, words: Sequence[str], bos: bool = True, eos: bool = True) -> float:
         """Log10 probability of a word sequence in one call into KenLM (the fast path)."""
+        if self.fast_match is not None:
+            # The same BaseScore calls and float sum as KenLM's score of the joined text.
+            logprob = self.fast_match.logprob(words, bos, eos)
+            if logprob is not None:
+                return logprob
         return self._model.score(self._prepared_text_uncached(words), bos=bos, eos=eos)
 
     def _prepared_text_uncached(self, words: Sequence[str]) -> str:

@@ -150,27 +150,31 @@ def _prune(hypotheses: list[_Hypothesis], beam: int, per_state: int = 1) -> list
     return sorted(kept_all, key=_score_of, reverse=True)[:beam]
 
 
-# id(candidates) → (candidates, LM, channel weight, each candidate's prepared words, each one's
-# channel_weight · logprob, their vocabulary ids packed for the compiled fast match or None).
+# id(candidates) → (candidates, LM, channel weight, each candidate's prepared words (None for the
+# compiled fast match), each one's channel_weight · logprob, their vocabulary ids packed for the
+# compiled fast match (else None)).
 # The generator hands out the same candidate tuple for a span key wherever it recurs (its
 # caches), so the fast match computes these once per list, not once per arc. The entry holds the
 # tuple, so its id stays its own while the entry lives.
-_TERMS: dict[int, tuple[tuple[Candidate, ...], Any, float, list[str], list[float], bytes | None]] = {}
+_TERMS: dict[int, tuple[tuple[Candidate, ...], Any, float, list[str] | None, list[float], bytes | None]] = {}
 _TERMS_MAX = 50_000
 
 
 def _candidate_terms(
     candidates: tuple[Candidate, ...], lm: LanguageModel, channel_weight: float, fast: Any
-) -> tuple[tuple[Candidate, ...], Any, float, list[str], list[float], bytes | None]:
-    """The ``_TERMS`` entry of ``candidates``: its prepared words and weighted channel scores,
-    and (with the compiled fast match ``fast``) their vocabulary ids, packed."""
+) -> tuple[tuple[Candidate, ...], Any, float, list[str] | None, list[float], bytes | None]:
+    """The ``_TERMS`` entry of ``candidates``: their prepared words and weighted channel scores,
+    or (with the compiled fast match ``fast``) their weighted channel scores and vocabulary ids,
+    packed."""
     entry = _TERMS.get(id(candidates))
     if entry is not None and entry[0] is candidates and entry[1] is lm and entry[2] == channel_weight:
         return entry
     prepared = lm.prepared_text
-    forms = [prepared(candidate.words) for candidate in candidates]
     channel = [channel_weight * candidate.logprob for candidate in candidates]
-    packed = None if fast is None else fast.encode_all(forms)
+    if fast is None:
+        forms, packed = [prepared(candidate.words) for candidate in candidates], None
+    else:  # the compiled fast match needs no text (it packs each word tuple once)
+        forms, packed = None, fast.pack_candidates(candidates, prepared)
     if len(_TERMS) >= _TERMS_MAX:
         _TERMS.clear()
     entry = _TERMS[id(candidates)] = (candidates, lm, channel_weight, forms, channel, packed)
@@ -183,8 +187,7 @@ def _token_ids(tokens: Sequence[str], lm: LanguageModel, fast: Any, memo: Senten
     scores the sentence, as it is the reference)."""
     ids = memo.token_ids
     if ids is None or len(ids) != len(tokens):
-        prepare = lm.prepare  # type: ignore[attr-defined]
-        ids = memo.token_ids = [fast.encode(prepare(token)) for token in tokens]
+        ids = memo.token_ids = list(map(fast.encode_token, tokens))
     return None if None in ids else ids
 
 
@@ -238,7 +241,9 @@ def prefilter(
         return fast.prefilter(  # type: ignore[union-attr]
             grouped, ids, scored_arcs, lm, channel_weight, change_penalty, margin,
             max(lm.order - 1, 1), _TERMS, _candidate_terms, _same_words, Arc,
-            lambda start, end, forms: _window_scores(tokens, lm, start, end, forms),
+            lambda start, end, candidates: _window_scores(
+                tokens, lm, start, end, [lm.prepared_text(c.words) for c in candidates]
+            ),
         )
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
@@ -249,7 +254,10 @@ def prefilter(
             terms = _candidate_terms(candidates, lm, channel_weight, fast)
             entry = scored_arcs.get((start, end))
             if entry is None or (entry[0] is not arc and not _same_words(entry[0], arc)):
-                span, window_scores = _window_scores(tokens, lm, start, end, terms[3])
+                forms = terms[3]
+                if forms is None:  # a compiled list's entry, here for a sentence it left to Python
+                    forms = [lm.prepared_text(c.words) for c in candidates]
+                span, window_scores = _window_scores(tokens, lm, start, end, forms)
                 entry = scored_arcs[(start, end)] = (arc, span, window_scores)
             threshold = entry[1] + change_penalty - margin
             # score + channel_weight · logprob of each candidate (the same floats as computed one
