@@ -10,8 +10,9 @@ PY="$VENV/bin/python"
 KENLM_VERSION=0.3.0
 KENLM_MAX_ORDER=6  # the PyPI kenlm module's default, so both builds agree on the State layout
 CYTHON_VERSION=3.3.1
+# python3-dev: Python.h, for KenLM's Python module (built from its sdist) and the fast match.
 APT_PACKAGES=(libboost-program-options-dev libboost-system-dev libboost-thread-dev libboost-test-dev
-              zlib1g-dev cmake g++ make wordnet-base mythes-en-us)
+              zlib1g-dev cmake g++ make python3-dev wordnet-base mythes-en-us)
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
