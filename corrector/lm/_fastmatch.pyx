@@ -10,7 +10,14 @@ candidate continues from them: the same ``BaseScore`` calls on the same states, 
 additions in the same order, so the same floats as ``score_text`` on each window string.
 
 Words cross in as packed ``WordIndex`` arrays (``bytes``), made once per text by :meth:`encode`
-with the split KenLM's ``score`` makes (bytes split on ASCII whitespace).
+with the split KenLM's ``score`` makes (bytes split on ASCII whitespace), and kept per token and
+per candidate word tuple.
+
+Also here: the decoder's beam search (:meth:`FastMatch.search`) over :class:`LMState` (a KenLM
+``State`` that compares and hashes as ``kenlm.State``), and ``KenlmModel.logprob``
+(:meth:`FastMatch.logprob`). Each mirrors a Python reference in ``corrector/restore/decoder.py``
+or ``corrector/lm/kenlm.py``, operation for operation; ``tests/test_fastmatch.py`` holds them
+equal.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE, PyBytes_FromStringAndSize
