@@ -228,8 +228,9 @@ SETTINGS: tuple[Setting, ...] = (
         "--neural-samples", "neural", minimum=1, signature="nsam", neural_only=True,
     ),
     Setting(
-        "neural_context", int, 8,
-        _NEURAL + "words before a judged span in the teacher's window (--neural-window words after it)",
+        "neural_context", int, 0,
+        _NEURAL + "words before a judged span in the teacher's window (0 = from the sentence's start; "
+        "--neural-window words after it)",
         "--neural-context", "neural", minimum=0, signature="nctx", neural_only=True,
     ),
     Setting(
