@@ -91,7 +91,7 @@ class DocumentRestorer:
                 config.neural_budget,
                 config.neural_samples,
                 config.neural_context,
-                config.neural_window,
+                config.neural_teacher_window,
                 config.neural_decoder_weight,
                 config.neural_threshold,
                 config.proposal_penalty,
