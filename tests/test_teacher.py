@@ -167,16 +167,22 @@ def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(
     for text in texts:
         evidence += corrector.pair_evidence(text)
     scorer = WordScorer({"said": 0.0, "stated": -9.0})
-    teacher = taught(corrector, scorer, neural_samples=2)
+    teacher = taught(corrector, scorer, neural_samples=2, neural_teacher_window=0)  # distinct windows
     decided = teacher.taught_decisions(evidence, iter(texts))
     assert [(d.spun, d.original) for d in decided if d.spun == "stated"] == [("stated", "said")]
     said = next(d for d in decided if d.spun == "stated")
     assert said.occurrences == 30 and 0.5 < said.probability <= 1.0
     assert sum(" said " in f" {t} " for t in scorer.texts) == 2  # two occurrences scored, not thirty
-    # The teacher rejecting every original: the form is kept, and the n-gram decoder applying the
-    # decisions leaves it alone although on its own it restores it.
+    # The teacher rejecting every original of a form it scored at only 2 of 30 occurrences: no
+    # decision, the n-gram decoder judges the others.
     rejecting = taught(corrector, WordScorer({"said": -9.0, "stated": 0.0}), neural_samples=2)
-    kept = [d for d in rejecting.taught_decisions(evidence, iter(texts)) if d.spun == "stated"]
+    assert all(d.spun != "stated" for d in rejecting.taught_decisions(evidence, iter(texts)))
+    # At every occurrence (2 of 2): the form is kept, and the n-gram decoder applying the
+    # decisions leaves it alone although on its own it restores it.
+    few = ScopeEvidence()
+    for text in texts[:2]:
+        few += corrector.pair_evidence(text)
+    kept = [d for d in rejecting.taught_decisions(few, iter(texts[:2]), 1) if d.spun == "stated"]
     assert [(d.spun, d.original, d.kept) for d in kept] == [("stated", "stated", True)]
     assert 0.5 < kept[0].probability <= 1.0
     assert "stated" in {e.spun for e in corrector.correct(texts[0]).edits}
