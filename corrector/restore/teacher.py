@@ -241,6 +241,7 @@ def teach_feed(
     scorer: SentenceScorer,
     weights: TeacherWeights,
     max_types: int = FEED_TYPES,
+    keep_rejected: bool = True,
 ) -> list[PairDecision]:
     """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
     (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
@@ -248,10 +249,10 @@ def teach_feed(
     ``samples`` occurrences each, found by a second read of ``texts``; a type scores its mean
     neural gain + decoder_weight · (mean n-gram gain − proposal penalty) − threshold. Each judged
     spun form gets one decision: its best type when that scores above 0, with probability
-    1 / (1 + 10^−score) (the margin as log10 odds), else, when every occurrence of the form was
-    scored, the form itself (a *kept* form, :attr:`~corrector.restore.pairs.PairDecision.kept`: no
-    original fits better, so the n-gram decoder must not change it either), with probability
-    1 / (1 + 10^score). Best first, as
+    1 / (1 + 10^−score) (the margin as log10 odds), else, with ``keep_rejected`` and when every
+    occurrence of the form was scored, the form itself (a *kept* form,
+    :attr:`~corrector.restore.pairs.PairDecision.kept`: no original fits better, so the n-gram
+    decoder must not change it either), with probability 1 / (1 + 10^score). Best first, as
     :func:`~corrector.restore.pairs.decisions` orders them."""
     per_form: dict[str, list[PairDecision]] = {}
     for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
@@ -289,10 +290,9 @@ def teach_feed(
     for score, d in best.values():
         if score > 0:
             decided.append(replace(d, probability=1.0 / (1.0 + 10.0 ** -score)))
-        elif d.spun_count <= weights.samples:
+        elif keep_rejected and d.spun_count <= weights.samples:
             # No original beat the spun form at any of its occurrences: it stays (a kept form).
-            # A form with unjudged occurrences is left to the n-gram decoder there: in a feed,
-            # freezing every occurrence on two windows' verdict cost more fixes than it saved.
+            # A form with unjudged occurrences is left to the n-gram decoder there.
             kept = replace(d, original=d.spun, original_count=d.spun_count)
             decided.append(replace(kept, probability=1.0 / (1.0 + 10.0**score)))
     return sorted(decided, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original))
