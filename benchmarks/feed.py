@@ -174,11 +174,13 @@ def learned_pairs(name: str, docs: Docs) -> str:
     decided = LEARNED.get(id(docs))
     if decided is None:
         return ""
+    kept = sum(d.kept for d in decided)
+    decided = [d for d in decided if not d.kept]
     applied = APPLIED.get(name.split(" ×")[0])
     if applied is None:
-        return f"  learned {len(decided)}"
+        return f"  learned {len(decided)}, kept {kept}"
     true = sum(1 for d in decided if (d.spun, d.original) in applied)
-    return f"  learned {len(decided)}, true {true / max(len(decided), 1):.2f}"
+    return f"  learned {len(decided)}, true {true / max(len(decided), 1):.2f}, kept {kept}"
 
 
 def main() -> int:

@@ -98,7 +98,8 @@ def main() -> int:
                 f"broken {score.broken:.3f} ERR {score.err:+.3f}")
         spinner = Path(f"{out}.spinner.json")
         if name == "default" and spinner.exists():
-            decided = [(p["spun"], p["original"]) for p in json.loads(spinner.read_text())["pairs"]]
+            rows = json.loads(spinner.read_text())["pairs"]
+            decided = [(p["spun"], p["original"]) for p in rows if p["spun"] != p["original"]]
             true = sum(pair in used for pair in decided) / max(len(decided), 1)
             line += f"  {len(decided)} pair types decided, {true:.0%} in the spinner's dictionary"
         print(line, flush=True)

@@ -209,8 +209,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "neural_window", int, 10,
-        _NEURAL + "selection (and the teacher's window) scores a proposal up to this many words past it "
-        "(0 = the whole sentence)",
+        _NEURAL + "selection scores a proposal up to this many words past it (0 = the whole sentence)",
         "--neural-window", "neural", minimum=0, signature="nwin", neural_only=True,
     ),
     # The teacher (corrector.restore.teacher): the neural LM judges the document's most promising
@@ -228,9 +227,16 @@ SETTINGS: tuple[Setting, ...] = (
         "--neural-samples", "neural", minimum=1, signature="nsam", neural_only=True,
     ),
     Setting(
-        "neural_context", int, 8,
-        _NEURAL + "words before a judged span in the teacher's window (--neural-window words after it)",
+        "neural_context", int, 0,
+        _NEURAL + "words before a judged span in the teacher's window (0 = from the sentence's start)",
         "--neural-context", "neural", minimum=0, signature="nctx", neural_only=True,
+    ),
+    # Short: the words right after a span say most of whether it fits, and each word after it is
+    # scored once per candidate (docs/experiments.md, "The default path's teacher").
+    Setting(
+        "neural_teacher_window", int, 4,
+        _NEURAL + "words after a judged span in the teacher's window (0 = to the sentence's end)",
+        "--neural-teacher-window", "neural", minimum=0, signature="ntwin", neural_only=True,
     ),
     Setting(
         "pair_weight", float, 0.0,

@@ -73,10 +73,12 @@ def show_feed(fast: Corrector, default: Corrector, articles: int, colour: bool) 
     started = time.perf_counter()
     taught = default.correct_feed([spun for spun, _ in feed])
     seconds = time.perf_counter() - started
-    decided = taught.decisions
+    decided = [d for d in taught.decisions if not d.kept]
     who = "the neural teacher" if default.neural is not None else "the pair model (no neural model installed)"
-    print(f"{who} decided {len(decided)} pair types for the whole feed; "
-          f"{sum((d.spun, d.original) in applied for d in decided)} of them are the spinner's:")
+    kept = len(taught.decisions) - len(decided)
+    print(f"{who} decided {len(decided)} pair types for the whole feed "
+          f"({sum((d.spun, d.original) in applied for d in decided)} of them the spinner's) "
+          f"and kept {kept} spun forms it judged unchanged:")
     for d in decided[:12]:
         mark = "✓" if (d.spun, d.original) in applied else "✗"
         print(f"  {mark} {d.spun} ← {d.original}  (P {d.probability:.2f}, {d.occurrences} occurrences)")

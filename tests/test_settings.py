@@ -308,7 +308,9 @@ def test_the_signature_layout_is_unchanged(make: Any) -> None:
     plain = [*head, "learned", "spinner", "neural", "version"]
     assert list(make().signature_fields()) == plain
     neural = make(neural=FAKE_GGUF).signature_fields()
-    assert list(neural) == [*plain, "ppen", "nw", "nthr", "ncand", "ncons", "nwin", "nbud", "nsam", "nctx"]
+    assert list(neural) == [
+        *plain, "ppen", "nw", "nthr", "ncand", "ncons", "nwin", "nbud", "nsam", "nctx", "ntwin"
+    ]
     assert neural["neural"] == "fake-fake.gguf"
     lattice = ["model", "order", "case", "cands", "channel", "learned", "spinner", "version"]
     assert list(make(neural=FAKE_GGUF).signature_fields(decoding=False)) == lattice

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from corrector.adapt.spinner_file import decisions_document, write_spinner
 from corrector.api import Corrector
 from corrector.builders import thesaurus
+from corrector.candidates.spinner import SpinnerChannel
 from corrector.restore.pairs import FLOOR, PER_ARC, ScopeEvidence, proposals
 from corrector.restore.teacher import judged_types, window
 
@@ -89,8 +91,10 @@ def test_the_window_is_the_span_with_its_context_words(corrector: Corrector) -> 
     arc = next(a for a in lattice.arcs if lattice.sentence.words[a.start] == "stated")
     start, end = window(text, lattice, arc, 2, 3)
     assert text[start:end] == "three four stated five six seven"
-    start, end = window(text, lattice, arc, 0, 0)  # right 0: to the sentence's end
-    assert text[start:end] == "stated five six seven ."
+    start, end = window(text, lattice, arc, 1, 0)  # right 0: to the sentence's end
+    assert text[start:end] == "four stated five six seven ."
+    start, end = window(text, lattice, arc, 0, 1)  # left 0: from the sentence's start
+    assert text[start:end] == "One two three four stated five"
     start, end = window(text, lattice, arc, 99, 99)
     assert text[start:end] == text
 
@@ -155,21 +159,38 @@ def test_feed_windows_stop_reading_once_every_form_has_its_samples() -> None:
     assert feed_windows(feed(), set(), 3, 1, 1) == {} and read == [0, 1, 2]  # nothing wanted: not read
 
 
-def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(corrector: Corrector) -> None:
+def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(
+    corrector: Corrector, tmp_path: Path
+) -> None:
     texts = [f"Officials stated about the crisis number {i} ." for i in range(30)]
     evidence = ScopeEvidence()
     for text in texts:
         evidence += corrector.pair_evidence(text)
     scorer = WordScorer({"said": 0.0, "stated": -9.0})
-    teacher = taught(corrector, scorer, neural_samples=2)
+    teacher = taught(corrector, scorer, neural_samples=2, neural_teacher_window=0)  # distinct windows
     decided = teacher.taught_decisions(evidence, iter(texts))
     assert [(d.spun, d.original) for d in decided if d.spun == "stated"] == [("stated", "said")]
     said = next(d for d in decided if d.spun == "stated")
     assert said.occurrences == 30 and 0.5 < said.probability <= 1.0
     assert sum(" said " in f" {t} " for t in scorer.texts) == 2  # two occurrences scored, not thirty
-    # The teacher rejecting it: no decision for the form.
+    # The teacher rejecting every original of a form it scored at only 2 of 30 occurrences: no
+    # decision, the n-gram decoder judges the others.
     rejecting = taught(corrector, WordScorer({"said": -9.0, "stated": 0.0}), neural_samples=2)
     assert all(d.spun != "stated" for d in rejecting.taught_decisions(evidence, iter(texts)))
+    # At every occurrence (2 of 2): the form is kept, and the n-gram decoder applying the
+    # decisions leaves it alone although on its own it restores it.
+    few = ScopeEvidence()
+    for text in texts[:2]:
+        few += corrector.pair_evidence(text)
+    kept = [d for d in rejecting.taught_decisions(few, iter(texts[:2]), 1) if d.spun == "stated"]
+    assert [(d.spun, d.original, d.kept) for d in kept] == [("stated", "stated", True)]
+    assert 0.5 < kept[0].probability <= 1.0
+    assert "stated" in {e.spun for e in corrector.correct(texts[0]).edits}
+    assert "stated" not in {e.spun for e in corrector.with_decisions(kept).correct(texts[0]).edits}
+    # A spinner file keeps it too (`--spinner` reusing the default path's decisions).
+    path = tmp_path / "decisions.json"
+    write_spinner(path, decisions_document(kept))
+    assert SpinnerChannel.for_decoder(path, corrector.config.change_penalty).kept == {"stated"}
     with pytest.raises(ValueError, match="neural"):
         corrector.taught_decisions(evidence, iter(texts))
 

@@ -92,6 +92,8 @@ class SpinnerChannel:
     # A decisions file speaks only of its pairs: other originals of a listed span keep their
     # generic score instead of ``floor``.
     unlisted_generic: bool = False
+    # Spun forms decided to stay (a decision spun → itself, the teacher's kept forms): no arc.
+    kept: frozenset[str] = frozenset()
 
     @classmethod
     def load(
@@ -140,13 +142,17 @@ class SpinnerChannel:
         cls, decided: Iterable[tuple[str, str, float]], change_penalty: float, channel_weight: float = 1.0
     ) -> SpinnerChannel:
         """A feed's pair decisions (spun, original, posterior) as a channel: each decided pair pays
-        :data:`DECIDED_CHANGE_PENALTY` less log10 of its posterior; every other candidate and span
-        keeps the generic channel."""
+        :data:`DECIDED_CHANGE_PENALTY` less log10 of its posterior; a form decided to stay (original
+        = spun) loses its arcs; every other candidate and span keeps the generic channel."""
         by_spun: dict[str, dict[str, float]] = {}
+        kept = set()
         for spun, original, probability in decided:
-            by_spun.setdefault(spun, {})[original] = math.log10(probability)
+            if original == spun:
+                kept.add(spun)
+            else:
+                by_spun.setdefault(spun, {})[original] = math.log10(probability)
         offset = (change_penalty - DECIDED_CHANGE_PENALTY) / channel_weight
-        return cls(by_spun, {}, table_offset=offset, unlisted_generic=True)
+        return cls(by_spun, {}, table_offset=offset, unlisted_generic=True, kept=frozenset(kept))
 
     def score(self, spun: str, original: str) -> float | None:
         """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""
@@ -164,6 +170,8 @@ class SpinnerChannel:
         covered: set[tuple[int, int]] = set()
         for arc in lattice.arcs:
             spun = span_key(words[arc.start : arc.end])
+            if spun in self.kept:
+                continue
             table = self.pairs.get(spun)
             covered.add((arc.start, arc.end))
             if table is None:

@@ -369,7 +369,12 @@ def _learn_decisions(
     if not args.quiet:
         words = document["meta"]["feed_words"]
         who = "the neural teacher decided" if neural is not None else "decided"
-        learned = f"{who} {len(decided)} pair type{'' if len(decided) == 1 else 's'} from {words:,} words"
+        changed = sum(not d.kept for d in decided)
+        learned = f"{who} {changed} pair type{'' if changed == 1 else 's'}"
+        if len(decided) > changed:
+            kept = len(decided) - changed
+            learned += f" and kept {kept} spun form{'' if kept == 1 else 's'}"
+        learned += f" from {words:,} words"
         fast = " (--fast: the n-gram decoder alone)" if neural is not None else ""
         print(f"corrector correct: {learned} → {path}{fast}", file=sys.stderr)
     return document

@@ -91,7 +91,7 @@ class DocumentRestorer:
                 config.neural_budget,
                 config.neural_samples,
                 config.neural_context,
-                config.neural_window,
+                config.neural_teacher_window,
                 config.neural_decoder_weight,
                 config.neural_threshold,
                 config.proposal_penalty,
@@ -222,7 +222,12 @@ class DocumentRestorer:
         if self.neural is None:
             raise ValueError("the teacher needs a neural LM (--neural)")
         judged = judge_pairs(evidence, _frequency_prior(self.lm), PairModel.load(), min_occurrences)
-        return teach_feed(judged, texts, MemoScorer(self.neural), self.teacher_weights)
+        # Kept forms where each form is judged in the one document it occurs in (single articles:
+        # ERR +0.02); in feeds of 48 documents they cost the fixed-dictionary profiles up to 0.015
+        # (docs/experiments.md, "Kept forms").
+        return teach_feed(
+            judged, texts, MemoScorer(self.neural), self.teacher_weights, keep_rejected=min_occurrences == 1
+        )
 
     def pair_judgements(
         self, lattices: list[Lattice], memos: list[SentenceMemo], feed: ScopeEvidence | None

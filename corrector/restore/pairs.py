@@ -279,6 +279,12 @@ class PairDecision:
     spun_count: int  # the forms' counts in the scope
     original_count: int
 
+    @property
+    def kept(self) -> bool:
+        """A decision that the spun form is the original: the spinner left it alone (the teacher's
+        verdict on a form no candidate fits better), so it stays wherever it occurs."""
+        return self.spun == self.original
+
     def to_dict(self) -> dict[str, object]:
         """The pair as a ``corrector-spinner/1`` row: ``prob`` is the posterior, ``count`` the
         occurrences."""

@@ -98,9 +98,9 @@ def judged_types(proposals: Sequence[Proposal], words: int, budget: float) -> li
 
 def window(text: str, lattice: Lattice, arc: Arc, left: int, right: int) -> tuple[int, int]:
     """Character span of ``arc``'s neighbourhood: ``left`` tokens before it and ``right`` after,
-    within its sentence (``right`` 0: to the sentence's end)."""
+    within its sentence (``left`` 0: from the sentence's start; ``right`` 0: to its end)."""
     tokens = lattice.sentence.tokens
-    first = tokens[max(0, arc.start - left)]
+    first = tokens[max(0, arc.start - left) if left else 0]
     last = tokens[min(len(tokens), arc.end + right) - 1 if right else -1]
     return first.start, last.end
 
@@ -226,7 +226,7 @@ def feed_windows(
                     held = found.get(" ".join(lowered[i : i + n]))
                     if held is None or len(held) >= samples:
                         continue
-                    start = tokens[max(0, i - left)].start
+                    start = tokens[max(0, i - left) if left else 0].start
                     end = tokens[min(len(tokens), i + n + right) - 1 if right else -1].end
                     held.append((text[start:end], tokens[i].start - start, tokens[i + n - 1].end - start))
                     missing -= len(held) == samples
@@ -241,14 +241,19 @@ def teach_feed(
     scorer: SentenceScorer,
     weights: TeacherWeights,
     max_types: int = FEED_TYPES,
+    keep_rejected: bool = True,
 ) -> list[PairDecision]:
     """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
     (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
     form's :data:`FEED_ORIGINALS` best, posterior ≥ :data:`FEED_MIN_PROBABILITY`) are scored at
     ``samples`` occurrences each, found by a second read of ``texts``; a type scores its mean
-    neural gain + decoder_weight · (mean n-gram gain − proposal penalty) − threshold, and each spun
-    form keeps its best positive type, with probability 1 / (1 + 10^−score) (the margin as log10
-    odds). Best first, as :func:`~corrector.restore.pairs.decisions` orders them."""
+    neural gain + decoder_weight · (mean n-gram gain − proposal penalty) − threshold. Each judged
+    spun form gets one decision: its best type when that scores above 0, with probability
+    1 / (1 + 10^−score) (the margin as log10 odds), else, with ``keep_rejected`` and when every
+    occurrence of the form was scored, the form itself (a *kept* form,
+    :attr:`~corrector.restore.pairs.PairDecision.kept`: no original fits better, so the n-gram
+    decoder must not change it either), with probability 1 / (1 + 10^score). Best first, as
+    :func:`~corrector.restore.pairs.decisions` orders them."""
     per_form: dict[str, list[PairDecision]] = {}
     for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
         if d.probability >= FEED_MIN_PROBABILITY and len(per_form.setdefault(d.spun, [])) < FEED_ORIGINALS:
@@ -269,7 +274,7 @@ def teach_feed(
     gains: dict[tuple[str, str], list[float]] = {}
     for d, spun, variant in variants:
         gains.setdefault((d.spun, d.original), []).append(scores[variant] - scores[spun])
-    best: dict[str, tuple[float, PairDecision]] = {}
+    best: dict[str, tuple[float, PairDecision]] = {}  # spun form → its best type's score, type
     for d in candidates:
         found = gains.get((d.spun, d.original))
         if not found:
@@ -279,11 +284,18 @@ def teach_feed(
             + weights.decoder_weight * (d.mean_gain - weights.proposal_penalty)
             - weights.threshold
         )
-        if score > 0 and (d.spun not in best or score > best[d.spun][0]):
-            best[d.spun] = (score, replace(d, probability=1.0 / (1.0 + 10.0 ** -score)))
-    return sorted(
-        (d for _, d in best.values()), key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)
-    )
+        if d.spun not in best or score > best[d.spun][0]:
+            best[d.spun] = (score, d)
+    decided = []
+    for score, d in best.values():
+        if score > 0:
+            decided.append(replace(d, probability=1.0 / (1.0 + 10.0 ** -score)))
+        elif keep_rejected and d.spun_count <= weights.samples:
+            # No original beat the spun form at any of its occurrences: it stays (a kept form).
+            # A form with unjudged occurrences is left to the n-gram decoder there.
+            kept = replace(d, original=d.spun, original_count=d.spun_count)
+            decided.append(replace(kept, probability=1.0 / (1.0 + 10.0**score)))
+    return sorted(decided, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original))
 
 
 def _cased(original: str, spun: str) -> str:
