@@ -30,6 +30,8 @@ A feed (``corrector adapt --method pairs --neural``) goes further: :func:`teach_
 feed's most probable pair types from pass 1's evidence at a few occurrences each, found by one
 more read of the feed that only splits sentences, and its decisions become the spinner that pass
 2 applies at n-gram speed: the neural cost is paid per pair type of the feed, not per document.
+In a single document a form whose every original it rejects is *kept*: a decision spun → itself,
+so that pass 2's decoder does not make the swap the teacher just turned down.
 """
 
 from __future__ import annotations
