@@ -224,7 +224,7 @@ class DocumentRestorer:
         judged = judge_pairs(evidence, _frequency_prior(self.lm), PairModel.load(), min_occurrences)
         # Kept forms where each form is judged in the one document it occurs in (single articles:
         # ERR +0.02); in feeds of 48 documents they cost the fixed-dictionary profiles up to 0.015
-        # (docs/experiments.md, "Kept forms").
+        # (docs/experiments.md, "The default path's teacher: kept forms and sentence windows").
         return teach_feed(
             judged, texts, MemoScorer(self.neural), self.teacher_weights, keep_rejected=min_occurrences == 1
         )
