@@ -76,9 +76,9 @@ def show_feed(fast: Corrector, default: Corrector, articles: int, colour: bool) 
     decided = [d for d in taught.decisions if not d.kept]
     who = "the neural teacher" if default.neural is not None else "the pair model (no neural model installed)"
     kept = len(taught.decisions) - len(decided)
+    kept_forms = f" and kept {kept} spun forms it judged unchanged" if kept else ""
     print(f"{who} decided {len(decided)} pair types for the whole feed "
-          f"({sum((d.spun, d.original) in applied for d in decided)} of them the spinner's) "
-          f"and kept {kept} spun forms it judged unchanged:")
+          f"({sum((d.spun, d.original) in applied for d in decided)} of them the spinner's){kept_forms}:")
     for d in decided[:12]:
         mark = "✓" if (d.spun, d.original) in applied else "✗"
         print(f"  {mark} {d.spun} ← {d.original}  (P {d.probability:.2f}, {d.occurrences} occurrences)")
