@@ -169,19 +169,24 @@ def _candidate_terms(
     entry = _TERMS.get(id(candidates))
     if entry is not None and entry[0] is candidates and entry[1] is lm and entry[2] == channel_weight:
         return entry
-    prepared = lm.prepared_text
     channel = [channel_weight * candidate.logprob for candidate in candidates]
     if fast is None:
-        forms, packed = [prepared(candidate.words) for candidate in candidates], None
+        forms, packed = _forms(candidates, lm), None
     else:  # the compiled fast match needs no text (it packs each word tuple once)
-        forms, packed = None, fast.pack_candidates(candidates, prepared)
+        forms, packed = None, fast.pack_candidates(candidates, lm.prepared_text)
     if len(_TERMS) >= _TERMS_MAX:
         _TERMS.clear()
     entry = _TERMS[id(candidates)] = (candidates, lm, channel_weight, forms, channel, packed)
     return entry
 
 
-def _token_ids(tokens: Sequence[str], lm: LanguageModel, fast: Any, memo: SentenceMemo) -> list[bytes] | None:
+def _forms(candidates: Sequence[Candidate], lm: LanguageModel) -> list[str]:
+    """Each candidate's words in the model's form (as the fast match's windows hold them)."""
+    prepared = lm.prepared_text
+    return [prepared(candidate.words) for candidate in candidates]
+
+
+def _token_ids(tokens: Sequence[str], fast: Any, memo: SentenceMemo) -> list[bytes] | None:
     """Each token's vocabulary ids, packed (``memo.token_ids``); None when a token's model form
     holds a NUL byte, which KenLM's ``score`` reads as the end of its text (the Python path then
     scores the sentence, as it is the reference)."""
@@ -236,14 +241,12 @@ def prefilter(
     memo = memo or SentenceMemo()
     scored_arcs = memo.arcs
     fast = getattr(lm, "fast_match", None)
-    ids = None if fast is None else _token_ids(tokens, lm, fast, memo)
+    ids = None if fast is None else _token_ids(tokens, fast, memo)
     if ids is not None:
         return fast.prefilter(  # type: ignore[union-attr]
             grouped, ids, scored_arcs, lm, channel_weight, change_penalty, margin,
             max(lm.order - 1, 1), _TERMS, _candidate_terms, _same_words, Arc,
-            lambda start, end, candidates: _window_scores(
-                tokens, lm, start, end, [lm.prepared_text(c.words) for c in candidates]
-            ),
+            lambda start, end, candidates: _window_scores(tokens, lm, start, end, _forms(candidates, lm)),
         )
     kept: dict[int, list[Arc]] = {}
     for start, arcs in grouped.items():
@@ -256,7 +259,7 @@ def prefilter(
             if entry is None or (entry[0] is not arc and not _same_words(entry[0], arc)):
                 forms = terms[3]
                 if forms is None:  # a compiled list's entry, here for a sentence it left to Python
-                    forms = [lm.prepared_text(c.words) for c in candidates]
+                    forms = _forms(candidates, lm)
                 span, window_scores = _window_scores(tokens, lm, start, end, forms)
                 entry = scored_arcs[(start, end)] = (arc, span, window_scores)
             threshold = entry[1] + change_penalty - margin
