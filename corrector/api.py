@@ -13,7 +13,7 @@ from corrector.config import CorrectorConfig
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
 from corrector.restore.decoder import DecoderWeights
-from corrector.restore.document import DocumentRestorer
+from corrector.restore.document import DocumentRestorer, TaughtEvidence
 from corrector.restore.pairs import PairDecision, ScopeEvidence, feed_min_occurrences
 from corrector.restore.verify import VerifierWeights
 from corrector.text.lattice import Lattice
@@ -145,7 +145,11 @@ class Corrector:
             # (decided from a whole feed) change what is restored, not whether it looks spun.
             generic = self.generator.lattices(split_sentences(text))
             lattices = [self.spinner_channel.rescore(lattice) for lattice in generic]
-            return DocumentRestorer(self.lm, self.config, self.neural).restore(text, lattices, feed, generic)
+            score = self.spinner_channel.evidence(lattices)
+            taught = None if score is None else TaughtEvidence(score, self.spinner_channel.complete)
+            return DocumentRestorer(self.lm, self.config, self.neural).restore(
+                text, lattices, feed, generic, taught
+            )
         finally:
             if enabled:
                 gc.enable()
@@ -193,18 +197,24 @@ class Corrector:
             decided = self.pair_decisions(evidence, min_occurrences=min_occurrences)
         # replace, not with_overrides: there None means "not set", here it turns the neural LM off.
         restorer = Corrector(replace(self.config, neural=None), self.lm, self.generator)
-        restorer = restorer.with_decisions(decided)
+        # A single article's teacher judged its every form (min_occurrences 1): see the gate.
+        taught = self.neural is not None
+        restorer = restorer.with_decisions(decided, taught=taught, complete=min_occurrences == 1)
         return FeedRestoration(tuple(restorer.correct(text) for text in texts), tuple(decided))
 
-    def with_decisions(self, decisions: Iterable[PairDecision]) -> Corrector:
+    def with_decisions(
+        self, decisions: Iterable[PairDecision], taught: bool = False, complete: bool = False
+    ) -> Corrector:
         """This corrector applying a feed's pair decisions as its spinner (what ``--spinner`` does
-        with the file ``corrector adapt --method pairs`` writes), without a file."""
+        with the file ``corrector adapt --method pairs`` writes), without a file. ``taught``: the
+        neural teacher made them (their odds weigh in the gate, ``min_spinner_evidence``);
+        ``complete``: it judged every form of each document (a single article's decisions)."""
         from corrector.candidates.spinner import SpinnerChannel
 
         adapted = Corrector(self.config, self.lm, self.generator, self.neural)
         decided = [(d.spun, d.original, d.probability) for d in decisions]
         penalty, weight = self.config.change_penalty, self.config.channel_weight
-        adapted.spinner_channel = SpinnerChannel.for_decisions(decided, penalty, weight)
+        adapted.spinner_channel = SpinnerChannel.for_decisions(decided, penalty, weight, taught, complete)
         return adapted
 
     def lattices(self, text: str) -> list[Lattice]:

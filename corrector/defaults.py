@@ -33,6 +33,12 @@ def default_thesaurus_dir() -> Path:
 
 # Documents shorter than this are never gated by min_spun_score: too little evidence either way.
 MIN_WORDS_FOR_GATE = 60
+# The neural teacher's evidence that a document is spun (min_spinner_evidence): each decided
+# pair's log10 odds count up to this, so one confident swap cannot stand for a spun document.
+SPINNER_EVIDENCE_CAP = 3.0
+# Evidence at this multiple of min_spinner_evidence restores a document the first pass scored
+# below min_spun_score (docs/experiments.md, "The teacher's evidence in the gate").
+SPINNER_EVIDENCE_ALONE = 2.0
 # With --neural, arcs' candidates are scored only when their fast-match gain (n-gram LM + channel,
 # no penalty) is above this floor (log10).
 NEURAL_CANDIDATE_FLOOR = -1.0

@@ -152,3 +152,68 @@ def test_a_spinners_pairs_do_not_move_the_documents_spun_score(tiny_model_dir: P
     restored = adapted.correct(text)
     assert restored.spun_score == generic.correct(text).spun_score
     assert [e.restored for e in restored.edits] == ["said"] * 3  # the pairs still restore
+
+
+def test_a_spinners_evidence_is_its_decided_forms_capped_odds_per_100_words(tmp_path: Path) -> None:
+    """SpinnerChannel.evidence: each decided form the document holds counts once, with its best
+    decision's log10 odds up to the cap; kept forms and other spinners' pairs count nothing."""
+    from corrector.candidates.spinner import SpinnerChannel
+    from corrector.defaults import SPINNER_EVIDENCE_CAP
+    from corrector.text.lattice import Lattice
+    from corrector.text.tokens import split_sentences
+
+    decided = [
+        ("stated", "said", 0.999999), ("stated", "noted", 0.5), ("huge", "big", 0.9), ("vow", "vow", 0.99)
+    ]
+    text = "Officials stated the huge vow . They stated it again today , with eight more words here ."
+    words = 15  # tokens with a letter or digit: the two full stops and the comma do not count
+    for taught, complete in [(True, True), (True, False), (False, False)]:
+        channel = SpinnerChannel.for_decisions(decided, 1.0, taught=taught, complete=complete)
+        lattices = [channel.rescore(Lattice(s, ())) for s in split_sentences(text)]
+        if not taught:
+            assert channel.evidence(lattices) is None and not channel.complete
+            continue
+        assert channel.complete is complete
+        # stated (its best decision, capped) + huge (log10 9)
+        expected = 100 * (SPINNER_EVIDENCE_CAP + 0.9542425094393249) / words
+        assert channel.evidence(lattices) == pytest.approx(expected)
+    assert SpinnerChannel.for_decisions(decided, 1.0, taught=False, complete=True).complete is False
+    # Read back from the file the default path writes: the teacher's, and complete for one article.
+    from corrector.adapt.spinner_file import decisions_document, write_spinner
+    from corrector.restore.pairs import PairDecision
+
+    rows = [PairDecision("stated", "said", 0.999999, 2, 2.0, 2, 0)]
+    path = tmp_path / "spinner.json"
+    for meta, taught, complete in [
+        ({"teacher": "smollm2", "min_occurrences": 1}, True, True),
+        ({"teacher": "smollm2", "min_occurrences": 2}, True, False),
+        ({"teacher": "no", "min_occurrences": 1}, False, False),
+    ]:
+        write_spinner(path, decisions_document(rows, meta))
+        channel = SpinnerChannel.for_decoder(path, 1.0)
+        assert (channel.taught, channel.complete) == (taught, complete)
+
+
+def test_the_teachers_evidence_weighs_in_the_gate(tiny_model_dir: Path) -> None:
+    """A single article whose every form the teacher judged and found little of is left alone
+    although its first pass looks spun; strong evidence restores a document the first pass scored
+    below the gate; in a feed (decisions not complete) weak evidence leaves the gate as it was."""
+    from test_pairs import planted_corrector
+
+    from corrector.restore.pairs import PairDecision
+
+    generic = planted_corrector(str(tiny_model_dir))
+    text = " ".join(["Officials stated that the talks would continue next week ."] * 7)  # 63 words
+    assert generic.correct(text).spun_score >= generic.config.min_spun_score
+    weak = [PairDecision("stated", "said", 0.6, 7, 2.0, 7, 0)]  # log10 odds 0.18: 0.28 per 100 words
+    assert generic.with_decisions(weak, taught=True, complete=True).correct(text).edits == ()
+    assert len(generic.with_decisions(weak, taught=True).correct(text).edits) == 7  # a feed's
+    assert len(generic.with_decisions(weak).correct(text).edits) == 7  # not the teacher's: no evidence
+    off = generic.with_settings(min_spinner_evidence=0.0)
+    assert len(off.with_decisions(weak, taught=True, complete=True).correct(text).edits) == 7
+    # Below the gate (min_spun_score 0.99): gated, unless the evidence reaches 2× the floor.
+    strong = [PairDecision("stated", "said", 0.999, 7, 2.0, 7, 0)]  # odds 3.0: 4.8 per 100 words
+    strict = generic.with_settings(min_spun_score=0.99)
+    assert strict.with_decisions(strong, taught=True).correct(text).edits == ()
+    rescued = strict.with_settings(min_spinner_evidence=2.0).with_decisions(strong, taught=True)
+    assert [e.restored for e in rescued.correct(text).edits] == ["said"] * 7

@@ -309,7 +309,7 @@ def test_the_signature_layout_is_unchanged(make: Any) -> None:
     assert list(make().signature_fields()) == plain
     neural = make(neural=FAKE_GGUF).signature_fields()
     assert list(neural) == [
-        *plain, "ppen", "nw", "nthr", "ncand", "ncons", "nwin", "nbud", "nsam", "nctx", "ntwin"
+        *plain, "ppen", "nw", "nthr", "ncand", "ncons", "nwin", "nbud", "nsam", "nctx", "ntwin", "sev"
     ]
     assert neural["neural"] == "fake-fake.gguf"
     lattice = ["model", "order", "case", "cands", "channel", "learned", "spinner", "version"]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from corrector import defaults
 from corrector.candidates.generator import span_key
 from corrector.text.lattice import Arc, Candidate, Lattice
 from corrector.text.tokens import apply_case, case_pattern, tokenize
@@ -94,6 +95,13 @@ class SpinnerChannel:
     unlisted_generic: bool = False
     # Spun forms decided to stay (a decision spun → itself, the teacher's kept forms): no arc.
     kept: frozenset[str] = frozenset()
+    # The neural teacher's decisions: spun form → its decision's log10 odds (capped), the evidence
+    # that a document holding the form is spun (:meth:`evidence`); empty for any other spinner.
+    odds: Mapping[str, float] = field(default_factory=dict)
+    taught: bool = False
+    # The teacher judged every form of the document it restores (a single article): a document
+    # that shows little of its decisions is not spun, whatever the first pass found.
+    complete: bool = False
 
     @classmethod
     def load(
@@ -130,7 +138,10 @@ class SpinnerChannel:
         if _is_decisions(document):
             rows = document["pairs"]
             decided = [(p["spun"], p["original"], p["prob"]) for p in rows if p["prob"] > 0]
-            return cls.for_decisions(decided, change_penalty, channel_weight)
+            meta = document.get("meta", {})
+            taught = meta.get("teacher", "no") != "no"
+            complete = taught and meta.get("min_occurrences") == 1
+            return cls.for_decisions(decided, change_penalty, channel_weight, taught, complete)
         return cls._from_document(
             document,
             generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
@@ -139,20 +150,52 @@ class SpinnerChannel:
 
     @classmethod
     def for_decisions(
-        cls, decided: Iterable[tuple[str, str, float]], change_penalty: float, channel_weight: float = 1.0
+        cls,
+        decided: Iterable[tuple[str, str, float]],
+        change_penalty: float,
+        channel_weight: float = 1.0,
+        taught: bool = False,
+        complete: bool = False,
     ) -> SpinnerChannel:
         """A feed's pair decisions (spun, original, posterior) as a channel: each decided pair pays
         :data:`DECIDED_CHANGE_PENALTY` less log10 of its posterior; a form decided to stay (original
-        = spun) loses its arcs; every other candidate and span keeps the generic channel."""
+        = spun) loses its arcs; every other candidate and span keeps the generic channel.
+        ``taught``: the neural teacher made them (their odds then weigh in the document gate);
+        ``complete``: it judged every form of the document restored (a single article)."""
         by_spun: dict[str, dict[str, float]] = {}
         kept = set()
+        odds: dict[str, float] = {}
         for spun, original, probability in decided:
             if original == spun:
                 kept.add(spun)
-            else:
-                by_spun.setdefault(spun, {})[original] = math.log10(probability)
+                continue
+            by_spun.setdefault(spun, {})[original] = math.log10(probability)
+            if taught:
+                cap = defaults.SPINNER_EVIDENCE_CAP
+                margin = cap if probability >= 1.0 else math.log10(probability / (1.0 - probability))
+                odds[spun] = max(odds.get(spun, 0.0), min(cap, margin))
         offset = (change_penalty - DECIDED_CHANGE_PENALTY) / channel_weight
-        return cls(by_spun, {}, table_offset=offset, unlisted_generic=True, kept=frozenset(kept))
+        return cls(
+            by_spun, {}, table_offset=offset, unlisted_generic=True, kept=frozenset(kept),
+            odds=odds, taught=taught, complete=taught and complete,
+        )
+
+    def evidence(self, lattices: Sequence[Lattice]) -> float | None:
+        """How much of the teacher's decisions a document shows: the summed log10 odds of the
+        decided forms its lattices (rescored by this channel) hold an arc for, each form once and
+        each at most :data:`defaults.SPINNER_EVIDENCE_CAP`, per 100 words; None for a spinner the
+        teacher did not decide."""
+        if not self.taught:
+            return None
+        held: set[str] = set()
+        words = 0
+        for lattice in lattices:
+            tokens = lattice.sentence.words
+            words += sum(any(ch.isalnum() for ch in token) for token in tokens)
+            held.update(
+                key for arc in lattice.arcs if (key := span_key(tokens[arc.start : arc.end])) in self.odds
+            )
+        return 100.0 * sum(self.odds[form] for form in held) / max(words, 1)
 
     def score(self, spun: str, original: str) -> float | None:
         """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""

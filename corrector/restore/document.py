@@ -104,6 +104,7 @@ class DocumentRestorer:
         lattices: list[Lattice],
         feed: ScopeEvidence | None = None,
         generic: list[Lattice] | None = None,
+        taught: TaughtEvidence | None = None,
     ) -> Restoration:
         """Restore ``text`` from its sentences' lattices: a first pass, the document decisions,
         a second pass where they changed anything, then per-sentence neural selection (or, with a
@@ -111,7 +112,8 @@ class DocumentRestorer:
         ``feed``: pair evidence of the whole feed ``text`` belongs to (this document included),
         gathered by a first pass with :meth:`pair_evidence`. ``generic``: the same sentences'
         lattices before a spinner rescored them; the document's spun score (the gate, the prior)
-        is then theirs."""
+        is then theirs. ``taught``: what the neural teacher's decisions say of this document
+        (:meth:`~corrector.candidates.spinner.SpinnerChannel.evidence`), which the gate weighs."""
         # LM scores do not depend on the weights: both passes over a sentence share them.
         teaching = self.neural is not None and self.config.neural_budget > 0
         per_sentence = self.neural is not None and not teaching
@@ -141,7 +143,7 @@ class DocumentRestorer:
                 for lattice, memo in zip(generic, memos, strict=True)
             ])
         words = sum(len(d.words) for d in decodings)
-        gated = first < self.config.min_spun_score and words >= defaults.MIN_WORDS_FOR_GATE
+        gated = not _looks_spun(first, taught, self.config) and words >= defaults.MIN_WORDS_FOR_GATE
         if gated:
             # The document does not look spun: keep it as it is (no edits). Short texts are
             # exempt: a handful of words is too little evidence either way.
@@ -379,6 +381,32 @@ def _edits(
             if choice.candidate.text != spun:
                 edits.append(((s, c), Edit(start, end, spun, choice.candidate.text, gain)))
     return edits
+
+
+@dataclass(frozen=True, slots=True)
+class TaughtEvidence:
+    """The neural teacher's decisions seen from one document: their summed log10 odds per 100
+    words (:meth:`~corrector.candidates.spinner.SpinnerChannel.evidence`), and whether the teacher
+    judged every form of this document (a single article: then nothing it left is a spin)."""
+
+    score: float
+    complete: bool
+
+
+def _looks_spun(first: float, taught: TaughtEvidence | None, config: CorrectorConfig) -> bool:
+    """The gate: the first pass's ``spun_score`` against ``min_spun_score``, weighed with the
+    teacher's evidence when there is one. Strong evidence restores a document whose n-gram first
+    pass found too little (real spinners the first pass under-scores); a single article whose
+    every form the teacher judged and found little in is left alone (clean text the first pass
+    over-scores). In a feed a document's own forms may be undecided (seen once), so there the
+    evidence only adds (docs/experiments.md, "The teacher's evidence in the gate")."""
+    spun = first >= config.min_spun_score
+    floor = config.min_spinner_evidence
+    if taught is None or floor <= 0:
+        return spun
+    if taught.score >= defaults.SPINNER_EVIDENCE_ALONE * floor:
+        return True
+    return spun and (taught.score >= floor or not taught.complete)
 
 
 def _spun_score_of(decodings: list[SentenceDecoding]) -> float:
