@@ -238,14 +238,15 @@ SETTINGS: tuple[Setting, ...] = (
         _NEURAL + "words after a judged span in the teacher's window (0 = to the sentence's end)",
         "--neural-teacher-window", "neural", minimum=0, signature="ntwin", neural_only=True,
     ),
-    # Here, after the neural settings: a signature lists its keys in this table's order, new ones last.
+    # Here, after the neural settings: a signature lists its keys in this table's order, new ones last
+    # (signed with a spinner file: the teacher's decisions are what it weighs).
     Setting(
         "min_spinner_evidence", float, 4.0,
         f"with the neural teacher's decisions: a document of {defaults.MIN_WORDS_FOR_GATE}+ words whose "
         f"decided pairs score {defaults.SPINNER_EVIDENCE_ALONE:g}× this (log10 odds per 100 words, each "
         f"at most {defaults.SPINNER_EVIDENCE_CAP:g}) is restored even below min_spun_score; a single "
         "article, only from this (0 = off)",
-        "--min-spinner-evidence", "document", minimum=0, signature="sev", neural_only=True,
+        "--min-spinner-evidence", "document", minimum=0, signature="sev", signed_with="spinner",
     ),
     Setting(
         "pair_weight", float, 0.0,

@@ -302,20 +302,24 @@ def test_neural_settings_are_signed_only_with_neural(setting: Setting, make: Any
     assert setting.signature in make(neural=FAKE_GGUF).signature_fields()
 
 
-def test_the_signature_layout_is_unchanged(make: Any) -> None:
+def test_the_signature_layout_is_unchanged(make: Any, examples: dict[str, Any]) -> None:
     """Today's key order (the table's order; keep evaluate's signature line byte-identical)."""
     head = ["model", "order", "case", "beam", "chw", "pen", "cands", "channel", "boost", "prior", "gate"]
     plain = [*head, "learned", "spinner", "neural", "version"]
     assert list(make().signature_fields()) == plain
     neural = make(neural=FAKE_GGUF).signature_fields()
     assert list(neural) == [
-        *plain, "ppen", "nw", "nthr", "ncand", "ncons", "nwin", "nbud", "nsam", "nctx", "ntwin", "sev"
+        *plain, "ppen", "nw", "nthr", "ncand", "ncons", "nwin", "nbud", "nsam", "nctx", "ntwin"
     ]
     assert neural["neural"] == "fake-fake.gguf"
     lattice = ["model", "order", "case", "cands", "channel", "learned", "spinner", "version"]
     assert list(make(neural=FAKE_GGUF).signature_fields(decoding=False)) == lattice
     fields = make().signature_fields()
     assert (fields["beam"], fields["chw"], fields["pen"], fields["gate"]) == (8, 2.0, 1.25, 0.35)
+    # A spinner file's decisions weigh in the gate: min_spinner_evidence is signed with one.
+    assert "sev" not in fields
+    adapted = make(spinner=examples["spinner"]).signature_fields()
+    assert list(adapted) == [*head, "learned", "spinner", "neural", "sev", "version"]
 
 
 def test_the_oracle_signs_the_lattice_settings_only(make: Any) -> None:
