@@ -243,3 +243,21 @@ def test_adapt_with_the_teacher_loads_the_neural_lm_once_and_writes_its_decision
     assert document["meta"]["teacher"] == "word-scorer"
     assert ("stated", "said") in [(d.spun, d.original) for d in decided]
     assert is_decisions(out) and read_spinner(out)["pairs"][0]["spun"] == decided[0].spun
+
+
+def test_a_recurring_form_is_judged_at_a_lower_posterior() -> None:
+    """teach_feed judges a type when the occurrences it would restore (posterior × the form's
+    count) reach FEED_MIN_PROBABILITY: a posterior of 0.04 is worth judging for a form seen three
+    times, not for one seen twice."""
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import FEED_MIN_PROBABILITY, TeacherWeights, teach_feed
+
+    texts = ["Officials stated it today .", "Aides stated it again .", "Others stated it too ."]
+    weights = TeacherWeights(20.0, 3, 0, 2, 0.0, 1.0, 0.0)
+    assert 0.04 * 2 < FEED_MIN_PROBABILITY <= 0.04 * 3
+    for count, judged in [(3, True), (2, False)]:
+        scorer = WordScorer({"said": 0.0, "stated": -9.0})
+        pair = PairDecision("stated", "said", 0.04, count, 1.0, count, 0)
+        decided = teach_feed([pair], iter(texts[:count]), scorer, weights)
+        assert bool(scorer.texts) is judged
+        assert [(d.spun, d.original) for d in decided] == ([("stated", "said")] if judged else [])

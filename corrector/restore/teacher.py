@@ -205,7 +205,10 @@ def _pinned(
 # A feed's teacher judges at most this many pair types (its most probable by the pair model), so
 # its neural cost is bounded whatever the feed's length.
 FEED_TYPES = 400
-# Originals per spun form it judges, and the pair model's posterior a type needs to be judged.
+# Originals per spun form it judges, and the occurrences a type must be expected to restore to be
+# judged: its pair-model posterior × its spun form's count (a form seen 4 times is worth judging
+# at posterior 0.025: "calls for" → demands in the seed article; docs/experiments.md, "Judging
+# recurring forms").
 FEED_ORIGINALS = 3
 FEED_MIN_PROBABILITY = 0.1
 
@@ -247,8 +250,9 @@ def teach_feed(
 ) -> list[PairDecision]:
     """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
     (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
-    form's :data:`FEED_ORIGINALS` best, posterior ≥ :data:`FEED_MIN_PROBABILITY`) are scored at
-    ``samples`` occurrences each, found by a second read of ``texts``; a type scores its mean
+    form's :data:`FEED_ORIGINALS` best, posterior × the form's count ≥
+    :data:`FEED_MIN_PROBABILITY`) are scored at ``samples`` occurrences each, found by a second
+    read of ``texts``; a type scores its mean
     neural gain + decoder_weight · (mean n-gram gain − proposal penalty) − threshold. Each judged
     spun form gets one decision: its best type when that scores above 0, with probability
     1 / (1 + 10^−score) (the margin as log10 odds), else, with ``keep_rejected`` and when every
@@ -258,7 +262,10 @@ def teach_feed(
     :func:`~corrector.restore.pairs.decisions` orders them."""
     per_form: dict[str, list[PairDecision]] = {}
     for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
-        if d.probability >= FEED_MIN_PROBABILITY and len(per_form.setdefault(d.spun, [])) < FEED_ORIGINALS:
+        # A decision applies at every occurrence of its form: the restorations it is expected to
+        # make (posterior × count) decide whether a type is worth its neural cost.
+        worth = d.probability * d.spun_count >= FEED_MIN_PROBABILITY
+        if worth and len(per_form.setdefault(d.spun, [])) < FEED_ORIGINALS:
             per_form[d.spun].append(d)
     candidates = sorted(
         (d for ds in per_form.values() for d in ds),
