@@ -252,14 +252,13 @@ def teach_feed(
     (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
     form's :data:`FEED_ORIGINALS` best, posterior × the form's count ≥
     :data:`FEED_MIN_PROBABILITY`) are scored at ``samples`` occurrences each, found by a second
-    read of ``texts``; a type scores its mean
-    neural gain + decoder_weight · (mean n-gram gain − proposal penalty) − threshold. Each judged
-    spun form gets one decision: its best type when that scores above 0, with probability
-    1 / (1 + 10^−score) (the margin as log10 odds), else, with ``keep_rejected`` and when every
-    occurrence of the form was scored, the form itself (a *kept* form,
-    :attr:`~corrector.restore.pairs.PairDecision.kept`: no original fits better, so the n-gram
-    decoder must not change it either), with probability 1 / (1 + 10^score). Best first, as
-    :func:`~corrector.restore.pairs.decisions` orders them."""
+    read of ``texts``; a type scores its mean neural gain + decoder_weight · (mean n-gram gain −
+    proposal penalty) − threshold. Each judged spun form gets one decision: its best type when
+    that scores above 0, with probability 1 / (1 + 10^−score) (the margin as log10 odds), else,
+    with ``keep_rejected`` and when every occurrence of the form was scored, the form itself (a
+    *kept* form, :attr:`~corrector.restore.pairs.PairDecision.kept`: no original fits better, so
+    the n-gram decoder must not change it either), with probability 1 / (1 + 10^score). Best
+    first, as :func:`~corrector.restore.pairs.decisions` orders them."""
     per_form: dict[str, list[PairDecision]] = {}
     for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
         # A decision applies at every occurrence of its form: the restorations it is expected to
