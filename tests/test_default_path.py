@@ -217,3 +217,21 @@ def test_the_teachers_evidence_weighs_in_the_gate(tiny_model_dir: Path) -> None:
     assert strict.with_decisions(strong, taught=True).correct(text).edits == ()
     rescued = strict.with_settings(min_spinner_evidence=2.0).with_decisions(strong, taught=True)
     assert [e.restored for e in rescued.correct(text).edits] == ["said"] * 7
+
+
+def test_the_teachers_decisions_are_applied_where_the_spin_prior_would_veto_them(
+    tiny_model_dir: Path,
+) -> None:
+    """A pair the neural teacher decided pays TAUGHT_CHANGE_PENALTY: the spin prior, which makes
+    an n-gram change dearer in a text that looks little spun, does not undo the teacher's decision;
+    the same decision by the pair model alone (not taught) is left to the decoder's objective."""
+    from test_pairs import planted_corrector
+
+    from corrector.restore.pairs import PairDecision
+
+    generic = planted_corrector(str(tiny_model_dir))
+    text = "The minister met in the capital on Friday . Officials stated in the capital on Friday ."
+    decided = [PairDecision("stated", "said", 0.3, 1, 0.5, 1, 0)]
+    assert generic.with_decisions(decided).correct(text).edits == ()
+    taught = generic.with_decisions(decided, taught=True).correct(text)
+    assert [e.restored for e in taught.edits] == ["said"]

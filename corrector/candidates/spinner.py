@@ -31,6 +31,11 @@ UNSEEN_SPAN_COST = 4.0
 # of the posterior), every other candidate and span keeps the generic channel (benchmarks/feed.py
 # --scopes learned: decided pairs applied at every occurrence, nothing else made dearer).
 DECIDED_CHANGE_PENALTY = 0.5
+# The neural teacher's decisions pay this instead: the teacher has weighed the n-gram evidence
+# with its own, so the decoder applies what it decided unless the n-gram LM finds it far worse in
+# place, whatever the document's spin prior adds (docs/experiments.md, "Applying the teacher's
+# decisions").
+TAUGHT_CHANGE_PENALTY = -2.0
 DECISIONS_METHOD = "pair-decisions"
 
 
@@ -158,8 +163,9 @@ class SpinnerChannel:
         complete: bool = False,
     ) -> SpinnerChannel:
         """A feed's pair decisions (spun, original, posterior) as a channel: each decided pair pays
-        :data:`DECIDED_CHANGE_PENALTY` less log10 of its posterior; a form decided to stay (original
-        = spun) loses its arcs; every other candidate and span keeps the generic channel.
+        :data:`DECIDED_CHANGE_PENALTY` (the teacher's, :data:`TAUGHT_CHANGE_PENALTY`) less log10 of
+        its posterior; a form decided to stay (original = spun) loses its arcs; every other
+        candidate and span keeps the generic channel.
         ``taught``: the neural teacher made them (their odds then weigh in the document gate);
         ``complete``: it judged every form of the document restored (a single article)."""
         by_spun: dict[str, dict[str, float]] = {}
@@ -174,7 +180,8 @@ class SpinnerChannel:
                 cap = defaults.SPINNER_EVIDENCE_CAP
                 margin = cap if probability >= 1.0 else math.log10(probability / (1.0 - probability))
                 odds[spun] = max(odds.get(spun, 0.0), min(cap, margin))
-        offset = (change_penalty - DECIDED_CHANGE_PENALTY) / channel_weight
+        decided_penalty = TAUGHT_CHANGE_PENALTY if taught else DECIDED_CHANGE_PENALTY
+        offset = (change_penalty - decided_penalty) / channel_weight
         return cls(
             by_spun, {}, table_offset=offset, unlisted_generic=True, kept=frozenset(kept),
             odds=odds, taught=taught, complete=taught and complete,
