@@ -138,7 +138,8 @@ class SpinnerChannel:
         adapted pairs pay :data:`ADAPTED_CHANGE_PENALTY`, generic candidates of spans the feed
         never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py). Offsets are
         divided by ``channel_weight`` because the decoder multiplies channel scores by it. A
-        decisions file's pairs pay :data:`DECIDED_CHANGE_PENALTY` and nothing else changes."""
+        decisions file's pairs pay :data:`DECIDED_CHANGE_PENALTY` (the neural teacher's,
+        :data:`TAUGHT_CHANGE_PENALTY`) and nothing else changes."""
         document = read_spinner(path)
         if _is_decisions(document):
             rows = document["pairs"]
