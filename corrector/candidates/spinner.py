@@ -146,7 +146,7 @@ class SpinnerChannel:
             decided = [(p["spun"], p["original"], p["prob"]) for p in rows if p["prob"] > 0]
             meta = document.get("meta", {})
             taught = meta.get("teacher", "no") != "no"
-            complete = taught and meta.get("min_occurrences") == 1
+            complete = meta.get("min_occurrences") == 1
             return cls.for_decisions(decided, change_penalty, channel_weight, taught, complete)
         return cls._from_document(
             document,
@@ -195,6 +195,8 @@ class SpinnerChannel:
         teacher did not decide."""
         if not self.taught:
             return None
+        if not self.odds:
+            return 0.0  # every decision kept its form: nothing to look for
         held: set[str] = set()
         words = 0
         for lattice in lattices:
