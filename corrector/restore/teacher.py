@@ -41,7 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from corrector.restore.pairs import PairDecision, Proposal
-from corrector.restore.verify import SentenceScorer
+from corrector.restore.verify import SentenceScorer, pair_gains
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, apply_edits
 from corrector.text.tokens import split_sentences
@@ -128,7 +128,7 @@ def teach(
     for pair in types:
         ranked = sorted(by_type[pair], key=lambda p: (-p.gain, p.sentence, p.arc.start, p.arc.end))
         sampled.extend(ranked[: weights.samples])
-    texts: list[str] = []
+    pairs: list[tuple[str, str]] = []  # (window, the window with the candidate)
     for p in sampled:
         lattice = lattices[p.sentence]
         start, end = window(text, lattice, p.arc, weights.left, weights.right)
@@ -136,12 +136,8 @@ def teach(
         begin, finish = tokens[p.arc.start].start - start, tokens[p.arc.end - 1].end - start
         piece = text[start:end]
         edit = Edit(begin, finish, piece[begin:finish], p.candidate.text, 0.0)
-        texts.extend((piece, apply_edits(piece, [edit])))
-    distinct = list(dict.fromkeys(texts))
-    scores = dict(zip(distinct, scorer.logprob(distinct), strict=True)) if distinct else {}
-    own: dict[tuple[int, int, int, str], float] = {}
-    for i, p in enumerate(sampled):
-        own[_key(p)] = scores[texts[2 * i + 1]] - scores[texts[2 * i]]
+        pairs.append((piece, apply_edits(piece, [edit])))
+    own = {_key(p): gain for p, gain in zip(sampled, _distinct_gains(scorer, pairs), strict=True)}
     judgements = []
     type_gain: dict[tuple[str, str], float] = {}
     for pair in types:
@@ -164,6 +160,13 @@ def teach(
     pinned = [_pinned(s, lattice, judged_spans, best) for s, lattice in enumerate(lattices)]
     decided = {span: score for span, (score, _) in best.items()}
     return Teaching(pinned, tuple(judgements), decided)
+
+
+def _distinct_gains(scorer: SentenceScorer, pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """The neural log10 gain of each (window, variant), each distinct pair scored once."""
+    distinct = list(dict.fromkeys(pairs))
+    scored = dict(zip(distinct, pair_gains(scorer, distinct), strict=True))
+    return [scored[pair] for pair in pairs]
 
 
 def _key(p: Proposal) -> tuple[int, int, int, str]:
@@ -277,11 +280,10 @@ def teach_feed(
     for d in candidates:
         for piece, start, end in windows[d.spun]:
             variants.append((d, piece, piece[:start] + _cased(d.original, piece[start:end]) + piece[end:]))
-    texts_scored = list(dict.fromkeys(t for _, spun, variant in variants for t in (spun, variant)))
-    scores = dict(zip(texts_scored, scorer.logprob(texts_scored), strict=True)) if texts_scored else {}
     gains: dict[tuple[str, str], list[float]] = {}
-    for d, spun, variant in variants:
-        gains.setdefault((d.spun, d.original), []).append(scores[variant] - scores[spun])
+    measured = _distinct_gains(scorer, [(spun, variant) for _, spun, variant in variants])
+    for (d, _, _), gain in zip(variants, measured, strict=True):
+        gains.setdefault((d.spun, d.original), []).append(gain)
     best: dict[str, tuple[float, PairDecision]] = {}  # spun form → its best type's score, type
     for d in candidates:
         found = gains.get((d.spun, d.original))

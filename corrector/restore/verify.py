@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from corrector.text.results import Edit, apply_edits
 
@@ -39,6 +39,24 @@ _WORD = re.compile(r"\S+")
 
 class SentenceScorer(Protocol):
     def logprob(self, texts: Sequence[str]) -> list[float]: ...
+
+
+@runtime_checkable
+class PairScorer(Protocol):
+    """A scorer that compares a text with its variant directly (the neural LM: the tokens both
+    share from the start cancel, so it does not score them)."""
+
+    def gains(self, pairs: Sequence[tuple[str, str]]) -> list[float]: ...
+
+
+def pair_gains(scorer: SentenceScorer, pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """log10 P(variant) − log10 P(base) of each (base, variant): by the scorer's own ``gains``
+    when it has one, else from its log-probabilities of the distinct texts."""
+    if isinstance(scorer, PairScorer):
+        return scorer.gains(pairs)
+    texts = list(dict.fromkeys(text for pair in pairs for text in pair))
+    scores = dict(zip(texts, scorer.logprob(texts), strict=True)) if texts else {}
+    return [scores[variant] - scores[base] for base, variant in pairs]
 
 
 @dataclass(frozen=True, slots=True)
