@@ -314,11 +314,16 @@ class NeuralLM:
         values = np.empty(len(wanted), dtype=np.float32)
         for block in range(0, len(distinct), LOGIT_ROWS):
             logits = states[distinct[block : block + LOGIT_ROWS]] @ self.output
-            top = logits.max(-1)
-            normaliser = top + np.log(np.exp(logits - top[:, None]).sum(-1))
             inside = np.flatnonzero((slot >= block) & (slot < block + LOGIT_ROWS))
             local = slot[inside] - block
-            values[inside] = logits[local, targets[inside]] - normaliser[local]
+            chosen = logits[local, targets[inside]]
+            # The log-sum-exp in place: each fresh temporary of the logits' size (50 MB) is mapped
+            # anew and page-faulted in, which cost about as much as the arithmetic (three
+            # articles' teachers on one thread: 14.4 → 13.2 s; the same floats).
+            top = logits.max(-1)
+            np.subtract(logits, top[:, None], out=logits)
+            np.exp(logits, out=logits)
+            values[inside] = chosen - (top + np.log(logits.sum(-1)))[local]
         for (_, _, member), value in zip(wanted, values.tolist(), strict=True):
             logprobs[member].append(value)
 
