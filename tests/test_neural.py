@@ -7,8 +7,10 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import math
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -163,6 +165,27 @@ def test_gains_are_logprob_differences_without_scoring_the_shared_start(
     np.testing.assert_allclose(found, expected, rtol=1e-4, atol=2e-3)
     assert found[4] == 0.0
     assert found == tiny.gains(pairs)  # deterministic
+
+
+def test_scores_are_the_same_whatever_the_cores(tiny: NeuralLM, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"the man said the talks will go on in {city} next week" for city in ("Geneva", "Paris", "Rome")]
+    texts += [f"He said it twice, then {verb}." for verb in ("left", "stayed", "went home")]
+    pairs = [(texts[0], texts[1]), (texts[0], texts[2]), (texts[3], texts[4]), (texts[3], texts[5])]
+    monkeypatch.setattr(neural, "MIN_CHUNK_TOKENS", 1)  # two chunks of families (PARALLEL_CHUNKS)
+    threads: set[int] = set()
+    score_families = NeuralLM._score_families
+
+    def recording(self: NeuralLM, *args: Any) -> None:
+        threads.add(threading.get_ident())
+        score_families(self, *args)
+
+    monkeypatch.setattr(NeuralLM, "_score_families", recording)
+    found = {}
+    for cores in (1, 2, 3):
+        monkeypatch.setattr(neural, "_cores", lambda cores=cores: cores)
+        found[cores] = (tiny.logprob(texts), tiny.gains(pairs))
+    assert len(threads) > 1  # the chunks ran on threads of their own
+    assert found[1] == found[2] == found[3]
 
 
 def test_texts_longer_than_the_window_are_scored_whole(tiny: NeuralLM) -> None:
