@@ -35,7 +35,7 @@ LOGIT_ROWS = 256  # token states projected to the vocabulary at once (bounds the
 MIN_SHARED_TOKENS = 4  # texts that start with this many equal tokens share their prefix's forward pass
 MAX_FAMILY = 256  # texts per shared prefix (bounds the quadratic choice of its anchor)
 PARALLEL_CHUNKS = 2  # families are scored in about this many independent chunks, one per core
-MIN_CHUNK_TOKENS = 64  # anchor tokens a chunk holds at least
+MIN_CHUNK_TOKENS = 64  # tokens a chunk runs at least (a smaller input is one chunk)
 
 
 # The dequantised float32 weights are kept on disk and memory-mapped by later loads (0.1 s instead
