@@ -5,6 +5,7 @@ correction loads neither LemmInflect, wordfreq nor the whole of NLTK."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -138,6 +139,18 @@ def test_old_table_formats_ask_for_a_rebuild(tmp_path: Path) -> None:
     assert not (tmp_path / table_module.OLD_TABLE_FILE).exists()
     rebuilt = thesaurus.ReverseTable.load(tmp_path)
     assert rebuilt.lookup("stated")[0].original == "said" and rebuilt.precomputed is None
+
+
+def test_a_table_is_read_once_per_process_until_it_is_rebuilt(tmp_path: Path) -> None:
+    table_module.write_table(tmp_path, {"stated": "said\t,,0/3\t0\t6.20"}, ("moby",), None, None)
+    first = thesaurus.ReverseTable.load(tmp_path)
+    assert thesaurus.ReverseTable.load(tmp_path) is first  # the default path's three correctors share it
+    header = tmp_path / table_module.TABLE_FILE
+    built = header.stat().st_mtime_ns
+    table_module.write_table(tmp_path, {"stated": "declared\t,,0/3\t0\t6.20"}, ("moby",), None, None)
+    os.utime(header, ns=(built, built + 10**9))  # a later build, even within the clock's resolution
+    rebuilt = thesaurus.ReverseTable.load(tmp_path)
+    assert rebuilt is not first and rebuilt.lookup("stated")[0].original == "declared"
 
 
 @pytest.mark.parametrize(

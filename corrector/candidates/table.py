@@ -21,6 +21,7 @@ import marshal
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,16 @@ class ReverseTable:
         memory-mapped, only the small sets are read. A table of another format is refused."""
         directory = Path(directory or default_thesaurus_dir())
         header_path = directory / TABLE_FILE
+        if header_path.exists():
+            # One table per process and built file: the default path's three correctors (pass 1,
+            # the teacher, pass 2) share it instead of reading its sets three times.
+            info = header_path.stat()
+            return _open_table(cls, str(directory.resolve()), info.st_mtime_ns, info.st_size)
+        return cls._open(directory)
+
+    @classmethod
+    def _open(cls, directory: Path) -> ReverseTable:
+        header_path = directory / TABLE_FILE
         if not header_path.exists():
             if (directory / OLD_TABLE_FILE).exists():
                 raise RuntimeError(
@@ -272,3 +283,9 @@ def write_table(
     with atomic_file(directory / TABLE_FILE, "w", encoding="utf-8") as f:
         f.write(json.dumps(header, indent=2) + "\n")
     return sum(path.stat().st_size for path in [*files, directory / TABLE_FILE])
+
+
+@lru_cache(maxsize=4)
+def _open_table(cls: type[ReverseTable], directory: str, mtime_ns: int, size: int) -> ReverseTable:
+    """:meth:`ReverseTable._open`, once per class, directory and header file (rebuilt: read anew)."""
+    return cls._open(Path(directory))
