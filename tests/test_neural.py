@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import math
+import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -186,6 +187,19 @@ def test_scores_are_the_same_whatever_the_cores(tiny: NeuralLM, monkeypatch: pyt
         found[cores] = (tiny.logprob(texts), tiny.gains(pairs))
     assert len(threads) > 1  # the chunks ran on threads of their own
     assert found[1] == found[2] == found[3]
+
+
+def test_families_know_what_each_member_shares_with_its_anchor() -> None:
+    rng = random.Random(0)
+    for _ in range(200):
+        start = [rng.randrange(5) for _ in range(12)]
+        sequences = [
+            [0, *start[: rng.randrange(13)], *(rng.randrange(5) for _ in range(rng.randrange(6)))]
+            for _ in range(rng.randrange(1, 30))
+        ]
+        for anchor, members in neural._families(sequences):
+            for member, shared in members:
+                assert shared == neural._common_prefix(sequences[member], sequences[anchor])
 
 
 def test_texts_longer_than_the_window_are_scored_whole(tiny: NeuralLM) -> None:

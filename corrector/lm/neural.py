@@ -36,6 +36,8 @@ MIN_SHARED_TOKENS = 4  # texts that start with this many equal tokens share thei
 MAX_FAMILY = 256  # texts per shared prefix (bounds the quadratic choice of its anchor)
 PARALLEL_CHUNKS = 2  # families are scored in about this many independent chunks, one per core
 MIN_CHUNK_TOKENS = 64  # tokens a chunk runs at least (a smaller input is one chunk)
+# (anchor, [(other member, tokens it shares with the anchor)]), by index: see _families.
+Family = tuple[int, list[tuple[int, int]]]
 
 
 # The dequantised float32 weights are kept on disk and memory-mapped by later loads (0.1 s instead
@@ -206,6 +208,7 @@ class NeuralLM:
         forward pass)."""
         encoded: dict[str, list[int]] = {}
         needed: dict[tuple[str, int], int] = {}  # (text, window start) → first target it must score
+        windows: dict[tuple[str, int], list[int]] = {}
         plans: list[list[tuple[str, int, int]]] = []  # per pair: (text, window start, first target)
         for base, variant in pairs:
             ids = {t: encoded.setdefault(t, [self.bos, *self.encode(t)]) for t in (base, variant)}
@@ -217,10 +220,10 @@ class NeuralLM:
                         continue  # every target of this window precedes the difference: it cancels
                     first = max(1, shared - start)
                     needed[(text, start)] = min(needed.get((text, start), first), first)
+                    windows[(text, start)] = window
                     plan.append((text, start, first))
             plans.append(plan)
         keys = list(needed)
-        windows = {key: dict(_windows(encoded[key[0]]))[key[1]] for key in keys}
         values = dict(zip(keys, self._scores([windows[k] for k in keys], [needed[k] for k in keys]),
                           strict=True))
         out = []
@@ -243,11 +246,11 @@ class NeuralLM:
         # share it; cut by the input alone, so the floats are the same whatever the machine.
         work = [
             len(sequences[anchor])
-            + sum(len(sequences[m]) - _common_prefix(sequences[m], sequences[anchor]) for m in members)
+            + sum(len(sequences[member]) - shared for member, shared in members)
             for anchor, members in families
         ]
         budget = max(MIN_CHUNK_TOKENS, math.ceil(sum(work) / PARALLEL_CHUNKS))
-        chunks: list[list[tuple[int, list[int]]]] = []
+        chunks: list[list[Family]] = []
         chunk_work = anchor_tokens = 0
         for family, cost in zip(families, work, strict=True):
             anchor = len(sequences[family[0]])
@@ -258,7 +261,7 @@ class NeuralLM:
             chunk_work += cost
             anchor_tokens += anchor
 
-        def score(chunk: list[tuple[int, list[int]]]) -> None:
+        def score(chunk: list[Family]) -> None:
             self._score_families(chunk, sequences, starts, logprobs)  # each member is in one chunk
 
         cores = _cores()
@@ -280,10 +283,10 @@ class NeuralLM:
                     pass
         return [np.array(values, dtype=np.float32) for values in logprobs]
 
-    def _score_families(self, families: list[tuple[int, list[int]]], sequences: list[list[int]],
+    def _score_families(self, families: list[Family], sequences: list[list[int]],
                         starts: list[int], logprobs: list[list[float]]) -> None:
-        """The token log-probabilities of every member of ``families`` ((anchor, other members) by
-        index). A member's tokens up to and including its first that differs from the anchor's
+        """The token log-probabilities of every member of ``families`` (see :func:`_families`).
+        A member's tokens up to and including its first that differs from the anchor's
         follow states the anchor computed; the rest, a run of its own on the anchor's keys."""
         anchors = [sequences[anchor] for anchor, _ in families]
         hidden, cache = self._run(anchors, [0] * len(anchors), keep=True)
@@ -293,9 +296,8 @@ class NeuralLM:
         for row, (anchor, members) in enumerate(families):
             tokens = sequences[anchor]
             wanted.extend((base[row] + j - 1, tokens[j], anchor) for j in range(starts[anchor], len(tokens)))
-            for member in members:
+            for member, shared in members:
                 own = sequences[member]
-                shared = _common_prefix(own, tokens)
                 # The state before token j depends on tokens < j: the anchor's while j ≤ shared.
                 last = min(shared, len(own) - 1)
                 wanted.extend((base[row] + j - 1, own[j], member) for j in range(starts[member], last + 1))
@@ -476,10 +478,11 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
-def _families(sequences: Sequence[Sequence[int]]) -> list[tuple[int, list[int]]]:
-    """Sequences grouped by shared beginnings, as (anchor, other members): neighbours in sorted
-    order that share ``MIN_SHARED_TOKENS`` join a family (at most ``MAX_FAMILY``), whose anchor is
-    the member sharing the most tokens with the rest. Deterministic for the same sequences."""
+def _families(sequences: Sequence[Sequence[int]]) -> list[Family]:
+    """Sequences grouped by shared beginnings, as (anchor, [(other member, tokens it shares with
+    the anchor)]): neighbours in sorted order that share ``MIN_SHARED_TOKENS`` join a family (at
+    most ``MAX_FAMILY``), whose anchor is the member sharing the most tokens with the rest.
+    Deterministic for the same sequences."""
     order = sorted(range(len(sequences)), key=lambda i: (sequences[i], i))
     groups: list[list[int]] = []
     adjacent: list[list[int]] = []  # common prefix of each member with the next, per group
@@ -505,8 +508,9 @@ def _families(sequences: Sequence[Sequence[int]]) -> list[tuple[int, list[int]]]
                 run = min(run, link)
                 total += run
             totals.append(total)
-        anchor = group[totals.index(max(totals))]
-        families.append((anchor, [i for i in group if i != anchor]))
+        at = totals.index(max(totals))
+        members = [(group[b], min(links[min(at, b) : max(at, b)])) for b in range(len(group)) if b != at]
+        families.append((group[at], members))
     return families
 
 
