@@ -12,6 +12,8 @@ Sets (all held out from the LM corpus):
 - ``clean``: the same articles unspun (broken = edits on clean news);
 - ``<profile> ×4``, ``clean ×4``: the same documents joined four at a time into whole articles
   (~350 words, the length of real ones);
+- ``mixed ×4``: those articles of every profile and clean ones interleaved: a feed of several
+  spinners, as a directory of articles scraped from several sites is;
 - ``dev article``: the 12 real dev pairs joined into one article (``../shared/data``);
 - ``seed article``: the real spun seed article (edits per 100 words only: no original);
 - ``real <style>``: the unlabeled real spun articles by style: edits per 100 words (synonym
@@ -90,6 +92,11 @@ def sets(documents: int) -> dict[str, Docs]:
         out[f"{name} ×{ARTICLE}"] = [
             ("\n\n".join(s for s, _ in group), "\n\n".join(o or "" for _, o in group)) for group in groups
         ]
+    # A feed of many spinners, as a directory of articles scraped from several sites is: each
+    # profile's whole articles and clean ones, interleaved.
+    mixed = [name for name in [*PROFILES, "clean"] if name != "dictionary, earlier draw"]
+    articles = [out[f"{name} ×{ARTICLE}"] for name in mixed]
+    out[f"mixed ×{ARTICLE}"] = [doc for group in zip(*articles, strict=True) for doc in group]
     dev = SHARED_DATA_DIR / "dev_pairs.jsonl"
     if dev.exists():
         rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]

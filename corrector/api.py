@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,9 +59,10 @@ class Corrector:
         )
         if config.neural and neural is None:
             # Imported here: it brings numpy (~0.1 s), which an n-gram correction does not use.
-            from corrector.lm.neural import NeuralLM, default_neural_model
+            from corrector.lm.neural import default_neural_model, shared_neural_lm
 
-            self.neural = NeuralLM(default_neural_model() if config.neural == "default" else config.neural)
+            path = default_neural_model() if config.neural == "default" else config.neural
+            self.neural = shared_neural_lm(path)
         self.spinner_channel: SpinnerChannel | None = None
         if config.spinner:
             # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
@@ -144,15 +145,31 @@ class Corrector:
             # The gate and the prior judge the document by the generic channel: a spinner's pairs
             # (decided from a whole feed) change what is restored, not whether it looks spun.
             generic = self.generator.lattices(split_sentences(text))
-            lattices = [self.spinner_channel.rescore(lattice) for lattice in generic]
-            score = self.spinner_channel.evidence(lattices)
-            taught = None if score is None else TaughtEvidence(score, self.spinner_channel.complete)
-            return DocumentRestorer(self.lm, self.config, self.neural).restore(
-                text, lattices, feed, generic, taught
-            )
+            channel = self.spinner_channel
+            # With the neural teacher's decisions, the neural LM is the teacher: it decides the
+            # forms the feed left open in this document, and the n-gram decoder applies it all.
+            neural = None if channel.taught else self.neural
+            if channel.open_documents and self.neural is not None:
+                channel = channel.with_document(self._own_decisions(text, generic, channel.decided_forms))
+            lattices = [channel.rescore(lattice) for lattice in generic]
+            score = channel.evidence(lattices)
+            taught = None if score is None else TaughtEvidence(score, channel.complete)
+            restorer = DocumentRestorer(self.lm, self.config, neural)
+            return restorer.restore(text, lattices, feed, generic, taught)
         finally:
             if enabled:
                 gc.enable()
+
+    def _own_decisions(
+        self, text: str, generic: list[Lattice], settled: frozenset[str]
+    ) -> list[tuple[str, str, float]]:
+        """The teacher's decisions for the forms of ``text`` its feed did not decide (``settled``),
+        judged as a single article's are: each from its occurrences in ``text``, kept when no
+        original fits better."""
+        restorer = DocumentRestorer(self.lm, self.config, self.neural)
+        evidence = restorer.pair_evidence(generic)
+        decided = restorer.taught_decisions(evidence, [text], 1, settled)
+        return [(d.spun, d.original, d.probability) for d in decided]
 
     def pair_evidence(self, text: str) -> ScopeEvidence:
         """What ``text`` shows about its spinner's pair types; sum it over a feed (``+``) and
@@ -183,7 +200,9 @@ class Corrector:
         pass gathers their pair evidence, the pair types are decided once for the whole feed (by
         the neural teacher when this corrector has a neural LM, else by the pair model), and the
         n-gram decoder restores each document with those decisions as its spinner. A single
-        article is a feed of one. ``min_occurrences``: what a pair type needs to be decided
+        article is a feed of one. In a feed of several, the teacher decides its recurring forms
+        and then, in each document, the forms the feed left open (seen once, or not judged),
+        as it would in that article alone. ``min_occurrences``: what a pair type needs to be decided
         (default: :func:`~corrector.restore.pairs.feed_min_occurrences`). (The CLI streams the same
         steps with bounded memory.)"""
         if min_occurrences is None:
@@ -195,11 +214,10 @@ class Corrector:
             decided = self.taught_decisions(evidence, iter(texts), min_occurrences)
         else:
             decided = self.pair_decisions(evidence, min_occurrences=min_occurrences)
-        # replace, not with_overrides: there None means "not set", here it turns the neural LM off.
-        restorer = Corrector(replace(self.config, neural=None), self.lm, self.generator)
-        # A single article's teacher judged its every form (min_occurrences 1): see the gate.
+        # A single article's teacher judged its every form (min_occurrences 1): see the gate. In a
+        # feed of several, it decided the recurring forms, and judges each document's others there.
         taught = self.neural is not None
-        restorer = restorer.with_decisions(decided, taught=taught, complete=min_occurrences == 1)
+        restorer = self.with_decisions(decided, taught=taught, complete=min_occurrences == 1)
         return FeedRestoration(tuple(restorer.correct(text) for text in texts), tuple(decided))
 
     def with_decisions(

@@ -50,14 +50,14 @@ def _restored(path: Path) -> list[str]:
 
 
 @pytest.mark.usefixtures("installed")
-def test_the_default_path_learns_with_the_teacher_then_decodes_without_it(
+def test_the_default_path_learns_with_the_teacher_then_decodes_with_its_decisions(
     tiny_model_dir: Path, feed: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out.jsonl"
     assert _correct(tiny_model_dir, str(feed), "-o", str(out)) == 0
-    # The teacher's corrector is the only one with the neural LM: pass 1 and pass 2 are n-gram.
-    assert NEURAL_LOADS.count("default") == 1
-    assert NEURAL_LOADS[-1] == "None"
+    # Pass 1 is n-gram; the teacher decides the feed's recurring forms; pass 2 decodes with the
+    # n-gram decoder, the teacher judging each document's other forms.
+    assert NEURAL_LOADS == ["None", "default", "default"]
     spinner = read_spinner(Path(f"{out}.spinner.json"))
     assert spinner["meta"]["teacher"] == "word-scorer"
     assert spinner["meta"]["min_occurrences"] == 2  # a feed of 8 documents
@@ -103,6 +103,8 @@ def test_the_default_path_reads_stdin_twice_through_a_spool(
     document.write_text(text, encoding="utf-8")
     from_file = tmp_path / "file.txt"
     assert _correct(tiny_model_dir, str(document), "--output-format", "text", "-o", str(from_file)) == 0
+    # A single article's teacher judged all its forms: pass 2 is the n-gram decoder alone.
+    assert NEURAL_LOADS[-1] == "None"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
     assert _correct(tiny_model_dir, "-", "--output-format", "text") == 0
     assert capsys.readouterr().out == from_file.read_text(encoding="utf-8")

@@ -169,23 +169,38 @@ class SpinnerChannel:
         candidate and span keeps the generic channel.
         ``taught``: the neural teacher made them (their odds then weigh in the document gate);
         ``complete``: it judged every form of the document restored (a single article)."""
-        by_spun: dict[str, dict[str, float]] = {}
-        kept = set()
-        odds: dict[str, float] = {}
-        for spun, original, probability in decided:
-            if original == spun:
-                kept.add(spun)
-                continue
-            by_spun.setdefault(spun, {})[original] = math.log10(probability)
-            if taught:
-                cap = defaults.SPINNER_EVIDENCE_CAP
-                margin = cap if probability >= 1.0 else math.log10(probability / (1.0 - probability))
-                odds[spun] = max(odds.get(spun, 0.0), min(cap, margin))
+        by_spun, kept, odds = _decided(decided, taught)
         decided_penalty = TAUGHT_CHANGE_PENALTY if taught else DECIDED_CHANGE_PENALTY
         offset = (change_penalty - decided_penalty) / channel_weight
         return cls(
             by_spun, {}, table_offset=offset, unlisted_generic=True, kept=frozenset(kept),
             odds=odds, taught=taught, complete=taught and complete,
+        )
+
+    @property
+    def open_documents(self) -> bool:
+        """The neural teacher decided a feed's recurring forms only: each document's other forms
+        are its own to decide (:meth:`with_document`)."""
+        return self.taught and not self.complete
+
+    @property
+    def decided_forms(self) -> frozenset[str]:
+        """The spun forms these decisions speak for: restored to their original, or kept."""
+        return frozenset(self.pairs) | self.kept
+
+    def with_document(self, decided: Iterable[tuple[str, str, float]]) -> SpinnerChannel:
+        """This feed's channel with one document's own decisions (spun, original, posterior) added
+        for forms the feed left open, each paying what the feed's do: every form of that
+        document is then judged (``complete``)."""
+        by_spun, kept, odds = _decided(decided, self.taught)
+        if set(by_spun) & self.decided_forms or kept & self.decided_forms:
+            raise ValueError("a document's decisions may only add forms its feed left open")
+        return replace(
+            self,
+            pairs={**self.pairs, **by_spun},
+            kept=self.kept | kept,
+            odds={**self.odds, **odds},
+            complete=True,
         )
 
     def evidence(self, lattices: Sequence[Lattice]) -> float | None:
@@ -267,6 +282,26 @@ class SpinnerChannel:
                 arcs.append(Arc(position, position + 1, tuple(candidates)))
         arcs.sort(key=lambda a: (a.start, a.end))
         return Lattice(lattice.sentence, tuple(arcs))
+
+
+def _decided(
+    decided: Iterable[tuple[str, str, float]], taught: bool
+) -> tuple[dict[str, dict[str, float]], set[str], dict[str, float]]:
+    """Decisions (spun, original, posterior) as channel tables: spun → original → log10 posterior,
+    the forms decided to stay, and (``taught``) each restored form's log10 odds, capped."""
+    by_spun: dict[str, dict[str, float]] = {}
+    kept = set()
+    odds: dict[str, float] = {}
+    for spun, original, probability in decided:
+        if original == spun:
+            kept.add(spun)
+            continue
+        by_spun.setdefault(spun, {})[original] = math.log10(probability)
+        if taught:
+            cap = defaults.SPINNER_EVIDENCE_CAP
+            margin = cap if probability >= 1.0 else math.log10(probability / (1.0 - probability))
+            odds[spun] = max(odds.get(spun, 0.0), min(cap, margin))
+    return by_spun, kept, odds
 
 
 def _new_candidate(original: str, pattern: str, logprob: float) -> Candidate:

@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,21 @@ def _write_cache(cache: Path, meta: dict[str, Any], weights: dict[str, np.ndarra
             shutil.rmtree(staging, ignore_errors=True)  # also when another process renamed first
     except OSError:
         pass
+
+
+def shared_neural_lm(path: str | Path) -> NeuralLM:
+    """One :class:`NeuralLM` per model file and process until the file changes: the default path's
+    teacher and its second pass load the weights and build the tokenizer once."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no GGUF model at {path}")
+    stat = path.stat()
+    return _shared_neural_lm(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2)
+def _shared_neural_lm(path: str, mtime_ns: int, size: int) -> NeuralLM:
+    return NeuralLM(path)
 
 
 def default_neural_model() -> Path:

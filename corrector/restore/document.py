@@ -217,13 +217,20 @@ class DocumentRestorer:
         return decisions(evidence, prior, PairModel.load(), min_probability, min_occurrences)
 
     def taught_decisions(
-        self, evidence: ScopeEvidence, texts: Iterable[str], min_occurrences: int
+        self,
+        evidence: ScopeEvidence,
+        texts: Iterable[str],
+        min_occurrences: int,
+        settled: frozenset[str] = frozenset(),
     ) -> list[PairDecision]:
         """A feed's decisions by the neural teacher (see :func:`teacher.teach_feed`): the pair
-        model's judgements of the feed's types, the most probable scored in windows of ``texts``."""
+        model's judgements of the feed's types, the most probable scored in windows of ``texts``;
+        spun forms in ``settled`` (a feed's decisions, when judging one of its documents) are not
+        judged again."""
         if self.neural is None:
             raise ValueError("the teacher needs a neural LM (--neural)")
         judged = judge_pairs(evidence, _frequency_prior(self.lm), PairModel.load(), min_occurrences)
+        judged = [d for d in judged if d.spun not in settled]
         # Kept forms where each form is judged in the one document it occurs in (single articles:
         # ERR +0.02); in feeds of 48 documents they cost the fixed-dictionary profiles up to 0.015
         # (docs/experiments.md, "The default path's teacher: kept forms and sentence windows").
