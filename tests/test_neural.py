@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import math
+import os
 import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -235,6 +236,19 @@ def test_a_second_load_maps_the_cached_weights_and_scores_the_same(
     assert NeuralLM(model).logprob(texts) == first.logprob(texts)
     monkeypatch.setenv(neural.CACHE_ENV, "off")
     assert neural.weight_cache(model) is None
+
+
+def test_a_model_file_is_loaded_once_per_process_until_it_changes(tmp_path: Path) -> None:
+    from corrector.lm.neural import shared_neural_lm
+
+    model = write_tiny_llama(tmp_path / "shared.gguf", seed=4)
+    first = shared_neural_lm(model)
+    assert shared_neural_lm(tmp_path / "." / "shared.gguf") is first
+    write_tiny_llama(model, seed=5)  # rewritten: another size or time
+    os.utime(model, ns=(1, 1))
+    assert shared_neural_lm(model) is not first
+    with pytest.raises(FileNotFoundError):
+        shared_neural_lm(tmp_path / "missing.gguf")
 
 
 def test_bad_files_are_clear_errors(tmp_path: Path) -> None:

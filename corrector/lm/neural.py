@@ -139,7 +139,7 @@ def shared_neural_lm(path: str | Path) -> NeuralLM:
     teacher and its second pass load the weights and build the tokenizer once."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no GGUF model at {path}")
+        return NeuralLM(path)  # which says what is missing
     stat = path.stat()
     return _shared_neural_lm(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
