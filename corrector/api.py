@@ -14,7 +14,7 @@ from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
 from corrector.restore.decoder import DecoderWeights
 from corrector.restore.document import DocumentRestorer, TaughtEvidence
-from corrector.restore.pairs import PairDecision, ScopeEvidence, feed_min_occurrences
+from corrector.restore.pairs import PairDecision, ScopeEvidence, feed_min_occurrences, recurring_forms
 from corrector.restore.verify import VerifierWeights
 from corrector.text.lattice import Lattice
 from corrector.text.results import Restoration
@@ -150,7 +150,7 @@ class Corrector:
             # forms the feed left open in this document, and the n-gram decoder applies it all.
             neural = None if channel.taught else self.neural
             if channel.open_documents and self.neural is not None:
-                channel = channel.with_document(self._own_decisions(text, generic, channel.decided_forms))
+                channel = channel.with_document(self._own_decisions(text, generic, channel.settled))
             lattices = [channel.rescore(lattice) for lattice in generic]
             score = channel.evidence(lattices)
             taught = None if score is None else TaughtEvidence(score, channel.complete)
@@ -201,7 +201,7 @@ class Corrector:
         the neural teacher when this corrector has a neural LM, else by the pair model), and the
         n-gram decoder restores each document with those decisions as its spinner. A single
         article is a feed of one. In a feed of several, the teacher decides its recurring forms
-        and then, in each document, the forms the feed left open (seen once, or not judged),
+        and then, in each document, the forms the feed showed too rarely to decide (seen once),
         as it would in that article alone. ``min_occurrences``: what a pair type needs to be decided
         (default: :func:`~corrector.restore.pairs.feed_min_occurrences`). (The CLI streams the same
         steps with bounded memory.)"""
@@ -217,22 +217,32 @@ class Corrector:
         # A single article's teacher judged its every form (min_occurrences 1): see the gate. In a
         # feed of several, it decided the recurring forms, and judges each document's others there.
         taught = self.neural is not None
-        restorer = self.with_decisions(decided, taught=taught, complete=min_occurrences == 1)
+        complete = min_occurrences == 1
+        recurring = recurring_forms(evidence, min_occurrences) if taught and not complete else frozenset()
+        restorer = self.with_decisions(decided, taught, complete, recurring)
         return FeedRestoration(tuple(restorer.correct(text) for text in texts), tuple(decided))
 
     def with_decisions(
-        self, decisions: Iterable[PairDecision], taught: bool = False, complete: bool = False
+        self,
+        decisions: Iterable[PairDecision],
+        taught: bool = False,
+        complete: bool = False,
+        recurring: frozenset[str] = frozenset(),
     ) -> Corrector:
         """This corrector applying a feed's pair decisions as its spinner (what ``--spinner`` does
         with the file ``corrector adapt --method pairs`` writes), without a file. ``taught``: the
         neural teacher made them (their odds weigh in the gate, ``min_spinner_evidence``);
-        ``complete``: it judged every form of each document (a single article's decisions)."""
+        ``complete``: it judged every form of each document (a single article's decisions);
+        otherwise, with this corrector's neural LM, the teacher decides in each document the forms
+        the feed did not (not ``recurring`` in it: :func:`~corrector.restore.pairs.recurring_forms`)."""
         from corrector.candidates.spinner import SpinnerChannel
 
         adapted = Corrector(self.config, self.lm, self.generator, self.neural)
         decided = [(d.spun, d.original, d.probability) for d in decisions]
         penalty, weight = self.config.change_penalty, self.config.channel_weight
-        adapted.spinner_channel = SpinnerChannel.for_decisions(decided, penalty, weight, taught, complete)
+        adapted.spinner_channel = SpinnerChannel.for_decisions(
+            decided, penalty, weight, taught, complete, recurring
+        )
         return adapted
 
     def lattices(self, text: str) -> list[Lattice]:

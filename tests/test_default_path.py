@@ -62,6 +62,7 @@ def test_the_default_path_learns_with_the_teacher_then_decodes_with_its_decision
     assert spinner["meta"]["teacher"] == "word-scorer"
     assert spinner["meta"]["min_occurrences"] == 2  # a feed of 8 documents
     assert [(p["spun"], p["original"]) for p in spinner["pairs"]][:1] == [("stated", "said")]
+    assert "stated" in spinner["recurring"]  # seen in every document: pass 2 does not judge it again
     restored = _restored(out)
     assert len(restored) == 8 and all("stated" not in r and " said " in r for r in restored)
     # The library function under it gives the same restorations.

@@ -195,24 +195,35 @@ def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(
         corrector.taught_decisions(evidence, iter(texts))
 
 
-def test_in_a_feed_each_document_decides_the_forms_the_feed_left_open(corrector: Corrector) -> None:
-    recurring = [f"Officials remarked about the crisis number {i} ." for i in range(3)]
-    texts = [*recurring, "Aides stated about the region ."]
-    # The neural LM prefers said to remarked, but stated to said.
-    scorer = WordScorer({"said": 0.0, "remarked": -9.0, "stated": 5.0})
-    teacher = taught(corrector, scorer, neural_samples=2, neural_teacher_window=0)
-    feed = teacher.correct_feed(texts)  # four documents: a form is decided from two occurrences
+def test_in_a_feed_each_document_decides_the_forms_the_feed_saw_once(
+    corrector: Corrector, tmp_path: Path
+) -> None:
+    remarked = [f"Officials remarked about the crisis number {i} ." for i in range(3)]
+    declared = [f"Aides declared about the talks number {i} ." for i in range(2)]
+    texts = [*remarked, *declared, "Aides stated about the region ."]
+    # The neural LM prefers said to remarked, but declared and stated to said.
+    scorer = WordScorer({"said": 0.0, "remarked": -9.0, "declared": 5.0, "stated": 5.0})
+    teacher = taught(corrector, scorer, neural_samples=1, neural_teacher_window=0)
+    feed = teacher.correct_feed(texts)  # six documents: a form is decided from two occurrences
     assert [(d.spun, d.original) for d in feed.decisions] == [("remarked", "said")]
     restored = [r.text for r in feed.restorations]
-    assert restored[:3] == [t.replace("remarked", "said") for t in recurring]
+    assert restored[:3] == [t.replace("remarked", "said") for t in remarked]
     # The last document's teacher judged its form seen once in the feed, and kept it; the n-gram
     # decoder applying the feed's decisions alone restores it.
-    assert restored[3] == "Aides stated about the region ."
+    assert restored[5] == "Aides stated about the region ."
     assert scorer.texts.count("Aides said about the region .") == 1
     alone = corrector.with_decisions(feed.decisions, taught=True)  # the same decisions, no teacher
-    assert alone.correct(texts[3]).text == "Aides said about the region ."
-    # The feed's decided form was scored by the feed's teacher only, at two occurrences.
-    assert sum(t.startswith("Officials said") for t in scorer.texts) == 2
+    assert alone.correct(texts[5]).text == "Aides said about the region ."
+    # Forms the feed proposed twice or more had their say there: remarked decided from one scored
+    # occurrence, declared too improbable to score; neither is judged again in its documents.
+    assert sum(t.startswith("Officials said") for t in scorer.texts) == 1
+    assert not any(t.startswith("Aides said about the talks") for t in scorer.texts)
+    # A spinner file carries the recurring forms, so that --spinner with --neural does the same.
+    path = tmp_path / "decisions.json"
+    meta = {"teacher": "word-scorer", "min_occurrences": 2}
+    write_spinner(path, decisions_document(feed.decisions, meta, {"declared", "remarked"}))
+    channel = SpinnerChannel.for_decoder(path, corrector.config.change_penalty)
+    assert channel.open_documents and channel.settled == {"declared", "remarked"}
 
 
 NEURAL_LOADS: list[str] = []

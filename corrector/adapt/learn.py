@@ -125,7 +125,7 @@ def learn_decisions(
     from corrector.batch.evidence import gather_evidence
     from corrector.batch.executors import cached
     from corrector.batch.job import BatchJob, CorrectorSpec
-    from corrector.restore.pairs import feed_min_occurrences
+    from corrector.restore.pairs import feed_min_occurrences, recurring_forms
 
     started = time.perf_counter()
     spec = spec or CorrectorSpec()
@@ -157,7 +157,10 @@ def learn_decisions(
         "signature": corrector.signature_fields(),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    document = decisions_document(decided, meta)
+    # A feed's teacher decided its recurring forms: each document decides its others in pass 2.
+    taught_feed = corrector.neural is not None and min_occurrences > 1
+    recurring = recurring_forms(gathered.evidence, min_occurrences) if taught_feed else frozenset()
+    document = decisions_document(decided, meta, recurring)
     write_spinner(output, document)
     checkpoint.unlink(missing_ok=True)
     return document, decided

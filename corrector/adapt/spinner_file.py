@@ -48,17 +48,24 @@ def spinner_document(result: AdaptResult, meta: dict[str, Any] | None = None) ->
 
 
 def decisions_document(
-    decisions: Iterable[PairDecision], meta: dict[str, Any] | None = None
+    decisions: Iterable[PairDecision],
+    meta: dict[str, Any] | None = None,
+    recurring: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The ``corrector-spinner/1`` document of a feed's pair decisions (best first): ``prob`` is
-    each pair's posterior, ``count`` its occurrences; no keep table (other spans stay generic)."""
-    return {
+    each pair's posterior, ``count`` its occurrences; no keep table (other spans stay generic).
+    ``recurring``: a feed teacher's forms proposed often enough to be decided (sorted; absent when
+    empty), so that ``--spinner`` with ``--neural`` leaves each document the others, as the run did."""
+    document = {
         "format": FORMAT,
         "meta": {"method": DECISIONS_METHOD, **(meta or {})},
         "iterations": [],
         "pairs": [d.to_dict() for d in decisions],
         "keep": {},
     }
+    if recurring:
+        document["recurring"] = sorted(recurring)
+    return document
 
 
 def write_spinner(path: str | Path, document: dict[str, Any]) -> None:
@@ -86,6 +93,9 @@ def write_spinner(path: str | Path, document: dict[str, Any]) -> None:
         lines.append(f"    {json.dumps(original, ensure_ascii=False)}: {json.dumps(value)}{sep}")
     if keep:
         lines.append("  }")
+    if "recurring" in document:
+        lines[-1] += ","
+        lines.append(f'  "recurring": {json.dumps(document["recurring"], ensure_ascii=False)}')
     lines.append("}")
     text = "\n".join(lines) + "\n"
     json.loads(text)  # never write a file we cannot read back

@@ -107,6 +107,9 @@ class SpinnerChannel:
     # The teacher judged every form of the document it restores (a single article): a document
     # that shows little of its decisions is not spun, whatever the first pass found.
     complete: bool = False
+    # A feed's teacher: the spun forms its evidence proposed often enough to be decided (see
+    # :attr:`settled`).
+    recurring: frozenset[str] = frozenset()
 
     @classmethod
     def load(
@@ -147,7 +150,8 @@ class SpinnerChannel:
             meta = document.get("meta", {})
             taught = meta.get("teacher", "no") != "no"
             complete = meta.get("min_occurrences") == 1
-            return cls.for_decisions(decided, change_penalty, channel_weight, taught, complete)
+            recurring = frozenset(document.get("recurring", ()))
+            return cls.for_decisions(decided, change_penalty, channel_weight, taught, complete, recurring)
         return cls._from_document(
             document,
             generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
@@ -162,19 +166,22 @@ class SpinnerChannel:
         channel_weight: float = 1.0,
         taught: bool = False,
         complete: bool = False,
+        recurring: frozenset[str] = frozenset(),
     ) -> SpinnerChannel:
         """A feed's pair decisions (spun, original, posterior) as a channel: each decided pair pays
         :data:`DECIDED_CHANGE_PENALTY` (the teacher's, :data:`TAUGHT_CHANGE_PENALTY`) less log10 of
         its posterior; a form decided to stay (original = spun) loses its arcs; every other
         candidate and span keeps the generic channel.
         ``taught``: the neural teacher made them (their odds then weigh in the document gate);
-        ``complete``: it judged every form of the document restored (a single article)."""
+        ``complete``: it judged every form of the document restored (a single article);
+        ``recurring``: the spun forms a feed proposed often enough for the teacher to decide them
+        (:attr:`settled`)."""
         by_spun, kept, odds = _decided(decided, taught)
         decided_penalty = TAUGHT_CHANGE_PENALTY if taught else DECIDED_CHANGE_PENALTY
         offset = (change_penalty - decided_penalty) / channel_weight
         return cls(
             by_spun, {}, table_offset=offset, unlisted_generic=True, kept=frozenset(kept),
-            odds=odds, taught=taught, complete=taught and complete,
+            odds=odds, taught=taught, complete=taught and complete, recurring=recurring,
         )
 
     @property
@@ -184,16 +191,18 @@ class SpinnerChannel:
         return self.taught and not self.complete
 
     @property
-    def decided_forms(self) -> frozenset[str]:
-        """The spun forms these decisions speak for: restored to their original, or kept."""
-        return frozenset(self.pairs) | self.kept
+    def settled(self) -> frozenset[str]:
+        """The spun forms the feed had its say on: restored to their original, kept, or recurring
+        in it (proposed ``min_occurrences`` times) and left to the n-gram decoder; a document
+        judges only its others, which its feed showed too rarely to decide (seen once)."""
+        return frozenset(self.pairs) | self.kept | self.recurring
 
     def with_document(self, decided: Iterable[tuple[str, str, float]]) -> SpinnerChannel:
         """This feed's channel with one document's own decisions (spun, original, posterior) added
         for forms the feed left open, each paying what the feed's do: every form of that
         document is then judged (``complete``)."""
         by_spun, kept, odds = _decided(decided, self.taught)
-        if set(by_spun) & self.decided_forms or kept & self.decided_forms:
+        if set(by_spun) & self.settled or kept & self.settled:
             raise ValueError("a document's decisions may only add forms its feed left open")
         return replace(
             self,

@@ -429,6 +429,13 @@ def _evidence_of_pairs(
     return ScopeEvidence.of(lattices, found)
 
 
+def recurring_forms(evidence: ScopeEvidence, min_occurrences: int) -> frozenset[str]:
+    """The spun forms a scope proposed often enough to be decided there (a pair type of theirs
+    ``min_occurrences`` times, as :func:`judge_pairs` asks); in a feed, a document decides the
+    others itself."""
+    return frozenset(spun for (spun, _), n in evidence.occurrences.items() if n >= min_occurrences)
+
+
 def feed_min_occurrences(documents: int) -> int:
     """Occurrences a pair type needs before the default path decides it: in a feed of several
     documents two (a spinner's pair recurs; benchmarks/feed.py --scopes taught: singletons there
