@@ -17,12 +17,13 @@ output; ``--check FILE`` compares with a saved listing and exits 1 on any differ
 thesaurus a fresh clone builds (``make``). Intended changes of output update it in their own
 commit, saying what changed (the last: ``demo+default``, a feed of three records, when each
 document's teacher began to judge the forms its feed saw once; before: ``seed_article+default``,
-when the neural LM began to score families in two chunks, one per core: one edit's gain moves in its fourth decimal, 6.6276 →
-6.6275; before: the same row, when the teacher began to ask the neural LM for gains, whose shared
-starts are no longer summed, 4.6023 → 4.6022; the three ``+default`` rows, when the teacher's
-decisions began to pay ``TAUGHT_CHANGE_PENALTY``; the dev and seed articles' ``+default`` rows
-when it began to judge recurring forms at lower posteriors; before: the ``+default`` rows, new
-with the default path; the Reuters sets from issue 23's inflection agreement in the ranked lists).
+when the neural LM began to score families in two chunks, one per core: one edit's gain moves in
+its fourth decimal, 6.6276 → 6.6275; before: the same row, when the teacher began to ask the
+neural LM for gains, whose shared starts are no longer summed, 4.6023 → 4.6022; the three
+``+default`` rows, when the teacher's decisions began to pay ``TAUGHT_CHANGE_PENALTY``; the dev
+and seed articles' ``+default`` rows when it began to judge recurring forms at lower posteriors;
+before: the ``+default`` rows, new with the default path; the Reuters sets from issue 23's
+inflection agreement in the ranked lists).
 
 Usage: ``python benchmarks/golden.py [--check benchmarks/golden.sha256] [--no-neural]``
 (``--no-neural``: only the ``--fast`` runs).
