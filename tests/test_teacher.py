@@ -12,7 +12,7 @@ import pytest
 from corrector.adapt.spinner_file import decisions_document, write_spinner
 from corrector.api import Corrector
 from corrector.builders import thesaurus
-from corrector.candidates.spinner import SpinnerChannel
+from corrector.candidates.spinner import SpinnerChannel, leaves_documents_open
 from corrector.restore.pairs import FLOOR, PER_ARC, ScopeEvidence, proposals
 from corrector.restore.teacher import judged_types, window
 
@@ -224,6 +224,9 @@ def test_in_a_feed_each_document_decides_the_forms_the_feed_saw_once(
     write_spinner(path, decisions_document(feed.decisions, meta, {"declared", "remarked"}))
     channel = SpinnerChannel.for_decoder(path, corrector.config.change_penalty)
     assert channel.open_documents and channel.settled == {"declared", "remarked"}
+    assert leaves_documents_open(path)
+    write_spinner(path, decisions_document(feed.decisions, {**meta, "min_occurrences": 1}))
+    assert not leaves_documents_open(path)  # a single article's: every form judged
 
 
 NEURAL_LOADS: list[str] = []

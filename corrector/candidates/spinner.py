@@ -74,6 +74,21 @@ def _is_decisions(document: dict[str, Any]) -> bool:
     return bool(document.get("meta", {}).get("method") == DECISIONS_METHOD)
 
 
+def _taught_and_complete(document: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether a decisions file's decisions are the neural teacher's, and whether they judged
+    every form of the input (a single article's: ``min_occurrences`` 1)."""
+    meta = document.get("meta", {})
+    return meta.get("teacher", "no") != "no", meta.get("min_occurrences") == 1
+
+
+def leaves_documents_open(path: str | Path) -> bool:
+    """Whether a spinner file holds a feed teacher's decisions, which leave each document the
+    forms the feed saw once (:attr:`SpinnerChannel.open_documents`)."""
+    document = read_spinner(path)
+    taught, complete = _taught_and_complete(document)
+    return _is_decisions(document) and taught and not complete
+
+
 @dataclass(frozen=True, slots=True)
 class SpinnerChannel:
     """An adapted channel applied to lattices (the candidate generator's hook).
@@ -147,9 +162,7 @@ class SpinnerChannel:
         if _is_decisions(document):
             rows = document["pairs"]
             decided = [(p["spun"], p["original"], p["prob"]) for p in rows if p["prob"] > 0]
-            meta = document.get("meta", {})
-            taught = meta.get("teacher", "no") != "no"
-            complete = meta.get("min_occurrences") == 1
+            taught, complete = _taught_and_complete(document)
             recurring = frozenset(document.get("recurring", ()))
             return cls.for_decisions(decided, change_penalty, channel_weight, taught, complete, recurring)
         return cls._from_document(

@@ -165,11 +165,13 @@ def run(args: argparse.Namespace) -> int:
     spool = None if args.spool is None else str(args.spool)
     if mode == "taught":
         spool = _spool_for_two_passes(args)
+        from corrector.candidates.spinner import leaves_documents_open
+
         learned = learn_taught_spinner(args, spool)
         overrides["spinner"] = str(learned)
         # Pass 2 is the n-gram decoder's; in a feed of several documents the teacher decided the
         # recurring forms, and judges each document's others as pass 2 reaches it.
-        if _leaves_documents_open(learned):
+        if leaves_documents_open(learned):
             overrides["neural"] = "default"
     elif args.adapt:
         overrides["spinner"] = str(learn_feed_spinner(args))
@@ -275,14 +277,6 @@ def learn_taught_spinner(args: argparse.Namespace, spool: str | None) -> Path:
     # min_occurrences None: by the input's size (restore.pairs.feed_min_occurrences).
     _learn_decisions(args, path, neural="default", min_occurrences=None, spool=spool)
     return path
-
-
-def _leaves_documents_open(spinner: Path) -> bool:
-    """Whether a taught spinner file holds a feed's decisions (its recurring forms) rather than a
-    single article's (every form)."""
-    from corrector.candidates.spinner import read_spinner
-
-    return int(read_spinner(spinner).get("meta", {}).get("min_occurrences", 1)) > 1
 
 
 def _spinner_path(args: argparse.Namespace) -> Path:
