@@ -295,3 +295,62 @@ def test_a_recurring_form_is_judged_at_a_lower_posterior() -> None:
         decided = teach_feed([pair], iter(texts[:count]), scorer, weights)
         assert bool(scorer.texts) is judged
         assert [(d.spun, d.original) for d in decided] == ([("stated", "said")] if judged else [])
+
+
+class TogetherScorer(WordScorer):
+    """WordScorer, plus ``bonus`` for a text holding both words of ``together`` (a context effect
+    no per-word score shows)."""
+
+    def __init__(self, words: dict[str, float], together: tuple[str, str], bonus: float) -> None:
+        super().__init__(words)
+        self.together, self.bonus = together, bonus
+
+    def logprob(self, texts: Sequence[str]) -> list[float]:
+        scores = super().logprob(texts)
+        both = [set(self.together) <= set(t.split()) for t in texts]
+        return [s + self.bonus * b for s, b in zip(scores, both, strict=True)]
+
+
+def test_a_contested_form_is_judged_again_where_the_teachers_confident_decisions_are_restored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """"stated" → ruled fits only beside "court", which the spinner wrote as "courtroom": in the
+    spun window the teacher rejects it; judged again with courtroom → court (decided with a wide
+    margin) restored around it, it accepts it."""
+    from corrector.restore import teacher as teacher_module
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import CONTEXT_MARGIN, TeacherWeights, teach_feed
+
+    texts = ["The judge stated in the courtroom today ."]
+    weights = TeacherWeights(20.0, 2, 0, 4, 0.0, 1.0, 0.0)
+    words = {"court": 0.0, "courtroom": -9.0, "stated": -1.0, "ruled": -1.5}
+    pairs = [
+        PairDecision("courtroom", "court", 0.9, 1, 1.0, 1, 0),
+        PairDecision("stated", "ruled", 0.5, 1, 1.0, 1, 0),
+    ]
+    alone = -0.5 - weights.threshold  # ruled's score in the spun window
+    assert abs(alone) < CONTEXT_MARGIN
+    scorer = TogetherScorer(words, ("ruled", "court"), 3.0)
+    decided = {d.spun: d for d in teach_feed(pairs, iter(texts), scorer, weights)}
+    assert (decided["courtroom"].original, decided["stated"].original) == ("court", "ruled")
+    assert decided["stated"].probability == pytest.approx(1 / (1 + 10 ** -(alone + 3.0)))
+    assert "The judge ruled in the court today" in scorer.texts  # judged again, context restored
+    # Without the bonus, the second judgement agrees with the first: stated is kept (rejected at
+    # its only occurrence).
+    scorer = TogetherScorer(words, ("ruled", "court"), 0.0)
+    decided = {d.spun: d for d in teach_feed(pairs, iter(texts), scorer, weights)}
+    assert decided["stated"].kept and decided["courtroom"].original == "court"
+    assert decided["stated"].probability == pytest.approx(1 / (1 + 10**alone))
+    # Judged once, in the spun window alone, the bonus does not count: kept.
+    monkeypatch.setattr(teacher_module, "CONTEXT_MARGIN", 0.0)
+    scorer = TogetherScorer(words, ("ruled", "court"), 3.0)
+    assert {d.spun: d for d in teach_feed(pairs, iter(texts), scorer, weights)}["stated"].kept
+
+
+def test_restoring_a_window_replaces_whole_forms_in_their_case_but_not_the_judged_one() -> None:
+    from corrector.restore.teacher import _restorer
+
+    restore = _restorer({"within": "in", "courtroom": "court", "we ’ll": "we will", "time period": "term"})
+    text = "Within the Courtroom, we’ll sit in the courtrooms this TIME PERIOD, within the courtroom"
+    restored = "In the Courtroom, we will sit in the courtrooms this TERM, in the courtroom"
+    assert restore(text, "courtroom") == restored

@@ -37,8 +37,10 @@ so that pass 2's decoder does not make the swap the teacher just turned down.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from corrector.restore.pairs import PairDecision, Proposal
 from corrector.restore.verify import SentenceScorer, pair_gains
@@ -276,15 +278,69 @@ def teach_feed(
     if not candidates:
         return []
     windows = feed_windows(texts, {d.spun for d in candidates}, weights.samples, weights.left, weights.right)
-    variants: list[tuple[PairDecision, str, str]] = []
+    scored: dict[tuple[str, str], float] = {}  # (window, variant) → neural gain
+    gains = _window_gains(candidates, windows, scorer, scored)
+    best = _best_types(candidates, gains, weights)
+    # Once more where the context may turn a decision: a contested form's types in windows whose
+    # other spun forms the teacher confidently restored, so that a swap is read beside the wire
+    # text's words rather than beside other spinner words (docs/experiments.md, "Judging again
+    # in restored context").
+    restored = {form: d.original for form, (score, d) in best.items() if score > CONTEXT_MIN_SCORE}
+    contested = {form for form, (score, _) in best.items() if abs(score) < CONTEXT_MARGIN}
+    if restored and contested:
+        again = [d for d in candidates if d.spun in contested]
+        gains.update(_window_gains(again, windows, scorer, scored, restored))
+        best = _best_types(candidates, gains, weights)
+    decided = []
+    for score, d in best.values():
+        if score > 0:
+            decided.append(replace(d, probability=1.0 / (1.0 + 10.0 ** -score)))
+        elif keep_rejected and d.spun_count <= weights.samples:
+            # No original beat the spun form at any of its occurrences: it stays (a kept form).
+            # A form with unjudged occurrences is left to the n-gram decoder there.
+            kept = replace(d, original=d.spun, original_count=d.spun_count)
+            decided.append(replace(kept, probability=1.0 / (1.0 + 10.0**score)))
+    return sorted(decided, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original))
+
+
+# The second judgement: spun forms the teacher restores with a score above CONTEXT_MIN_SCORE
+# (log10 odds) are restored in the windows of the forms it decided within CONTEXT_MARGIN of 0
+# (0: no second judgement), which are judged again there.
+CONTEXT_MIN_SCORE = 1.0
+CONTEXT_MARGIN = 2.0
+
+
+def _window_gains(
+    candidates: Sequence[PairDecision],
+    windows: dict[str, list[tuple[str, int, int]]],
+    scorer: SentenceScorer,
+    scored: dict[tuple[str, str], float],
+    restored: dict[str, str] | None = None,
+) -> dict[tuple[str, str], list[float]]:
+    """(spun, original) → the type's neural gain at each window of its form; with ``restored``,
+    every other spun form it maps in a window is replaced by its original first. ``scored``
+    holds the (window, variant) pairs measured so far: each is scored once."""
+    variants: list[tuple[PairDecision, tuple[str, str]]] = []
+    restore = _restorer(restored) if restored else None
     for d in candidates:
         for piece, start, end in windows[d.spun]:
-            variants.append((d, piece, piece[:start] + _cased(d.original, piece[start:end]) + piece[end:]))
+            left, span, right = piece[:start], piece[start:end], piece[end:]
+            if restore is not None:
+                left, right = restore(left, d.spun), restore(right, d.spun)
+            variants.append((d, (left + span + right, left + _cased(d.original, span) + right)))
+    fresh = list(dict.fromkeys(pair for _, pair in variants if pair not in scored))
+    scored.update(zip(fresh, pair_gains(scorer, fresh), strict=True))
     gains: dict[tuple[str, str], list[float]] = {}
-    measured = _distinct_gains(scorer, [(spun, variant) for _, spun, variant in variants])
-    for (d, _, _), gain in zip(variants, measured, strict=True):
-        gains.setdefault((d.spun, d.original), []).append(gain)
-    best: dict[str, tuple[float, PairDecision]] = {}  # spun form → its best type's score, type
+    for d, pair in variants:
+        gains.setdefault((d.spun, d.original), []).append(scored[pair])
+    return gains
+
+
+def _best_types(
+    candidates: Sequence[PairDecision], gains: dict[tuple[str, str], list[float]], weights: TeacherWeights
+) -> dict[str, tuple[float, PairDecision]]:
+    """Spun form → its best judged type's score and type."""
+    best: dict[str, tuple[float, PairDecision]] = {}
     for d in candidates:
         found = gains.get((d.spun, d.original))
         if not found:
@@ -296,16 +352,37 @@ def teach_feed(
         )
         if d.spun not in best or score > best[d.spun][0]:
             best[d.spun] = (score, d)
-    decided = []
-    for score, d in best.values():
-        if score > 0:
-            decided.append(replace(d, probability=1.0 / (1.0 + 10.0 ** -score)))
-        elif keep_rejected and d.spun_count <= weights.samples:
-            # No original beat the spun form at any of its occurrences: it stays (a kept form).
-            # A form with unjudged occurrences is left to the n-gram decoder there.
-            kept = replace(d, original=d.spun, original_count=d.spun_count)
-            decided.append(replace(kept, probability=1.0 / (1.0 + 10.0**score)))
-    return sorted(decided, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original))
+    return best
+
+
+def _restorer(restored: dict[str, str]) -> Callable[[str, str], str]:
+    """A function of (text, own form): ``text`` with every spun form of ``restored`` but ``own``
+    replaced by its original, in the spun text's case."""
+    forms = sorted(restored, key=lambda f: (-len(f), f))  # the longest form where two start alike
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(f"(?P<f{i}>{_form_pattern(f)})" for i, f in enumerate(forms)) + r")(?!\w)",
+        re.IGNORECASE,
+    )
+
+    def restore(text: str, own: str) -> str:
+        def original(found: re.Match[str]) -> str:
+            form = forms[int(str(found.lastgroup)[1:])]
+            return found.group(0) if form == own else _cased(restored[form], found.group(0))
+
+        return pattern.sub(original, text)
+
+    return restore
+
+
+def _form_pattern(form: str) -> str:
+    """A regex of a spun form (lowercase tokens joined by spaces) as text writes it: spaces between
+    words, none needed before or after punctuation ("we ’ll" is "we’ll")."""
+    words = form.split(" ")
+    out = re.escape(words[0])
+    for before, word in pairwise(words):
+        joined = before[-1:].isalnum() and word[:1].isalnum()
+        out += (r"\s+" if joined else r"\s*") + re.escape(word)
+    return out
 
 
 def _cased(original: str, spun: str) -> str:
