@@ -341,6 +341,13 @@ def test_a_contested_form_is_judged_again_where_the_teachers_confident_decisions
     decided = {d.spun: d for d in teach_feed(pairs, iter(texts), scorer, weights)}
     assert decided["stated"].kept and decided["courtroom"].original == "court"
     assert decided["stated"].probability == pytest.approx(1 / (1 + 10**alone))
+    # A restored form far before the span (more than CONTEXT_NEAR words) does not call for a
+    # second judgement.
+    far = ["courtroom staff saw that the old judge stated it ."]
+    scorer = TogetherScorer(words, ("ruled", "court"), 3.0)
+    assert {d.spun: d for d in teach_feed(pairs, iter(far), scorer, weights)}["stated"].kept
+    assert "courtroom staff saw that the old judge ruled it ." in scorer.texts  # judged once
+    assert not any(t.startswith("court staff") and "judge" in t for t in scorer.texts)
     # Judged once, in the spun window alone, the bonus does not count: kept.
     monkeypatch.setattr(teacher_module, "CONTEXT_MARGIN", 0.0)
     scorer = TogetherScorer(words, ("ruled", "court"), 3.0)

@@ -31,7 +31,10 @@ feed's most probable pair types from pass 1's evidence at a few occurrences each
 more read of the feed that only splits sentences, and its decisions become the spinner that pass
 2 applies at n-gram speed: the neural cost is paid per pair type of the feed, not per document.
 In a single document a form whose every original it rejects is *kept*: a decision spun → itself,
-so that pass 2's decoder does not make the swap the teacher just turned down.
+so that pass 2's decoder does not make the swap the teacher just turned down. Its windows are
+spun text, where a swap is read beside other spinner words ("Reporter of Selections"), so the
+forms it decided by a narrow margin are judged once more in windows where the forms it restored
+with confidence are restored.
 """
 
 from __future__ import annotations
@@ -305,9 +308,18 @@ def teach_feed(
 
 # The second judgement: spun forms the teacher restores with a score above CONTEXT_MIN_SCORE
 # (log10 odds) are restored in the windows of the forms it decided within CONTEXT_MARGIN of 0
-# (0: no second judgement), which are judged again there.
+# (0: no second judgement), which are judged again there when a restored form lies within
+# CONTEXT_NEAR words before the span or after it (the near words decide most of a fit, and a
+# window run again costs its whole forward pass).
 CONTEXT_MIN_SCORE = 1.0
 CONTEXT_MARGIN = 2.0
+CONTEXT_NEAR = 4
+
+
+def _tail(text: str, words: int) -> str:
+    """The end of ``text`` from its ``words``-th last word on (all of it when shorter)."""
+    starts = [m.start() for m in re.finditer(r"\S+", text)]
+    return text[starts[-words] :] if 0 < words < len(starts) else text
 
 
 def _window_gains(
@@ -326,7 +338,10 @@ def _window_gains(
         for piece, start, end in windows[d.spun]:
             left, span, right = piece[:start], piece[start:end], piece[end:]
             if restore is not None:
-                left, right = restore(left, d.spun), restore(right, d.spun)
+                near = _tail(left, CONTEXT_NEAR)
+                after = restore(right, d.spun)
+                if after != right or restore(near, d.spun) != near:
+                    left, right = restore(left, d.spun), after
             variants.append((d, (left + span + right, left + _cased(d.original, span) + right)))
     fresh = list(dict.fromkeys(pair for _, pair in variants if pair not in scored))
     scored.update(zip(fresh, pair_gains(scorer, fresh), strict=True))
