@@ -15,8 +15,10 @@ output; ``--check FILE`` compares with a saved listing and exits 1 on any differ
 
 ``benchmarks/golden.sha256`` holds the listing of the current code with the default model and
 thesaurus a fresh clone builds (``make``). Intended changes of output update it in their own
-commit, saying what changed (the last: ``demo+default``, a feed of three records, when each
-document's teacher began to judge the forms its feed saw once; before: ``seed_article+default``,
+commit, saying what changed (the last: the three ``+default`` rows, when the teacher began to
+judge its narrowly decided forms again with its confident decisions restored near them; before:
+``demo+default``, a feed of three records, when each document's teacher began to judge the forms
+its feed saw once; before: ``seed_article+default``,
 when the neural LM began to score families in two chunks, one per core: one edit's gain moves in
 its fourth decimal, 6.6276 → 6.6275; before: the same row, when the teacher began to ask the
 neural LM for gains, whose shared starts are no longer summed, 4.6023 → 4.6022; the three
