@@ -40,16 +40,14 @@ with confidence are restored.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
 
 from corrector.restore.pairs import PairDecision, Proposal
 from corrector.restore.verify import SentenceScorer, pair_gains
 from corrector.text.lattice import Arc, Lattice
-from corrector.text.results import Edit, apply_edits
-from corrector.text.tokens import split_sentences
+from corrector.text.results import Edit, apply_edits, splice
+from corrector.text.tokens import split_sentences, tokenize
 
 # Channel bonus (log10) of a pinned original: larger than any LM loss a one-span swap can show,
 # so the last decoding takes every decision the teacher made.
@@ -309,7 +307,7 @@ def teach_feed(
 # The second judgement: spun forms the teacher restores with a score above CONTEXT_MIN_SCORE
 # (log10 odds) are restored in the windows of the forms it decided within CONTEXT_MARGIN of 0
 # (0: no second judgement), which are judged again there when a restored form lies within
-# CONTEXT_NEAR words before the span or after it (the near words decide most of a fit, and a
+# CONTEXT_NEAR tokens before the span or after it (the near words decide most of a fit, and a
 # window run again costs its whole forward pass).
 CONTEXT_MIN_SCORE = 1.0
 CONTEXT_MARGIN = 2.0
@@ -317,9 +315,9 @@ CONTEXT_NEAR = 4
 
 
 def _tail(text: str, words: int) -> str:
-    """The end of ``text`` from its ``words``-th last word on (all of it when shorter)."""
-    starts = [m.start() for m in re.finditer(r"\S+", text)]
-    return text[starts[-words] :] if 0 < words < len(starts) else text
+    """The end of ``text`` from its ``words``-th last token on (all of it when shorter)."""
+    tokens = tokenize(text)
+    return text[tokens[-words].start :] if 0 < words < len(tokens) else text
 
 
 def _window_gains(
@@ -372,32 +370,28 @@ def _best_types(
 
 def _restorer(restored: dict[str, str]) -> Callable[[str, str], str]:
     """A function of (text, own form): ``text`` with every spun form of ``restored`` but ``own``
-    replaced by its original, in the spun text's case."""
-    forms = sorted(restored, key=lambda f: (-len(f), f))  # the longest form where two start alike
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(f"(?P<f{i}>{_form_pattern(f)})" for i, f in enumerate(forms)) + r")(?!\w)",
-        re.IGNORECASE,
-    )
+    replaced by its original, in the spun text's case. Forms are found as :func:`feed_windows`
+    finds them (lowercase tokens joined by spaces), the longest first from the left."""
+    longest = max(len(form.split(" ")) for form in restored)
 
     def restore(text: str, own: str) -> str:
-        def original(found: re.Match[str]) -> str:
-            form = forms[int(str(found.lastgroup)[1:])]
-            return found.group(0) if form == own else _cased(restored[form], found.group(0))
-
-        return pattern.sub(original, text)
+        tokens = tokenize(text)
+        lowered = [t.text.lower() for t in tokens]
+        replacements = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(longest, len(tokens) - i), 0, -1):
+                form = " ".join(lowered[i : i + n])
+                if form != own and form in restored:
+                    start, end = tokens[i].start, tokens[i + n - 1].end
+                    replacements.append((start, end, _cased(restored[form], text[start:end])))
+                    i += n
+                    break
+            else:
+                i += 1
+        return splice(text, replacements)
 
     return restore
-
-
-def _form_pattern(form: str) -> str:
-    """A regex of a spun form (lowercase tokens joined by spaces) as text writes it: spaces between
-    words, none needed before or after punctuation ("we ’ll" is "we’ll")."""
-    words = form.split(" ")
-    out = re.escape(words[0])
-    for before, word in pairwise(words):
-        joined = before[-1:].isalnum() and word[:1].isalnum()
-        out += (r"\s+" if joined else r"\s*") + re.escape(word)
-    return out
 
 
 def _cased(original: str, spun: str) -> str:
