@@ -165,10 +165,16 @@ def teach(
     return Teaching(pinned, tuple(judgements), decided)
 
 
-def _distinct_gains(scorer: SentenceScorer, pairs: Sequence[tuple[str, str]]) -> list[float]:
-    """The neural log10 gain of each (window, variant), each distinct pair scored once."""
-    distinct = list(dict.fromkeys(pairs))
-    scored = dict(zip(distinct, pair_gains(scorer, distinct), strict=True))
+def _distinct_gains(
+    scorer: SentenceScorer,
+    pairs: Sequence[tuple[str, str]],
+    scored: dict[tuple[str, str], float] | None = None,
+) -> list[float]:
+    """The neural log10 gain of each (window, variant), each distinct pair scored once: not at all
+    when ``scored`` (the pairs measured so far) holds it; the new ones are added to it."""
+    scored = {} if scored is None else scored
+    fresh = list(dict.fromkeys(pair for pair in pairs if pair not in scored))
+    scored.update(zip(fresh, pair_gains(scorer, fresh), strict=True))
     return [scored[pair] for pair in pairs]
 
 
@@ -341,11 +347,10 @@ def _window_gains(
                 if after != right or restore(near, d.spun) != near:
                     left, right = restore(left, d.spun), after
             variants.append((d, (left + span + right, left + _cased(d.original, span) + right)))
-    fresh = list(dict.fromkeys(pair for _, pair in variants if pair not in scored))
-    scored.update(zip(fresh, pair_gains(scorer, fresh), strict=True))
+    measured = _distinct_gains(scorer, [pair for _, pair in variants], scored)
     gains: dict[tuple[str, str], list[float]] = {}
-    for d, pair in variants:
-        gains.setdefault((d.spun, d.original), []).append(scored[pair])
+    for (d, _), gain in zip(variants, measured, strict=True):
+        gains.setdefault((d.spun, d.original), []).append(gain)
     return gains
 
 
