@@ -11,7 +11,7 @@ Sets (all held out from the LM corpus):
   own (``default``), as ``Corrector.correct_feed`` does;
 - ``clean``: the same articles unspun (broken = edits on clean news);
 - ``<profile> ×4``, ``clean ×4``: the same documents joined four at a time into whole articles
-  (~350 words, the length of real ones);
+  (~350 words, the length of real ones; ``--article N`` joins N at a time: ``×N``);
 - ``mixed ×4``: those articles of every profile and clean ones interleaved: a feed of several
   spinners, as a directory of articles scraped from several sites is;
 - ``dev article``: the 12 real dev pairs joined into one article (``../shared/data``);
@@ -21,7 +21,7 @@ Sets (all held out from the LM corpus):
 Detection AUC: how well the document ``spun_score`` separates each profile's spun articles from
 the clean ones.
 
-    .venv/bin/python benchmarks/feed.py [--documents 50] [--modes decoder,pairs]
+    .venv/bin/python benchmarks/feed.py [--documents 50] [--article 4] [--modes decoder,pairs]
                                         [--scopes document,feed,learned] [--set NAME=VALUE]
                                         [--sets light,clean,dev article]
 """
@@ -62,7 +62,7 @@ PROFILES: dict[str, SpinConfig] = {
     "wordpress": profile_config("wordpress", seed=4),
     "mythes-only": SpinConfig(sources=("mythes",), seed=7),
 }
-# lee.cor documents per whole article in the ``<profile> ×4`` sets.
+# lee.cor documents per whole article in the ``<profile> ×4`` sets (``--article``).
 ARTICLE = 4
 # Settings of each mode: Corrector.with_settings overrides.
 MODES: dict[str, dict[str, Any]] = {
@@ -77,7 +77,7 @@ Docs = list[tuple[str, str | None]]
 APPLIED: dict[str, set[tuple[str, str]]] = {}
 
 
-def sets(documents: int) -> dict[str, Docs]:
+def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
     lee = list(lee_heldout())[:documents]
     out: dict[str, Docs] = {}
     for name, config in PROFILES.items():
@@ -88,15 +88,15 @@ def sets(documents: int) -> dict[str, Docs]:
     # Whole articles: lee.cor's documents are short (~90 words); real articles run 300-1,100.
     for name in [*PROFILES, "clean"]:
         docs = out[name]
-        groups = [docs[i : i + ARTICLE] for i in range(0, len(docs) - ARTICLE + 1, ARTICLE)]
-        out[f"{name} ×{ARTICLE}"] = [
+        groups = [docs[i : i + article] for i in range(0, len(docs) - article + 1, article)]
+        out[f"{name} ×{article}"] = [
             ("\n\n".join(s for s, _ in group), "\n\n".join(o or "" for _, o in group)) for group in groups
         ]
     # A feed of many spinners, as a directory of articles scraped from several sites is: each
     # profile's whole articles and clean ones, interleaved.
     mixed = [name for name in [*PROFILES, "clean"] if name != "dictionary, earlier draw"]
-    articles = [out[f"{name} ×{ARTICLE}"] for name in mixed]
-    out[f"mixed ×{ARTICLE}"] = [doc for group in zip(*articles, strict=True) for doc in group]
+    articles = [out[f"{name} ×{article}"] for name in mixed]
+    out[f"mixed ×{article}"] = [doc for group in zip(*articles, strict=True) for doc in group]
     dev = SHARED_DATA_DIR / "dev_pairs.jsonl"
     if dev.exists():
         rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -193,6 +193,8 @@ def learned_pairs(name: str, docs: Docs) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=50)
+    parser.add_argument("--article", type=int, default=ARTICLE,
+                        help="lee.cor documents per whole article (the ×N sets; 48: one of ~3,800 words)")
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--scopes", default="document,feed")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -206,7 +208,7 @@ def main() -> int:
 
     extra = {k: settings.parse(k, v) for k, v in (item.split("=", 1) for item in args.set)}
     base = Corrector.load()
-    data = sets(args.documents)
+    data = sets(args.documents, args.article)
     if args.sets:
         wanted = args.sets.split(",")
         unknown = sorted(set(wanted) - set(data))

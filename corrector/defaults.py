@@ -36,6 +36,10 @@ MIN_WORDS_FOR_GATE = 60
 # The neural teacher's evidence that a document is spun (min_spinner_evidence): each decided
 # pair's log10 odds count up to this, so one confident swap cannot stand for a spun document.
 SPINNER_EVIDENCE_CAP = 3.0
+# ... and each form counts once per section of this many words (a long news article): counted once
+# per document, the forms a long document repeats diluted its evidence (a spun article five times
+# over scored a fifth of its own evidence and was left unrestored).
+SPINNER_EVIDENCE_SECTION = 1000
 # Evidence at this multiple of min_spinner_evidence restores a document the first pass scored
 # below min_spun_score (docs/experiments.md, "The teacher's evidence in the gate").
 SPINNER_EVIDENCE_ALONE = 2.0

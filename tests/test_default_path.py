@@ -158,8 +158,9 @@ def test_a_spinners_pairs_do_not_move_the_documents_spun_score(tiny_model_dir: P
 
 
 def test_a_spinners_evidence_is_its_decided_forms_capped_odds_per_100_words(tmp_path: Path) -> None:
-    """SpinnerChannel.evidence: each decided form the document holds counts once, with its best
-    decision's log10 odds up to the cap; kept forms and other spinners' pairs count nothing."""
+    """SpinnerChannel.evidence: each decided form the document holds counts once (in a document
+    shorter than a section), with its best decision's log10 odds up to the cap; kept forms and
+    other spinners' pairs count nothing."""
     from corrector.candidates.spinner import SpinnerChannel
     from corrector.defaults import SPINNER_EVIDENCE_CAP
     from corrector.text.lattice import Lattice
@@ -195,6 +196,35 @@ def test_a_spinners_evidence_is_its_decided_forms_capped_odds_per_100_words(tmp_
         write_spinner(path, decisions_document(rows, meta))
         channel = SpinnerChannel.for_decoder(path, 1.0)
         assert (channel.taught, channel.complete) == (taught, complete)
+
+
+def test_a_long_documents_evidence_counts_each_form_once_per_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A form counts once per section of SPINNER_EVIDENCE_SECTION words, not once per document:
+    an article five times over shows the article's evidence (counted once per document it showed
+    a fifth, and the gate left a long spun document unrestored); a last section shorter than half
+    a section joins the one before it."""
+    from corrector import defaults
+    from corrector.candidates.spinner import SpinnerChannel
+    from corrector.text.lattice import Lattice
+    from corrector.text.tokens import split_sentences
+
+    channel = SpinnerChannel.for_decisions([("stated", "said", 0.9), ("huge", "big", 0.9)], 1.0, taught=True)
+
+    def evidence(text: str) -> float | None:
+        return channel.evidence([channel.rescore(Lattice(s, ())) for s in split_sentences(text)])
+
+    passage = "Officials stated the huge plan . They stated it again today , with six more words ."
+    words = 14
+    monkeypatch.setattr(defaults, "SPINNER_EVIDENCE_SECTION", words)
+    one = evidence(passage)
+    assert one == pytest.approx(100 * 2 * 0.9542425094393249 / words)
+    assert evidence(" ".join([passage] * 5)) == pytest.approx(one)
+    # Six words more: too short for a section of their own, so their "stated" counts nothing new.
+    tail = "Officials stated it once more today ."
+    assert evidence(" ".join([passage, passage, tail])) == pytest.approx(2 * one * words / (2 * words + 6))
+    # Under a section's length, the whole document is one section, as before.
+    monkeypatch.setattr(defaults, "SPINNER_EVIDENCE_SECTION", 1000)
+    assert evidence(" ".join([passage] * 5)) == pytest.approx(one / 5)
 
 
 def test_the_teachers_evidence_weighs_in_the_gate(tiny_model_dir: Path) -> None:

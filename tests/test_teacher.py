@@ -195,6 +195,38 @@ def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(
         corrector.taught_decisions(evidence, iter(texts))
 
 
+def test_a_single_documents_teacher_judges_more_types_when_the_document_is_long(
+    corrector: Corrector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed's teacher judges at most FEED_TYPES pair types; one document's may judge
+    DOCUMENT_TYPES_PER_WORD per word when that is more, so that a long article's forms are
+    judged rather than left to the n-gram decoder."""
+    from corrector.restore import teacher
+
+    judged: list[int] = []
+    window_gains = teacher._window_gains
+
+    def counted(candidates: Sequence[object], *args: object) -> object:
+        if len(args) == 3:  # the first judgement (the second passes the restored forms too)
+            judged.append(len(candidates))
+        return window_gains(candidates, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(teacher, "_window_gains", counted)
+    monkeypatch.setattr(teacher, "FEED_TYPES", 1)
+    monkeypatch.setattr(teacher, "DOCUMENT_TYPES_PER_WORD", 0.1)
+    more = ["Aides remarked on the emergency within days .", "They declared a predicament ."]
+    text = " ".join([SOURCE, *more] * 2)
+    evidence = corrector.pair_evidence(text)
+    allowed = int(evidence.words * 0.1)
+    assert teacher.types_judged(evidence.words, True) == allowed > 1
+    assert teacher.types_judged(evidence.words, False) == 1
+    scorer = WordScorer({"said": 0.0, "stated": -9.0})
+    taught(corrector, scorer).taught_decisions(evidence, [text], 1)
+    assert 1 < judged[0] <= allowed
+    taught(corrector, scorer).taught_decisions(evidence, [text], 2)  # a feed's teacher
+    assert judged[1] == 1
+
+
 def test_in_a_feed_each_document_decides_the_forms_the_feed_saw_once(
     corrector: Corrector, tmp_path: Path
 ) -> None:

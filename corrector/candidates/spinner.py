@@ -227,22 +227,33 @@ class SpinnerChannel:
 
     def evidence(self, lattices: Sequence[Lattice]) -> float | None:
         """How much of the teacher's decisions a document shows: the summed log10 odds of the
-        decided forms its lattices (rescored by this channel) hold an arc for, each form once and
-        each at most :data:`defaults.SPINNER_EVIDENCE_CAP`, per 100 words; None for a spinner the
-        teacher did not decide."""
+        decided forms its lattices (rescored by this channel) hold an arc for, each form once per
+        section of :data:`defaults.SPINNER_EVIDENCE_SECTION` words and each at most
+        :data:`defaults.SPINNER_EVIDENCE_CAP`, per 100 words; None for a spinner the teacher did
+        not decide."""
         if not self.taught:
             return None
         if not self.odds:
             return 0.0  # every decision kept its form: nothing to look for
-        held: set[str] = set()
+        # Sections of whole sentences: the last one, when short, joins the one before it.
+        sections: list[tuple[int, set[str]]] = []
         words = 0
         for lattice in lattices:
             tokens = lattice.sentence.words
-            words += sum(any(ch.isalnum() for ch in token) for token in tokens)
+            if not sections or sections[-1][0] >= defaults.SPINNER_EVIDENCE_SECTION:
+                sections.append((0, set()))
+            count, held = sections[-1]
             held.update(
                 key for arc in lattice.arcs if (key := span_key(tokens[arc.start : arc.end])) in self.odds
             )
-        return 100.0 * sum(self.odds[form] for form in held) / max(words, 1)
+            sentence_words = sum(any(ch.isalnum() for ch in token) for token in tokens)
+            sections[-1] = (count + sentence_words, held)
+            words += sentence_words
+        if len(sections) > 1 and sections[-1][0] < defaults.SPINNER_EVIDENCE_SECTION / 2:
+            count, held = sections.pop()
+            sections[-1] = (sections[-1][0] + count, sections[-1][1] | held)
+        found = sum(self.odds[form] for _, held in sections for form in held)
+        return 100.0 * found / max(words, 1)
 
     def score(self, spun: str, original: str) -> float | None:
         """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""

@@ -40,7 +40,7 @@ from corrector.restore.pairs import (
     placed_probabilities,
     proposals,
 )
-from corrector.restore.teacher import TeacherWeights, teach, teach_feed
+from corrector.restore.teacher import TeacherWeights, teach, teach_feed, types_judged
 from corrector.restore.verify import MemoScorer, SentenceScorer, VerifierWeights, select, verify
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
@@ -234,8 +234,10 @@ class DocumentRestorer:
         # Kept forms where each form is judged in the one document it occurs in (single articles:
         # ERR +0.02); in feeds of 48 documents they cost the fixed-dictionary profiles up to 0.015
         # (docs/experiments.md, "The default path's teacher: kept forms and sentence windows").
+        single = min_occurrences == 1
         return teach_feed(
-            judged, texts, self.neural, self.teacher_weights, keep_rejected=min_occurrences == 1
+            judged, texts, self.neural, self.teacher_weights,
+            max_types=types_judged(evidence.words, single), keep_rejected=single,
         )
 
     def pair_judgements(
