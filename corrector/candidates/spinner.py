@@ -89,6 +89,21 @@ def leaves_documents_open(path: str | Path) -> bool:
     return _is_decisions(document) and taught and not complete
 
 
+def _sections(sentences: Sequence[tuple[int, set[str]]], size: int) -> list[set[str]]:
+    """The forms held by each section of consecutive sentences ((words, forms) each): a section
+    closes once it has ``size`` words, and a last one shorter than half of that joins the one
+    before it."""
+    sections: list[tuple[int, set[str]]] = []
+    for words, held in sentences:
+        if not sections or sections[-1][0] >= size:
+            sections.append((0, set()))
+        sections[-1] = (sections[-1][0] + words, sections[-1][1] | held)
+    if len(sections) > 1 and sections[-1][0] < size / 2:
+        _, held = sections.pop()
+        sections[-1][1].update(held)
+    return [held for _, held in sections]
+
+
 @dataclass(frozen=True, slots=True)
 class SpinnerChannel:
     """An adapted channel applied to lattices (the candidate generator's hook).
@@ -235,25 +250,15 @@ class SpinnerChannel:
             return None
         if not self.odds:
             return 0.0  # every decision kept its form: nothing to look for
-        # Sections of whole sentences: the last one, when short, joins the one before it.
-        sections: list[tuple[int, set[str]]] = []
-        words = 0
+        sentences = []  # (words, the decided forms it holds) of each sentence
         for lattice in lattices:
             tokens = lattice.sentence.words
-            if not sections or sections[-1][0] >= defaults.SPINNER_EVIDENCE_SECTION:
-                sections.append((0, set()))
-            count, held = sections[-1]
-            held.update(
-                key for arc in lattice.arcs if (key := span_key(tokens[arc.start : arc.end])) in self.odds
-            )
-            sentence_words = sum(any(ch.isalnum() for ch in token) for token in tokens)
-            sections[-1] = (count + sentence_words, held)
-            words += sentence_words
-        if len(sections) > 1 and sections[-1][0] < defaults.SPINNER_EVIDENCE_SECTION / 2:
-            count, held = sections.pop()
-            sections[-1] = (sections[-1][0] + count, sections[-1][1] | held)
-        found = sum(self.odds[form] for _, held in sections for form in held)
-        return 100.0 * found / max(words, 1)
+            spans = (span_key(tokens[arc.start : arc.end]) for arc in lattice.arcs)
+            held = {key for key in spans if key in self.odds}
+            sentences.append((sum(any(ch.isalnum() for ch in token) for token in tokens), held))
+        sections = _sections(sentences, defaults.SPINNER_EVIDENCE_SECTION)
+        found = sum(self.odds[form] for held in sections for form in held)
+        return 100.0 * found / max(sum(words for words, _ in sentences), 1)
 
     def score(self, spun: str, original: str) -> float | None:
         """The adapted log-prob of a pair, ``floor`` if the span is known but the pair is not, else None."""

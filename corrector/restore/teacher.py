@@ -217,6 +217,12 @@ def _pinned(
 # A feed's teacher judges at most this many pair types (its most probable by the pair model), so
 # its neural cost is bounded whatever the feed's length.
 FEED_TYPES = 400
+# Originals per spun form it judges, and the occurrences a type must be expected to restore to be
+# judged: its pair-model posterior × its spun form's count (a form seen 4 times is worth judging
+# at posterior 0.025: "calls for" → demands in the seed article; docs/experiments.md, "Judging
+# recurring forms").
+FEED_ORIGINALS = 3
+FEED_MIN_PROBABILITY = 0.1
 # A single document's teacher (each form judged in the one document it occurs in) judges up to
 # this many types per word of it when that is more: its cost stays per word, and the forms of a
 # long article are not left to the n-gram decoder (a 1,000-word article proposes ~290 types, one
@@ -228,12 +234,6 @@ def types_judged(words: int, single_document: bool) -> int:
     """How many pair types the teacher judges at most in a feed of ``words`` words, or in one
     document of that length."""
     return max(FEED_TYPES, int(words * DOCUMENT_TYPES_PER_WORD)) if single_document else FEED_TYPES
-# Originals per spun form it judges, and the occurrences a type must be expected to restore to be
-# judged: its pair-model posterior × its spun form's count (a form seen 4 times is worth judging
-# at posterior 0.025: "calls for" → demands in the seed article; docs/experiments.md, "Judging
-# recurring forms").
-FEED_ORIGINALS = 3
-FEED_MIN_PROBABILITY = 0.1
 
 
 def feed_windows(
