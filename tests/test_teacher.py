@@ -246,10 +246,11 @@ def test_in_a_feed_each_document_decides_the_forms_the_feed_saw_once(
     assert scorer.texts.count("Aides said about the region .") == 1
     alone = corrector.with_decisions(feed.decisions, taught=True)  # the same decisions, no teacher
     assert alone.correct(texts[5]).text == "Aides said about the region ."
-    # Forms the feed proposed twice or more had their say there: remarked decided from one scored
-    # occurrence, declared too improbable to score; neither is judged again in its documents.
+    # Forms the feed proposed twice or more had their say there: remarked and declared each judged
+    # at one occurrence (declared rejected: the neural LM prefers it); neither is judged again in
+    # its documents.
     assert sum(t.startswith("Officials said") for t in scorer.texts) == 1
-    assert not any(t.startswith("Aides said about the talks") for t in scorer.texts)
+    assert sum(t.startswith("Aides said about the talks") for t in scorer.texts) == 1
     # A spinner file carries the recurring forms, so that --spinner with --neural does the same.
     path = tmp_path / "decisions.json"
     meta = {"teacher": "word-scorer", "min_occurrences": 2}
@@ -313,20 +314,42 @@ def test_adapt_with_the_teacher_loads_the_neural_lm_once_and_writes_its_decision
 
 def test_a_recurring_form_is_judged_at_a_lower_posterior() -> None:
     """teach_feed judges a type when the occurrences it would restore (posterior × the form's
-    count) reach FEED_MIN_PROBABILITY: a posterior of 0.04 is worth judging for a form seen three
-    times, not for one seen twice."""
+    count) reach FEED_MIN_PROBABILITY: a posterior of 0.4 × that floor is worth judging for a form
+    seen three times, not for one seen twice."""
     from corrector.restore.pairs import PairDecision
     from corrector.restore.teacher import FEED_MIN_PROBABILITY, TeacherWeights, teach_feed
 
     texts = ["Officials stated it today .", "Aides stated it again .", "Others stated it too ."]
     weights = TeacherWeights(20.0, 3, 0, 2, 0.0, 1.0, 0.0)
-    assert 0.04 * 2 < FEED_MIN_PROBABILITY <= 0.04 * 3
+    posterior = 0.4 * FEED_MIN_PROBABILITY
     for count, judged in [(3, True), (2, False)]:
         scorer = WordScorer({"said": 0.0, "stated": -9.0})
-        pair = PairDecision("stated", "said", 0.04, count, 1.0, count, 0)
+        pair = PairDecision("stated", "said", posterior, count, 1.0, count, 0)
         decided = teach_feed([pair], iter(texts[:count]), scorer, weights)
         assert bool(scorer.texts) is judged
         assert [(d.spun, d.original) for d in decided] == ([("stated", "said")] if judged else [])
+
+
+def test_an_original_far_less_probable_than_its_forms_best_is_not_judged() -> None:
+    """A form's other originals are scored only at a posterior of at least FEED_ORIGINAL_RATIO ×
+    its best one's: here told would win, but it is too improbable to be worth its forward passes."""
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import FEED_ORIGINAL_RATIO, TeacherWeights, teach_feed
+
+    texts = ["Officials stated it today .", "Aides stated it again ."]
+    weights = TeacherWeights(20.0, 2, 0, 2, 0.0, 1.0, 0.0)
+    assert 0 < FEED_ORIGINAL_RATIO < 1
+    best = 0.6
+    types = [
+        PairDecision("stated", "said", best, 2, 1.0, 2, 0),
+        PairDecision("stated", "noted", best * FEED_ORIGINAL_RATIO, 2, 1.0, 2, 0),
+        PairDecision("stated", "told", best * FEED_ORIGINAL_RATIO * 0.9, 2, 1.0, 2, 0),
+    ]
+    scorer = WordScorer({"said": 0.0, "noted": -1.0, "told": 5.0, "stated": -9.0})
+    decided = teach_feed(types, iter(texts), scorer, weights)
+    scored = " ".join(scorer.texts).split()
+    assert "said" in scored and "noted" in scored and "told" not in scored
+    assert [(d.spun, d.original) for d in decided] == [("stated", "said")]
 
 
 class TogetherScorer(WordScorer):

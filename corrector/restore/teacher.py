@@ -218,11 +218,15 @@ def _pinned(
 # its neural cost is bounded whatever the feed's length.
 FEED_TYPES = 400
 # Originals per spun form it judges, and the occurrences a type must be expected to restore to be
-# judged: its pair-model posterior × its spun form's count (a form seen 4 times is worth judging
-# at posterior 0.025: "calls for" → demands in the seed article; docs/experiments.md, "Judging
-# recurring forms").
+# judged: its pair-model posterior × its spun form's count (a form seen 4 times at posterior 0.025
+# is worth judging: "calls for" → demands in the seed article; docs/experiments.md, "Judging
+# recurring forms"). A form's second and third originals are judged only at a posterior of at
+# least FEED_ORIGINAL_RATIO × its best's: the teacher seldom prefers those far below, and the
+# cost they save pays for judging forms down to posterior 0.03 (docs/experiments.md, "More forms,
+# fewer originals").
 FEED_ORIGINALS = 3
-FEED_MIN_PROBABILITY = 0.1
+FEED_MIN_PROBABILITY = 0.03
+FEED_ORIGINAL_RATIO = 0.5
 # A single document's teacher (each form judged in the one document it occurs in) judges up to
 # this many types per word of it when that is more: its cost stays per word, and the forms of a
 # long article are not left to the n-gram decoder (a 1,000-word article proposes ~290 types, one
@@ -274,7 +278,8 @@ def teach_feed(
     """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
     (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
     form's :data:`FEED_ORIGINALS` best, posterior × the form's count ≥
-    :data:`FEED_MIN_PROBABILITY`) are scored at ``samples`` occurrences each, found by a second
+    :data:`FEED_MIN_PROBABILITY`, and posterior ≥ :data:`FEED_ORIGINAL_RATIO` × the form's best
+    one's) are scored at ``samples`` occurrences each, found by a second
     read of ``texts``; a type scores its mean neural gain + decoder_weight · (mean n-gram gain −
     proposal penalty) − threshold. Each judged spun form gets one decision: its best type when
     that scores above 0, with probability 1 / (1 + 10^−score) (the margin as log10 odds), else,
@@ -287,8 +292,10 @@ def teach_feed(
         # A decision applies at every occurrence of its form: the restorations it is expected to
         # make (posterior × count) decide whether a type is worth its neural cost.
         worth = d.probability * d.spun_count >= FEED_MIN_PROBABILITY
-        if worth and len(per_form.setdefault(d.spun, [])) < FEED_ORIGINALS:
-            per_form[d.spun].append(d)
+        held = per_form.setdefault(d.spun, [])  # best first
+        near_best = not held or d.probability >= FEED_ORIGINAL_RATIO * held[0].probability
+        if worth and near_best and len(held) < FEED_ORIGINALS:
+            held.append(d)
     candidates = sorted(
         (d for ds in per_form.values() for d in ds),
         key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original),
