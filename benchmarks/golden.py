@@ -16,6 +16,8 @@ output; ``--check FILE`` compares with a saved listing and exits 1 on any differ
 ``benchmarks/golden.sha256`` holds the listing of the current code with the default model and
 thesaurus a fresh clone builds (``make``). Intended changes of output update it in their own
 commit, saying what changed (the last: the three ``+default`` rows, when the teacher began to
+judge forms down to posterior × count 0.03 and a form's other originals only near its best's;
+before: the three ``+default`` rows, when the teacher began to
 judge its narrowly decided forms again with its confident decisions restored near them; before:
 ``demo+default``, a feed of three records, when each document's teacher began to judge the forms
 its feed saw once; before: ``seed_article+default``,
