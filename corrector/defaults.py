@@ -43,6 +43,11 @@ SPINNER_EVIDENCE_SECTION = 1000
 # Evidence at this multiple of min_spinner_evidence restores a document the first pass scored
 # below min_spun_score (docs/experiments.md, "The teacher's evidence in the gate").
 SPINNER_EVIDENCE_ALONE = 2.0
+# A shorter document's evidence rate is noisier (a clean 80-word text with two wrong but
+# confident decisions scores 7 per 100 words): below this many words its thresholds rise by
+# √(SPINNER_EVIDENCE_WORDS / words), the rate's sampling noise (docs/experiments.md, "Short
+# documents").
+SPINNER_EVIDENCE_WORDS = 300
 # With --neural, arcs' candidates are scored only when their fast-match gain (n-gram LM + channel,
 # no penalty) is above this floor (log10).
 NEURAL_CANDIDATE_FLOOR = -1.0

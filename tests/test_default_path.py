@@ -244,12 +244,39 @@ def test_the_teachers_evidence_weighs_in_the_gate(tiny_model_dir: Path) -> None:
     assert len(generic.with_decisions(weak).correct(text).edits) == 7  # not the teacher's: no evidence
     off = generic.with_settings(min_spinner_evidence=0.0)
     assert len(off.with_decisions(weak, taught=True, complete=True).correct(text).edits) == 7
-    # Below the gate (min_spun_score 0.99): gated, unless the evidence reaches 2× the floor.
+    # Below the gate (min_spun_score 0.99): gated, unless the evidence reaches 2× the floor, which
+    # 63 words raise by √(300 / 63) (see the next test).
     strong = [PairDecision("stated", "said", 0.999, 7, 2.0, 7, 0)]  # odds 3.0: 4.8 per 100 words
     strict = generic.with_settings(min_spun_score=0.99)
     assert strict.with_decisions(strong, taught=True).correct(text).edits == ()
-    rescued = strict.with_settings(min_spinner_evidence=2.0).with_decisions(strong, taught=True)
+    unrescued = strict.with_settings(min_spinner_evidence=2.0).with_decisions(strong, taught=True)
+    assert unrescued.correct(text).edits == ()
+    rescued = strict.with_settings(min_spinner_evidence=1.0).with_decisions(strong, taught=True)
     assert [e.restored for e in rescued.correct(text).edits] == ["said"] * 7
+
+
+def test_a_short_documents_evidence_must_be_higher(tiny_model_dir: Path) -> None:
+    """The teacher's evidence is a rate per 100 words, noisier the shorter the document: under
+    SPINNER_EVIDENCE_WORDS words both of the gate's evidence thresholds rise by √(that / words),
+    so two confident but wrong decisions in a clean 80-word text do not open the gate, while the
+    same rate in a document of an article's length does."""
+    from test_pairs import planted_corrector
+
+    from corrector import defaults
+    from corrector.restore.document import TaughtEvidence, _looks_spun
+
+    config = planted_corrector(str(tiny_model_dir)).with_settings(min_spinner_evidence=4.0).config
+    below, above = 0.0, 1.0  # first-pass spun_score under and over min_spun_score
+    assert defaults.SPINNER_EVIDENCE_WORDS == 300
+    alone = TaughtEvidence(8.5, complete=True)  # 2 × 4 = 8 at 300 words or more
+    assert _looks_spun(below, alone, config, 300)
+    assert _looks_spun(below, alone, config, 3000)
+    assert not _looks_spun(below, alone, config, 250)  # 8 × √(300 / 250) = 8.76
+    assert _looks_spun(below, TaughtEvidence(15.5, complete=True), config, 80)  # 8 × √3.75 = 15.49
+    weighed = TaughtEvidence(5.0, complete=True)  # the floor 4 with a spun first pass
+    assert _looks_spun(above, weighed, config, 300)
+    assert not _looks_spun(above, weighed, config, 150)  # 4 × √2 = 5.66
+    assert _looks_spun(above, TaughtEvidence(5.0, complete=False), config, 150)  # a feed's: only adds
 
 
 def test_the_teachers_decisions_are_applied_where_the_spin_prior_would_veto_them(

@@ -143,7 +143,7 @@ class DocumentRestorer:
                 for lattice, memo in zip(generic, memos, strict=True)
             ])
         words = sum(len(d.words) for d in decodings)
-        gated = not _looks_spun(first, taught, self.config) and words >= defaults.MIN_WORDS_FOR_GATE
+        gated = not _looks_spun(first, taught, self.config, words) and words >= defaults.MIN_WORDS_FOR_GATE
         if gated:
             # The document does not look spun: keep it as it is (no edits). Short texts are
             # exempt: a handful of words is too little evidence either way.
@@ -402,17 +402,20 @@ class TaughtEvidence:
     complete: bool
 
 
-def _looks_spun(first: float, taught: TaughtEvidence | None, config: CorrectorConfig) -> bool:
+def _looks_spun(first: float, taught: TaughtEvidence | None, config: CorrectorConfig, words: int) -> bool:
     """The gate: the first pass's ``spun_score`` against ``min_spun_score``, weighed with the
     teacher's evidence when there is one. Strong evidence restores a document whose n-gram first
     pass found too little (real spinners the first pass under-scores); a single article whose
     every form the teacher judged and found little in is left alone (clean text the first pass
     over-scores). In a feed a document's own forms may be undecided (seen once), so there the
-    evidence only adds (docs/experiments.md, "The teacher's evidence in the gate")."""
+    evidence only adds (docs/experiments.md, "The teacher's evidence in the gate"). Under
+    :data:`~corrector.defaults.SPINNER_EVIDENCE_WORDS` words the evidence needed rises as its
+    rate's noise does."""
     spun = first >= config.min_spun_score
     floor = config.min_spinner_evidence
     if taught is None or floor <= 0:
         return spun
+    floor *= math.sqrt(max(1.0, defaults.SPINNER_EVIDENCE_WORDS / max(words, 1)))
     if taught.score >= defaults.SPINNER_EVIDENCE_ALONE * floor:
         return True
     return spun and (taught.score >= floor or not taught.complete)
