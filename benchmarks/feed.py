@@ -14,7 +14,8 @@ Sets (all held out from the LM corpus):
   (~350 words, the length of real ones; ``--article N`` joins N at a time: ``×N``);
 - ``mixed ×4``: those articles of every profile and clean ones interleaved: a feed of several
   spinners, as a directory of articles scraped from several sites is;
-- ``dev article``: the 12 real dev pairs joined into one article (``../shared/data``);
+- ``dev article``: the 12 real dev pairs joined into one article (``../shared/data``); ``dev
+  pairs``: each of them a document of its own;
 - ``seed article``: the real spun seed article (edits per 100 words only: no original);
 - ``real <style>``: the unlabeled real spun articles by style: edits per 100 words (synonym
   spinners should get edits, back-translations and paraphrases should not).
@@ -101,6 +102,7 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
     if dev.exists():
         rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
         out["dev article"] = [(" ".join(r["spun"] for r in rows), " ".join(r["original"] for r in rows))]
+        out["dev pairs"] = [(r["spun"], r["original"]) for r in rows]  # each sentence its own document
     seed = SHARED_DATA_DIR / "seed_spun_article.txt"
     if seed.exists():
         out["seed article"] = [(seed.read_text(encoding="utf-8"), None)]
