@@ -100,6 +100,28 @@ def test_lattice_arcs_cover_spun_spans(generator: CandidateGenerator) -> None:
     assert [(a.start, a.end) for a in lattice.arcs] == sorted((a.start, a.end) for a in lattice.arcs)
 
 
+def test_acronyms_get_no_arc_unless_the_sentence_is_in_capitals(generator: CandidateGenerator) -> None:
+    """A word in capitals in a sentence that is not is a name (NATO, U.S.): spinners swap words,
+    and what the thesauri list for its lowercase form is another word's senses. In a headline in
+    capitals every word is spun as usual."""
+    from corrector.candidates.generator import acronyms
+
+    [mixed] = generator.lattices(split_sentences("The U.S. said PRIME officials stated the crisis."))
+    words = mixed.sentence.words
+    assert acronyms(words) == {words.index("U.S."), words.index("PRIME")}
+    prime, stated = words.index("PRIME"), words.index("stated")
+    assert not any(a.start <= prime < a.end for a in mixed.arcs)
+    arcs = {(a.start, a.end): [c.text for c in a.candidates] for a in mixed.arcs}
+    assert "said" in arcs[stated, stated + 1]
+    [shouted] = generator.lattices(split_sentences("PRIME OFFICIALS STATED THE CRISIS."))
+    first = {shouted.sentence.words[a.start]: [c.text for c in a.candidates] for a in shouted.arcs
+             if a.end - a.start == 1}
+    assert "TOP" in first["PRIME"] and "SAID" in first["STATED"]
+    assert acronyms(("I", "met", "the", "FBI", "agents")) == {3}
+    assert acronyms(("I", "saw", "A", "man")) == frozenset()  # a capital letter alone is a word
+    assert acronyms(("FBI", "AGENTS", "met", "here")) == frozenset()  # half in capitals: a headline's
+
+
 def test_lattices_restore_the_collector_state(generator: CandidateGenerator) -> None:
     sentences = split_sentences("Officials stated the assembly ended.")
     assert gc.isenabled()

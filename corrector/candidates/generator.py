@@ -401,6 +401,23 @@ def _span_form(token: str) -> str | None:
     return lower if any(c.isalnum() for c in lower) else None
 
 
+def acronyms(words: Sequence[str]) -> frozenset[int]:
+    """Positions of the acronyms and initialisms of a sentence (NATO, FBI, U.S.): words of two
+    letters or more, all capitals, in a sentence not itself written in capitals (a headline in
+    capitals is spun word by word like any other). Spinners swap words, not names, and the
+    thesauri's entries for these are senses of a lowercase word ("AMP" → "A", "IT" → "YOU",
+    "FBI" → "POLICE"): a candidate there could only be wrong."""
+    caps = [i for i, word in enumerate(words) if word.isupper() and _letters(word) >= 2]
+    if not caps:
+        return frozenset()
+    lettered = sum(_letters(word) >= 2 for word in words)
+    return frozenset(caps) if 2 * len(caps) < lettered else frozenset()
+
+
+def _letters(word: str) -> int:
+    return sum(c.isalpha() for c in word)
+
+
 @lru_cache(maxsize=1024)
 def _interned_sources(sources: tuple[str, ...]) -> tuple[str, ...]:
     return sources
@@ -896,6 +913,9 @@ class CandidateGenerator:
                     arcs.append(new_arc(start, end, cands))
             if not padding.isdisjoint(keys):  # one-word keys are the lowercase words
                 arcs = self._padded_arcs(words, arcs, memo)
+            names = acronyms(words)
+            if names:
+                arcs = [arc for arc in arcs if names.isdisjoint(range(arc.start, arc.end))]
             # spans() yields (start, end) in increasing order: the arcs are sorted already.
             lattices.append(Lattice(sentence, tuple(arcs)))
         return lattices
