@@ -10,6 +10,7 @@ CORPUS := build/corpus/news.txt
 # its lists were made with, so a change of any of them in the code triggers a rebuild.
 THESAURUS_FORMAT = $(shell grep -m1 -oP '^TABLE_FORMAT = \K[0-9]+' corrector/candidates/table.py)
 CHANNEL_HASH = $(shell cat corrector/data/channel_weights.json corrector/candidates/rules.py corrector/candidates/inflection.py corrector/candidates/generator.py corrector/candidates/relatives.py \
+  corrector/candidates/sources.py corrector/candidates/casing.py corrector/candidates/ranked.py corrector/candidates/compose.py \
   | sha256sum | cut -c1-8)
 THESAURUS = models/thesaurus/.built-v$(THESAURUS_FORMAT)-$(CHANNEL_HASH)
 

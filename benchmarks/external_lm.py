@@ -22,7 +22,8 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
-from corrector.candidates.generator import CandidateGenerator, substitutions
+from corrector.candidates.align import substitutions
+from corrector.candidates.generator import CandidateGenerator
 from corrector.defaults import SHARED_DATA_DIR, default_model_dir
 from corrector.lm.kenlm import KenlmModel
 from corrector.settings import DEFAULTS

@@ -19,6 +19,8 @@ SHARED_DATA_DIR = PROJECT_DIR.parent / "shared" / "data"
 
 DEFAULT_ORDER = 3  # `build-model`'s n-gram order: the default model's (the Makefile reads it from here)
 MAX_SPAN = 4
+# Candidates below this channel log10 probability are not worth the decoder's time.
+MIN_LOGPROB = -5.0
 
 
 def default_model_dir() -> Path:

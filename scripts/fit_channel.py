@@ -41,6 +41,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from corrector.candidates.align import substitutions
+from corrector.candidates.casing import case_words
 from corrector.candidates.channel import (
     FEATURES,
     WEIGHTS_FILE,
@@ -48,7 +50,7 @@ from corrector.candidates.channel import (
     document_features,
     static_features,
 )
-from corrector.candidates.generator import CandidateGenerator, case_words, substitutions
+from corrector.candidates.generator import CandidateGenerator
 from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR, default_model_dir
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model

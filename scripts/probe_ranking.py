@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from corrector.builders import thesaurus
-from corrector.candidates import generator as generator_module
 from corrector.candidates import inflection
+from corrector.candidates import sources as sources_module
 from corrector.candidates.channel import FEATURES, ChannelModel, static_features, zipf
 from corrector.candidates.generator import CandidateGenerator
 from corrector.candidates.relatives import Relatives
@@ -59,8 +59,8 @@ TERMS = (
     "sim_frequent",  # similarity for originals of Zipf ≥ 5
 )
 SOURCES = ("moby", "wordnet", "mythes")
-# Inflectional agreement (generator._agree_inflection) at these margins, as extra term columns
-# holding the score change it makes (the shipped margin is generator.INFLECTION_MARGIN).
+# Inflectional agreement (sources.agree_inflection) at these margins, as extra term columns
+# holding the score change it makes (the shipped margin is sources.INFLECTION_MARGIN).
 AGREE_MARGINS = (0.5, 1.0, 1.5, 2.0, math.inf)
 
 Group = tuple[np.ndarray, np.ndarray, np.ndarray, "int | None"]  # static, features, terms, original
@@ -181,13 +181,13 @@ def groups(
                     t["sim_frequent"] = t["similarity"] * (f["zipf_original"] >= 5)
                 terms[i, : len(TERMS)] = [t.get(k, 0.0) for k in TERMS]
             order = sorted(zip(static.tolist(), evs, strict=True), key=lambda item: -item[0])
-            shipped = generator_module.INFLECTION_MARGIN
+            shipped = sources_module.INFLECTION_MARGIN
             for k, margin in enumerate(AGREE_MARGINS):
-                generator_module.INFLECTION_MARGIN = margin
-                agreed = {ev.original: z for z, ev in generator_module._agree_inflection(sub.spun, order)}
+                sources_module.INFLECTION_MARGIN = margin
+                agreed = {ev.original: z for z, ev in sources_module.agree_inflection(sub.spun, order)}
                 change = [agreed[ev.original] - z for z, ev in zip(static, evs, strict=True)]
                 terms[:, len(TERMS) + k] = change
-            generator_module.INFLECTION_MARGIN = shipped
+            sources_module.INFLECTION_MARGIN = shipped
             hit = memo[sub.spun] = ([ev.original for ev in evs], static, feats, terms)
         names, static, feats, terms = hit
         out.append((static, feats, terms, names.index(sub.original) if sub.original in names else None))

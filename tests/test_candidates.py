@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from corrector.builders import thesaurus
+from corrector.candidates.align import substitutions
 from corrector.candidates.channel import ChannelModel
-from corrector.candidates.generator import CandidateGenerator, read_learned, span_key, substitutions
+from corrector.candidates.generator import CandidateGenerator, span_key
+from corrector.candidates.sources import read_learned
 from corrector.text.tokens import split_sentences
 
 pytestmark = pytest.mark.skipif(
@@ -199,7 +201,7 @@ def test_precomputed_lists_and_span_pruning_change_nothing(small_table: thesauru
 
 
 def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.ReverseTable) -> None:
-    from corrector.candidates.generator import lookup_keys
+    from corrector.candidates.ranked import lookup_keys
 
     keys = lookup_keys(small_table)
     # Inflected forms of table keys are looked up too (advised ← advise, told ← tell).
@@ -217,7 +219,7 @@ def test_complete_precomputed_lists_change_nothing(small_table: thesaurus.Revers
     assert fast._span_reads is not None and plain._span_reads is None
     words = sentences[0].words
     assert len(fast._spans(words, read_only=True)[0]) < len(fast.spans(sentences[0]))
-    assert fast._shipped_tokens is not None and fast._shipped_tokens["didn't"] == ("did", "n't")
+    assert fast.shipped_tokens is not None and fast.shipped_tokens["didn't"] == ("did", "n't")
     # Learned pairs add lists the table does not know: every span is kept.
     learned = CandidateGenerator(fast.table, fast.channel, learned={"stated": {"said": 3}})
     assert learned._span_reads is None
@@ -273,10 +275,10 @@ def test_inflection_agreement_puts_the_spun_words_inflection_first() -> None:
     (wants ← desires); one far above it (people over peoples, for masses) stays, and a spun
     word that is a lemma itself (means) or a phrase is left alone."""
     from corrector.candidates.channel import Evidence
-    from corrector.candidates.generator import INFLECTION_MARGIN, _agree_inflection
+    from corrector.candidates.sources import INFLECTION_MARGIN, agree_inflection
 
     def order(key: str, scored: list[tuple[float, str]]) -> list[str]:
-        out = _agree_inflection(key, [(z, Evidence(key, o)) for z, o in scored])
+        out = agree_inflection(key, [(z, Evidence(key, o)) for z, o in scored])
         return [ev.original for _, ev in out]
 
     assert order("desires", [(2.0, "want"), (1.0, "wants"), (0.5, "long")]) == ["wants", "want", "long"]

@@ -10,7 +10,8 @@ import pytest
 from corrector.builders import thesaurus
 from corrector.candidates import relatives
 from corrector.candidates.channel import ChannelModel
-from corrector.candidates.generator import CandidateGenerator, lookup_keys, precompute_ranked
+from corrector.candidates.generator import CandidateGenerator, precompute_ranked
+from corrector.candidates.ranked import lookup_keys
 from corrector.candidates.relatives import Relatives
 from corrector.text.tokens import split_sentences
 

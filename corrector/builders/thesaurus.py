@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corrector.candidates import rules
-from corrector.candidates.generator import extra_span_sets, lookup_keys, precompute_ranked, rules_hash
+from corrector.candidates.generator import extra_span_sets, precompute_ranked, rules_hash
+from corrector.candidates.ranked import lookup_keys
 from corrector.candidates.relatives import Relatives
 from corrector.candidates.table import (
     MANIFEST_FILE,

@@ -1,9 +1,10 @@
 """Candidate originals for spun n-grams, scored by the channel model, as decoder lattices.
 
-For every span of 1–4 word tokens in a sentence we ask each source in :data:`SOURCES` for
-originals (thesauri reversed, with re-inflection; curated rules; number rules; learned pairs),
-merge their evidence per original, score it with :class:`corrector.candidates.channel.ChannelModel`, and
-keep the best ``max_candidates``. Spans with no candidate get no arc.
+For every span of 1–4 word tokens in a sentence we ask each source in
+:data:`~corrector.candidates.sources.SOURCES` for originals (thesauri reversed, with
+re-inflection; curated rules; number rules; learned pairs), merge their evidence per original,
+score it with :class:`corrector.candidates.channel.ChannelModel`, and keep the best
+``max_candidates``. Spans with no candidate get no arc.
 
 Speed: the reversed table stores each key's originals best first by static channel score, so a
 span reads only the head of its list (``top_n`` entries, and ``top_n`` of each lemma's list for
@@ -12,14 +13,14 @@ only when another source proposes the same original.
 
 The table ships the finished static ranked lists (:func:`precompute_ranked`, used only when the
 weights, options and rules fingerprint matches) of every key the thesaurus or the rules give a
-candidate, inflected forms included (:func:`lookup_keys`): a new process computes none (number
-rules and learned pairs aside) and drops any other span with one dict miss. It also ships the
-word prefixes of multi-word keys and originals and the first words of multi-word keys, inflected
-forms included, so a span stops growing as soon as it can no longer become a key with
-candidates or an original the document evidence reads (most multi-word spans are never built),
-and the lists' multi-word originals, so that of the multi-word spans built :meth:`lattices`
-keeps only those whose document count a list reads; and the LM tokens of the originals that are
-not plain words, so a new process never runs the tokenizer on them.
+candidate, inflected forms included (:func:`~corrector.candidates.ranked.lookup_keys`): a new
+process computes none (number rules and learned pairs aside) and drops any other span with one
+dict miss. It also ships the word prefixes of multi-word keys and originals and the first words
+of multi-word keys, inflected forms included, so a span stops growing as soon as it can no longer
+become a key with candidates or an original the document evidence reads (most multi-word spans
+are never built), and the lists' multi-word originals, so that of the multi-word spans built
+:meth:`lattices` keeps only those whose document count a list reads; and the LM tokens of the
+originals that are not plain words, so a new process never runs the tokenizer on them.
 
 A new process makes ~100,000 candidates on its first batch of documents: they are made in one
 loop on local names (:func:`corrector.text.lattice.new_candidate`), keys without candidates share
@@ -29,366 +30,63 @@ collector's passes.
 At runtime the ranked lists are cached per key (bounded), with the candidates made from them per
 (case, document score shift), so a key seen again in another document reuses its candidates;
 finished lists are cached per (key, case, repeat count, originals present in the document).
+
+Beside this module: the evidence sources (:mod:`~corrector.candidates.sources`), an original's
+cased tokens (:mod:`~corrector.candidates.casing`), the ranked lists' shipped and runtime forms
+(:mod:`~corrector.candidates.ranked`), padded compositions (:mod:`~corrector.candidates.compose`)
+and the alignment of a spun text with its original (:mod:`~corrector.candidates.align`).
 """
 
 from __future__ import annotations
 
-import difflib
 import gc
 import hashlib
 import itertools
 import json
-import marshal
 import math
 import warnings
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections import Counter
+from collections.abc import Container, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from corrector.candidates import inflection, relatives, rules
-from corrector.candidates.channel import ChannelModel, Evidence, zipf
-from corrector.candidates.relatives import Related, Relatives
+from corrector.candidates.casing import case_signature, original_tokens, plain_tokens, word_signature
+from corrector.candidates.channel import ChannelModel, Evidence
+from corrector.candidates.compose import COMPOSE_PER_WORD, compose_padded
+from corrector.candidates.ranked import (
+    MARSHAL_VERSION,
+    NO_RANKED,
+    Bounded,
+    Ranked,
+    columns,
+    pack_ranked,
+    parse_ranked,
+)
+from corrector.candidates.relatives import Relatives
+from corrector.candidates.sources import INFLECTION_MARGIN, SOURCES, agree_inflection, read_learned
 from corrector.candidates.table import PrecomputedLists, ReverseTable, word_prefixes
 from corrector.defaults import DEFAULT_LEARNED as DEFAULT_LEARNED  # re-exported
-from corrector.defaults import MAX_SPAN
+from corrector.defaults import MAX_SPAN, MIN_LOGPROB
 from corrector.settings import DEFAULTS
-from corrector.text.lattice import Arc, Candidate, Lattice, new_arc, new_candidate
-from corrector.text.tokens import (
-    NO_SPACE_AFTER,
-    NO_SPACE_BEFORE,
-    Sentence,
-    apply_case,
-    case_pattern,
-    detokenize,
-    lm_words,
-    tokenize,
-)
+from corrector.text.lattice import Arc, Candidate, Lattice, new_arc
+from corrector.text.tokens import NO_SPACE_AFTER, NO_SPACE_BEFORE, Sentence, detokenize, lm_words, tokenize
 
-# Candidates below this channel log10 probability are not worth the decoder's time.
-MIN_LOGPROB = -5.0
 # Originals read per looked-up key (its own list, and each lemma's list for inflected words).
 # Lists are sorted by static channel score, so the head holds everything that can reach the
 # top max_candidates (see scripts/fit_channel.py for the recall check).
 TOP_N = 32
-# Composed candidates (compose_padded): channel log10 cost of each dropped padding word, and how
-# many of a word's best one-word candidates a composition tries.
-DROP_LOGPROB = -1.0
-COMPOSE_PER_WORD = 4
 # Ranked lists are cut to what can reach the top max(max_candidates, LIST_CAP) once document
 # evidence is added: one shipped list serves the decoder's cap (12) and what `corrector
 # candidates` shows (20), so both list the relatives the table's build added.
 LIST_CAP = 20
-# Inflectional agreement (:func:`_agree_inflection`): a bare form scored at most this much above
-# its own inflection that the spun word carries goes just below it (natural log-odds).
-INFLECTION_MARGIN = 1.5
-INFLECTION_STEP = 0.05
 # Keys whose ranked candidates stay cached (bounded for streaming).
 CACHE_SIZE = 50_000
-# marshal format of the shipped ranked lists (4: Python ≥ 3.4).
-MARSHAL_VERSION = 4
-
-# A source maps (spun key, its words) to evidence for originals; it updates ``found`` in place.
-# ``limit`` (None = everything) caps how many thesaurus entries per list it reads.
-Source = Callable[["CandidateGenerator", str, Sequence[str], dict[str, Evidence], "int | None"], None]
 
 
 def span_key(words: Sequence[str]) -> str:
     """The lookup key of LM tokens: lowercase, detokenised (``wo n't ever`` → ``won't ever``)."""
     return detokenize(lm_words(words, lowercase=True))
-
-
-def _evidence(found: dict[str, Evidence], spun: str, original: str) -> Evidence:
-    ev = found.get(original)
-    if ev is None:
-        ev = found[original] = Evidence(spun, original)
-    return ev
-
-
-def _merged(
-    gen: CandidateGenerator, found: dict[str, Evidence], key: str, original: str, limit: int | None
-) -> Evidence:
-    """``found[original]``, created on first use. When the key's own thesaurus list was read
-    only up to ``limit``, a new original is looked up in the rest of it, so its evidence is
-    the same as with the whole list read."""
-    ev = found.get(original)
-    if ev is None:
-        ev = found[original] = Evidence(key, original)
-        if limit is not None:
-            entry = gen.table.find(key, original)
-            if entry is not None:
-                ev.ranks.update(entry.ranks)
-                ev.fanout = gen.table.count(key)
-                ev.mutual = entry.mutual
-                ev.zipf_original = entry.zipf
-    return ev
-
-
-def _thesaurus_source(
-    gen: CandidateGenerator,
-    key: str,
-    words: Sequence[str],
-    found: dict[str, Evidence],
-    limit: int | None = None,
-) -> None:
-    table = gen.table
-    entries = table.lookup(key, limit)
-    fanout = table.count(key) if limit is not None else len(entries)
-    for entry in entries:
-        ev = _evidence(found, key, entry.original)
-        ev.ranks.update(entry.ranks)
-        ev.fanout = fanout
-        ev.mutual = entry.mutual
-        ev.zipf_original = entry.zipf
-    # Only what the head of the list did not cover needs a look-up in the rest of it.
-    rest = limit if limit is not None and fanout > limit else None
-    # Inflected spans: analyse the word that carries the inflection (first of a verb phrase,
-    # last of a noun phrase), look its lemma up, inflect each original back.
-    parts = key.split(" ")
-    for at in (0,) if len(parts) == 1 else (0, len(parts) - 1):
-        for lemma, tag in inflection.analyses(parts[at]):
-            if (at == 0) != (tag in inflection.VERB_TAGS) and len(parts) > 1:
-                continue
-            lemma_key = " ".join([*parts[:at], lemma, *parts[at + 1 :]])
-            lemma_entries = table.lookup(lemma_key, limit)
-            if not lemma_entries:
-                continue
-            lemma_fanout = table.count(lemma_key) if limit is not None else len(lemma_entries)
-            for entry in lemma_entries:
-                original = inflection.inflect_phrase(entry.original, tag)
-                # A form never seen in running English (wordfreq) cannot be the news original:
-                # the thesaurus drops such lemmas, and rule-made forms ("callbacked") likewise.
-                if original is None or original == key or (original not in found and not zipf(original)):
-                    continue
-                ev = _merged(gen, found, key, original, rest)
-                if not ev.ranks:
-                    ev.inflected = True
-                    ev.mutual = entry.mutual
-                for source, rank in entry.ranks.items():
-                    ev.ranks.setdefault(source, rank)
-                ev.fanout = max(ev.fanout, lemma_fanout)
-
-
-def _rules_source(
-    gen: CandidateGenerator,
-    key: str,
-    words: Sequence[str],
-    found: dict[str, Evidence],
-    limit: int | None = None,
-) -> None:
-    ruled = rules.RULES.get(key, ())
-    numbers = rules.number_originals(key) if len(words) == 1 else ()
-    if not ruled and not numbers:
-        return
-    rest = limit if limit is not None and gen.table.count(key) > limit else None
-    for original in ruled:
-        _merged(gen, found, key, original, rest).rules = True
-    for original in numbers:
-        _merged(gen, found, key, original, rest).number = True
-
-
-def _learned_source(
-    gen: CandidateGenerator,
-    key: str,
-    words: Sequence[str],
-    found: dict[str, Evidence],
-    limit: int | None = None,
-) -> None:
-    learned = gen.learned.get(key)
-    if not learned:
-        return
-    rest = limit if limit is not None and gen.table.count(key) > limit else None
-    for original, count in learned.items():
-        _merged(gen, found, key, original, rest).learned += count
-
-
-def _mark(ev: Evidence, related: Related) -> None:
-    """Record on ``ev`` how its original relates to the spun word (see :mod:`relatives`)."""
-    if related.kind == "own" or related.kind == "joined":
-        ev.own_rank = related.rank if ev.own_rank is None else min(ev.own_rank, related.rank)
-        ev.mutual = True  # the spun word's own list holds it
-    elif related.kind == "derived":
-        ev.derived = True
-        ev.own_rank = related.rank if ev.own_rank is None else min(ev.own_rank, related.rank)
-    elif related.kind == "variant":
-        ev.variant = True
-    elif related.kind == "compound":
-        ev.compound = True
-
-
-def _relatives_source(
-    gen: CandidateGenerator,
-    key: str,
-    words: Sequence[str],
-    found: dict[str, Evidence],
-    limit: int | None = None,
-) -> None:
-    """Originals related to the spun word itself (spelling variants, derivations, compound
-    heads, joined forms; :mod:`corrector.candidates.relatives`), re-inflected for inflected
-    one-word spans; a spelling variant's own reverse candidates follow it (hop). The spun
-    word's own lists mark the reverse candidates they hold (source "own")."""
-    rel = gen.relatives
-    if rel is None:
-        return
-    rest = limit if limit is not None and gen.table.count(key) > limit else None
-    readings: list[tuple[str, str | None]] = [(key, None)]
-    if " " not in key:
-        readings.extend(inflection.analyses(key))
-    variants: list[str] = []
-    # A new original must be much more frequent than the spun form: real spinners go from a
-    # frequent word to a rarer one (docs/candidates-study.md, finding 2), and clean text's
-    # frequent words then get none. (A multi-word spun form, a compound written as its words,
-    # is one word's spin: no floor.)
-    floor = zipf(key) + relatives.MIN_GAIN if " " not in key else 0.0
-    for lemma, tag in readings:
-        for related in rel.get(lemma):
-            original = related.original if tag is None else inflection.inflect_phrase(related.original, tag)
-            if original is None or original == key:
-                continue
-            if original not in found:
-                # The spun word's own lists only mark the originals the reverse lists give
-                # (sources "own"): as new originals they changed clean text (agog → high,
-                # Enmity → State: clean edits 0.63 → 0.75 per 100 words, light ERR +0.129 →
-                # +0.100) and reached no dev or DESIGN original the other kinds do not.
-                z = zipf(original)
-                if related.kind == "own" or not z or (related.kind != "variant" and z < floor):
-                    continue
-            ev = _merged(gen, found, key, original, rest)
-            if tag is not None and not ev.ranks:
-                ev.inflected = True
-            _mark(ev, related)
-            if related.kind == "variant" and original not in variants:
-                variants.append(original)
-    for variant in variants:
-        hopped: dict[str, Evidence] = {}
-        _thesaurus_source(gen, variant, (variant,), hopped, limit)
-        for original, ev in hopped.items():
-            if original == key or original in found:
-                continue
-            # Scored as the variant's own candidate (its frequency, not the rare spelling's).
-            ev.hop = True
-            found[original] = ev
-
-
-# The candidate sources, in the order their evidence is merged.
-SOURCES: dict[str, Source] = {
-    "thesaurus": _thesaurus_source,
-    "rules": _rules_source,
-    "learned": _learned_source,
-    "relatives": _relatives_source,
-}
-
-
-def _agree_inflection(key: str, scored: list[tuple[float, Evidence]]) -> list[tuple[float, Evidence]]:
-    """``scored`` (best first) with inflectional agreement: when a one-word spun key is only an
-    inflected form (desires, states: not a lemma itself), a bare-form original (want, say) that
-    scores at most :data:`INFLECTION_MARGIN` above its own inflection the spun word carries
-    (wants, says), both among the candidates, goes just below that inflection. Spinners keep a
-    word's inflection (wants → desires, says → states); the bare form ranks first only because
-    it is more frequent. A counterpart far below (peoples under people, for masses) is left
-    there: its low score says it is not the form meant. Measured in docs/candidates-study.md."""
-    if " " in key or len(scored) < 2:
-        return scored
-    tags = {tag for _, tag in inflection.analyses(key)}
-    if not tags or inflection.is_lemma(key):
-        return scored
-    score_of = {ev.original: z for z, ev in scored}
-    out = []
-    moved = False
-    for z, ev in scored:
-        original = ev.original
-        if " " not in original:
-            forms = {inflection.inflect(original, tag) for tag in tags} - {original}
-            near = [score_of[f] for f in forms if f in score_of and 0 < z - score_of[f] <= INFLECTION_MARGIN]
-            if near:
-                z = max(near) - INFLECTION_STEP
-                moved = True
-        out.append((z, ev))
-    if moved:
-        out.sort(key=lambda item: -item[0])
-    return out
-
-
-def read_learned(path: Path) -> dict[str, dict[str, int]]:
-    """A learn-pairs table (TSV ``spun<TAB>original<TAB>count``, keys as :func:`span_key`)."""
-    table: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            spun, original, count = line.rstrip("\n").split("\t")[:3]
-            table.setdefault(spun, {})[original] = table.get(spun, {}).get(original, 0) + int(count)
-    return table
-
-
-# Words NLTK's tokenizer splits although they are plain letters (its CONTRACTIONS2 rules).
-_SPLIT_WORDS = frozenset({"cannot", "gimme", "gonna", "gotta", "lemme", "wanna"})
-
-
-@lru_cache(maxsize=200_000)
-def _original_tokens(original: str) -> tuple[str, ...]:
-    return _plain_tokens(original) or tuple(t.text for t in tokenize(original))
-
-
-def _plain_tokens(original: str) -> tuple[str, ...] | None:
-    """The LM tokens of ``original`` when it is plain ASCII words, possibly hyphenated inside:
-    NLTK would return them as they are (checked over the whole table, re-inflected originals
-    included). None: only the tokenizer knows."""
-    if original.isalpha() and original.isascii() and original not in _SPLIT_WORDS:
-        return (original,)  # one plain word (most originals): the general case below, faster
-    words = original.split(" ")
-    if original.isascii() and all(w.isalpha() for w in words) and _SPLIT_WORDS.isdisjoint(words):
-        return tuple(words)
-    if original.isascii() and "--" not in original and all(_hyphenated_word(w) for w in words):
-        return tuple(words)
-    return None
-
-
-def _hyphenated_word(word: str) -> bool:
-    parts = word.split("-")
-    return all(p.isalpha() for p in parts) and _SPLIT_WORDS.isdisjoint(parts)
-
-
-@lru_cache(maxsize=100_000)
-def _case_signature(span_words: tuple[str, ...]) -> str:
-    """What :func:`case_words` depends on in the spun span: its case pattern, and for title
-    case whether every word with a letter is title-cased."""
-    pattern = case_pattern(" ".join(span_words))
-    if pattern == "title":
-        alpha = [w for w in span_words if any(c.isalpha() for c in w)]
-        if len(alpha) > 1 and all(case_pattern(w) == "title" for w in alpha):
-            return "titles"
-    return pattern
-
-
-@lru_cache(maxsize=100_000)
-def _word_signature(word: str) -> str:
-    """:func:`_case_signature` of a one-word span (title case on every word needs two)."""
-    # No uppercase letter: what case_pattern answers, faster (most words).
-    return "lower" if word.islower() else case_pattern(word)
-
-
-def case_words(span_words: Sequence[str], original: str, signature: str | None = None) -> tuple[str, ...]:
-    """LM tokens of ``original`` carrying the spun span's case (Prime → Top, PRIME → TOP;
-    'International Minister' → 'Foreign Minister' keeps title case on every word)."""
-    return _case_tokens(_original_tokens(original), signature or _case_signature(tuple(span_words)))
-
-
-def _case_tokens(tokens: tuple[str, ...], signature: str) -> tuple[str, ...]:
-    """:func:`case_words` from the original's LM tokens."""
-    if signature == "upper":
-        return tuple(t.upper() for t in tokens)
-    if signature == "titles":
-        return tuple(apply_case("title", t) if t[:1].isalpha() and "'" not in t else t for t in tokens)
-    if signature == "title":
-        return (apply_case("title", tokens[0]), *tokens[1:])
-    return tuple(tokens)
-
-
-def _cased_form(tokens: tuple[str, ...], signature: str) -> tuple[tuple[str, ...], str]:
-    """(An original's LM ``tokens`` in case ``signature``, their text)."""
-    words = _case_tokens(tokens, signature)
-    return words, words[0] if len(words) == 1 else detokenize(words)
 
 
 @lru_cache(maxsize=200_000)
@@ -423,46 +121,6 @@ def _interned_sources(sources: tuple[str, ...]) -> tuple[str, ...]:
     return sources
 
 
-class _Bounded(OrderedDict):  # type: ignore[type-arg]
-    """A dict that forgets its oldest keys beyond ``size`` (first in, first out). Reads are
-    the plain C ``get``, which matters on the hot path; a frequent key that falls out is
-    recomputed once."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def put(self, key, value) -> None:  # type: ignore[no-untyped-def]
-        self[key] = value
-        if len(self) > self.size:
-            self.popitem(last=False)
-
-
-# A ranked list: ((static channel score, original, sources), …) best first.
-RankedList = tuple[tuple[float, str, tuple[str, ...]], ...]
-# The same as parallel tuples (scores, originals, sources), as the table ships it (marshal) and
-# the runtime keeps it: 3 tuples a list instead of one per entry, which marshal reads ~8x
-# faster than text and the garbage collector has far fewer objects to walk. marshal's format
-# is fixed per Python version; the table records the version it used.
-Columns = tuple[tuple[float, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]
-_NO_COLUMNS: Columns = ((), (), ())
-
-
-def _columns(ranked: RankedList) -> Columns:
-    if not ranked:
-        return _NO_COLUMNS
-    return tuple(zip(*ranked, strict=True))  # type: ignore[return-value]
-
-
-def _parse_ranked(packed: bytes) -> Columns:
-    """A precomputed ranked list (see :func:`_pack_ranked`)."""
-    return marshal.loads(packed)  # type: ignore[no-any-return]
-
-
-def _pack_ranked(ranked: RankedList) -> bytes:
-    return marshal.dumps(_columns(ranked), MARSHAL_VERSION)
-
-
 # The generator the build's worker processes inherit (fork).
 _BUILD_GENERATOR: CandidateGenerator | None = None
 
@@ -474,7 +132,7 @@ def _precompute_chunk(keys: list[str]) -> dict[str, bytes]:
     for key in keys:
         ranked = gen._compute_ranked(key, key.split(" "))
         if ranked:
-            out[key] = _pack_ranked(ranked)
+            out[key] = pack_ranked(ranked)
     return out
 
 
@@ -497,7 +155,7 @@ def precompute_ranked(
     Also shipped, so that a new process does less per span: the multi-word originals of the
     lists that are not keys themselves (with the keys, every multi-word span whose document
     count a list reads), and the LM tokens of the originals that are not plain words
-    (``didn't`` → ``did n't``, ``u.s. congress``; see :func:`_plain_tokens`), which only the
+    (``didn't`` → ``did n't``, ``u.s. congress``; see :func:`plain_tokens`), which only the
     tokenizer knows and it costs ~0.2 ms a call. ``related``: the relatives the lists include
     (read at build time only)."""
     global _BUILD_GENERATOR
@@ -523,47 +181,15 @@ def precompute_ranked(
             lists = _precompute_chunk(keys)
         finally:
             _BUILD_GENERATOR = None
-    originals = {original for packed in lists.values() for original in _parse_ranked(packed)[1]}
+    originals = {original for packed in lists.values() for original in parse_ranked(packed)[1]}
     return PrecomputedLists(
         fingerprint=gen.ranked_fingerprint(),
         marshal=MARSHAL_VERSION,
         complete=complete,
         lists={k: lists[k] for k in keys if k in lists},
         span_originals=frozenset(o for o in originals if " " in o and o not in lists),
-        original_tokens={o: _original_tokens(o) for o in sorted(originals) if _plain_tokens(o) is None},
+        original_tokens={o: original_tokens(o) for o in sorted(originals) if plain_tokens(o) is None},
     )
-
-
-def lookup_keys(table: ReverseTable, related: Relatives | None = None) -> list[str]:
-    """Every key the thesaurus source, the rules or the relatives can give a candidate: the
-    table's and the relatives' keys, the rule keys, and each inflected form of a table key (a
-    word, or the first or last word of a phrase) that :func:`corrector.candidates.inflection.analyses`
-    reads back to it. A superset: forms are taken from the lemma's inflection table, which
-    ``analyses`` requires a form to be in."""
-    table_keys = list(dict.fromkeys([*table.keys(), *(related.keys() if related else ())]))
-    keys = dict.fromkeys(table_keys)
-    for key in table_keys:
-        parts = key.split(" ")
-        for at in (0,) if len(parts) == 1 else (0, len(parts) - 1):
-            for tag, forms in inflection.inflections(parts[at]).items():
-                if tag not in inflection.INFLECTED_TAGS:
-                    continue
-                if len(parts) > 1 and (at == 0) != (tag in inflection.VERB_TAGS):
-                    continue
-                for form in forms:
-                    keys[" ".join([*parts[:at], form, *parts[at + 1 :]])] = None
-    keys.update(dict.fromkeys(rules.RULES))
-    return list(keys)
-
-
-def preload() -> None:
-    """Load the lemma and word-frequency dictionaries now (~0.6 s) rather than on the first
-    words a new process looks up. Not needed with a table of format 9 or later, whose lists
-    cover every key a default correction reads: what computes a list loads them when it must."""
-    inflection.analyses("said")
-    inflection.inflect("say", "VBD")
-    zipf("said")
-    zipf("u.s.")
 
 
 def extra_span_sets(learned: dict[str, dict[str, int]]) -> tuple[frozenset[str], frozenset[str]]:
@@ -632,9 +258,9 @@ class CandidateGenerator:
                 stacklevel=2,
             )
         # key → (((static score, original, sources), …) best first, the originals).
-        self._ranked_cache = _Bounded(cache_size)
+        self._ranked_cache = Bounded(cache_size)
         # (key, case, repeat count, originals present in the document) → finished candidates.
-        self._scored_cache = _Bounded(cache_size)
+        self._scored_cache = Bounded(cache_size)
         # case signature → original → (cased LM tokens, their text); cleared when full.
         self._cased_cache: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {}
         # The most document evidence can raise one candidate over another (for pruning).
@@ -680,8 +306,8 @@ class CandidateGenerator:
         self._precomputed: dict[str, bytes] | None = shipped.lists if shipped else None
         # Every key with a thesaurus or rule candidate has a list (see lookup_keys).
         self._complete = bool(shipped and shipped.complete)
-        # LM tokens of the shipped originals that are not plain words (see _plain_tokens).
-        self._shipped_tokens = shipped.original_tokens if shipped else None
+        # LM tokens of the shipped originals that are not plain words (see plain_tokens).
+        self.shipped_tokens = shipped.original_tokens if shipped else None
         # With all lists shipped and no learned pairs adding any, the only multi-word spans
         # whose document count a list reads are the lists' keys and their multi-word
         # originals: lattices() drops the other multi-word spans (most of them) once grown.
@@ -759,9 +385,9 @@ class CandidateGenerator:
         ranked = self._ranked_entry(key, words)
         return tuple(zip(ranked.scores, ranked.originals, ranked.sources, strict=True))
 
-    def _ranked_entry(self, key: str, words: Sequence[str]) -> _Ranked:
+    def _ranked_entry(self, key: str, words: Sequence[str]) -> Ranked:
         """:meth:`_ranked` with the candidates already made from it, cached (keys without
-        candidates share :data:`_NO_RANKED`)."""
+        candidates share :data:`NO_RANKED`)."""
         hit = self._ranked_cache.get(key)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
@@ -777,14 +403,14 @@ class CandidateGenerator:
         )
         packed = pre.get(key) if shipped else None  # type: ignore[union-attr]
         if packed is not None:
-            entry = _Ranked(*_parse_ranked(packed), shipped=self._shipped_tokens is not None)
+            entry = Ranked(*parse_ranked(packed), shipped=self.shipped_tokens is not None)
         elif shipped and self._complete and not (one_token and rules.number_originals(key)):
             # Not shipped, so neither the thesaurus nor the rules have it, and no number rule
             # gives a one-token span a candidate.
-            entry = _NO_RANKED
+            entry = NO_RANKED
         else:
             ranked = self._compute_ranked(key, words)
-            entry = _Ranked(*_columns(ranked)) if ranked else _NO_RANKED
+            entry = Ranked(*columns(ranked)) if ranked else NO_RANKED
         self._ranked_cache.put(key, entry)
         return entry
 
@@ -808,7 +434,7 @@ class CandidateGenerator:
         if found:
             score = self.channel.static_score
             scored = sorted(((score(ev), ev) for ev in found.values()), key=lambda item: -item[0])
-            scored = _agree_inflection(key, scored)
+            scored = agree_inflection(key, scored)
             if len(scored) > self._list_cap:
                 floor = scored[self._list_cap - 1][0] - self._max_doc_boost
                 scored = [item for item in scored if item[0] >= floor]
@@ -896,18 +522,18 @@ class CandidateGenerator:
                 ranked = ranked_cache.get(key)
                 if ranked is None:
                     ranked = self._ranked_entry(key, words[start:end])
-                if ranked is _NO_RANKED:
+                if ranked is NO_RANKED:
                     continue
                 if end - start == 1:
                     word = words[start]
                     cands = memo.get(word)
                     if cands is None:
-                        cands = memo[word] = score(ranked, key, _word_signature(word), doc_counts)
+                        cands = memo[word] = score(ranked, key, word_signature(word), doc_counts)
                 else:
                     span_words = words[start:end]
                     cands = memo.get(span_words)
                     if cands is None:
-                        signature = _case_signature(span_words)
+                        signature = case_signature(span_words)
                         cands = memo[span_words] = score(ranked, key, signature, doc_counts)
                 if cands:
                     arcs.append(new_arc(start, end, cands))
@@ -994,13 +620,13 @@ class CandidateGenerator:
     def _score_tuple(
         self, key: str, words: tuple[str, ...], doc_counts: Counter[str]
     ) -> tuple[Candidate, ...]:
-        return self._score_ranked(self._ranked_entry(key, words), key, _case_signature(words), doc_counts)
+        return self._score_ranked(self._ranked_entry(key, words), key, case_signature(words), doc_counts)
 
     def _score_ranked(
-        self, ranked: _Ranked, key: str, signature: str, doc_counts: Counter[str]
+        self, ranked: Ranked, key: str, signature: str, doc_counts: Counter[str]
     ) -> tuple[Candidate, ...]:
         """The candidates of a span of key ``key`` (ranked list ``ranked``) and case
-        ``signature`` (:func:`_case_signature`) in a document whose span keys are counted in
+        ``signature`` (:func:`case_signature`) in a document whose span keys are counted in
         ``doc_counts``."""
         static_scores = ranked.scores
         if not static_scores:
@@ -1045,213 +671,10 @@ class CandidateGenerator:
         self._scored_cache.put(cache_key, result)
         return result
 
-    def _cased(self, signature: str) -> dict[str, tuple[tuple[str, ...], str]]:
+    def cased(self, signature: str) -> dict[str, tuple[tuple[str, ...], str]]:
         """original → (its LM tokens in case ``signature``, their text), filled by
-        :meth:`_Ranked.shifted` (bounded: cleared when it outgrows the ranked-list cache)."""
+        :meth:`Ranked.shifted` (bounded: cleared when it outgrows the ranked-list cache)."""
         cased = self._cased_cache.get(signature)
         if cased is None or len(cased) > self._ranked_cache.size:
             cased = self._cased_cache[signature] = {}
         return cased
-
-
-class _Ranked:
-    """A key's static ranked list (see :meth:`CandidateGenerator._ranked`) and the candidates
-    made from it so far, per (case signature, document score shift): a key seen again in
-    another document reuses them, only the shifted ones are new."""
-
-    __slots__ = ("_made", "_static", "originals", "scores", "shipped", "sources")
-
-    def __init__(
-        self,
-        scores: tuple[float, ...],
-        originals: tuple[str, ...],
-        sources: tuple[tuple[str, ...], ...],
-        shipped: bool = False,
-    ) -> None:
-        self.scores = scores
-        self.originals = originals
-        self.sources = sources
-        # Shipped with the table, whose "original_tokens" then hold the LM tokens of every
-        # original that is not plain words (the others' are their space-separated words).
-        self.shipped = shipped
-        # signature → shift → candidate per entry: None not made yet, False below the floor.
-        self._made: dict[str, dict[float, list[Candidate | bool | None]]] = {}
-        # signature → the finished list without document evidence.
-        self._static: dict[str, tuple[Candidate, ...]] = {}
-
-    def static(self, signature: str, gen: CandidateGenerator) -> tuple[Candidate, ...]:
-        """The candidates without document evidence: the head of the list, by static score."""
-        found = self._static.get(signature)
-        if found is None:
-            order = range(min(len(self.scores), gen.max_candidates))
-            found = self._static[signature] = self.shifted(signature, order, self.scores, (), 0.0, 0.0, gen)
-        return found
-
-    def shifted(
-        self,
-        signature: str,
-        order: Iterable[int],
-        scores: Sequence[float],
-        present: tuple[int, ...],
-        repeat: float,
-        boost: float,
-        gen: CandidateGenerator,
-    ) -> tuple[Candidate, ...]:
-        """The candidates of entries ``order`` (best first) at channel scores ``scores``: their
-        static score plus ``boost`` for the entries in ``present``, plus ``repeat`` for the
-        others; up to the first below the generator's ``min_logprob``."""
-        originals = self.originals
-        by_shift = self._made.get(signature)
-        if by_shift is None:
-            by_shift = self._made[signature] = {}
-        made_repeat = by_shift.get(repeat) or by_shift.setdefault(repeat, [None] * len(originals))
-        made_boost = (
-            by_shift.get(boost) or by_shift.setdefault(boost, [None] * len(originals))
-            if present
-            else made_repeat
-        )
-        # The hot loop of a new process (~100,000 candidates on its first batch): locals only.
-        to_log10_prob = gen.channel.to_log10_prob
-        floor = gen.min_logprob
-        sources = self.sources
-        cased = gen._cased(signature)
-        shipped_tokens = gen._shipped_tokens if self.shipped else None
-        out = []
-        for i in order:
-            made = made_boost if i in present else made_repeat
-            cand = made[i]
-            if cand is None:
-                logprob = to_log10_prob(scores[i])
-                if logprob < floor:
-                    made[i] = False
-                    break
-                original = originals[i]
-                # The cased tokens depend only on the original and the span's case signature
-                # (the span's words matter only through it, see case_words).
-                found = cased.get(original)
-                if found is None:
-                    if shipped_tokens is None:
-                        tokens = _original_tokens(original)
-                    else:
-                        tokens = shipped_tokens.get(original) or tuple(original.split(" "))
-                    found = cased[original] = _cased_form(tokens, signature)
-                cand = made[i] = new_candidate(found[0], found[1], round(logprob, 4), sources[i])
-            elif cand is False:
-                break
-            out.append(cand)
-        return tuple(out)  # type: ignore[arg-type]
-
-# The ranked list of every key without candidates (most spans).
-_NO_RANKED = _Ranked((), (), ())
-
-
-def compose_padded(
-    words: Sequence[str], per_word: Sequence[Sequence[Candidate]], limit: int
-) -> list[Candidate]:
-    """Originals of a spun phrase that a spinner expanded with padding words (came → got here,
-    came under → got here below, into → right into a): each word kept as it is, replaced by one
-    of its best one-word candidates (``per_word``), or — padding words
-    (:data:`rules.PADDING_AFTER` after a replaced word, :data:`rules.PADDING_BEFORE` before a
-    kept one, and articles along with one) — dropped. Exactly one padding word is dropped and
-    one word is kept; the channel log10 probability is the substituted
-    words' sum plus :data:`DROP_LOGPROB` per dropped word. Best ``limit`` first."""
-    # Per word: what it may become (kind 0 kept as it is, 1 replaced, 2 dropped article,
-    # 3 dropped padding that follows a replacement, 4 dropped padding that precedes a word kept)
-    # and its replacements. The few valid shapes are settled first (cached), so only their
-    # replacements are combined: composing runs in the warm path of every padded sentence.
-    kind_sets = []
-    replaced = []
-    for word, cands in zip(words, per_word, strict=True):
-        low = word.lower()
-        repl = [(c.words, c.logprob, c.sources) for c in cands[:COMPOSE_PER_WORD] if c.text.lower() != low]
-        kinds = (0, 1) if repl else (0,)
-        if low in rules.PADDING_AFTER:
-            kinds += (3,)
-        elif low in rules.PADDING_BEFORE:
-            kinds += (4,)
-        elif low in rules.PADDING_ARTICLES:
-            kinds += (2,)
-        kind_sets.append(kinds)
-        replaced.append(repl)
-    found: dict[str, Candidate] = {}
-    for shape in _padded_shapes(tuple(kind_sets)):
-        options = [
-            [((words[i],), 0.0, ())] if kind == 0 else replaced[i] if kind == 1 else [((), DROP_LOGPROB, ())]
-            for i, kind in enumerate(shape)
-        ]
-        for combo in itertools.product(*options):
-            logprob = round(sum(lp for _, lp, _ in combo), 4)
-            if logprob < MIN_LOGPROB:
-                continue
-            cased = tuple(w for ws, _, _ in combo for w in ws)
-            text = detokenize(cased)
-            lower = text.lower()
-            hit = found.get(lower)
-            if hit is None or hit.logprob < logprob:
-                sources = tuple(dict.fromkeys(["composed", *(x for _, _, ss in combo for x in ss)]))
-                found[lower] = new_candidate(cased, text, logprob, sources)
-    return sorted(found.values(), key=lambda c: -c.logprob)[:limit]
-
-
-@lru_cache(maxsize=1024)
-def _padded_shapes(kind_sets: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
-    """The shapes (one kind per word, see :func:`compose_padded`) a padded phrase can have."""
-    last = len(kind_sets) - 1
-    shapes = []
-    for kinds in itertools.product(*kind_sets):
-        drops = sum(kind >= 2 for kind in kinds)
-        pads = [i for i, kind in enumerate(kinds) if kind >= 3]
-        # One padding word dropped (a spinner pads a word once: "right right along" is not a
-        # padded "along"), a word kept, and a word replaced or an article dropped too: dropping
-        # one padding word next to unchanged words is a deletion, not a spin undone.
-        if len(pads) != 1 or drops == len(kinds) or (1 not in kinds and drops < 2):
-            continue
-        # The padding sits where the spinner puts it: after the word it replaced (got here),
-        # before the word it kept (right into a).
-        p = pads[0]
-        if kinds[p] == 3 and not (p > 0 and kinds[p - 1] == 1):
-            continue
-        if kinds[p] == 4 and not (p < last and kinds[p + 1] == 0):
-            continue
-        # A word kept as it is at either end belongs outside the phrase (the shorter span has
-        # the same composition), and a spinner pads one word at a time (came → got here): every
-        # word kept must stand next to a dropped one.
-        if kinds[0] == 0 or kinds[-1] == 0:
-            continue
-        if any(
-            kind < 2 and not ((i > 0 and kinds[i - 1] >= 2) or (i < last and kinds[i + 1] >= 2))
-            for i, kind in enumerate(kinds)
-        ):
-            continue
-        shapes.append(kinds)
-    return tuple(shapes)
-
-
-def substitutions(spun: str, original: str, max_words: int = MAX_SPAN) -> list[tuple[int, int, str, str]]:
-    """Aligned substitutions between a spun text and its original (difflib on lowercase LM
-    tokens): ``(start, end, spun key, original key)`` with token offsets into the spun text's
-    tokens and 1–``max_words`` tokens on each side. Insertions and deletions are skipped: the
-    lattice only replaces spans. Punctuation at either end of a replaced block is trimmed off
-    first: spinners swap words, and a dash or quote the feed added or dropped next to a swap
-    ("providing" ← "— offering") is not part of it."""
-    spun_words = lm_words((t.text for t in tokenize(spun)), lowercase=True)
-    orig_words = lm_words((t.text for t in tokenize(original)), lowercase=True)
-    matcher = difflib.SequenceMatcher(a=spun_words, b=orig_words, autojunk=False)
-    out = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace":
-            continue
-        i1, i2 = _trim_punctuation(spun_words, i1, i2)
-        j1, j2 = _trim_punctuation(orig_words, j1, j2)
-        if 0 < i2 - i1 <= max_words and 0 < j2 - j1 <= max_words:
-            out.append((i1, i2, detokenize(spun_words[i1:i2]), detokenize(orig_words[j1:j2])))
-    return out
-
-
-def _trim_punctuation(words: Sequence[str], start: int, end: int) -> tuple[int, int]:
-    """``[start, end)`` without the punctuation tokens at its ends."""
-    while start < end and not any(c.isalnum() for c in words[start]):
-        start += 1
-    while end > start and not any(c.isalnum() for c in words[end - 1]):
-        end -= 1
-    return start, end

@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from corrector.candidates.generator import DEFAULT_LEARNED, substitutions
+from corrector.candidates.align import substitutions
+from corrector.candidates.generator import DEFAULT_LEARNED
 
 NAME = "learn-pairs"
 HELP = "Align spun/original pairs (JSONL or TSV) and write a learned substitution table."

@@ -10,7 +10,7 @@ Sources (all read at run time; nothing here ships news text):
   WordPress-kind spinners), as (original, spun) pairs — evaluation only, never fitted on;
 - ``simulator``: sentences of the clean-news LM corpus spun by ``corrector.research.spinner``.
 
-Every real pair is aligned with :func:`corrector.candidates.generator.substitutions`, so a
+Every real pair is aligned with :func:`corrector.candidates.align.substitutions`, so a
 sentence pair gives its 1–4-word replaced blocks. :func:`split_by_original` assigns a
 substitution to train or test by a hash of its ORIGINAL, so no original is on both sides.
 """
@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from corrector.candidates.generator import CandidateGenerator, substitutions
+from corrector.candidates.align import substitutions
+from corrector.candidates.generator import CandidateGenerator
 from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR
 
 TORTURED_FILE = SHARED_DATA_DIR / "tortured_phrases.tsv"
