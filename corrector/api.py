@@ -153,7 +153,8 @@ class Corrector:
                 channel = channel.with_document(self._own_decisions(text, generic, channel.settled))
             lattices = [channel.rescore(lattice) for lattice in generic]
             score = channel.evidence(lattices)
-            taught = None if score is None else TaughtEvidence(score, channel.complete)
+            decided = frozenset(channel.pairs)
+            taught = None if score is None else TaughtEvidence(score, channel.complete, decided)
             restorer = DocumentRestorer(self.lm, self.config, neural)
             return restorer.restore(text, lattices, feed, generic, taught)
         finally:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from corrector import defaults
+from corrector.candidates.generator import span_key
 from corrector.config import CorrectorConfig
 from corrector.lm.base import LanguageModel, perplexity
 from corrector.restore.decoder import (
@@ -171,7 +172,13 @@ class DocumentRestorer:
             decodings = self._verified(text, lattices, decodings, memos)
         elif teaching and not gated:
             lattices, decodings = self._taught(text, first_lattices, lattices, decodings, memos, weights)
-        edits = self._scored_edits(text, first_lattices, lattices, decodings, memos, feed)
+        doubted = (
+            self.config.min_undecided_probability if taught is not None and not gated else 0.0
+        )
+        edits, lattices, decodings = self._scored_edits(
+            text, first_lattices, lattices, decodings, memos, feed, weights,
+            doubted, taught.decided if taught is not None else frozenset(),
+        )
         return Restoration(
             source=text,
             text=apply_edits(text, edits),
@@ -189,18 +196,42 @@ class DocumentRestorer:
         decodings: list[SentenceDecoding],
         memos: list[SentenceMemo],
         feed: ScopeEvidence | None,
-    ) -> list[Edit]:
+        weights: DecoderWeights,
+        min_probability: float = 0.0,
+        decided: frozenset[str] = frozenset(),
+    ) -> tuple[list[Edit], list[Lattice], list[SentenceDecoding]]:
         """The decodings' edits, each with its ``spun_score``: the pair model's probability under
-        the document's pair evidence (or the feed's)."""
-        owned = _edits(text, lattices, decodings)
-        if not owned:
-            return []
-        placed = [(s, decodings[s].choices[c].arc, decodings[s].choices[c].candidate) for (s, c), _ in owned]
-        probabilities = placed_probabilities(
-            first_lattices, placed, self.lm, self.config.channel_weight, _frequency_prior(self.lm),
-            PairModel.load(), memos, feed,
-        )
-        return [replace(edit, spun_score=p) for (_, edit), p in zip(owned, probabilities, strict=True)]
+        the document's pair evidence (or the feed's). With ``min_probability``, an edit of a spun
+        form not in ``decided`` (the forms the teacher's decisions restore) below it is the n-gram
+        decoder's own guess against the evidence: its span loses its arc and the sentence is
+        decoded again, until no such edit is left (the lattices and decodings are returned)."""
+        while True:
+            owned = _edits(text, lattices, decodings)
+            if not owned:
+                return [], lattices, decodings
+            placed = [
+                (s, decodings[s].choices[c].arc, decodings[s].choices[c].candidate) for (s, c), _ in owned
+            ]
+            probabilities = placed_probabilities(
+                first_lattices, placed, self.lm, self.config.channel_weight, _frequency_prior(self.lm),
+                PairModel.load(), memos, feed,
+            )
+            doubted: dict[int, set[tuple[int, int]]] = {}
+            for (s, arc, _), p in zip(placed, probabilities, strict=True):
+                form = span_key(lattices[s].sentence.words[arc.start : arc.end])
+                if p is not None and p < min_probability and form not in decided:
+                    doubted.setdefault(s, set()).add((arc.start, arc.end))
+            if not doubted:
+                scored = zip(owned, probabilities, strict=True)
+                return [replace(edit, spun_score=p) for (_, edit), p in scored], lattices, decodings
+            # Each round removes arcs, so the loop ends.
+            lattices = list(lattices)
+            decodings = list(decodings)
+            for s, spans in doubted.items():
+                lattice = lattices[s]
+                arcs = tuple(arc for arc in lattice.arcs if (arc.start, arc.end) not in spans)
+                lattices[s] = Lattice(lattice.sentence, arcs)
+                decodings[s] = decode(lattices[s], self.lm, weights, self.config.nbest, memos[s])
 
     def pair_evidence(
         self, lattices: list[Lattice], memos: list[SentenceMemo] | None = None
@@ -400,6 +431,9 @@ class TaughtEvidence:
 
     score: float
     complete: bool
+    # The spun forms the teacher's decisions restore (span keys): the n-gram decoder's edits of any
+    # other form must reach ``min_undecided_probability``.
+    decided: frozenset[str] = frozenset()
 
 
 def _looks_spun(first: float, taught: TaughtEvidence | None, config: CorrectorConfig, words: int) -> bool:
