@@ -316,10 +316,11 @@ def test_the_signature_layout_is_unchanged(make: Any, examples: dict[str, Any]) 
     assert list(make(neural=FAKE_GGUF).signature_fields(decoding=False)) == lattice
     fields = make().signature_fields()
     assert (fields["beam"], fields["chw"], fields["pen"], fields["gate"]) == (8, 2.0, 1.25, 0.35)
-    # A spinner file's decisions weigh in the gate: min_spinner_evidence is signed with one.
-    assert "sev" not in fields
+    # A spinner file's decisions weigh in the gate and leave the other forms to the n-gram decoder:
+    # min_spinner_evidence and min_undecided_probability are signed with one.
+    assert "sev" not in fields and "undp" not in fields
     adapted = make(spinner=examples["spinner"]).signature_fields()
-    assert list(adapted) == [*head, "learned", "spinner", "neural", "sev", "version"]
+    assert list(adapted) == [*head, "learned", "spinner", "neural", "sev", "undp", "version"]
 
 
 def test_the_oracle_signs_the_lattice_settings_only(make: Any) -> None:
