@@ -149,11 +149,13 @@ class Corrector:
             # With the neural teacher's decisions, the neural LM is the teacher: it decides the
             # forms the feed left open in this document, and the n-gram decoder applies it all.
             neural = None if channel.taught else self.neural
+            # A single article's decisions (the teacher judged its every form), not a feed's.
+            single = channel.complete
             if channel.open_documents and self.neural is not None:
                 channel = channel.with_document(self._own_decisions(text, generic, channel.settled))
             lattices = [channel.rescore(lattice) for lattice in generic]
             score = channel.evidence(lattices)
-            decided = frozenset(channel.pairs)
+            decided = frozenset(channel.pairs) if single else None
             taught = None if score is None else TaughtEvidence(score, channel.complete, decided)
             restorer = DocumentRestorer(self.lm, self.config, neural)
             return restorer.restore(text, lattices, feed, generic, taught)

@@ -259,14 +259,14 @@ SETTINGS: tuple[Setting, ...] = (
         "with --pair-weight: log-odds subtracted before weighting (negative: favour judged pairs)",
         "--pair-offset", "document", signature="pairo", signed_with="pair_weight",
     ),
-    # With the teacher's decisions, the n-gram decoder's edits of forms they leave open (a form
-    # the teacher turned down where it scored it, or never judged) are right on the synthetic
-    # profiles about as often as they break, and wrong on real spun articles (docs/experiments.md,
-    # "Doubted edits of undecided forms").
+    # Beside a single article's teacher decisions, the n-gram decoder's edits of forms they leave
+    # open (a form the teacher turned down where it scored it, or never judged) are right on the
+    # synthetic profiles about as often as they break, and wrong on real spun articles
+    # (docs/experiments.md, "Doubted edits of undecided forms").
     Setting(
         "min_undecided_probability", float, 0.5,
-        "with the neural teacher's decisions: an n-gram edit of a spun form they do not restore is "
-        "made only at this pair-model probability (0 = off)",
+        "with a single article's neural teacher decisions: an n-gram edit of a spun form they do "
+        "not restore is made only at this pair-model probability (0 = off)",
         "--min-undecided-probability", "document", minimum=0, maximum=1, signature="undp",
         signed_with="spinner",
     ),

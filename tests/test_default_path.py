@@ -298,27 +298,28 @@ def test_the_teachers_decisions_are_applied_where_the_spin_prior_would_veto_them
 
 
 def test_an_undecided_forms_ngram_edit_needs_the_pair_models_probability(tiny_model_dir: Path) -> None:
-    """With the teacher's decisions, the n-gram decoder's edit of a form they do not restore is
-    made only at min_undecided_probability (the pair model's probability of the edit): at 1 no
-    such edit is left, the teacher's own decisions are still applied, and at 0 the check is off.
-    A text whose evidence reaches the gate, in a feed (decisions not complete)."""
+    """With a single article's teacher decisions, the n-gram decoder's edit of a form they do not
+    restore is made only at min_undecided_probability (the pair model's probability of the edit):
+    at 1 no such edit is left while the teacher's own decisions still apply, and at 0 the check
+    is off. A feed's decisions and the pair model's are not checked."""
     from test_pairs import planted_corrector
 
     from corrector.restore.pairs import PairDecision
 
-    generic = planted_corrector(str(tiny_model_dir))
+    # The gate by the first pass alone (the teacher's evidence is not what this is about).
+    generic = planted_corrector(str(tiny_model_dir)).with_settings(min_spinner_evidence=0.0)
     text = " ".join(["Officials stated that the talks would continue next week ."] * 7)
     other = [PairDecision("informed", "told", 0.9, 3, 2.0, 3, 0)]  # a form this text lacks
-    made = generic.with_settings(min_undecided_probability=0.0).with_decisions(other, taught=True)
-    restored = made.correct(text)
-    assert [e.restored for e in restored.edits] == ["said"] * 7
-    assert all(e.spun_score is not None and 0.0 < e.spun_score < 1.0 for e in restored.edits)
-    doubted = generic.with_settings(min_undecided_probability=1.0).with_decisions(other, taught=True)
-    assert doubted.correct(text).edits == ()
-    assert doubted.correct(text).text == text
+
+    def restored(floor: float, decisions: list[PairDecision], **kind: bool) -> list[str]:
+        corrector = generic.with_settings(min_undecided_probability=floor).with_decisions(decisions, **kind)
+        return [e.restored for e in corrector.correct(text).edits]
+
+    assert restored(0.0, other, taught=True, complete=True) == ["said"] * 7
+    made = generic.with_settings(min_undecided_probability=0.0).with_decisions(other, True, True)
+    assert all(e.spun_score is not None and 0.0 < e.spun_score < 1.0 for e in made.correct(text).edits)
+    assert restored(1.0, other, taught=True, complete=True) == []
     decided = [PairDecision("stated", "said", 0.9, 7, 2.0, 7, 0)]
-    applied = generic.with_settings(min_undecided_probability=1.0).with_decisions(decided, taught=True)
-    assert [e.restored for e in applied.correct(text).edits] == ["said"] * 7
-    # Not the teacher's decisions (the pair model's, or a spinner file's): no such check.
-    untaught = generic.with_settings(min_undecided_probability=1.0).with_decisions(other)
-    assert len(untaught.correct(text).edits) == 7
+    assert restored(1.0, decided, taught=True, complete=True) == ["said"] * 7
+    assert restored(1.0, other, taught=True) == ["said"] * 7  # a feed's decisions
+    assert restored(1.0, other) == ["said"] * 7  # the pair model's

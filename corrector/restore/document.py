@@ -172,12 +172,10 @@ class DocumentRestorer:
             decodings = self._verified(text, lattices, decodings, memos)
         elif teaching and not gated:
             lattices, decodings = self._taught(text, first_lattices, lattices, decodings, memos, weights)
-        doubted = (
-            self.config.min_undecided_probability if taught is not None and not gated else 0.0
-        )
+        decided = taught.decided if taught is not None and not gated else None
         edits, lattices, decodings = self._scored_edits(
             text, first_lattices, lattices, decodings, memos, feed, weights,
-            doubted, taught.decided if taught is not None else frozenset(),
+            self.config.min_undecided_probability if decided is not None else 0.0, decided or frozenset(),
         )
         return Restoration(
             source=text,
@@ -431,9 +429,12 @@ class TaughtEvidence:
 
     score: float
     complete: bool
-    # The spun forms the teacher's decisions restore (span keys): the n-gram decoder's edits of any
-    # other form must reach ``min_undecided_probability``.
-    decided: frozenset[str] = frozenset()
+    # A single article's: the spun forms the teacher's decisions restore (span keys), the n-gram
+    # decoder's edits of any other form must reach ``min_undecided_probability``. None for a
+    # feed's decisions, whose undecided edits (forms it turned down at a few of their many
+    # occurrences, and each document's rarer forms) are right more often than not on the heavy
+    # profiles (docs/experiments.md, "Doubted edits of undecided forms").
+    decided: frozenset[str] | None = None
 
 
 def _looks_spun(first: float, taught: TaughtEvidence | None, config: CorrectorConfig, words: int) -> bool:
