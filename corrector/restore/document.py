@@ -174,8 +174,7 @@ class DocumentRestorer:
             lattices, decodings = self._taught(text, first_lattices, lattices, decodings, memos, weights)
         decided = taught.decided if taught is not None and not gated else None
         edits, lattices, decodings = self._scored_edits(
-            text, first_lattices, lattices, decodings, memos, feed, weights,
-            self.config.min_undecided_probability if decided is not None else 0.0, decided or frozenset(),
+            text, first_lattices, lattices, decodings, memos, feed, weights, decided
         )
         return Restoration(
             source=text,
@@ -195,14 +194,16 @@ class DocumentRestorer:
         memos: list[SentenceMemo],
         feed: ScopeEvidence | None,
         weights: DecoderWeights,
-        min_probability: float = 0.0,
-        decided: frozenset[str] = frozenset(),
+        decided: frozenset[str] | None = None,
     ) -> tuple[list[Edit], list[Lattice], list[SentenceDecoding]]:
         """The decodings' edits, each with its ``spun_score``: the pair model's probability under
-        the document's pair evidence (or the feed's). With ``min_probability``, an edit of a spun
-        form not in ``decided`` (the forms the teacher's decisions restore) below it is the n-gram
-        decoder's own guess against the evidence: its span loses its arc and the sentence is
-        decoded again, until no such edit is left (the lattices and decodings are returned)."""
+        the document's pair evidence (or the feed's). With ``decided`` (the forms a single
+        article's teacher decisions restore), an edit of another form below
+        ``min_undecided_probability`` is the n-gram decoder's own guess against the evidence: its
+        span loses its arc and the sentence is decoded again, until no such edit is left (the
+        lattices and decodings are returned)."""
+        floor = self.config.min_undecided_probability if decided is not None else 0.0
+        exempt = decided or frozenset()
         while True:
             owned = _edits(text, lattices, decodings)
             if not owned:
@@ -216,8 +217,9 @@ class DocumentRestorer:
             )
             doubted: dict[int, set[tuple[int, int]]] = {}
             for (s, arc, _), p in zip(placed, probabilities, strict=True):
-                form = span_key(lattices[s].sentence.words[arc.start : arc.end])
-                if p is not None and p < min_probability and form not in decided:
+                if p is None or p >= floor:
+                    continue
+                if span_key(lattices[s].sentence.words[arc.start : arc.end]) not in exempt:
                     doubted.setdefault(s, set()).add((arc.start, arc.end))
             if not doubted:
                 scored = zip(owned, probabilities, strict=True)
