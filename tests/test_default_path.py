@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,12 @@ def test_the_default_path_reads_stdin_twice_through_a_spool(
     # A single article's teacher judged all its forms: pass 2 is the n-gram decoder alone.
     assert NEURAL_LOADS[-1] == "None"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    # stdin's copy and the decisions of a run without -o are the run's own: gone when it ends.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     assert _correct(tiny_model_dir, "-", "--output-format", "text") == 0
+    assert list(scratch.iterdir()) == []
     assert capsys.readouterr().out == from_file.read_text(encoding="utf-8")
     assert "said" in from_file.read_text(encoding="utf-8")
     # A single document: its pair types are decided from one occurrence.

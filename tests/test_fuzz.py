@@ -13,10 +13,12 @@ Examples are derandomized (the same ones on every run); the pipeline uses the de
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -227,6 +229,7 @@ def _feed_and_reference() -> tuple[Path, bytes]:
     """One hostile feed (at one path: ids hold it) and its uninterrupted 2-worker output."""
     if "feed" not in _FEED:
         directory = Path(tempfile.mkdtemp(prefix="corrector-fuzz-"))
+        atexit.register(shutil.rmtree, directory, True)  # shared by hypothesis's examples: kept to the end
         feed = _hostile_feed(directory / "feed.jsonl")
         out = directory / "reference.jsonl"
         done = subprocess.run(_cli("--workers", "2", "--chunk-size", "8", str(feed), "-o", str(out)), env=ENV,

@@ -96,8 +96,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="SPINNER.json",
-        help="where the learned spinner is kept (default: OUT.spinner.json, or a temporary file "
-        "without -o); --resume reuses a finished one",
+        help="where the learned spinner is kept (default: OUT.spinner.json; without -o, a temporary "
+        "file removed when the run ends); --resume reuses a finished one",
     )
     parser.add_argument(
         "--resume", action="store_true", help="continue an interrupted run from OUT.checkpoint (needs -o)"
@@ -155,6 +155,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # A run's own temporary files (stdin's copy for the two passes, the decisions of a run
+    # without -o) live in one directory that goes with the run, even when it fails.
+    with tempfile.TemporaryDirectory(prefix="corrector-") as scratch:
+        return _run(args, Path(scratch))
+
+
+def _run(args: argparse.Namespace, scratch: Path) -> int:
     if args.resume and args.output is None:
         raise ValueError("--resume needs an output file (-o)")
     if args.resume_changed_input and not args.resume:
@@ -164,17 +171,17 @@ def run(args: argparse.Namespace) -> int:
     mode = restoration_mode(args, overrides)
     spool = None if args.spool is None else str(args.spool)
     if mode == "taught":
-        spool = _spool_for_two_passes(args)
+        spool = _spool_for_two_passes(args, scratch)
         from corrector.candidates.spinner import leaves_documents_open
 
-        learned = learn_taught_spinner(args, spool)
+        learned = learn_taught_spinner(args, spool, scratch)
         overrides["spinner"] = str(learned)
         # Pass 2 is the n-gram decoder's; in a feed of several documents the teacher decided the
         # recurring forms, and judges each document's others as pass 2 reaches it.
         if leaves_documents_open(learned):
             overrides["neural"] = "default"
     elif args.adapt:
-        overrides["spinner"] = str(learn_feed_spinner(args))
+        overrides["spinner"] = str(learn_feed_spinner(args, scratch))
         overrides.pop("neural", None)
     spec = CorrectorSpec.create(args.model, factory=args.corrector_factory, **overrides)
     job = BatchJob(
@@ -244,9 +251,9 @@ def restoration_mode(args: argparse.Namespace, overrides: dict[str, Any]) -> str
     return "taught" if installed else "fast"
 
 
-def _spool_for_two_passes(args: argparse.Namespace) -> str | None:
+def _spool_for_two_passes(args: argparse.Namespace, scratch: Path) -> str | None:
     """The default path reads its input twice: standard input is copied to ``--spool`` (or a
-    temporary file) first. None when no input is stdin."""
+    file in the run's ``scratch`` directory) first. None when no input is stdin."""
     if STDIN not in args.inputs and args.inputs:
         if args.spool is not None:
             raise ValueError("--spool copies standard input, but no input is - (stdin)")
@@ -255,14 +262,12 @@ def _spool_for_two_passes(args: argparse.Namespace) -> str | None:
 
     if args.resume and args.spool is None:
         raise ValueError(RESUME_STDIN_MESSAGE)
-    path = str(args.spool) if args.spool is not None else os.path.join(
-        tempfile.mkdtemp(prefix="corrector-stdin-"), "stdin"
-    )
+    path = str(args.spool if args.spool is not None else scratch / "stdin")
     spool_stdin(path, None, reuse=args.resume)
     return path
 
 
-def learn_taught_spinner(args: argparse.Namespace, spool: str | None) -> Path:
+def learn_taught_spinner(args: argparse.Namespace, spool: str | None, scratch: Path) -> Path:
     """Pass 1 of the default path: the input's pair evidence (n-gram), then the neural teacher's
     decisions for its most probable pair types, written as a spinner file that pass 2 applies.
 
@@ -271,7 +276,7 @@ def learn_taught_spinner(args: argparse.Namespace, spool: str | None) -> Path:
     per run (:data:`corrector.restore.teacher.FEED_TYPES`)."""
     from corrector.candidates.spinner import read_spinner
 
-    path = _spinner_path(args)
+    path = _spinner_path(args, scratch)
     if args.resume and path.exists() and not read_spinner(path).get("meta", {}).get("partial"):
         return path  # the interrupted run's decisions: the same channel again
     # min_occurrences None: by the input's size (restore.pairs.feed_min_occurrences).
@@ -279,16 +284,17 @@ def learn_taught_spinner(args: argparse.Namespace, spool: str | None) -> Path:
     return path
 
 
-def _spinner_path(args: argparse.Namespace) -> Path:
-    """Where a run's learned spinner is kept: --adapt-spinner, OUT.spinner.json, or a temporary file."""
+def _spinner_path(args: argparse.Namespace, scratch: Path) -> Path:
+    """Where a run's learned spinner is kept: --adapt-spinner, OUT.spinner.json, or for this run
+    only, in its ``scratch`` directory."""
     if args.adapt_spinner is not None:
         return Path(args.adapt_spinner)
     if args.output is not None:
         return Path(f"{args.output}.spinner.json")
-    return Path(tempfile.mkdtemp(prefix="corrector-adapt-")) / "spinner.json"
+    return scratch / "spinner.json"
 
 
-def learn_feed_spinner(args: argparse.Namespace) -> Path:
+def learn_feed_spinner(args: argparse.Namespace, scratch: Path) -> Path:
     """``corrector adapt`` over this run's own inputs; the path of the spinner it learned.
 
     A feed is the best evidence of what its spinner does (a spun form in excess, its original
@@ -301,7 +307,7 @@ def learn_feed_spinner(args: argparse.Namespace) -> Path:
         raise ValueError("--adapt learns the spinner: it cannot be combined with --spinner")
     if STDIN in args.inputs or not args.inputs:
         raise ValueError("--adapt reads the inputs twice: give files, not stdin")
-    path = _spinner_path(args)
+    path = _spinner_path(args, scratch)
     if args.resume and path.exists() and _finished(read_spinner(path).get("meta", {}), args.adapt_method):
         return path  # a finished spinner from the interrupted run: the same channel again
     if args.adapt_method in ("auto", "pairs"):
@@ -381,6 +387,10 @@ def _learn_decisions(
             kept = len(decided) - changed
             learned += f" and kept {kept} spun form{'' if kept == 1 else 's'}"
         learned += f" from {words:,} words"
-        fast = " (--fast: the n-gram decoder alone)" if neural is not None else ""
-        print(f"corrector correct: {learned} → {path}{fast}", file=sys.stderr)
+        kept_at = (
+            f"→ {path}" if args.output is not None or args.adapt_spinner is not None
+            else "(for this run only: -o or --adapt-spinner keeps them)"
+        )
+        fast = "; --fast skips the teacher" if neural is not None else ""
+        print(f"corrector correct: {learned} {kept_at}{fast}", file=sys.stderr)
     return document
