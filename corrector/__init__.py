@@ -1,7 +1,11 @@
 """corrector — restore news text mangled by article spinners.
 
->>> from corrector import Corrector            # doctest: +SKIP
->>> r = Corrector.load().correct("Prime US diplomats stated ...")  # doctest: +SKIP
+>>> from corrector import Corrector                                 # doctest: +SKIP
+>>> c = Corrector.load().with_neural()                              # doctest: +SKIP
+>>> c.correct_feed(["Prime US diplomats stated ..."]).restorations[0].text  # doctest: +SKIP
+
+``correct_feed`` is what ``corrector correct`` does by default (the neural teacher's pair
+decisions, applied by the n-gram decoder); ``Corrector.load().correct(text)`` is ``--fast``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The Python API: ``Corrector.load()`` then ``.correct(text)`` (or ``.correct_many(texts)``)."""
+"""The Python API: ``Corrector.load()``, then ``.with_neural().correct_feed(texts)`` for what
+``corrector correct`` does by default, or ``.correct(text)`` / ``.correct_many(texts)`` for the
+n-gram decoder alone (``--fast``)."""
 
 from __future__ import annotations
 
@@ -129,8 +131,11 @@ class Corrector:
         }
 
     def correct(self, text: str, feed: ScopeEvidence | None = None) -> Restoration:
-        """Restore one document. Every character outside an edit is kept exactly. ``feed``: the
-        pair evidence of the feed it belongs to (:meth:`pair_evidence` summed over the feed)."""
+        """Restore one document with the n-gram decoder and this corrector's channel (``--fast``;
+        with a spinner, ``--spinner``; loaded with a neural LM and no spinner, per-sentence
+        ``--neural``). The CLI's default path is :meth:`correct_feed`. Every character outside an
+        edit is kept exactly. ``feed``: the pair evidence of the feed it belongs to
+        (:meth:`pair_evidence` summed over the feed)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         # A correction allocates ~100 objects per word and makes no reference cycles, so the
