@@ -409,6 +409,37 @@ def test_a_contested_form_is_judged_again_where_the_teachers_confident_decisions
     assert {d.spun: d for d in teach_feed(pairs, iter(texts), scorer, weights)}["stated"].kept
 
 
+def test_the_second_judgement_measures_the_ngram_gain_in_restored_context_too() -> None:
+    """Pass 1 measured stated → ruled's n-gram gain beside "courtroom"; the n-gram LM prefers
+    "ruled" only beside "court". With the n-gram LM given to the teacher, the second judgement
+    (courtroom → court restored around the span) measures the gain there and accepts ruled;
+    without it, pass 1's gain stands and stated is kept."""
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import TeacherWeights, teach_feed
+
+    texts = ["The judge stated in the courtroom today ."]
+    weights = TeacherWeights(20.0, 2, 0, 4, 1.0, 1.0, 0.0)  # n-gram gain weighed in
+    words = {"court": 0.0, "courtroom": -9.0, "stated": -1.0, "ruled": -1.5}
+    pairs = [
+        PairDecision("courtroom", "court", 0.9, 1, 1.0, 1, 0),
+        PairDecision("stated", "ruled", 0.5, 1, 0.0, 1, 0),  # pass 1's n-gram gain: 0
+    ]
+    ngram_texts: list[str] = []
+
+    def ngram(text: str) -> float:
+        ngram_texts.append(text)
+        tokens = set(text.split())
+        return sum(words.get(w, -3.0) for w in text.split()) + 3.0 * ({"ruled", "court"} <= tokens)
+
+    decided = {d.spun: d for d in teach_feed(pairs, iter(texts), WordScorer(words), weights, ngram=ngram)}
+    assert (decided["courtroom"].original, decided["stated"].original) == ("court", "ruled")
+    # neural −0.5, n-gram 0 + 3 (restored context − spun context), threshold 1
+    assert decided["stated"].probability == pytest.approx(1 / (1 + 10 ** -1.5))
+    assert "The judge ruled in the court today" in ngram_texts
+    decided = {d.spun: d for d in teach_feed(pairs, iter(texts), WordScorer(words), weights)}
+    assert decided["stated"].kept and decided["courtroom"].original == "court"
+
+
 def test_restoring_a_window_replaces_whole_forms_in_their_case_but_not_the_judged_one() -> None:
     from corrector.restore.teacher import _restorer
 

@@ -45,7 +45,7 @@ from corrector.restore.teacher import TeacherWeights, teach, teach_feed, types_j
 from corrector.restore.verify import MemoScorer, SentenceScorer, VerifierWeights, select, verify
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
-from corrector.text.tokens import detokenize
+from corrector.text.tokens import detokenize, tokenize
 
 
 def spun_score(edits: int, words: int, gain: float) -> float:
@@ -268,8 +268,13 @@ class DocumentRestorer:
         single = min_occurrences == 1
         return teach_feed(
             judged, texts, self.neural, self.teacher_weights,
-            max_types=types_judged(evidence.words, single), keep_rejected=single,
+            max_types=types_judged(evidence.words, single), keep_rejected=single, ngram=self._window_logprob,
         )
+
+    def _window_logprob(self, text: str) -> float:
+        """The n-gram LM's log10 probability of a teacher's window: from its sentence's start, open
+        at the end."""
+        return self.lm.logprob([t.text for t in tokenize(text)], bos=True, eos=False)
 
     def pair_judgements(
         self, lattices: list[Lattice], memos: list[SentenceMemo], feed: ScopeEvidence | None

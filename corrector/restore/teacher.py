@@ -34,7 +34,8 @@ In a single document a form whose every original it rejects is *kept*: a decisio
 so that pass 2's decoder does not make the swap the teacher just turned down. Its windows are
 spun text, where a swap is read beside other spinner words ("Reporter of Selections"), so the
 forms it decided by a narrow margin are judged once more in windows where the forms it restored
-with confidence are restored.
+with confidence are restored, by the neural LM and by the n-gram LM (whose gain pass 1 measured
+in the spun text).
 """
 
 from __future__ import annotations
@@ -274,6 +275,7 @@ def teach_feed(
     weights: TeacherWeights,
     max_types: int = FEED_TYPES,
     keep_rejected: bool = True,
+    ngram: Callable[[str], float] | None = None,
 ) -> list[PairDecision]:
     """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
     (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
@@ -286,7 +288,9 @@ def teach_feed(
     with ``keep_rejected`` and when every occurrence of the form was scored, the form itself (a
     *kept* form, :attr:`~corrector.restore.pairs.PairDecision.kept`: no original fits better, so
     the n-gram decoder must not change it either), with probability 1 / (1 + 10^score). Best
-    first, as :func:`~corrector.restore.pairs.decisions` orders them."""
+    first, as :func:`~corrector.restore.pairs.decisions` orders them. ``ngram``: the n-gram LM's
+    log10 probability of a window's text (from its sentence's start, no end), with which the
+    second judgement also measures the n-gram gain in the restored windows."""
     per_form: dict[str, list[PairDecision]] = {}
     for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
         # A decision applies at every occurrence of its form: the restorations it is expected to
@@ -315,7 +319,9 @@ def teach_feed(
     if restored and contested:
         again = [d for d in candidates if d.spun in contested]
         gains.update(_window_gains(again, windows, scorer, scored, restored))
-        best = _best_types(candidates, gains, weights)
+        # The n-gram part too: pass 1 measured its gain beside the spinner's other words.
+        shifts = _context_shifts(again, windows, restored, ngram) if ngram is not None else None
+        best = _best_types(candidates, gains, weights, shifts)
     decided = []
     for score, d in best.values():
         if score > 0:
@@ -358,12 +364,7 @@ def _window_gains(
     restore = _restorer(restored) if restored else None
     for d in candidates:
         for piece, start, end in windows[d.spun]:
-            left, span, right = piece[:start], piece[start:end], piece[end:]
-            if restore is not None:
-                near = _tail(left, CONTEXT_NEAR)
-                after = restore(right, d.spun)
-                if after != right or restore(near, d.spun) != near:
-                    left, right = restore(left, d.spun), after
+            left, span, right = _in_context(piece, start, end, d.spun, restore)
             variants.append((d, (left + span + right, left + _cased(d.original, span) + right)))
     measured = _distinct_gains(scorer, [pair for _, pair in variants], scored)
     gains: dict[tuple[str, str], list[float]] = {}
@@ -372,18 +373,66 @@ def _window_gains(
     return gains
 
 
+def _in_context(
+    piece: str, start: int, end: int, own: str, restore: Callable[[str, str], str] | None
+) -> tuple[str, str, str]:
+    """A window's (left, span, right), its context restored (``restore``, the forms decided with
+    confidence) when a restored form lies within :data:`CONTEXT_NEAR` tokens before the span or
+    anywhere after it; else as the spun text has it."""
+    left, span, right = piece[:start], piece[start:end], piece[end:]
+    if restore is not None:
+        near = _tail(left, CONTEXT_NEAR)
+        after = restore(right, own)
+        if after != right or restore(near, own) != near:
+            return restore(left, own), span, after
+    return left, span, right
+
+
+def _context_shifts(
+    candidates: Sequence[PairDecision],
+    windows: dict[str, list[tuple[str, int, int]]],
+    restored: dict[str, str],
+    ngram: Callable[[str], float],
+) -> dict[tuple[str, str], float]:
+    """(spun, original) → how much the type's n-gram gain changes, on average over its windows,
+    when the window's context is restored as :func:`_window_gains` restores it (0 where it is
+    not): what pass 1's gain, measured beside the spinner's other words, misses."""
+    restore = _restorer(restored)
+    shifts: dict[tuple[str, str], float] = {}
+    for d in candidates:
+        changes = []
+        for piece, start, end in windows[d.spun]:
+            left, span, right = piece[:start], piece[start:end], piece[end:]
+            new_left, _, new_right = _in_context(piece, start, end, d.spun, restore)
+            if (new_left, new_right) == (left, right):
+                changes.append(0.0)
+                continue
+            original = _cased(d.original, span)
+            spun_gain = ngram(left + original + right) - ngram(left + span + right)
+            restored_gain = ngram(new_left + original + new_right) - ngram(new_left + span + new_right)
+            changes.append(restored_gain - spun_gain)
+        if changes:
+            shifts[d.spun, d.original] = sum(changes) / len(changes)
+    return shifts
+
+
 def _best_types(
-    candidates: Sequence[PairDecision], gains: dict[tuple[str, str], list[float]], weights: TeacherWeights
+    candidates: Sequence[PairDecision],
+    gains: dict[tuple[str, str], list[float]],
+    weights: TeacherWeights,
+    shifts: dict[tuple[str, str], float] | None = None,
 ) -> dict[str, tuple[float, PairDecision]]:
-    """Spun form → its best judged type's score and type."""
+    """Spun form → its best judged type's score and type; ``shifts``: what the second judgement
+    found the n-gram gain of a type to be in restored context, above pass 1's."""
     best: dict[str, tuple[float, PairDecision]] = {}
     for d in candidates:
         found = gains.get((d.spun, d.original))
         if not found:
             continue
+        ngram_gain = d.mean_gain + (shifts or {}).get((d.spun, d.original), 0.0)
         score = (
             sum(found) / len(found)
-            + weights.decoder_weight * (d.mean_gain - weights.proposal_penalty)
+            + weights.decoder_weight * (ngram_gain - weights.proposal_penalty)
             - weights.threshold
         )
         if d.spun not in best or score > best[d.spun][0]:
