@@ -398,6 +398,13 @@ def _context_shifts(
     when the window's context is restored as :func:`_window_gains` restores it (0 where it is
     not): what pass 1's gain, measured beside the spinner's other words, misses."""
     restore = _restorer(restored)
+    scored: dict[str, float] = {}  # window text → n-gram log10 P (a form's originals share them)
+
+    def logprob(text: str) -> float:
+        if text not in scored:
+            scored[text] = ngram(text)
+        return scored[text]
+
     shifts: dict[tuple[str, str], float] = {}
     for d in candidates:
         changes = []
@@ -408,8 +415,8 @@ def _context_shifts(
                 changes.append(0.0)
                 continue
             original = _cased(d.original, span)
-            spun_gain = ngram(left + original + right) - ngram(left + span + right)
-            restored_gain = ngram(new_left + original + new_right) - ngram(new_left + span + new_right)
+            spun_gain = logprob(left + original + right) - logprob(left + span + right)
+            restored_gain = logprob(new_left + original + new_right) - logprob(new_left + span + new_right)
             changes.append(restored_gain - spun_gain)
         if changes:
             shifts[d.spun, d.original] = sum(changes) / len(changes)
