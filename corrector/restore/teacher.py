@@ -308,7 +308,8 @@ def teach_feed(
         return []
     windows = feed_windows(texts, {d.spun for d in candidates}, weights.samples, weights.left, weights.right)
     scored: dict[tuple[str, str], float] = {}  # (window, variant) → neural gain
-    gains = _window_gains(candidates, windows, scorer, scored)
+    spun = _contexts(windows, {d.spun for d in candidates})
+    gains = _window_gains(candidates, spun, scorer, scored)
     best = _best_types(candidates, gains, weights)
     # Once more where the context may turn a decision: a contested form's types in windows whose
     # other spun forms the teacher confidently restored, so that a swap is read beside the wire
@@ -318,9 +319,10 @@ def teach_feed(
     contested = {form for form, (score, _) in best.items() if abs(score) < CONTEXT_MARGIN}
     if restored and contested:
         again = [d for d in candidates if d.spun in contested]
-        gains.update(_window_gains(again, windows, scorer, scored, restored))
+        around = _contexts(windows, contested, _restorer(restored))
+        gains.update(_window_gains(again, around, scorer, scored))
         # The n-gram part too: pass 1 measured its gain beside the spinner's other words.
-        shifts = _context_shifts(again, windows, restored, ngram) if ngram is not None else None
+        shifts = _context_shifts(again, spun, around, ngram) if ngram is not None else None
         best = _best_types(candidates, gains, weights, shifts)
     decided = []
     for score, d in best.values():
@@ -350,21 +352,40 @@ def _tail(text: str, words: int) -> str:
     return text[tokens[-words].start :] if 0 < words < len(tokens) else text
 
 
+def _contexts(
+    windows: dict[str, list[tuple[str, int, int]]],
+    forms: Iterable[str],
+    restore: Callable[[str, str], str] | None = None,
+) -> dict[str, list[tuple[str, str, str]]]:
+    """Each form's windows as (left, span, right); with ``restore`` (the forms decided with
+    confidence), a window's context is restored where a restored form lies within
+    :data:`CONTEXT_NEAR` tokens before the span or anywhere after it, else left as spun."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for form in forms:
+        out[form] = []
+        for piece, start, end in windows[form]:
+            left, span, right = piece[:start], piece[start:end], piece[end:]
+            if restore is not None:
+                near = _tail(left, CONTEXT_NEAR)
+                after = restore(right, form)
+                if after != right or restore(near, form) != near:
+                    left, right = restore(left, form), after
+            out[form].append((left, span, right))
+    return out
+
+
 def _window_gains(
     candidates: Sequence[PairDecision],
-    windows: dict[str, list[tuple[str, int, int]]],
+    contexts: dict[str, list[tuple[str, str, str]]],
     scorer: SentenceScorer,
     scored: dict[tuple[str, str], float],
-    restored: dict[str, str] | None = None,
 ) -> dict[tuple[str, str], list[float]]:
-    """(spun, original) → the type's neural gain at each window of its form; with ``restored``,
-    every other spun form it maps in a window is replaced by its original first. ``scored``
-    holds the (window, variant) pairs measured so far: each is scored once."""
+    """(spun, original) → the type's neural gain at each window of its form (``contexts``, see
+    :func:`_contexts`). ``scored`` holds the (window, variant) pairs measured so far: each is
+    scored once."""
     variants: list[tuple[PairDecision, tuple[str, str]]] = []
-    restore = _restorer(restored) if restored else None
     for d in candidates:
-        for piece, start, end in windows[d.spun]:
-            left, span, right = _in_context(piece, start, end, d.spun, restore)
+        for left, span, right in contexts[d.spun]:
             variants.append((d, (left + span + right, left + _cased(d.original, span) + right)))
     measured = _distinct_gains(scorer, [pair for _, pair in variants], scored)
     gains: dict[tuple[str, str], list[float]] = {}
@@ -373,31 +394,15 @@ def _window_gains(
     return gains
 
 
-def _in_context(
-    piece: str, start: int, end: int, own: str, restore: Callable[[str, str], str] | None
-) -> tuple[str, str, str]:
-    """A window's (left, span, right), its context restored (``restore``, the forms decided with
-    confidence) when a restored form lies within :data:`CONTEXT_NEAR` tokens before the span or
-    anywhere after it; else as the spun text has it."""
-    left, span, right = piece[:start], piece[start:end], piece[end:]
-    if restore is not None:
-        near = _tail(left, CONTEXT_NEAR)
-        after = restore(right, own)
-        if after != right or restore(near, own) != near:
-            return restore(left, own), span, after
-    return left, span, right
-
-
 def _context_shifts(
     candidates: Sequence[PairDecision],
-    windows: dict[str, list[tuple[str, int, int]]],
-    restored: dict[str, str],
+    spun: dict[str, list[tuple[str, str, str]]],
+    around: dict[str, list[tuple[str, str, str]]],
     ngram: Callable[[str], float],
 ) -> dict[tuple[str, str], float]:
     """(spun, original) → how much the type's n-gram gain changes, on average over its windows,
-    when the window's context is restored as :func:`_window_gains` restores it (0 where it is
-    not): what pass 1's gain, measured beside the spinner's other words, misses."""
-    restore = _restorer(restored)
+    from the spun context (``spun``) to the restored one (``around``; 0 where nothing near was
+    restored): what pass 1's gain, measured beside the spinner's other words, misses."""
     scored: dict[str, float] = {}  # window text → n-gram log10 P (a form's originals share them)
 
     def logprob(text: str) -> float:
@@ -408,9 +413,7 @@ def _context_shifts(
     shifts: dict[tuple[str, str], float] = {}
     for d in candidates:
         changes = []
-        for piece, start, end in windows[d.spun]:
-            left, span, right = piece[:start], piece[start:end], piece[end:]
-            new_left, _, new_right = _in_context(piece, start, end, d.spun, restore)
+        for (left, span, right), (new_left, _, new_right) in zip(spun[d.spun], around[d.spun], strict=True):
             if (new_left, new_right) == (left, right):
                 changes.append(0.0)
                 continue
