@@ -151,12 +151,42 @@ def test_feed_windows_stop_reading_once_every_form_has_its_samples() -> None:
 
     found = feed_windows(feed(), {"stated", "more here"}, 3, 1, 1)
     assert read == [0, 1, 2]  # "more here" is once per document: three documents hold three
-    stated = ["officials stated it", "They stated more", "officials stated it"]
-    assert [w for w, _, _ in found["stated"]] == stated
-    assert [w for w, _, _ in found["more here"]] == ["stated more here today"] * 3
-    for piece, start, end in found["stated"] + found["more here"]:
-        assert piece[start:end] in {"stated", "more here"}
+    stated = ["officials stated it", "Doc 0: officials stated it. They stated more", "officials stated it"]
+    assert [w.text() for w in found["stated"]] == stated  # the second near its sentence's start
+    assert [w.text() for w in found["more here"]] == ["stated more here today"] * 3
+    for w in found["stated"] + found["more here"]:
+        assert w.span in {"stated", "more here"} and w.left + w.span + w.right in w.text()
     assert feed_windows(feed(), set(), 3, 1, 1) == {} and read == [0, 1, 2]  # nothing wanted: not read
+
+
+def test_a_window_near_its_sentences_start_is_read_after_the_sentence_before() -> None:
+    """The neural LM reads a span near its sentence's start after the end of the sentence
+    before (a document's first words are judged after the beginning-of-text token alone); the
+    n-gram side's window (left + span + right) is the sentence as before."""
+    from corrector.restore import teacher
+
+    words = " ".join(f"w{i}" for i in range(20))
+    text = f"{words} end. Referring to the talks, he spoke. Later they spoke again referring to it."
+    found = teacher.feed_windows([text], {"referring to"}, 3, 0, 2)
+    first, later = found["referring to"]
+    tail = " ".join(f"w{i}" for i in range(20 - teacher.PREVIOUS_TOKENS + 2, 20))
+    parts = (first.before, first.left, first.span, first.right)
+    assert parts == (f"{tail} end. ", "", "Referring to", " the talks")
+    assert first.text() == f"{tail} end. Referring to the talks"
+    assert first.text("Of") == f"{tail} end. Of the talks"
+    # Past START_NEAR tokens of the sentence, or in a document's first sentence: the sentence alone.
+    assert (later.before, later.left) == ("", "Later they spoke again ")
+    alone = teacher.feed_windows(["Referring to the talks, he spoke."], {"referring to"}, 3, 0, 2)
+    assert alone["referring to"][0].before == ""
+
+
+def test_the_teacher_reads_a_sentence_initial_span_after_the_sentence_before(corrector: Corrector) -> None:
+    scorer = WordScorer({"said": 0.0, "stated": -9.0})
+    teacher = taught(corrector, scorer, neural_samples=3)
+    teacher.taught_decisions(corrector.pair_evidence(SOURCE), [SOURCE], 1)
+    assert "Officials stated about the crisis . Aides said about the region ." in scorer.texts
+    assert "Aides stated about the region . Others said about it ." in scorer.texts
+    assert not any(t.startswith(("Aides said", "Others")) for t in scorer.texts)  # never alone
 
 
 def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(

@@ -35,7 +35,9 @@ so that pass 2's decoder does not make the swap the teacher just turned down. It
 spun text, where a swap is read beside other spinner words ("Reporter of Selections"), so the
 forms it decided by a narrow margin are judged once more in windows where the forms it restored
 with confidence are restored, by the neural LM and by the n-gram LM (whose gain pass 1 measured
-in the spun text).
+in the spun text). A window starts at its sentence's start, and the neural LM reads a span near
+that start after the end of the sentence before: right after its beginning-of-text token it
+expects a document's first words, not a sentence's in the middle of a text.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from corrector.restore.pairs import PairDecision, Proposal
 from corrector.restore.verify import SentenceScorer, pair_gains
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, apply_edits, splice
-from corrector.text.tokens import split_sentences, tokenize
+from corrector.text.tokens import Token, split_sentences, tokenize
 
 # Channel bonus (log10) of a pinned original: larger than any LM loss a one-span swap can show,
 # so the last decoding takes every decision the teacher made.
@@ -241,16 +243,45 @@ def types_judged(words: int, single_document: bool) -> int:
     return max(FEED_TYPES, int(words * DOCUMENT_TYPES_PER_WORD)) if single_document else FEED_TYPES
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One occurrence of a spun form as the teacher reads it: ``left`` + ``span`` + ``right`` is
+    its sentence's text from the window's start to a few words after the span; ``before`` is the
+    end of the sentence before it (empty but near the sentence's start, see
+    :data:`PREVIOUS_TOKENS`), which the neural LM reads first and nothing else does."""
+
+    before: str
+    left: str
+    span: str
+    right: str
+
+    def text(self, span: str | None = None) -> str:
+        """What the neural LM scores, with ``span`` in place of the spun one."""
+        return self.before + self.left + (self.span if span is None else span) + self.right
+
+
+# A span within START_NEAR tokens of its window's start, when the window starts at its
+# sentence's, is read after the last PREVIOUS_TOKENS tokens of the sentence before: right after
+# its beginning-of-text token a neural LM expects the first word of a document, so it would judge
+# a sentence-initial swap by how common each word is at the top of a document rather than in the
+# text ("Referring to the achievements" → "Of the achievements": +4.4 log10 after that token
+# alone, +0.9 after the preceding sentence; docs/experiments.md, "The sentence before").
+PREVIOUS_TOKENS = 12
+START_NEAR = 3
+
+
 def feed_windows(
     texts: Iterable[str], forms: set[str], samples: int, left: int, right: int
-) -> dict[str, list[tuple[str, int, int]]]:
+) -> dict[str, list[Window]]:
     """Up to ``samples`` occurrences of each spun form (lowercase, words joined by spaces) in feed
-    order, as (window text, span start, span end in the window); reading stops once every form has
-    its samples. Only sentence splitting: no lattice is built."""
-    found: dict[str, list[tuple[str, int, int]]] = {form: [] for form in forms}
+    order, each as a :class:`Window` of ``left`` tokens before the span (0: from the sentence's
+    start) and ``right`` after (0: to its end); reading stops once every form has its samples.
+    Only sentence splitting: no lattice is built."""
+    found: dict[str, list[Window]] = {form: [] for form in forms}
     longest = max((len(form.split(" ")) for form in forms), default=0)
     missing = len(forms)
     for text in texts if forms else ():
+        previous: tuple[Token, ...] = ()
         for sentence in split_sentences(text):
             tokens = sentence.tokens
             lowered = [w.lower() for w in sentence.words]
@@ -259,10 +290,17 @@ def feed_windows(
                     held = found.get(" ".join(lowered[i : i + n]))
                     if held is None or len(held) >= samples:
                         continue
-                    start = tokens[max(0, i - left) if left else 0].start
+                    first = max(0, i - left) if left else 0
+                    start = tokens[first].start
                     end = tokens[min(len(tokens), i + n + right) - 1 if right else -1].end
-                    held.append((text[start:end], tokens[i].start - start, tokens[i + n - 1].end - start))
+                    span_start, span_end = tokens[i].start, tokens[i + n - 1].end
+                    before = ""
+                    if first == 0 and i < START_NEAR and previous:
+                        before = text[previous[max(0, len(previous) - PREVIOUS_TOKENS)].start : start]
+                    pieces = text[start:span_start], text[span_start:span_end], text[span_end:end]
+                    held.append(Window(before, *pieces))
                     missing -= len(held) == samples
+            previous = tokens
         if missing == 0:
             break  # before asking for another text: the feed is not read further
     return found
@@ -353,30 +391,29 @@ def _tail(text: str, words: int) -> str:
 
 
 def _contexts(
-    windows: dict[str, list[tuple[str, int, int]]],
+    windows: dict[str, list[Window]],
     forms: Iterable[str],
     restore: Callable[[str, str], str] | None = None,
-) -> dict[str, list[tuple[str, str, str]]]:
-    """Each form's windows as (left, span, right); with ``restore`` (the forms decided with
-    confidence), a window's context is restored where a restored form lies within
-    :data:`CONTEXT_NEAR` tokens before the span or anywhere after it, else left as spun."""
-    out: dict[str, list[tuple[str, str, str]]] = {}
+) -> dict[str, list[Window]]:
+    """Each form's windows; with ``restore`` (the forms decided with confidence), a window's
+    context is restored where a restored form lies within :data:`CONTEXT_NEAR` tokens before the
+    span or anywhere after it, else left as spun (the sentence before stays as it is)."""
+    out: dict[str, list[Window]] = {}
     for form in forms:
         out[form] = []
-        for piece, start, end in windows[form]:
-            left, span, right = piece[:start], piece[start:end], piece[end:]
+        for w in windows[form]:
             if restore is not None:
-                near = _tail(left, CONTEXT_NEAR)
-                after = restore(right, form)
-                if after != right or restore(near, form) != near:
-                    left, right = restore(left, form), after
-            out[form].append((left, span, right))
+                near = _tail(w.left, CONTEXT_NEAR)
+                after = restore(w.right, form)
+                if after != w.right or restore(near, form) != near:
+                    w = replace(w, left=restore(w.left, form), right=after)
+            out[form].append(w)
     return out
 
 
 def _window_gains(
     candidates: Sequence[PairDecision],
-    contexts: dict[str, list[tuple[str, str, str]]],
+    contexts: dict[str, list[Window]],
     scorer: SentenceScorer,
     scored: dict[tuple[str, str], float],
 ) -> dict[tuple[str, str], list[float]]:
@@ -385,8 +422,8 @@ def _window_gains(
     scored once."""
     variants: list[tuple[PairDecision, tuple[str, str]]] = []
     for d in candidates:
-        for left, span, right in contexts[d.spun]:
-            variants.append((d, (left + span + right, left + _cased(d.original, span) + right)))
+        for w in contexts[d.spun]:
+            variants.append((d, (w.text(), w.text(_cased(d.original, w.span)))))
     measured = _distinct_gains(scorer, [pair for _, pair in variants], scored)
     gains: dict[tuple[str, str], list[float]] = {}
     for (d, _), gain in zip(variants, measured, strict=True):
@@ -396,8 +433,8 @@ def _window_gains(
 
 def _context_shifts(
     candidates: Sequence[PairDecision],
-    spun: dict[str, list[tuple[str, str, str]]],
-    around: dict[str, list[tuple[str, str, str]]],
+    spun: dict[str, list[Window]],
+    around: dict[str, list[Window]],
     ngram: Callable[[str], float],
 ) -> dict[tuple[str, str], float]:
     """(spun, original) → how much the type's n-gram gain changes, on average over its windows,
@@ -413,10 +450,11 @@ def _context_shifts(
     shifts: dict[tuple[str, str], float] = {}
     for d in candidates:
         changes = []
-        for (left, span, right), (new_left, _, new_right) in zip(spun[d.spun], around[d.spun], strict=True):
-            if (new_left, new_right) == (left, right):
+        for w, new in zip(spun[d.spun], around[d.spun], strict=True):
+            if new == w:
                 changes.append(0.0)
                 continue
+            left, span, right, new_left, new_right = w.left, w.span, w.right, new.left, new.right
             original = _cased(d.original, span)
             spun_gain = logprob(left + original + right) - logprob(left + span + right)
             restored_gain = logprob(new_left + original + new_right) - logprob(new_left + span + new_right)
