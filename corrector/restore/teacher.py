@@ -247,7 +247,7 @@ def types_judged(words: int, single_document: bool) -> int:
 class Window:
     """One occurrence of a spun form as the teacher reads it: ``left`` + ``span`` + ``right`` is
     its sentence's text from the window's start to a few words after the span; ``before`` is the
-    end of the sentence before it (empty but near the sentence's start, see
+    end of the sentence before it where the span is near its sentence's start (else empty, see
     :data:`PREVIOUS_TOKENS`), which the neural LM reads first and nothing else does."""
 
     before: str
@@ -346,8 +346,7 @@ def teach_feed(
         return []
     windows = feed_windows(texts, {d.spun for d in candidates}, weights.samples, weights.left, weights.right)
     scored: dict[tuple[str, str], float] = {}  # (window, variant) → neural gain
-    spun = _contexts(windows, {d.spun for d in candidates})
-    gains = _window_gains(candidates, spun, scorer, scored)
+    gains = _window_gains(candidates, windows, scorer, scored)
     best = _best_types(candidates, gains, weights)
     # Once more where the context may turn a decision: a contested form's types in windows whose
     # other spun forms the teacher confidently restored, so that a swap is read beside the wire
@@ -357,10 +356,10 @@ def teach_feed(
     contested = {form for form, (score, _) in best.items() if abs(score) < CONTEXT_MARGIN}
     if restored and contested:
         again = [d for d in candidates if d.spun in contested]
-        around = _contexts(windows, contested, _restorer(restored))
+        around = _restored_windows(windows, contested, _restorer(restored))
         gains.update(_window_gains(again, around, scorer, scored))
         # The n-gram part too: pass 1 measured its gain beside the spinner's other words.
-        shifts = _context_shifts(again, spun, around, ngram) if ngram is not None else None
+        shifts = _context_shifts(again, windows, around, ngram) if ngram is not None else None
         best = _best_types(candidates, gains, weights, shifts)
     decided = []
     for score, d in best.values():
@@ -390,39 +389,36 @@ def _tail(text: str, words: int) -> str:
     return text[tokens[-words].start :] if 0 < words < len(tokens) else text
 
 
-def _contexts(
-    windows: dict[str, list[Window]],
-    forms: Iterable[str],
-    restore: Callable[[str, str], str] | None = None,
+def _restored_windows(
+    windows: dict[str, list[Window]], forms: Iterable[str], restore: Callable[[str, str], str]
 ) -> dict[str, list[Window]]:
-    """Each form's windows; with ``restore`` (the forms decided with confidence), a window's
-    context is restored where a restored form lies within :data:`CONTEXT_NEAR` tokens before the
-    span or anywhere after it, else left as spun (the sentence before stays as it is)."""
+    """The windows of ``forms`` with their context restored (``restore``: the forms decided with
+    confidence) where a restored form lies within :data:`CONTEXT_NEAR` tokens before the span or
+    anywhere after it, else as spun; the sentence before stays as it is."""
     out: dict[str, list[Window]] = {}
     for form in forms:
         out[form] = []
         for w in windows[form]:
-            if restore is not None:
-                near = _tail(w.left, CONTEXT_NEAR)
-                after = restore(w.right, form)
-                if after != w.right or restore(near, form) != near:
-                    w = replace(w, left=restore(w.left, form), right=after)
+            near = _tail(w.left, CONTEXT_NEAR)
+            after = restore(w.right, form)
+            if after != w.right or restore(near, form) != near:
+                w = replace(w, left=restore(w.left, form), right=after)
             out[form].append(w)
     return out
 
 
 def _window_gains(
     candidates: Sequence[PairDecision],
-    contexts: dict[str, list[Window]],
+    windows: dict[str, list[Window]],
     scorer: SentenceScorer,
     scored: dict[tuple[str, str], float],
 ) -> dict[tuple[str, str], list[float]]:
-    """(spun, original) → the type's neural gain at each window of its form (``contexts``, see
-    :func:`_contexts`). ``scored`` holds the (window, variant) pairs measured so far: each is
-    scored once."""
+    """(spun, original) → the type's neural gain at each of its form's ``windows`` (as found, or
+    :func:`_restored_windows`). ``scored`` holds the (window, variant) pairs measured so far: each
+    is scored once."""
     variants: list[tuple[PairDecision, tuple[str, str]]] = []
     for d in candidates:
-        for w in contexts[d.spun]:
+        for w in windows[d.spun]:
             variants.append((d, (w.text(), w.text(_cased(d.original, w.span)))))
     measured = _distinct_gains(scorer, [pair for _, pair in variants], scored)
     gains: dict[tuple[str, str], list[float]] = {}
@@ -454,10 +450,9 @@ def _context_shifts(
             if new == w:
                 changes.append(0.0)
                 continue
-            left, span, right, new_left, new_right = w.left, w.span, w.right, new.left, new.right
-            original = _cased(d.original, span)
-            spun_gain = logprob(left + original + right) - logprob(left + span + right)
-            restored_gain = logprob(new_left + original + new_right) - logprob(new_left + span + new_right)
+            original = _cased(d.original, w.span)
+            spun_gain = logprob(w.left + original + w.right) - logprob(w.left + w.span + w.right)
+            restored_gain = logprob(new.left + original + new.right) - logprob(new.left + w.span + new.right)
             changes.append(restored_gain - spun_gain)
         if changes:
             shifts[d.spun, d.original] = sum(changes) / len(changes)
