@@ -166,7 +166,7 @@ def test_a_window_near_its_sentences_start_is_read_after_the_sentence_before() -
     from corrector.restore import teacher
 
     words = " ".join(f"w{i}" for i in range(20))
-    text = f"{words} end. Referring to the talks, he spoke. Later they spoke again referring to it."
+    text = f"{words} end. Referring to the talks, he spoke. Later that day they spoke again referring to it."
     found = teacher.feed_windows([text], {"referring to"}, 3, 0, 2)
     first, later = found["referring to"]
     tail = " ".join(f"w{i}" for i in range(20 - teacher.PREVIOUS_TOKENS + 2, 20))
@@ -175,7 +175,7 @@ def test_a_window_near_its_sentences_start_is_read_after_the_sentence_before() -
     assert first.text() == f"{tail} end. Referring to the talks"
     assert first.text("Of") == f"{tail} end. Of the talks"
     # Past START_NEAR tokens of the sentence, or in a document's first sentence: the sentence alone.
-    assert (later.before, later.left) == ("", "Later they spoke again ")
+    assert (later.before, later.left) == ("", "Later that day they spoke again ")
     alone = teacher.feed_windows(["Referring to the talks, he spoke."], {"referring to"}, 3, 0, 2)
     assert alone["referring to"][0].before == ""
 

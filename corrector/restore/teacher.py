@@ -265,9 +265,10 @@ class Window:
 # its beginning-of-text token a neural LM expects the first word of a document, so it would judge
 # a sentence-initial swap by how common each word is at the top of a document rather than in the
 # text ("Referring to the achievements" → "Of the achievements": +4.4 log10 after that token
-# alone, +0.9 after the preceding sentence; docs/experiments.md, "The sentence before").
+# alone, +0.9 after the preceding sentence; docs/experiments.md, "The sentence before": 6 beat 3
+# on every profile; every window cost the thesaurus-drawing profiles).
 PREVIOUS_TOKENS = 12
-START_NEAR = 3
+START_NEAR = 6
 
 
 def feed_windows(
