@@ -23,8 +23,17 @@ from corrector.builders import thesaurus
 from corrector.lm import neural
 from corrector.lm.neural import MAX_TOKENS, NeuralLM, default_neural_model
 from corrector.restore.decoder import ranked_candidates
-from corrector.restore.verify import MemoScorer, VerifierWeights, consistency_terms, select, verify
+from corrector.restore.verify import (
+    PREVIOUS_TOKENS,
+    MemoScorer,
+    VerifierWeights,
+    consistency_terms,
+    context_before,
+    select,
+    verify,
+)
 from corrector.text.results import Edit, apply_edits
+from corrector.text.tokens import tokenize
 
 
 def write_tiny_llama(path: Path, seed: int = 0) -> Path:
@@ -352,6 +361,28 @@ def test_select_with_a_window_scores_each_proposal_up_to_that_many_words_past_it
     assert scorer.calls[-1] == ["Officials stated the tragedy grew.", "Officials said the tragedy grew."]
 
 
+def test_the_verifier_reads_each_sentence_after_the_end_of_the_one_before() -> None:
+    """What the neural LM reads before a sentence is in every variant of it, so it cancels in
+    every gain; a sentence is not read as the first words of a document."""
+    text = "Officials stated the plan. Aides stated nothing."
+    spans = [(0, 26), (27, 48)]
+    weak = Edit(33, 39, "stated", "said", 0.3)
+    scorer = TableScorer({"said": -2.0, "stated": -3.0, "plan.": -9.0})
+    before = ["", "the plan. "]
+    select(text, spans, [weak], scorer, VerifierWeights(1.0, 1.0), before)
+    assert scorer.calls[-1] == ["the plan. Aides stated nothing.", "the plan. Aides said nothing."]
+    verdict = verify(text, spans, [weak], scorer, VerifierWeights(1.0, 1.0), before=before)[0]
+    assert all(t.startswith("the plan. Aides") for t in scorer.calls[-1])
+    assert verdict.neural_gain == pytest.approx(1.0)  # "plan." (−9) cancels
+    # What is read before sentence k: the end of sentence k − 1 up to sentence k's start.
+    words = " ".join(f"w{i}" for i in range(20))
+    two = f"{words} end.  Aides stated nothing."
+    first = tokenize(two[: two.index("  ")])
+    tail = " ".join(f"w{i}" for i in range(20 - PREVIOUS_TOKENS + 2, 20))
+    assert context_before(two, first, two.index("Aides")) == f"{tail} end.  "
+    assert context_before(two, (), 0) == ""
+
+
 def test_consistency_terms_compare_pairs_case_blind_and_count_a_span_once() -> None:
     edits = [
         Edit(0, 6, "Stated", "Said", 0.0),
@@ -399,6 +430,10 @@ def test_corrector_with_a_verifier_applies_only_verified_edits(corrector: Correc
         corrector.lm.score_sentence(result.text.split()).logprob, abs=1e-4
     )
     assert verified.correct(source) == result
+    # In a document, each sentence is read after the end of the one before.
+    scorer.calls.clear()
+    verified.correct("Nothing to see here . " + source)
+    assert scorer.calls and all(t.startswith("Nothing to see here . Officials") for t in scorer.calls[0])
 
 
 def test_ranked_candidates_are_the_best_per_arc_by_their_exact_gain(corrector: Corrector) -> None:

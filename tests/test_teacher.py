@@ -163,13 +163,13 @@ def test_a_window_near_its_sentences_start_is_read_after_the_sentence_before() -
     """The neural LM reads a span near its sentence's start after the end of the sentence
     before (a document's first words are judged after the beginning-of-text token alone); the
     n-gram side's window (left + span + right) is the sentence as before."""
-    from corrector.restore import teacher
+    from corrector.restore import teacher, verify
 
     words = " ".join(f"w{i}" for i in range(20))
     text = f"{words} end. Referring to the talks, he spoke. Later that day they spoke again referring to it."
     found = teacher.feed_windows([text], {"referring to"}, 3, 0, 2)
     first, later = found["referring to"]
-    tail = " ".join(f"w{i}" for i in range(20 - teacher.PREVIOUS_TOKENS + 2, 20))
+    tail = " ".join(f"w{i}" for i in range(20 - verify.PREVIOUS_TOKENS + 2, 20))
     parts = (first.before, first.left, first.span, first.right)
     assert parts == (f"{tail} end. ", "", "Referring to", " the talks")
     assert first.text() == f"{tail} end. Referring to the talks"
@@ -187,6 +187,19 @@ def test_the_teacher_reads_a_sentence_initial_span_after_the_sentence_before(cor
     assert "Officials stated about the crisis . Aides said about the region ." in scorer.texts
     assert "Aides stated about the region . Others said about it ." in scorer.texts
     assert not any(t.startswith(("Aides said", "Others")) for t in scorer.texts)  # never alone
+
+
+def test_a_documents_teacher_reads_a_sentence_initial_span_after_the_sentence_before(
+    corrector: Corrector,
+) -> None:
+    """The per-document teacher (``--neural-budget``) reads its windows as the feed's does."""
+    scorer = WordScorer({"said": 0.0, "stated": -9.0})
+    assert said_at(SOURCE, taught(corrector, scorer, neural_budget=100.0, neural_samples=3)) == [10, 42, 75]
+    assert "Officials stated about the crisis . Aides said about the region ." in scorer.texts
+    assert "Aides stated about the region . Others said about it ." in scorer.texts
+    assert not any(t.startswith("Others") for t in scorer.texts)  # never alone
+    # Its first sentence has none before it.
+    assert "Officials said about the crisis ." in scorer.texts
 
 
 def test_the_feed_teacher_decides_each_spun_form_from_a_few_occurrences(

@@ -42,7 +42,14 @@ from corrector.restore.pairs import (
     proposals,
 )
 from corrector.restore.teacher import TeacherWeights, teach, teach_feed, types_judged
-from corrector.restore.verify import MemoScorer, SentenceScorer, VerifierWeights, select, verify
+from corrector.restore.verify import (
+    MemoScorer,
+    SentenceScorer,
+    VerifierWeights,
+    context_before,
+    select,
+    verify,
+)
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
 from corrector.text.tokens import detokenize, tokenize
@@ -326,13 +333,17 @@ class DocumentRestorer:
         if not proposals:
             return decodings
         spans = [(lattice.sentence.start, lattice.sentence.end) for lattice in lattices]
+        before = [
+            context_before(text, lattices[s - 1].sentence.tokens if s else (), lattice.sentence.start)
+            for s, lattice in enumerate(lattices)
+        ]
         scorer = MemoScorer(self.neural)
         edits = [edit for _, _, edit in proposals]
-        chosen = select(text, spans, edits, scorer, self.verifier_weights)
+        chosen = select(text, spans, edits, scorer, self.verifier_weights, before)
         selected = [proposals[c.index] for c in chosen]
         verdicts = verify(
             text, spans, [edit for _, _, edit in selected], scorer, self.verifier_weights,
-            [c.consistency for c in chosen],
+            [c.consistency for c in chosen], before,
         )
         kept: list[list[tuple[Choice, float]]] = [[] for _ in lattices]
         for (s, choice, edit), verdict in zip(selected, verdicts, strict=True):

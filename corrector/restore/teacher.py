@@ -12,7 +12,8 @@ original, compared case-blind) at a few occurrences, and only for the types that
 3. **Neural gain**: each judged type is scored at up to ``samples`` occurrences (best gain first):
    the log10 gain under the neural LM of the candidate in a window of the spun sentence (``left``
    words before the span, ``right`` after; the window and its variants share their prefix's
-   forward pass). The type's neural gain is their mean.
+   forward pass; a window from its sentence's start whose span is near it is read after the end
+   of the sentence before, see :data:`START_NEAR`). The type's neural gain is their mean.
 4. **Decisions**: each occurrence of a judged type scores
 
        neural gain (its own where it was scored, else its type's) + decoder_weight · (n-gram gain
@@ -47,7 +48,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from corrector.restore.pairs import PairDecision, Proposal
-from corrector.restore.verify import SentenceScorer, pair_gains
+from corrector.restore.verify import SentenceScorer, context_before, pair_gains
 from corrector.text.lattice import Arc, Lattice
 from corrector.text.results import Edit, apply_edits, splice
 from corrector.text.tokens import Token, split_sentences, tokenize
@@ -142,7 +143,10 @@ def teach(
         begin, finish = tokens[p.arc.start].start - start, tokens[p.arc.end - 1].end - start
         piece = text[start:end]
         edit = Edit(begin, finish, piece[begin:finish], p.candidate.text, 0.0)
-        pairs.append((piece, apply_edits(piece, [edit])))
+        first = max(0, p.arc.start - weights.left) if weights.left else 0
+        previous = lattices[p.sentence - 1].sentence.tokens if p.sentence else ()
+        before = context_before(text, previous, start) if _reads_before(first, p.arc.start) else ""
+        pairs.append((before + piece, before + apply_edits(piece, [edit])))
     own = {_key(p): gain for p, gain in zip(sampled, _distinct_gains(scorer, pairs), strict=True)}
     judgements = []
     type_gain: dict[tuple[str, str], float] = {}
@@ -248,7 +252,7 @@ class Window:
     """One occurrence of a spun form as the teacher reads it: ``left`` + ``span`` + ``right`` is
     its sentence's text from the window's start to a few words after the span; ``before`` is the
     end of the sentence before it where the span is near its sentence's start (else empty, see
-    :data:`PREVIOUS_TOKENS`), which the neural LM reads first and nothing else does."""
+    :data:`START_NEAR`), which the neural LM reads first and nothing else does."""
 
     before: str
     left: str
@@ -261,14 +265,18 @@ class Window:
 
 
 # A span within START_NEAR tokens of its window's start, when the window starts at its
-# sentence's, is read after the last PREVIOUS_TOKENS tokens of the sentence before: right after
-# its beginning-of-text token a neural LM expects the first word of a document, so it would judge
-# a sentence-initial swap by how common each word is at the top of a document rather than in the
-# text ("Referring to the achievements" → "Of the achievements": +4.4 log10 after that token
-# alone, +0.9 after the preceding sentence; docs/experiments.md, "The sentence before": 6 beat 3
-# on every profile; every window cost the thesaurus-drawing profiles).
-PREVIOUS_TOKENS = 12
+# sentence's, is read after the end of the sentence before (:func:`verify.context_before`): right
+# after its beginning-of-text token a neural LM expects the first word of a document, so it would
+# judge a sentence-initial swap by how common each word is at the top of a document rather than
+# in the text (docs/experiments.md, "The sentence before": 6 beat 3 on every profile; every
+# window cost the thesaurus-drawing profiles).
 START_NEAR = 6
+
+
+def _reads_before(first: int, span: int) -> bool:
+    """Whether a window from token ``first`` of its sentence with its span from token ``span``
+    is read after the sentence before (see :data:`START_NEAR`)."""
+    return first == 0 and span < START_NEAR
 
 
 def feed_windows(
@@ -295,9 +303,7 @@ def feed_windows(
                     start = tokens[first].start
                     end = tokens[min(len(tokens), i + n + right) - 1 if right else -1].end
                     span_start, span_end = tokens[i].start, tokens[i + n - 1].end
-                    before = ""
-                    if first == 0 and i < START_NEAR and previous:
-                        before = text[previous[max(0, len(previous) - PREVIOUS_TOKENS)].start : start]
+                    before = context_before(text, previous, start) if _reads_before(first, i) else ""
                     pieces = text[start:span_start], text[span_start:span_end], text[span_end:end]
                     held.append(Window(before, *pieces))
                     missing -= len(held) == samples

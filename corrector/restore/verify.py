@@ -20,6 +20,11 @@ occurrence. The term is ``consistency`` × the mean selection score of the same 
 pair at the document's other spans, clipped to ±:data:`CONSISTENCY_CAP`; it lifts a pair that is
 convincing elsewhere and holds back one that is not. Decisions are otherwise independent per
 edit, so one call scores all of a document's variants at once.
+
+Each sentence is read after the end of the one before it (:func:`context_before`): right after its
+beginning-of-text token a neural LM expects the first words of a document, not of a sentence in
+the middle of one. What it reads before a sentence is the same in every variant, so it cancels in
+every difference, and the variants share its forward pass.
 """
 
 from __future__ import annotations
@@ -31,10 +36,24 @@ from statistics import fmean
 from typing import Protocol, runtime_checkable
 
 from corrector.text.results import Edit, apply_edits
+from corrector.text.tokens import Token
 
 # The consistency term's bound (log10): other occurrences can shift an edit's score this much at most.
 CONSISTENCY_CAP = 3.0
+# The tokens of the sentence before that the neural LM reads first ("Referring to the achievements"
+# → "Of the achievements": +4.4 log10 after the beginning-of-text token alone, +0.9 after the
+# preceding sentence; docs/experiments.md, "The sentence before").
+PREVIOUS_TOKENS = 12
 _WORD = re.compile(r"\S+")
+
+
+def context_before(text: str, previous: Sequence[Token], start: int) -> str:
+    """What the neural LM reads before ``text[start:]``: ``text`` from the last
+    :data:`PREVIOUS_TOKENS` tokens of ``previous`` (the sentence before) up to ``start``; empty
+    when there is no sentence before."""
+    if not previous:
+        return ""
+    return text[previous[max(0, len(previous) - PREVIOUS_TOKENS)].start : start]
 
 
 class SentenceScorer(Protocol):
@@ -114,20 +133,24 @@ def select(
     proposals: Sequence[Edit],
     scorer: SentenceScorer,
     weights: VerifierWeights,
+    before: Sequence[str] | None = None,
 ) -> list[Selection]:
     """The proposals to verify, in text order: each proposal scores its neural gain alone in the
     spun sentence + ``decoder_weight`` · its gain − the threshold + the consistency term; of those
     above zero, the best is taken first and overlapping ones are dropped (ties: the earlier one).
     With a ``window``, the gain is measured on the sentence cut that many words past the edit:
-    the words further right barely move with it, and every variant is rescored from its edit on."""
+    the words further right barely move with it, and every variant is rescored from its edit on.
+    ``before``: per sentence, what the neural LM reads first (:func:`context_before`)."""
     variants: list[str] = []
     for edit in proposals:
-        start, end = _sentence_of(edit, sentences)
+        k = _sentence_of(edit, sentences)
+        start, end = sentences[k]
         local = edit.shifted(-start)
         sentence = text[start:end]
         if weights.window:
             sentence = sentence[: _cut_after(sentence, local.end, weights.window)]
-        variants.extend((sentence, apply_edits(sentence, [local])))
+        prefix = before[k] if before else ""
+        variants.extend((prefix + sentence, prefix + apply_edits(sentence, [local])))
     distinct = list(dict.fromkeys(variants))
     by_text = dict(zip(distinct, scorer.logprob(distinct), strict=True))
     alone = [
@@ -182,10 +205,11 @@ def _cut_after(sentence: str, position: int, words: int) -> int:
     return len(sentence)
 
 
-def _sentence_of(edit: Edit, sentences: Sequence[tuple[int, int]]) -> tuple[int, int]:
-    for start, end in sentences:
+def _sentence_of(edit: Edit, sentences: Sequence[tuple[int, int]]) -> int:
+    """The index of the sentence ``edit`` lies in."""
+    for k, (start, end) in enumerate(sentences):
         if start <= edit.start and edit.end <= end:
-            return start, end
+            return k
     raise ValueError(f"edit at {edit.start}:{edit.end} lies outside every sentence span")
 
 
@@ -196,30 +220,34 @@ def verify(
     scorer: SentenceScorer,
     weights: VerifierWeights,
     consistency: Sequence[float] | None = None,
+    before: Sequence[str] | None = None,
 ) -> list[Verdict]:
     """A verdict per edit (in input order); ``sentences`` are the (start, end) spans of ``text``'s
     sentences, and every edit lies inside one of them. ``consistency``: each edit's consistency
-    term from :func:`select` (added to its score; none: 0)."""
+    term from :func:`select` (added to its score; none: 0). ``before``: per sentence, what the
+    neural LM reads first (:func:`context_before`)."""
     terms = list(consistency) if consistency is not None else [0.0] * len(edits)
     if len(terms) != len(edits):
         raise ValueError(f"{len(terms)} consistency terms for {len(edits)} edits")
-    by_sentence: dict[tuple[int, int], list[int]] = {}
+    by_sentence: dict[int, list[int]] = {}
     for i, edit in enumerate(edits):
         by_sentence.setdefault(_sentence_of(edit, sentences), []).append(i)
-    groups = [(start, end, inside) for (start, end), inside in by_sentence.items()]
+    groups = list(by_sentence.items())
     variants: list[str] = []
-    for start, end, inside in groups:
+    for k, inside in groups:
+        start, end = sentences[k]
         local = [edits[i].shifted(-start) for i in inside]
         sentence = text[start:end]
-        variants.append(sentence)
-        variants.append(apply_edits(sentence, local))
-        variants.extend(apply_edits(sentence, [e]) for e in local)
-        variants.extend(apply_edits(sentence, [x for x in local if x is not e]) for e in local)
+        prefix = before[k] if before else ""
+        variants.append(prefix + sentence)
+        variants.append(prefix + apply_edits(sentence, local))
+        variants.extend(prefix + apply_edits(sentence, [e]) for e in local)
+        variants.extend(prefix + apply_edits(sentence, [x for x in local if x is not e]) for e in local)
     distinct = list(dict.fromkeys(variants))
     logprob = dict(zip(distinct, scorer.logprob(distinct), strict=True))
     verdicts: dict[int, Verdict] = {}
     cursor = 0
-    for _, _, inside in groups:
+    for _, inside in groups:
         n = len(inside)
         block = [logprob[v] for v in variants[cursor : cursor + 2 + 2 * n]]
         cursor += 2 + 2 * n
