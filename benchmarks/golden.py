@@ -15,7 +15,10 @@ output; ``--check FILE`` compares with a saved listing and exits 1 on any differ
 
 ``benchmarks/golden.sha256`` holds the listing of the current code with the default model and
 thesaurus a fresh clone builds (``make``). Intended changes of output update it in their own
-commit, saying what changed (the last: ``demo``, the three ``reuters_*`` sets, ``demo+neural``
+commit, saying what changed (the last: the three ``reuters_*`` sets, when "people" became the
+plural of "person" in the thesaurus lists (a candidate of individuals, souls, figures …), and
+``demo+neural``, when per-sentence ``--neural`` began to read each sentence after the end of the
+one before; before: ``demo``, the three ``reuters_*`` sets, ``demo+neural``
 and ``demo+default``, when acronyms stopped getting candidates: the demo's and Reuters' spins
 write some in capitals, AMP → CURRENT UNIT, SPA → HEALTH CLUB, which are no longer restored,
 nor II → 2; before: the three ``+default`` rows, when the teacher began to
