@@ -143,9 +143,9 @@ def teach(
         begin, finish = tokens[p.arc.start].start - start, tokens[p.arc.end - 1].end - start
         piece = text[start:end]
         edit = Edit(begin, finish, piece[begin:finish], p.candidate.text, 0.0)
-        first = max(0, p.arc.start - weights.left) if weights.left else 0
         previous = lattices[p.sentence - 1].sentence.tokens if p.sentence else ()
-        before = context_before(text, previous, start) if _reads_before(first, p.arc.start) else ""
+        near = _reads_before(start == tokens[0].start, p.arc.start)
+        before = context_before(text, previous, start) if near else ""
         pairs.append((before + piece, before + apply_edits(piece, [edit])))
     own = {_key(p): gain for p, gain in zip(sampled, _distinct_gains(scorer, pairs), strict=True)}
     judgements = []
@@ -273,10 +273,10 @@ class Window:
 START_NEAR = 6
 
 
-def _reads_before(first: int, span: int) -> bool:
-    """Whether a window from token ``first`` of its sentence with its span from token ``span``
-    is read after the sentence before (see :data:`START_NEAR`)."""
-    return first == 0 and span < START_NEAR
+def _reads_before(from_start: bool, span: int) -> bool:
+    """Whether a window (``from_start``: from its sentence's start) whose span starts at the
+    sentence's token ``span`` is read after the sentence before (see :data:`START_NEAR`)."""
+    return from_start and span < START_NEAR
 
 
 def feed_windows(
@@ -303,7 +303,7 @@ def feed_windows(
                     start = tokens[first].start
                     end = tokens[min(len(tokens), i + n + right) - 1 if right else -1].end
                     span_start, span_end = tokens[i].start, tokens[i + n - 1].end
-                    before = context_before(text, previous, start) if _reads_before(first, i) else ""
+                    before = context_before(text, previous, start) if _reads_before(first == 0, i) else ""
                     pieces = text[start:span_start], text[span_start:span_end], text[span_end:end]
                     held.append(Window(before, *pieces))
                     missing -= len(held) == samples
