@@ -181,11 +181,30 @@ _word_tokenizer = _WordTokenizer()
 _nltk_word_tokenizer = NLTKWordTokenizer()  # the reference (tests compare the two)
 
 
+class _LanguageVars(_punkt.PunktLanguageVars):  # type: ignore[misc]
+    """Punkt's language variables with the two patterns it runs over whole lines compiled by the
+    standard ``re``, as :class:`_WordTokenizer`'s: under NLTK's regex timeout a line of 45,000
+    abbreviations ("Mr. Mr. …") ran past its 5 s limit and raised, where ``re`` reads it in
+    0.04 s (the same patterns and flags)."""
+
+    def period_context_re(self) -> re.Pattern[str]:
+        pattern = super().period_context_re()
+        if not isinstance(pattern, re.Pattern):
+            pattern = self._re_period_context = _stdlib(pattern)
+        return pattern
+
+    def _word_tokenizer_re(self) -> re.Pattern[str]:
+        pattern = super()._word_tokenizer_re()
+        if not isinstance(pattern, re.Pattern):
+            pattern = self._re_word_tokenizer = _stdlib(pattern)
+        return pattern
+
+
 @lru_cache(maxsize=1)
 def _sentence_tokenizer() -> PunktSentenceTokenizer:
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
-    return PunktSentenceTokenizer(params)
+    return PunktSentenceTokenizer(params, lang_vars=_LanguageVars())
 
 
 def span_safe(text: str) -> str:
