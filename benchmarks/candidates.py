@@ -12,6 +12,8 @@ spun word, :mod:`corrector.candidates.relatives`). Sources
 - ``tortured``: the held-out half of the tortured phrases (split by original, as a channel fit
   on real pairs splits them);
 - ``design``: the DESIGN §1 / issue 23 swaps (seed family and WordPress kind);
+- ``reconstructed``: the swaps of four real synonym-spinner articles (three sites) whose
+  originals were reconstructed by hand (:func:`~corrector.research.spin_pairs.reconstructed_articles`);
 - ``sim:<profile>``: ``--simulator-sentences`` clean-news sentences spun by each profile of
   ``corrector spin`` (seed 11), aligned like the real pairs.
 
@@ -54,7 +56,7 @@ if TYPE_CHECKING:
     from corrector.research.spin_pairs import Substitution
     from corrector.text.lattice import Arc
 
-REAL_SOURCES = ("dev", "tortured", "design")
+REAL_SOURCES = ("dev", "tortured", "design", "reconstructed")
 SIM_PROFILES = ("thesaurus", "dictionary", "light", "wordpress")
 # The recall numbers of main before issue 23's candidate work (see the module docstring).
 TODAY = Path(__file__).with_name("candidates_today.json")

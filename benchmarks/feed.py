@@ -18,7 +18,12 @@ Sets (all held out from the LM corpus):
   pairs``: each of them a document of its own;
 - ``seed article``: the real spun seed article (edits per 100 words only: no original);
 - ``real <style>``: the unlabeled real spun articles by style: edits per 100 words (synonym
-  spinners should get edits, back-translations and paraphrases should not).
+  spinners should get edits, back-translations and paraphrases should not);
+- ``real reconstructed``: four of the real synonym-spinner articles (three sites: two heavily
+  spun, two lightly) with their originals reconstructed by hand
+  (:func:`corrector.research.spin_pairs.reconstructed_articles`), each its own document: fix,
+  broken and ERR on real spinners' whole articles (a lower bound on fix: words the
+  reconstruction left as spun may be spins).
 Detection AUC: how well the document ``spun_score`` separates each profile's spun articles from
 the clean ones.
 
@@ -46,6 +51,7 @@ from corrector.builders.corpus import lee_heldout  # noqa: E402
 from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
 from corrector.research.fitting import auc  # noqa: E402
 from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
+from corrector.research.spin_pairs import reconstructed_articles  # noqa: E402
 from corrector.research.spinner import SpinConfig, Spinner, profile_config  # noqa: E402
 from corrector.restore.pairs import ScopeEvidence  # noqa: E402
 
@@ -111,6 +117,7 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
         rows = [json.loads(line) for line in real.read_text(encoding="utf-8").splitlines() if line.strip()]
         for style in sorted({r["style"] for r in rows}):
             out[f"real {style}"] = [(r["text"], None) for r in rows if r["style"] == style]
+        out["real reconstructed"] = [(spun, original) for _, spun, original in reconstructed_articles(real)]
     return out
 
 

@@ -8,6 +8,10 @@ Sources (all read at run time; nothing here ships news text):
 - ``dev``: the 12 real dev sentence pairs (``shared/data/dev_pairs.jsonl``), aligned;
 - ``design``: the word and phrase swaps listed in DESIGN §1 and issue 23 (seed-family and
   WordPress-kind spinners), as (original, spun) pairs — evaluation only, never fitted on;
+- ``reconstructed``: four of the real synonym-spinner articles (``shared/data/
+  real_spun_unlabeled.jsonl``, three sites) with their wire text reconstructed by hand where the
+  spinner's swap is clear (:data:`RECONSTRUCTED_EDITS`: character edits of the spun text, not the
+  text) — evaluation only, never fitted on;
 - ``simulator``: sentences of the clean-news LM corpus spun by ``corrector.research.spinner``.
 
 Every real pair is aligned with :func:`corrector.candidates.align.substitutions`, so a
@@ -31,6 +35,12 @@ from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR
 
 TORTURED_FILE = SHARED_DATA_DIR / "tortured_phrases.tsv"
 DEV_FILE = SHARED_DATA_DIR / "dev_pairs.jsonl"
+REAL_FILE = SHARED_DATA_DIR / "real_spun_unlabeled.jsonl"
+# Per article of REAL_FILE: the sha256 of its spun text and the edits (start, end, original) that
+# turn it into the reconstructed original. A guess of the wire text, made only where a swap is
+# clear ("courtroom" → court, "mother and father" → parents); a word left as spun may still be
+# a spin, so fix is a lower bound and an edit there may count as broken.
+RECONSTRUCTED_EDITS = Path(__file__).resolve().parents[1] / "data" / "reconstructed_edits.json"
 NEWS_CORPUS = BUILD_DIR / "corpus" / "news.txt"
 
 # (original, spun) swaps named in DESIGN §1 and issue 23: the seed family's and the WordPress
@@ -98,6 +108,50 @@ def dev_pairs(path: Path = DEV_FILE) -> list[tuple[str, str]]:
     return [(row["spun"], row["original"]) for row in rows]
 
 
+def reconstructed_articles(
+    path: Path = REAL_FILE, edits: Path = RECONSTRUCTED_EDITS
+) -> list[tuple[str, str, str]]:
+    """(id, spun, original) of each real article with a reconstructed original, in the order of
+    ``edits``; [] when ``path`` is missing. Raises ValueError when an article's text is not the one
+    the edits were made on."""
+    if not path.exists():
+        return []
+    texts = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            texts[row["id"]] = row["text"]
+    out = []
+    for article in json.loads(edits.read_text(encoding="utf-8")):
+        spun = texts.get(article["id"])
+        if spun is None or hashlib.sha256(spun.encode()).hexdigest() != article["spun_sha256"]:
+            raise ValueError(f"{path}: article {article['id']!r} is missing or not the text annotated")
+        original = spun
+        for start, end, replacement in sorted(article["edits"], reverse=True):
+            original = original[:start] + replacement + original[end:]
+        out.append((article["id"], spun, original))
+    return out
+
+
+def sentence_pairs(articles: Iterable[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(spun, original) sentence by sentence of each (id, spun, original) article whose two texts
+    split into as many sentences (the word tokenizer reads a sentence's last period apart only
+    at its end), else the article whole."""
+    from corrector.text.tokens import split_sentences
+
+    out = []
+    for _, spun, original in articles:
+        spun_sentences, original_sentences = split_sentences(spun), split_sentences(original)
+        if len(spun_sentences) == len(original_sentences):
+            out += [
+                (spun[s.start : s.end], original[o.start : o.end])
+                for s, o in zip(spun_sentences, original_sentences, strict=True)
+            ]
+        else:
+            out.append((spun, original))
+    return out
+
+
 def simulator_pairs(n: int = 1000, seed: int = 7, corpus: Path = NEWS_CORPUS) -> list[tuple[str, str]]:
     """``n`` clean-news sentences (8–40 tokens) spun by the default simulator profile."""
     from corrector.research.spinner import Spinner
@@ -131,8 +185,8 @@ def design_substitutions() -> list[Substitution]:
 def load(
     sources: Sequence[str], simulator_sentences: int = 1000, seed: int = 7
 ) -> dict[str, list[Substitution]]:
-    """Substitutions per source name (``tortured``, ``dev``, ``design``, ``simulator``); a real
-    source whose file is missing is left out."""
+    """Substitutions per source name (``tortured``, ``dev``, ``design``, ``reconstructed``,
+    ``simulator``); a real source whose file is missing is left out."""
     out: dict[str, list[Substitution]] = {}
     for source in sources:
         if source == "tortured" and TORTURED_FILE.exists():
@@ -141,6 +195,8 @@ def load(
             out[source] = aligned(dev_pairs(), source)
         elif source == "design":
             out[source] = design_substitutions()
+        elif source == "reconstructed" and REAL_FILE.exists():
+            out[source] = aligned(sentence_pairs(reconstructed_articles()), source)
         elif source == "simulator" and NEWS_CORPUS.exists():
             out[source] = aligned(simulator_pairs(simulator_sentences, seed), source)
     return out
