@@ -62,6 +62,11 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("did not", "didn't"),
         ("International", "Foreign"),
         ("maintain speaking", "keep talking"),
+        # the WordPress kind's phrases (rules._SPINNER_PHRASES)
+        ("grew to become", "became"),
+        ("in line with", "according to"),
+        ("mother and father", "parents"),
+        ("In the present day", "Today"),
     ],
 )
 def test_candidates_include_the_true_original(

@@ -8,6 +8,9 @@ Everything here is general English knowledge, not patches for particular sentenc
   prepositions and adverbs (in ≈ within, but ≈ however, while ≈ whereas, despite ≈ regardless
   of, even though ≈ despite the fact that, called ≈ referred to as …), the kind of pairs that
   article-spinner synonym lists are built from. They are listed spun → original.
+- Spinner phrases: the longer or one-sense equivalents the WordPress auto-blog kind of spinner
+  writes for frequent news words and phrases (parents → mother and father, according to → in
+  line with, became → grew to become), listed spun → original.
 - Numbers: small cardinals written as digits or words (2 ↔ two), a spelled-out digit group inside
   a formatted number (three,450 → 3,450) and "1000's" for "thousands".
 Keys and values are lowercase LM-token text joined by :func:`corrector.text.tokens.detokenize`
@@ -166,6 +169,71 @@ _PARAPHRASES: dict[str, tuple[str, ...]] = {
     "identical": ("same",),
 }
 
+# spun → originals: the phrases the WordPress auto-blog kind of spinner writes for frequent news
+# words and phrases (DESIGN §1: "final yr", "got here below", "get together"): a word or phrase
+# expanded into a longer equivalent ("parents" → "mother and father", "became" → "grew to
+# become"), or swapped for a phrase that is its equivalent in one sense only ("according to" →
+# "in line with", "such as" → "akin to", "today" → "in the present day"). Its output is easy to
+# recognise and the same phrases recur across its sites; some of these were read in the real
+# synonym-spinner articles of ../shared/data (docs/candidates-study.md, "Real articles").
+_SPINNER_PHRASES: dict[str, tuple[str, ...]] = {
+    # time
+    "in the present day": ("today",),
+    "at this time": ("today", "now"),
+    "right this moment": ("today", "right now"),
+    "at the moment": ("today",),
+    "not too long ago": ("recently",),
+    "lately": ("recently",),
+    "just lately": ("recently",),
+    "at all times": ("always",),
+    "all the time": ("always",),
+    "proper now": ("right now",),
+    "up to now": ("so far",),
+    "thus far": ("so far",),
+    "summer time": ("summer",),
+    "time period": ("term", "period"),
+    "till": ("until",),
+    # connectives and prepositions
+    "in line with": ("according to",),
+    "regardless that": ("even though",),
+    "for the reason that": ("since",),
+    "as a result of": ("because",),
+    "attributable to": ("due to",),
+    "owing to": ("due to",),
+    "after all": ("of course",),
+    "akin to": ("such as",),
+    "corresponding to": ("such as",),
+    "resembling": ("such as",),
+    "the place": ("where",),
+    "as effectively": ("as well",),
+    "as properly": ("as well",),
+    "in the direction of": ("towards", "toward"),
+    "in direction of": ("towards", "toward"),
+    "together with": ("along with", "including"),
+    "right here": ("here",),
+    # quantities
+    "a variety of": ("a lot of", "many"),
+    "quite a lot of": ("a lot of", "various"),
+    "greater than": ("more than",),
+    "lower than": ("less than",),
+    "not less than": ("at least",),
+    "a minimum of": ("at least",),
+    "a little bit": ("a bit", "a little"),
+    "not any": ("no",),
+    # verbs and nouns
+    "grew to become": ("became",),
+    "grow to be": ("become",),
+    "grows to be": ("becomes",),
+    "grew to be": ("became",),
+    "in a position to": ("able to",),
+    "capable of": ("able to",),
+    "ought to": ("should",),
+    "will likely be": ("will be",),
+    "almost definitely": ("most likely",),
+    "mother and father": ("parents",),
+    "get together": ("party",),
+}
+
 # Words spinners pad a phrase with when they expand a word into one, by where the padding goes:
 # after the replacement (came → got here, came under → got here below) or before a word kept
 # (into → right into a). A multi-word span holding one may be composed back without it (see
@@ -203,9 +271,10 @@ def _build_table() -> dict[str, tuple[str, ...]]:
     for expanded, contracted in {**_NEGATIVE_CONTRACTIONS, **_PRONOUN_CONTRACTIONS}.items():
         add(expanded, contracted)  # the usual direction: didn't → did not
         add(contracted, expanded)
-    for spun, originals in _PARAPHRASES.items():
-        for original in originals:
-            add(spun, original)
+    for phrases in (_PARAPHRASES, _SPINNER_PHRASES):
+        for spun, originals in phrases.items():
+            for original in originals:
+                add(spun, original)
     for spun, original in _DIGIT_PLURALS.items():
         add(spun, original)
     return {spun: tuple(originals) for spun, originals in table.items()}
