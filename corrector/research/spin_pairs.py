@@ -1,5 +1,5 @@
 """(original → spun) substitutions from real spinners and from our simulator, for studying and
-fitting candidate generation (``scripts/study_spinners.py``, ``corrector.research.channel_fit``,
+fitting candidate generation (``scripts/study_spinners.py``, ``scripts/fit_relatives.py``,
 ``benchmarks/candidates.py``).
 
 Sources (all read at run time; nothing here ships news text):
