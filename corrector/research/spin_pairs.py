@@ -32,6 +32,7 @@ from pathlib import Path
 from corrector.candidates.align import substitutions
 from corrector.candidates.generator import CandidateGenerator
 from corrector.defaults import BUILD_DIR, SHARED_DATA_DIR
+from corrector.text.tokens import split_sentences
 
 TORTURED_FILE = SHARED_DATA_DIR / "tortured_phrases.tsv"
 DEV_FILE = SHARED_DATA_DIR / "dev_pairs.jsonl"
@@ -137,8 +138,6 @@ def sentence_pairs(articles: Iterable[tuple[str, str, str]]) -> list[tuple[str, 
     """(spun, original) sentence by sentence of each (id, spun, original) article whose two texts
     split into as many sentences (the word tokenizer reads a sentence's last period apart only
     at its end), else the article whole."""
-    from corrector.text.tokens import split_sentences
-
     out = []
     for _, spun, original in articles:
         spun_sentences, original_sentences = split_sentences(spun), split_sentences(original)
