@@ -51,7 +51,7 @@ from corrector.builders.corpus import lee_heldout  # noqa: E402
 from corrector.defaults import SHARED_DATA_DIR  # noqa: E402
 from corrector.research.fitting import auc  # noqa: E402
 from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
-from corrector.research.spin_pairs import reconstructed_articles  # noqa: E402
+from corrector.research.spin_pairs import real_articles, reconstructed_articles  # noqa: E402
 from corrector.research.spinner import SpinConfig, Spinner, profile_config  # noqa: E402
 from corrector.restore.pairs import ScopeEvidence  # noqa: E402
 
@@ -112,16 +112,15 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
     seed = SHARED_DATA_DIR / "seed_spun_article.txt"
     if seed.exists():
         out["seed article"] = [(seed.read_text(encoding="utf-8"), None)]
-    real = SHARED_DATA_DIR / "real_spun_unlabeled.jsonl"
-    if real.exists():
-        rows = [json.loads(line) for line in real.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for style in sorted({r["style"] for r in rows}):
-            out[f"real {style}"] = [(r["text"], None) for r in rows if r["style"] == style]
-        try:
-            articles = reconstructed_articles(real)
-        except ValueError as error:  # the shared texts changed: the other sets still run
-            print(f"feed.py: no 'real reconstructed' set: {error}", file=sys.stderr)
-        else:
+    rows = real_articles()
+    for style in sorted({r["style"] for r in rows}):
+        out[f"real {style}"] = [(r["text"], None) for r in rows if r["style"] == style]
+    try:
+        articles = reconstructed_articles()
+    except ValueError as error:  # the shared texts changed: the other sets still run
+        print(f"feed.py: no 'real reconstructed' set: {error}", file=sys.stderr)
+    else:
+        if articles:
             out["real reconstructed"] = [(spun, original) for _, spun, original in articles]
     return out
 

@@ -109,6 +109,14 @@ def dev_pairs(path: Path = DEV_FILE) -> list[tuple[str, str]]:
     return [(row["spun"], row["original"]) for row in rows]
 
 
+def real_articles(path: Path = REAL_FILE) -> list[dict[str, str]]:
+    """The unlabeled real spun articles (``id, site, style, source_url, text``), [] without
+    ``path``."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def reconstructed_articles(
     path: Path = REAL_FILE, edits: Path = RECONSTRUCTED_EDITS
 ) -> list[tuple[str, str, str]]:
@@ -117,11 +125,7 @@ def reconstructed_articles(
     the edits were made on."""
     if not path.exists():
         return []
-    texts = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            texts[row["id"]] = row["text"]
+    texts = {row["id"]: row["text"] for row in real_articles(path)}
     out = []
     for article in json.loads(edits.read_text(encoding="utf-8")):
         spun = texts.get(article["id"])
