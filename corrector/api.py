@@ -115,6 +115,7 @@ class Corrector:
         manifest = self.lm.manifest
         # Settings pinned by what they loaded sign as its fingerprint rather than as their path.
         shown = {
+            "thesaurus_dir": self.generator.table.fingerprint(),
             "channel": self.generator.channel.fingerprint()[:12],
             "neural": self.neural.fingerprint() if self.neural is not None else "no",
         }

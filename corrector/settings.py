@@ -6,8 +6,7 @@ Everything else is derived from :data:`SETTINGS`: :class:`~corrector.config.Corr
 fields, the CLI options (:mod:`corrector.commands._options`), the Python API's validation,
 ``Corrector.with_settings``'s reload-free set, ``Corrector.signature_fields`` and ``docs/settings.md``.
 
-The table's order is the signature's order (kept byte-identical with the hand-written signature it
-replaced); the docs group the rows.
+The table's order is the signature's order; the docs group the rows.
 """
 
 from __future__ import annotations
@@ -111,10 +110,10 @@ SETTINGS: tuple[Setting, ...] = (
         reload=True, directory=True, shown_default="$CORRECTOR_MODEL or models/default", metavar="DIR",
         dest="model",  # the commands read args.model
     ),
-    Setting(
+    Setting(  # signed by the loaded table's content fingerprint, not the path
         "thesaurus_dir", str, None, "reverse thesaurus directory (`corrector build-thesaurus` output)",
         "--thesaurus", "lattice", kind="path", reload=True, directory=True,
-        shown_default="$CORRECTOR_THESAURUS or models/thesaurus", metavar="DIR",
+        shown_default="$CORRECTOR_THESAURUS or models/thesaurus", metavar="DIR", signature="thes",
     ),
     # Decoder objective (log10 units); tuned on dev pairs + synthetic spins (benchmarks/tune.py).
     Setting("beam", int, 8, "beam width", "--beam", "decoder", minimum=1, signature="beam"),
@@ -150,7 +149,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "consistency_min_gain", float, 1.0,
         "second pass: summed log10 gain a first-pass swap needs to be boosted",
-        "--consistency-min-gain", "document", minimum=0,
+        "--consistency-min-gain", "document", minimum=0, signature="bgain", signed_with="consistency_boost",
     ),
     # Document spin prior: extra change penalty for documents the first pass finds clean.
     Setting(

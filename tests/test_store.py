@@ -153,6 +153,35 @@ def test_a_table_is_read_once_per_process_until_it_is_rebuilt(tmp_path: Path) ->
     assert rebuilt is not first and rebuilt.lookup("stated")[0].original == "declared"
 
 
+def test_a_tables_fingerprint_follows_its_content_not_its_path(tmp_path: Path) -> None:
+    """Evaluation signatures sign the table by what its stores hold (``thes``)."""
+    def write(directory: Path, original: str) -> thesaurus.ReverseTable:
+        table_module.write_table(directory, {"stated": f"{original}\t,,0/3\t0\t6.20"}, ("moby",), None, None)
+        return thesaurus.ReverseTable.load(directory)
+
+    said = write(tmp_path / "a", "said")
+    assert write(tmp_path / "b", "said").fingerprint() == said.fingerprint()  # another path, same table
+    assert write(tmp_path / "c", "declared").fingerprint() != said.fingerprint()
+    # A table whose header predates the digest computes the same one from its stores.
+    header = tmp_path / "a" / table_module.TABLE_FILE
+    recorded = json.loads(header.read_text(encoding="utf-8"))
+    assert recorded.pop("content").startswith(said.fingerprint())
+    header.write_text(json.dumps(recorded), encoding="utf-8")
+    os.utime(header, ns=(1, 1))  # a different header file: read anew
+    assert thesaurus.ReverseTable.load(tmp_path / "a").fingerprint() == said.fingerprint()
+
+
+@needs_thesauri
+def test_an_unwritten_tables_fingerprint_follows_its_content(
+    built: tuple[thesaurus.ReverseTable, Path],
+) -> None:
+    table, _ = built
+    same = thesaurus.ReverseTable(dict(table._packed), precomputed=table.precomputed)
+    assert same.fingerprint() == table.fingerprint()
+    changed = {**table._packed, "stated": "declared\t,,0/3\t0\t6.20"}
+    assert thesaurus.ReverseTable(changed, precomputed=table.precomputed).fingerprint() != table.fingerprint()
+
+
 @pytest.mark.parametrize(
     "code",
     [

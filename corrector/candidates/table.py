@@ -7,7 +7,8 @@
   memory-mapped, read per key);
 - ``lists.keys``/``lists.values``: the precomputed ranked lists (:class:`PrecomputedLists`);
 - ``sets.marshal``: the small sets a span is checked against on every word (~25 ms to read);
-- ``table.json``: format, sources, fingerprints; written last, so its presence means a whole table.
+- ``table.json``: format, sources, fingerprints and the stores' content digest; written last, so
+  its presence means a whole table.
 
 Opening it costs ~30 ms instead of unpickling 141 MB (0.3 s); lines are parsed only when looked
 up. All keys and synonyms are lowercase, with single spaces between words
@@ -16,6 +17,7 @@ up. All keys and synonyms are lowercase, with single spaces between words
 
 from __future__ import annotations
 
+import hashlib
 import json
 import marshal
 from collections import OrderedDict
@@ -144,12 +146,18 @@ class ReverseTable:
         ranked_with: str | None = None,
         cache_size: int = 50_000,
         precomputed: PrecomputedLists | None = None,
+        directory: Path | None = None,
+        content: str | None = None,
     ) -> None:
         self._packed = packed
         self.precomputed = precomputed
         self.sources = sources
         # Fingerprint of the channel weights the lines were ranked with (None: unknown).
         self.ranked_with = ranked_with
+        # Where it was read from, and its stores' digest as its header recorded it (None: a table
+        # in memory, or one written before headers recorded it; fingerprint() computes it then).
+        self.directory = directory
+        self._content = content
         self._cache: OrderedDict[tuple[str, int], tuple[ReverseEntry, ...]] = OrderedDict()
         self._cache_size = cache_size
 
@@ -197,7 +205,21 @@ class ReverseTable:
             tuple(header.get("sources", SOURCES)),
             header.get("ranked_with"),
             precomputed=precomputed,
+            directory=directory,
+            content=header.get("content"),
         )
+
+    def fingerprint(self) -> str:
+        """What pins this table's candidates, for evaluation signatures: the sha256 (first 12 hex
+        digits) of its stores' bytes, which hold every line and ranked list. Read from the header
+        when the build recorded it, else computed once (~0.3 s for the default table); a table in
+        memory hashes its lines and lists in key order instead."""
+        if self._content is None:
+            if self.directory is not None:
+                self._content = content_digest(self.directory, self.precomputed is not None)
+            else:
+                self._content = _memory_digest(self._packed, self.precomputed)
+        return self._content[:12]
 
     def keys(self) -> Iterable[str]:
         """Every spun key."""
@@ -252,6 +274,28 @@ class ReverseTable:
         return parse_entry(packed[at : end if end >= 0 else len(packed)])
 
 
+def content_digest(directory: Path, lists: bool) -> str:
+    """sha256 of a written table's stores as hex: its lines, then its ranked lists if it has them."""
+    digest = hashlib.sha256()
+    for stem in (LINES_STORE, LISTS_STORE) if lists else (LINES_STORE,):
+        for path in store_files(directory / stem):
+            digest.update(path.name.encode() + b"\0")
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _memory_digest(packed: Mapping[str, str], precomputed: PrecomputedLists | None) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(packed):
+        digest.update(f"{key}\t{packed[key]}\0".encode())
+    if precomputed is not None:
+        for key in sorted(precomputed.lists):
+            digest.update(key.encode() + b"\t" + precomputed.lists[key] + b"\0")
+    return digest.hexdigest()
+
+
 # The PrecomputedLists fields kept in table.json (the rest but ``lists`` go to sets.marshal).
 _HEADER_FIELDS = ("fingerprint", "marshal", "complete", "rules_hash")
 
@@ -280,6 +324,7 @@ def write_table(
         header["precomputed"] = {name: data.pop(name) for name in _HEADER_FIELDS if name in data}
         with atomic_file(directory / SETS_FILE) as f:
             marshal.dump(data, f, SETS_MARSHAL)
+    header["content"] = content_digest(directory, precomputed is not None)
     with atomic_file(directory / TABLE_FILE, "w", encoding="utf-8") as f:
         f.write(json.dumps(header, indent=2) + "\n")
     return sum(path.stat().st_size for path in [*files, directory / TABLE_FILE])
