@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -74,6 +75,17 @@ def test_dask_gives_the_loop_s_results_in_order() -> None:
         second = run(dask, "dask")
     assert [r[0] for r in first] == [sum(range(i, i + 5)) for i in range(0, 60, 5)]
     assert [r[0] for r in second] == [r[0] for r in local]
+
+
+def test_two_dask_jobs_on_one_machine_take_no_fixed_port() -> None:
+    """Each local cluster serves its scheduler's HTTP endpoints on a free port, so a second job
+    running beside the first neither collides nor warns that port 8787 is taken."""
+    pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with DaskExecutor(workers=1) as first, DaskExecutor(workers=1) as second:
+            assert list(first.map(scaled_sum, (CountingSpec("first"), [1.0]), chunks(2)))
+            assert list(second.map(scaled_sum, (CountingSpec("second"), [1.0]), chunks(2)))
 
 
 def test_process_pool_keeps_a_bounded_window_over_an_unbounded_stream() -> None:

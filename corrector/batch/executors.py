@@ -210,7 +210,11 @@ class DaskExecutor(Executor):
                         n_workers=max(1, self.workers),
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        # No dashboard, and the scheduler's HTTP endpoints on a free port: with
+                        # dashboard_address None it still binds 8787, so a second job on the
+                        # machine warns that the port is taken.
+                        dashboard_address="127.0.0.1:0",
+                        scheduler_kwargs={"dashboard": False},
                         silence_logs=logging.ERROR,
                     )
                 )
