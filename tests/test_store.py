@@ -171,6 +171,19 @@ def test_a_tables_fingerprint_follows_its_content_not_its_path(tmp_path: Path) -
     assert thesaurus.ReverseTable.load(tmp_path / "a").fingerprint() == said.fingerprint()
 
 
+def test_info_names_a_table_as_signatures_do(tmp_path: Path) -> None:
+    table_module.write_table(tmp_path, {"stated": "said\t,,0/3\t0\t6.20"}, ("moby",), None, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "corrector.cli", "info", "--thesaurus", str(tmp_path), "--json"],
+        capture_output=True, text=True, cwd=PROJECT,
+    )
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    fingerprint = thesaurus.ReverseTable.load(tmp_path).fingerprint()
+    assert info["signed_as"] == f"thes:{fingerprint}" and info["content"].startswith(fingerprint)
+    assert info["format"] == table_module.TABLE_FORMAT and info["sources"] == ["moby"]
+
+
 @needs_thesauri
 def test_an_unwritten_tables_fingerprint_follows_its_content(
     built: tuple[thesaurus.ReverseTable, Path],
