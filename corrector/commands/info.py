@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--thesaurus",
         type=Path,
         nargs="?",
-        const=True,
+        const=default_thesaurus_dir(),
         default=None,
         metavar="DIR",
         help="show the reverse thesaurus table instead, with the fingerprint evaluation signatures "
@@ -41,8 +41,7 @@ def thesaurus_info(directory: Path) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     if args.thesaurus is not None:
-        directory = default_thesaurus_dir() if args.thesaurus is True else args.thesaurus
-        info = thesaurus_info(Path(directory))
+        info = thesaurus_info(args.thesaurus)
     else:
         model_dir = args.model or default_model_dir()
         info = read_manifest(model_dir)
