@@ -124,6 +124,16 @@ def zipf(phrase: str) -> float:
     return zipf_frequency(phrase, "en")
 
 
+def _sense_ranks(ranks: dict[str, tuple[int, int]]) -> list[tuple[int, int]]:
+    """The positions the rank features read: the sense-ordered thesauri's; Moby's lists are
+    alphabetical, so a pair only Moby lists reads as the middle of its list."""
+    ordered = [rank for source, rank in ranks.items() if source != "moby"]
+    if ordered:
+        return ordered
+    n = ranks["moby"][1]
+    return [((n - 1) // 2, n)]
+
+
 def static_features(ev: Evidence) -> dict[str, float]:
     """Features that depend only on the pair, not on the document."""
     f: dict[str, float] = {"bias": 1.0}
@@ -132,9 +142,10 @@ def static_features(ev: Evidence) -> dict[str, float]:
         if source in ranks:
             f[source] = 1.0
     if ranks:
+        ordered = _sense_ranks(ranks)
         f["n_thesauri"] = float(len(ranks))
-        f["log_rank"] = math.log1p(min(r for r, _ in ranks.values()))
-        f["rel_rank"] = min(r / max(n, 1) for r, n in ranks.values())
+        f["log_rank"] = math.log1p(min(r for r, _ in ordered))
+        f["rel_rank"] = min(r / max(n, 1) for r, n in ordered)
         f["log_fanout"] = math.log1p(ev.fanout)
     if ev.mutual:
         f["mutual"] = 1.0
@@ -215,8 +226,9 @@ class ChannelModel:
                 if source in ranks:
                     z += w[source]
             z += w["n_thesauri"] * float(len(ranks))
-            z += w["log_rank"] * math.log1p(min(r for r, _ in ranks.values()))
-            z += w["rel_rank"] * min(r / max(n, 1) for r, n in ranks.values())
+            ordered = _sense_ranks(ranks)
+            z += w["log_rank"] * math.log1p(min(r for r, _ in ordered))
+            z += w["rel_rank"] * min(r / max(n, 1) for r, n in ordered)
             z += w["log_fanout"] * math.log1p(ev.fanout)
         if ev.mutual:
             z += w["mutual"]
