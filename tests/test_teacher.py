@@ -265,8 +265,9 @@ def test_a_single_documents_teacher_judges_more_types_when_the_document_is_long(
     scorer = WordScorer({"said": 0.0, "stated": -9.0})
     taught(corrector, scorer).taught_decisions(evidence, [text], 1)
     assert 1 < judged[0] <= allowed
+    judged.clear()  # the single document's teacher may judge again in restored context
     taught(corrector, scorer).taught_decisions(evidence, [text], 2)  # a feed's teacher
-    assert judged[1] == 1
+    assert judged[0] == 1
 
 
 def test_in_a_feed_each_document_decides_the_forms_the_feed_saw_once(
