@@ -274,10 +274,10 @@ def test_in_a_feed_each_document_decides_the_forms_the_feed_saw_once(
     corrector: Corrector, tmp_path: Path
 ) -> None:
     remarked = [f"Officials remarked about the crisis number {i} ." for i in range(3)]
-    declared = [f"Aides declared about the talks number {i} ." for i in range(2)]
-    texts = [*remarked, *declared, "Aides stated about the region ."]
-    # The neural LM prefers said to remarked, but declared and stated to said.
-    scorer = WordScorer({"said": 0.0, "remarked": -9.0, "declared": 5.0, "stated": 5.0})
+    voiced = [f"Aides voiced about the talks number {i} ." for i in range(2)]
+    texts = [*remarked, *voiced, "Officials stated about the crisis ."]
+    # The neural LM prefers said to remarked, but voiced and stated to said.
+    scorer = WordScorer({"said": 0.0, "remarked": -9.0, "voiced": 5.0, "stated": 5.0})
     teacher = taught(corrector, scorer, neural_samples=1, neural_teacher_window=0)
     feed = teacher.correct_feed(texts)  # six documents: a form is decided from two occurrences
     assert [(d.spun, d.original) for d in feed.decisions] == [("remarked", "said")]
@@ -285,21 +285,21 @@ def test_in_a_feed_each_document_decides_the_forms_the_feed_saw_once(
     assert restored[:3] == [t.replace("remarked", "said") for t in remarked]
     # The last document's teacher judged its form seen once in the feed, and kept it; the n-gram
     # decoder applying the feed's decisions alone restores it.
-    assert restored[5] == "Aides stated about the region ."
-    assert scorer.texts.count("Aides said about the region .") == 1
+    assert restored[5] == "Officials stated about the crisis ."
+    assert scorer.texts.count("Officials said about the crisis .") == 1
     alone = corrector.with_decisions(feed.decisions, taught=True)  # the same decisions, no teacher
-    assert alone.correct(texts[5]).text == "Aides said about the region ."
-    # Forms the feed proposed twice or more had their say there: remarked and declared each judged
-    # at one occurrence (declared rejected: the neural LM prefers it); neither is judged again in
+    assert alone.correct(texts[5]).text == "Officials said about the crisis ."
+    # Forms the feed proposed twice or more had their say there: remarked and voiced each judged
+    # at one occurrence (voiced rejected: the neural LM prefers it); neither is judged again in
     # its documents.
-    assert sum(t.startswith("Officials said") for t in scorer.texts) == 1
+    assert sum(t.startswith("Officials said about the crisis number") for t in scorer.texts) == 1
     assert sum(t.startswith("Aides said about the talks") for t in scorer.texts) == 1
     # A spinner file carries the recurring forms, so that --spinner with --neural does the same.
     path = tmp_path / "decisions.json"
     meta = {"teacher": "word-scorer", "min_occurrences": 2}
-    write_spinner(path, decisions_document(feed.decisions, meta, {"declared", "remarked"}))
+    write_spinner(path, decisions_document(feed.decisions, meta, {"voiced", "remarked"}))
     channel = SpinnerChannel.for_decoder(path, corrector.config.change_penalty)
-    assert channel.open_documents and channel.settled == {"declared", "remarked"}
+    assert channel.open_documents and channel.settled == {"voiced", "remarked"}
     assert leaves_documents_open(path)
     write_spinner(path, decisions_document(feed.decisions, {**meta, "min_occurrences": 1}))
     assert not leaves_documents_open(path)  # a single article's: every form judged
