@@ -265,6 +265,22 @@ def test_padded_phrases_compose_back_without_the_padding(generator: CandidateGen
         assert not [c for c in generator.candidates(phrase) if "composed" in c.sources], phrase
 
 
+def test_a_padded_word_composes_from_below_its_first_few_candidates() -> None:
+    """A spinner's padded word is rarely its original's first synonym: after the channel refit
+    came is got's 5th (made, became, arrived, received, came), and got here ← came must compose."""
+    from corrector.candidates.compose import COMPOSE_PER_WORD, DROP_LOGPROB, compose_padded
+    from corrector.text.lattice import new_candidate
+
+    words = ["made", "became", "arrived", "received", "came", "brought", "found", "won", "let"]
+    got = [new_candidate((w,), w, round(-0.2 - 0.05 * i, 4), ("moby",)) for i, w in enumerate(words)]
+    composed = compose_padded(["got", "here"], [got, []], 12)
+    assert [c.text for c in composed] == words[:COMPOSE_PER_WORD]
+    assert "came" in [c.text for c in composed]
+    # Each costs its word's channel log10 probability and the dropped padding's.
+    expected = [round(g.logprob + DROP_LOGPROB, 4) for g in got[:COMPOSE_PER_WORD]]
+    assert [c.logprob for c in composed] == expected
+
+
 def test_composed_arcs_in_lattices(generator: CandidateGenerator) -> None:
     [lattice] = generator.lattices(split_sentences("They got here on time."))
     arcs = {(a.start, a.end): [c.text for c in a.candidates] for a in lattice.arcs}
