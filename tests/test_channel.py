@@ -71,3 +71,20 @@ def test_a_function_word_original_only_a_thesaurus_proposes_scores_lower() -> No
     curated = Evidence("within", "in", rules=True)
     assert "function_original" not in static_features(curated)
     assert "function_original" in static_features(Evidence("within", "in", ranks={"moby": (1, 9)}))
+
+
+def test_a_position_in_mobys_alphabetical_list_says_nothing_of_rank() -> None:
+    """Moby lists a headword's synonyms alphabetically: where a pair only Moby lists, the rank
+    features read the middle of its list whatever the letter; where a sense-ordered thesaurus
+    lists it too, they read that thesaurus's position."""
+    model = ChannelModel.load()
+    early = Evidence("prime", "top", ranks={"moby": (40, 355)}, fanout=30, zipf_original=5.5)
+    late = Evidence("prime", "top", ranks={"moby": (240, 355)}, fanout=30, zipf_original=5.5)
+    assert static_features(early)["log_rank"] == static_features(late)["log_rank"] == math.log1p(177)
+    assert static_features(early)["rel_rank"] == static_features(late)["rel_rank"] == 177 / 355
+    assert model.static_score(early) == model.static_score(late) == model.linear(static_features(late))
+    both = {"moby": (240, 355), "wordnet": (2, 6)}
+    sensed = Evidence("prime", "top", ranks=both, fanout=30, zipf_original=5.5)
+    assert static_features(sensed)["log_rank"] == math.log1p(2)
+    assert static_features(sensed)["rel_rank"] == 2 / 6
+    assert model.static_score(sensed) == model.linear(static_features(sensed))
