@@ -124,14 +124,15 @@ def zipf(phrase: str) -> float:
     return zipf_frequency(phrase, "en")
 
 
-def _sense_ranks(ranks: dict[str, tuple[int, int]]) -> list[tuple[int, int]]:
-    """The positions the rank features read: the sense-ordered thesauri's; Moby's lists are
-    alphabetical, so a pair only Moby lists reads as the middle of its list."""
+def _rank_features(ranks: dict[str, tuple[int, int]]) -> tuple[float, float]:
+    """``log_rank`` and ``rel_rank``: the best position among the sense-ordered thesauri that list
+    the pair. Moby's lists are alphabetical, so a pair only Moby lists reads as the middle of its
+    list."""
     ordered = [rank for source, rank in ranks.items() if source != "moby"]
-    if ordered:
-        return ordered
-    n = ranks["moby"][1]
-    return [((n - 1) // 2, n)]
+    if not ordered:
+        n = ranks["moby"][1]
+        ordered = [((n - 1) // 2, n)]
+    return math.log1p(min(r for r, _ in ordered)), min(r / max(n, 1) for r, n in ordered)
 
 
 def static_features(ev: Evidence) -> dict[str, float]:
@@ -142,10 +143,8 @@ def static_features(ev: Evidence) -> dict[str, float]:
         if source in ranks:
             f[source] = 1.0
     if ranks:
-        ordered = _sense_ranks(ranks)
         f["n_thesauri"] = float(len(ranks))
-        f["log_rank"] = math.log1p(min(r for r, _ in ordered))
-        f["rel_rank"] = min(r / max(n, 1) for r, n in ordered)
+        f["log_rank"], f["rel_rank"] = _rank_features(ranks)
         f["log_fanout"] = math.log1p(ev.fanout)
     if ev.mutual:
         f["mutual"] = 1.0
@@ -226,9 +225,9 @@ class ChannelModel:
                 if source in ranks:
                     z += w[source]
             z += w["n_thesauri"] * float(len(ranks))
-            ordered = _sense_ranks(ranks)
-            z += w["log_rank"] * math.log1p(min(r for r, _ in ordered))
-            z += w["rel_rank"] * min(r / max(n, 1) for r, n in ordered)
+            log_rank, rel_rank = _rank_features(ranks)
+            z += w["log_rank"] * log_rank
+            z += w["rel_rank"] * rel_rank
             z += w["log_fanout"] * math.log1p(ev.fanout)
         if ev.mutual:
             z += w["mutual"]
