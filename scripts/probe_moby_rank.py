@@ -3,17 +3,20 @@
     PYTHONPATH=. .venv/bin/python scripts/probe_moby_rank.py [--end-to-end]
 
 WordNet and MyThes list a headword's synonyms by sense (the dominant sense first), Moby in
-alphabetical order (``--order`` prints the share of adjacent synonyms in order per thesaurus), yet
-``log_rank`` and ``rel_rank`` take the best position over every thesaurus listing a pair, so for a
-pair only Moby lists (top ← prime, 240th of 355) the "rank" is where the spun word falls in the
-alphabet. Each variant re-reads Moby's position and ranks every list at run time (the table's
-shipped lists were ranked with today's reading, and the run-time lists lack the build's relatives
-of the spun word, so the three are compared with each other, not with the benchmark's numbers):
+alphabetical order (``--order`` prints the share of adjacent synonyms in order per thesaurus). Until
+session 28 ``log_rank`` and ``rel_rank`` took the best position over every thesaurus listing a pair,
+so for a pair only Moby lists (top ← prime, 240th of 355) the "rank" was where the spun word falls
+in the alphabet; the channel now reads ``sense`` below (``channel._rank_features``), with weights
+refitted for it. This probe measured the readings with the weights of before that refit: it puts
+back the old best-of-every-list reading and re-reads Moby's position by each variant, ranking
+every list at run time (the run-time lists lack the build's relatives of the spun word, so the
+three are compared with each other, not with the benchmark's numbers; with today's weights the
+numbers differ from docs/candidates-study.md's table):
 
-- ``listed``: today's reading (Moby's position as listed);
+- ``listed``: the reading before session 28 (Moby's position as listed);
 - ``middle``: the middle of Moby's list, whatever the position;
 - ``sense``: Moby left out of the rank features where another thesaurus ranks the pair (the middle
-  of its list where it alone does).
+  of its list where it alone does): what the channel reads now.
 
 Prints ``benchmarks/candidates.py``'s recall and first rank on every source for each, and with
 ``--end-to-end`` the default path's ERR on the real articles with reconstructed originals and the
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,7 +72,12 @@ def reading(variant: Callable[[Ranks], Ranks]) -> Iterator[None]:
     """The channel scores pairs with Moby's position read by ``variant``, and every generator
     loaded meanwhile ranks its lists at run time."""
     score = channel_module.ChannelModel.static_score
+    shipped_reading = channel_module._rank_features
     load, descriptor = CandidateGenerator.load, CandidateGenerator.__dict__["load"]
+
+    def best_of_every_list(ranks: Ranks) -> tuple[float, float]:
+        # The reading before session 28, on which each variant rewrites Moby's position.
+        return math.log1p(min(r for r, _ in ranks.values())), min(r / max(n, 1) for r, n in ranks.values())
 
     def static_score(self: channel_module.ChannelModel, ev: channel_module.Evidence) -> float:
         return score(self, dataclasses.replace(ev, ranks=variant(ev.ranks)))
@@ -79,11 +88,13 @@ def reading(variant: Callable[[Ranks], Ranks]) -> Iterator[None]:
         return CandidateGenerator(table, shipped.channel, max_candidates=shipped.max_candidates)
 
     channel_module.ChannelModel.static_score = static_score  # type: ignore[method-assign]
+    channel_module._rank_features = best_of_every_list
     CandidateGenerator.load = run_time_lists  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:
         channel_module.ChannelModel.static_score = score  # type: ignore[method-assign]
+        channel_module._rank_features = shipped_reading
         CandidateGenerator.load = descriptor  # type: ignore[method-assign]
 
 
