@@ -23,6 +23,30 @@ MAX_SPAN = 4
 MIN_LOGPROB = -5.0
 
 
+# Compute threads one process uses (the neural LM's chunks of work, one BLAS thread each): the
+# cores it may run on, or fewer when $CORRECTOR_THREADS says so. A pool of N worker processes sets
+# it to cores // N in each: on 2 cores, two workers each running two threads (and OpenBLAS's own,
+# which spin while they wait) took the default path's 10,000-sentence feed 2.2x longer than one
+# worker (docs/speed.md, "Workers and threads").
+THREADS_ENV = "CORRECTOR_THREADS"
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def compute_threads() -> int:
+    """The threads this process's numeric work may use: :func:`available_cores`, capped by
+    ``$CORRECTOR_THREADS`` when it is set."""
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if not value:
+        return available_cores()
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"${THREADS_ENV} must be a whole number of threads ≥ 1, not {value!r}")
+    return min(int(value), available_cores())
+
+
 def default_model_dir() -> Path:
     """``$CORRECTOR_MODEL`` if set, else ``models/default``."""
     return Path(os.environ.get("CORRECTOR_MODEL", DEFAULT_MODEL_DIR))

