@@ -66,6 +66,11 @@ def test_the_default_path_learns_with_the_teacher_then_decodes_with_its_decision
     assert "stated" in spinner["recurring"]  # seen in every document: pass 2 does not judge it again
     restored = _restored(out)
     assert len(restored) == 8 and all("stated" not in r and " said " in r for r in restored)
+    # Run again: the same bytes, the learned spinner file included (no timing in it).
+    again = tmp_path / "again.jsonl"
+    assert _correct(tiny_model_dir, str(feed), "-o", str(again)) == 0
+    assert again.read_bytes() == out.read_bytes()
+    assert Path(f"{again}.spinner.json").read_bytes() == Path(f"{out}.spinner.json").read_bytes()
     # The library function under it gives the same restorations.
     from test_teacher import taught_factory
 

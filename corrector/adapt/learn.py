@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,7 +72,6 @@ def learn_spinner(
     lm = load_language_model(model)
     clean = CleanFrequency(*clean_unigrams(clean_corpus)) if clean_corpus else CleanFrequency()
     feed = " ".join(inputs)
-    started = time.perf_counter()
 
     def checkpoint(partial: AdaptResult) -> None:
         # Long runs leave a usable spinner after every iteration (replaced by the final one).
@@ -93,8 +91,8 @@ def learn_spinner(
         log=log,
         on_iteration=checkpoint,
     )
-    seconds = round(time.perf_counter() - started, 1)
-    document = spinner_document(result, {"feed": feed, "model": model, "seconds": seconds})
+    # No timing in the file: the same feed, model and settings write the same bytes.
+    document = spinner_document(result, {"feed": feed, "model": model})
     for table in merge:
         document = merge_pairs(document, read_pair_counts(table))
     write_spinner(output, document)
@@ -127,7 +125,6 @@ def learn_decisions(
     from corrector.batch.job import BatchJob, CorrectorSpec
     from corrector.restore.pairs import feed_min_occurrences, recurring_forms
 
-    started = time.perf_counter()
     spec = spec or CorrectorSpec()
     # Pass 1 is n-gram work: its workers do not load the neural LM, only the teacher here does.
     plain = tuple(kv for kv in spec.overrides if kv[0] != "neural")
@@ -155,8 +152,7 @@ def learn_decisions(
         "min_occurrences": min_occurrences,
         "teacher": corrector.neural.fingerprint() if corrector.neural is not None else "no",
         "signature": corrector.signature_fields(),
-        "seconds": round(time.perf_counter() - started, 1),
-    }
+    }  # no timing: the same feed, model and settings write the same bytes
     # A feed's teacher decided its recurring forms: each document decides its others in pass 2.
     taught_feed = corrector.neural is not None and min_occurrences > 1
     recurring = recurring_forms(gathered.evidence, min_occurrences) if taught_feed else frozenset()
