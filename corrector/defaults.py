@@ -26,7 +26,7 @@ MIN_LOGPROB = -5.0
 # Compute threads one process uses (the neural LM's chunks of work, one BLAS thread each): the
 # cores it may run on, or fewer when $CORRECTOR_THREADS says so. A pool of N worker processes sets
 # it to cores // N in each: on 2 cores, two workers each running two threads (and OpenBLAS's own,
-# which spin while they wait) took the default path's 10,000-sentence feed 2.2x longer than one
+# which spin while they wait) took the default path's 10,000-sentence feed 1.9x longer than one
 # worker (docs/speed.md, "Workers and threads").
 THREADS_ENV = "CORRECTOR_THREADS"
 
