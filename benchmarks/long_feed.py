@@ -10,9 +10,9 @@ on a long feed, not accuracy on 10,000 new sentences), spun by ``corrector spin 
 PROFILE --seed 2`` as one fixed dictionary. ``--distinct``: instead, ``--sentences`` distinct lines
 of the LM corpus (``build/corpus/news.txt`` from line 70,000, detokenised, 20 to a document), for
 speed on text whose forms do not all recur; its accuracy flatters the n-gram LM, which has seen
-them. Each run is a fresh process: model and neural LM
-loads, both passes and the teacher count. Prints wall seconds, words/s, fix / broken / ERR, and for
-the default path the pair types decided and the share the spinner's dictionary holds.
+them. Each run is a fresh process: model and neural LM loads, both passes and the teacher count.
+Prints wall seconds, words/s, fix / broken / ERR, and for the default path the pair types decided
+and the share the spinner's dictionary holds.
 """
 
 from __future__ import annotations
