@@ -305,6 +305,94 @@ def test_in_a_feed_each_document_decides_the_forms_the_feed_saw_once(
     assert not leaves_documents_open(path)  # a single article's: every form judged
 
 
+class CountingScorer(WordScorer):
+    """A :class:`WordScorer` that counts its calls (one per round of a teacher's questions)."""
+
+    def __init__(self, words: dict[str, float]) -> None:
+        super().__init__(words)
+        self.calls = 0
+
+    def logprob(self, texts: Sequence[str]) -> list[float]:
+        self.calls += 1
+        return super().logprob(texts)
+
+
+def test_a_feeds_documents_restored_together_judge_their_own_forms_in_shared_calls(
+    corrector: Corrector,
+) -> None:
+    """Each document of a feed judges the forms the feed saw once; documents restored together
+    (``correct_batch``, as ``corrector correct`` restores a chunk and ``correct_feed`` its feed)
+    ask the neural LM once per round for all of them, and each is restored as it is alone."""
+    texts = [
+        "Officials stated about the crisis .",
+        "Aides remarked about the talks .",
+        "Others voiced about it .",
+        "Nothing here was spun at all .",
+    ]
+    words = {"said": 0.0, "stated": -9.0, "remarked": -9.0, "voiced": 5.0}
+    teacher = taught(corrector, CountingScorer(words), neural_samples=1, neural_teacher_window=0)
+    open_feed = teacher.with_decisions([], taught=True)  # a feed that decided nothing itself
+    assert open_feed.spinner_channel is not None and open_feed.spinner_channel.open_documents
+
+    alone = [open_feed.correct(text) for text in texts]
+    calls_alone = teacher.neural.calls  # type: ignore[union-attr]
+    together = open_feed.correct_batch(texts)
+    calls_together = teacher.neural.calls - calls_alone  # type: ignore[union-attr]
+    assert [r.to_dict() for r in together] == [r.to_dict() for r in alone]
+    assert [r.text for r in together[:3]] == [
+        "Officials said about the crisis .", "Aides said about the talks .", "Others voiced about it ."
+    ]
+    # Each document that had questions asked them in a call of its own (one round each: stated
+    # and remarked; voiced → said is too improbable to judge); together, one call.
+    assert (calls_alone, calls_together) == (2, 1)
+    # The feed's restorations are the batched ones.
+    assert [r.text for r in teacher.correct_feed(texts).restorations] == [r.text for r in together]
+
+
+def test_teachers_run_together_ask_once_a_round_and_decide_as_each_alone() -> None:
+    """run_together answers every teacher's questions of a round in one call of the scorer (a
+    pair asked by two teachers once), and each teacher decides as it does alone, its second
+    judgement included."""
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import TeacherWeights, run_together, teach_feed, teach_feed_steps
+
+    weights = TeacherWeights(20.0, 2, 0, 4, 0.0, 1.0, 0.0)
+    words = {"court": 0.0, "courtroom": -9.0, "stated": -1.0, "ruled": -1.5, "said": 2.0}
+    contested = [
+        PairDecision("courtroom", "court", 0.9, 1, 1.0, 1, 0),
+        PairDecision("stated", "ruled", 0.5, 1, 1.0, 1, 0),
+    ]
+    simple = [PairDecision("stated", "said", 0.9, 1, 1.0, 1, 0)]
+    jobs = [
+        (contested, ["The judge stated in the courtroom today ."]),  # judged twice: two rounds
+        (simple, ["Officials stated about the crisis ."]),
+        (simple, ["Officials stated about the crisis ."]),  # the same questions as the one before
+    ]
+
+    def scorer(asked: list[int]) -> TogetherScorer:
+        scorer = TogetherScorer(words, ("ruled", "court"), 3.0)
+        logprob = scorer.logprob
+
+        def counted(texts: Sequence[str]) -> list[float]:
+            asked.append(len(texts))
+            return logprob(texts)
+
+        scorer.logprob = counted  # type: ignore[method-assign]
+        return scorer
+
+    asked_alone: list[int] = []
+    alone = [teach_feed(pairs, iter(texts), scorer(asked_alone), weights) for pairs, texts in jobs]
+    assert {d.spun: d.original for d in alone[0]} == {"courtroom": "court", "stated": "ruled"}
+    assert [(d.spun, d.original) for d in alone[1]] == [("stated", "said")]
+    asked: list[int] = []
+    steps = [teach_feed_steps(pairs, iter(texts), weights) for pairs, texts in jobs]
+    assert run_together(steps, scorer(asked)) == alone
+    assert len(asked_alone) == 4 and len(asked) == 2  # two rounds, however many teachers
+    # The first round: the contested teacher's texts, and the like teachers' window and variant
+    # once.
+    assert asked[0] == asked_alone[0] + asked_alone[2] < asked_alone[0] + 2 * asked_alone[2]
+
+
 NEURAL_LOADS: list[str] = []
 
 

@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 from corrector.batch.executors import Executor, LocalExecutor, ProcessExecutor, cached
 from corrector.batch.readers import (
@@ -52,6 +52,9 @@ DEFAULT_FACTORY = "corrector:Corrector.load"
 DEFAULT_CHUNK_RECORDS = 64
 # Chunks close early at this many words, so long documents still spread over the workers.
 DEFAULT_CHUNK_WORDS = 2_000
+
+
+T = TypeVar("T")
 
 
 class SupportsCorrect(Protocol):
@@ -115,21 +118,56 @@ def restore_chunk(spec: CorrectorSpec, records: list[Record]) -> list[dict[str, 
     """Restore a chunk in whatever process runs it (the unit of work for every executor)."""
     needs_model = any(r.error is None for r in records)
     corrector = cached(spec) if needs_model else None
-    return [error_output(r) if corrector is None else restore_record(r, corrector) for r in records]
+    if corrector is None:
+        return [error_output(r) for r in records]
+    return restore_records(records, corrector)
+
+
+def restore_records(records: list[Record], corrector: SupportsCorrect) -> list[dict[str, Any]]:
+    """One output per record: the readable records restored together when the corrector can
+    (``correct_batch``: the documents' own teachers share the neural LM's calls), else each alone,
+    as they also are when restoring them together fails, so that the record at fault becomes an
+    error output and no other is lost."""
+    batch = getattr(corrector, "correct_batch", None)
+    readable = [r.error is None and r.text is not None for r in records]
+    if batch is None or sum(readable) < 2:
+        return [restore_record(r, corrector) for r in records]
+    try:
+        restored = iter(batch([r.text for r, ok in zip(records, readable, strict=True) if ok]))
+        return [
+            output_record(r, next(restored).to_dict()) if ok else error_output(r)
+            for r, ok in zip(records, readable, strict=True)
+        ]
+    except Exception:  # one bad record must not stop the batch: find it, one record at a time
+        return [restore_record(r, corrector) for r in records]
 
 
 def chunk_records(
     records: Iterable[Record], max_records: int = DEFAULT_CHUNK_RECORDS, max_words: int = DEFAULT_CHUNK_WORDS
 ) -> Iterator[list[Record]]:
     """Consecutive chunks of at most ``max_records`` records or about ``max_words`` words."""
-    chunk: list[Record] = []
-    words = 0
-    for record in records:
-        chunk.append(record)
-        words += record.word_count
-        if len(chunk) >= max_records or words >= max_words:
+    return _consecutive(records, lambda record: record.word_count, max_records, max_words)
+
+
+def text_batches(
+    texts: Iterable[str], max_records: int = DEFAULT_CHUNK_RECORDS, max_words: int = DEFAULT_CHUNK_WORDS
+) -> Iterator[list[str]]:
+    """``texts`` in the chunks :func:`chunk_records` makes of them as records: what
+    ``Corrector.correct_feed`` restores together, as ``corrector correct`` does."""
+    return _consecutive(texts, lambda text: len(text.split()), max_records, max_words)
+
+
+def _consecutive(
+    items: Iterable[T], words: Callable[[T], int], max_items: int, max_words: int
+) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    total = 0
+    for item in items:
+        chunk.append(item)
+        total += words(item)
+        if len(chunk) >= max_items or total >= max_words:
             yield chunk
-            chunk, words = [], 0
+            chunk, total = [], 0
     if chunk:
         yield chunk
 
@@ -404,7 +442,8 @@ def spec_from_config(config: Any) -> CorrectorSpec:
 def correct_texts_chunk(spec: CorrectorSpec, texts: list[str]) -> list[Any]:
     """Restorations of ``texts`` by this process's corrector (errors propagate to the caller)."""
     corrector = cached(spec)
-    return [corrector.correct(text) for text in texts]
+    batch = getattr(corrector, "correct_batch", None)
+    return list(batch(texts)) if batch is not None else [corrector.correct(text) for text in texts]
 
 
 def parallel_restorations(

@@ -41,7 +41,14 @@ from corrector.restore.pairs import (
     placed_probabilities,
     proposals,
 )
-from corrector.restore.teacher import TeacherWeights, teach, teach_feed, types_judged
+from corrector.restore.teacher import (
+    TeacherSteps,
+    TeacherWeights,
+    run_together,
+    teach,
+    teach_feed_steps,
+    types_judged,
+)
 from corrector.restore.verify import (
     MemoScorer,
     SentenceScorer,
@@ -267,14 +274,25 @@ class DocumentRestorer:
         judged again."""
         if self.neural is None:
             raise ValueError("the teacher needs a neural LM (--neural)")
+        return run_together([self.taught_steps(evidence, texts, min_occurrences, settled)], self.neural)[0]
+
+    def taught_steps(
+        self,
+        evidence: ScopeEvidence,
+        texts: Iterable[str],
+        min_occurrences: int,
+        settled: frozenset[str] = frozenset(),
+    ) -> TeacherSteps:
+        """:meth:`taught_decisions` as the teacher's steps, to be run beside other documents'
+        (:func:`teacher.run_together`)."""
         judged = judge_pairs(evidence, _frequency_prior(self.lm), PairModel.load(), min_occurrences)
         judged = [d for d in judged if d.spun not in settled]
         # Kept forms where each form is judged in the one document it occurs in (single articles:
         # ERR +0.02); in feeds of 48 documents they cost the fixed-dictionary profiles up to 0.015
         # (docs/experiments.md, "The default path's teacher: kept forms and sentence windows").
         single = min_occurrences == 1
-        return teach_feed(
-            judged, texts, self.neural, self.teacher_weights,
+        return teach_feed_steps(
+            judged, texts, self.teacher_weights,
             max_types=types_judged(evidence.words, single), keep_rejected=single, ngram=self._window_logprob,
         )
 

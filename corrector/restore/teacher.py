@@ -44,7 +44,7 @@ expects a document's first words, not a sentence's in the middle of a text.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from corrector.restore.pairs import PairDecision, Proposal
@@ -313,6 +313,11 @@ def feed_windows(
     return found
 
 
+# A teacher as steps: it yields the (window, variant) pairs whose neural gains it needs next, is
+# sent those gains, and returns its decisions (:func:`run_together` answers several at once).
+TeacherSteps = Generator[list[tuple[str, str]], list[float], list[PairDecision]]
+
+
 def teach_feed(
     judged: Sequence[PairDecision],
     texts: Iterable[str],
@@ -336,6 +341,19 @@ def teach_feed(
     first, as :func:`~corrector.restore.pairs.decisions` orders them. ``ngram``: the n-gram LM's
     log10 probability of a window's text (from its sentence's start, no end), with which the
     second judgement also measures the n-gram gain in the restored windows."""
+    steps = teach_feed_steps(judged, texts, weights, max_types, keep_rejected, ngram)
+    return run_together([steps], scorer)[0]
+
+
+def teach_feed_steps(
+    judged: Sequence[PairDecision],
+    texts: Iterable[str],
+    weights: TeacherWeights,
+    max_types: int = FEED_TYPES,
+    keep_rejected: bool = True,
+    ngram: Callable[[str], float] | None = None,
+) -> TeacherSteps:
+    """:func:`teach_feed` as steps (:data:`TeacherSteps`), for :func:`run_together`."""
     per_form: dict[str, list[PairDecision]] = {}
     for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
         # A decision applies at every occurrence of its form: the restorations it is expected to
@@ -353,7 +371,7 @@ def teach_feed(
         return []
     windows = feed_windows(texts, {d.spun for d in candidates}, weights.samples, weights.left, weights.right)
     scored: dict[tuple[str, str], float] = {}  # (window, variant) → neural gain
-    gains = _window_gains(candidates, windows, scorer, scored)
+    gains = yield from _window_gains(candidates, windows, scored)
     best = _best_types(candidates, gains, weights)
     # Once more where the context may turn a decision: a contested form's types in windows whose
     # other spun forms the teacher confidently restored, so that a swap is read beside the wire
@@ -364,7 +382,7 @@ def teach_feed(
     if restored and contested:
         again = [d for d in candidates if d.spun in contested]
         around = _restored_windows(windows, contested, _restorer(restored))
-        gains.update(_window_gains(again, around, scorer, scored))
+        gains.update((yield from _window_gains(again, around, scored)))
         # The n-gram part too: pass 1 measured its gain beside the spinner's other words.
         shifts = _context_shifts(again, windows, around, ngram) if ngram is not None else None
         best = _best_types(candidates, gains, weights, shifts)
@@ -417,21 +435,49 @@ def _restored_windows(
 def _window_gains(
     candidates: Sequence[PairDecision],
     windows: dict[str, list[Window]],
-    scorer: SentenceScorer,
     scored: dict[tuple[str, str], float],
-) -> dict[tuple[str, str], list[float]]:
+) -> Generator[list[tuple[str, str]], list[float], dict[tuple[str, str], list[float]]]:
     """(spun, original) → the type's neural gain at each of its form's ``windows`` (as found, or
     :func:`_restored_windows`). ``scored`` holds the (window, variant) pairs measured so far: each
-    is scored once."""
+    is scored once, the new ones asked for in one step."""
     variants: list[tuple[PairDecision, tuple[str, str]]] = []
     for d in candidates:
         for w in windows[d.spun]:
             variants.append((d, (w.text(), w.text(_cased(d.original, w.span)))))
-    measured = _distinct_gains(scorer, [pair for _, pair in variants], scored)
+    fresh = list(dict.fromkeys(pair for _, pair in variants if pair not in scored))
+    if fresh:
+        scored.update(zip(fresh, (yield fresh), strict=True))
     gains: dict[tuple[str, str], list[float]] = {}
-    for (d, _), gain in zip(variants, measured, strict=True):
-        gains.setdefault((d.spun, d.original), []).append(gain)
+    for d, pair in variants:
+        gains.setdefault((d.spun, d.original), []).append(scored[pair])
     return gains
+
+
+def run_together(teachers: Sequence[TeacherSteps], scorer: SentenceScorer) -> list[list[PairDecision]]:
+    """The decisions of each teacher, run side by side: each round, the pairs all of them ask for
+    are scored in one call, in the teachers' order (each distinct pair once), and each is sent its
+    own gains. One document's teacher asks a few dozen short windows, too few to fill the neural
+    LM's matrices, whose weights then cost more to read than to multiply; several documents' at
+    once run ~1.7× faster (docs/speed.md, "Documents judged together"). The floats depend on
+    which teachers share a call, so callers batch by the input alone."""
+    results: list[list[PairDecision]] = [[] for _ in teachers]
+    asked: dict[int, list[tuple[str, str]]] = {}
+
+    def advance(i: int, gains: list[float] | None) -> None:
+        try:
+            asked[i] = teachers[i].send(gains)  # type: ignore[arg-type]  # None starts it
+        except StopIteration as done:
+            results[i] = done.value
+
+    for i in range(len(teachers)):
+        advance(i, None)
+    while asked:
+        current, asked = asked, {}
+        pairs = list(dict.fromkeys(pair for i in sorted(current) for pair in current[i]))
+        gains = dict(zip(pairs, pair_gains(scorer, pairs), strict=True))
+        for i in sorted(current):
+            advance(i, [gains[pair] for pair in current[i]])
+    return results
 
 
 def _context_shifts(
