@@ -22,7 +22,7 @@ import pytest
 
 from corrector import cli
 from corrector.batch.executors import DaskExecutor, LocalExecutor, ProcessExecutor
-from corrector.batch.job import BatchJob, CorrectorSpec, restore_chunk, run_batch
+from corrector.batch.job import BatchJob, CorrectorSpec, restore_chunk, restore_records, run_batch
 from corrector.batch.readers import Record
 from corrector.batch.writers import CHECKPOINT_VERSION, checkpoint_path, partial_path
 from corrector.text.results import Edit, Restoration, Scores, apply_edits
@@ -121,6 +121,35 @@ def test_restore_chunk_turns_reader_and_corrector_failures_into_error_records() 
     assert out[1]["error"] == "malformed JSON: x" and out[1]["k"] == 2
     assert out[2]["error"] == "correction failed: ValueError: the stand-in refuses this text"
     assert out[2]["source"] == "EXPLODE here" and out[2]["k"] == 3
+    assert out[0]["edits"] == [{"start": 3, "end": 9, "spun": "stated", "restored": "said", "gain": 1.5}]
+
+
+class BatchSwapCorrector(SwapCorrector):
+    """The stand-in with ``correct_batch`` (as ``Corrector`` has): records the batches asked."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, False)
+        self.batches: list[list[str]] = []
+
+    def correct_batch(self, texts: list[str]) -> list[Any]:
+        self.batches.append(list(texts))
+        return [self.correct(text) for text in texts]
+
+
+def test_a_chunks_readable_records_are_restored_together_and_a_failure_isolated() -> None:
+    corrector = BatchSwapCorrector()
+    records = [
+        Record("a", "He stated it."), Record("b", None, {}, "malformed JSON: x"), Record("c", "Prime time.")
+    ]
+    out = restore_records(records, corrector)
+    assert corrector.batches == [["He stated it.", "Prime time."]]  # one batch, unreadable left out
+    assert [o["restored"] for o in out] == ["He said it.", None, "Top time."]
+    assert out[1]["error"] == "malformed JSON: x"
+    # A batch that fails is restored record by record: the record at fault is the error, alone.
+    records.append(Record("d", "EXPLODE here"))
+    out = restore_records(records, corrector)
+    assert [o["restored"] for o in out] == ["He said it.", None, "Top time.", None]
+    assert out[3]["error"] == "correction failed: ValueError: the stand-in refuses this text"
     assert out[0]["edits"] == [{"start": 3, "end": 9, "spun": "stated", "restored": "said", "gain": 1.5}]
 
 
