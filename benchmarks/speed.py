@@ -21,7 +21,6 @@ from which the input size where it starts to beat one process follows.
 from __future__ import annotations
 
 import argparse
-import itertools
 import resource
 import statistics
 import time
@@ -31,7 +30,7 @@ import kenlm
 
 from corrector import Corrector
 from corrector.batch.executors import DaskExecutor, ProcessExecutor
-from corrector.batch.job import CorrectorSpec, correct_texts_chunk
+from corrector.batch.job import CorrectorSpec, correct_texts_chunk, text_batches
 from corrector.builders.corpus import lee_heldout
 from corrector.defaults import default_model_dir
 from corrector.lm.kenlm import MODEL_FILE
@@ -141,8 +140,7 @@ def parallel(corrector: Corrector, documents: list[str], args: argparse.Namespac
     spec = CorrectorSpec.create(args.model, beam=args.beam)
 
     def chunks(batch: list[str]) -> Iterator[list[str]]:
-        source = iter(batch)
-        return iter(lambda: list(itertools.islice(source, 16)), [])  # as correct_many chunks
+        return text_batches(batch)  # as correct_many chunks
 
     def local(batch: list[str]) -> Iterator[object]:
         return (corrector.correct(text) for text in batch)

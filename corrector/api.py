@@ -309,11 +309,13 @@ class Corrector:
         return DocumentRestorer(self.lm, self.config, self.neural).restore(text, lattices, feed)
 
     def correct_many(self, texts: Iterable[str], workers: int = 1) -> Iterator[Restoration]:
-        """Restore texts in order, streaming; ``workers > 1`` uses processes that each load the model."""
-        if workers <= 1:
-            for text in texts:
-                yield self.correct(text)
-            return
-        from corrector.batch.job import parallel_restorations
+        """Restore texts in order, streaming; ``workers > 1`` uses processes that each load the model.
+        Either way in the chunks ``corrector correct`` makes (:meth:`correct_batch` each), so the
+        output is the same."""
+        from corrector.batch.job import parallel_restorations, text_batches
 
+        if workers <= 1:
+            for batch in text_batches(texts):
+                yield from self.correct_batch(batch)
+            return
         yield from parallel_restorations(self.config, texts, workers)

@@ -446,16 +446,14 @@ def correct_texts_chunk(spec: CorrectorSpec, texts: list[str]) -> list[Any]:
     return list(batch(texts)) if batch is not None else [corrector.correct(text) for text in texts]
 
 
-def parallel_restorations(
-    config: Any, texts: Iterable[str], workers: int, chunk_size: int = 16
-) -> Iterator[Any]:
+def parallel_restorations(config: Any, texts: Iterable[str], workers: int) -> Iterator[Any]:
     """``Corrector.correct_many(texts, workers)``: Restorations in input order from a process pool.
 
-    Each worker builds its own corrector from ``config`` once; a bounded number of chunks is in
-    flight, so ``texts`` may be an unbounded stream.
+    Each worker builds its own corrector from ``config`` once and restores a chunk of
+    :func:`text_batches` at a time; a bounded number of chunks is in flight, so ``texts`` may be
+    an unbounded stream.
     """
     spec = spec_from_config(config)
-    source = iter(texts)
-    chunks = iter(lambda: list(itertools.islice(source, chunk_size)), [])  # until an empty chunk
+    chunks = text_batches(texts)
     for restorations in ProcessExecutor(workers).map(correct_texts_chunk, spec, chunks, preload=spec):
         yield from restorations
