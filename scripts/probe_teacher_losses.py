@@ -51,23 +51,25 @@ def main() -> int:
     args = parser.parse_args()
 
     seen: dict[str, Any] = {}
-    teach_feed, best_types = teacher.teach_feed, teacher._best_types
+    teach_feed_steps, best_types = teacher.teach_feed_steps, teacher._best_types
 
-    def recorded_teach_feed(judged: Any, *rest: Any, **options: Any) -> Any:
+    def recorded_teach_feed_steps(judged: Any, *rest: Any, **options: Any) -> Any:
         seen["judged"] = list(judged)
-        seen["decided"] = teach_feed(judged, *rest, **options)
+        seen["decided"] = yield from teach_feed_steps(judged, *rest, **options)
         return seen["decided"]
 
-    def recorded_best_types(candidates: Any, gains: Any, weights: Any) -> Any:
-        # The last call holds the final gains (after the second judgement).
+    def recorded_best_types(candidates: Any, gains: Any, weights: Any, shifts: Any = None) -> Any:
+        # The last call holds the final gains (after the second judgement, with its n-gram shifts).
         seen["scored"] = [
-            (d, sum(found) / len(found) + weights.decoder_weight * (d.mean_gain - weights.proposal_penalty)
+            (d, sum(found) / len(found)
+             + weights.decoder_weight * (d.mean_gain + (shifts or {}).get((d.spun, d.original), 0.0)
+                                         - weights.proposal_penalty)
              - weights.threshold)
             for d in candidates if (found := gains.get((d.spun, d.original)))
         ]
-        return best_types(candidates, gains, weights)
+        return best_types(candidates, gains, weights, shifts)
 
-    document.teach_feed = recorded_teach_feed  # type: ignore[assignment]
+    document.teach_feed_steps = recorded_teach_feed_steps  # type: ignore[assignment]
     teacher._best_types = recorded_best_types  # type: ignore[assignment]
     corrector = Corrector.load(neural="default")
     lee = list(lee_heldout())[: ARTICLE * args.articles]
