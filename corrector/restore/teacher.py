@@ -172,17 +172,11 @@ def teach(
     return Teaching(pinned, tuple(judgements), decided)
 
 
-def _distinct_gains(
-    scorer: SentenceScorer,
-    pairs: Sequence[tuple[str, str]],
-    scored: dict[tuple[str, str], float] | None = None,
-) -> list[float]:
-    """The neural log10 gain of each (window, variant), each distinct pair scored once: not at all
-    when ``scored`` (the pairs measured so far) holds it; the new ones are added to it."""
-    scored = {} if scored is None else scored
-    fresh = list(dict.fromkeys(pair for pair in pairs if pair not in scored))
-    scored.update(zip(fresh, pair_gains(scorer, fresh), strict=True))
-    return [scored[pair] for pair in pairs]
+def _distinct_gains(scorer: SentenceScorer, pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """The neural log10 gain of each (window, variant), each distinct pair scored once."""
+    distinct = list(dict.fromkeys(pairs))
+    gains = dict(zip(distinct, pair_gains(scorer, distinct), strict=True))
+    return [gains[pair] for pair in pairs]
 
 
 def _key(p: Proposal) -> tuple[int, int, int, str]:
@@ -473,10 +467,10 @@ def run_together(teachers: Sequence[TeacherSteps], scorer: SentenceScorer) -> li
         advance(i, None)
     while asked:
         current, asked = asked, {}
-        pairs = list(dict.fromkeys(pair for i in sorted(current) for pair in current[i]))
-        gains = dict(zip(pairs, pair_gains(scorer, pairs), strict=True))
-        for i in sorted(current):
-            advance(i, [gains[pair] for pair in current[i]])
+        order = sorted(current)
+        gains = iter(_distinct_gains(scorer, [pair for i in order for pair in current[i]]))
+        for i in order:
+            advance(i, [next(gains) for _ in current[i]])
     return results
 
 
