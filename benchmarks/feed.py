@@ -14,6 +14,9 @@ Sets (all held out from the LM corpus):
   (~350 words, the length of real ones; ``--article N`` joins N at a time: ``×N``);
 - ``mixed ×4``: those articles of every profile and clean ones interleaved: a feed of several
   spinners, as a directory of articles scraped from several sites is;
+- ``<profile> sentences``, ``clean sentences``, ``real <style> sentences``: each sentence of
+  those documents a document of its own (a feed of headlines or one-sentence records, too short
+  to be gated alone; with ``--scopes taught`` they are gated together);
 - ``dev article``: the 12 real dev pairs joined into one article (``../shared/data``); ``dev
   pairs``: each of them a document of its own;
 - ``seed article``: the real spun seed article (edits per 100 words only: no original);
@@ -54,6 +57,7 @@ from corrector.research.metrics import corpus_score, pair_stats  # noqa: E402
 from corrector.research.spin_pairs import real_articles, reconstructed_articles  # noqa: E402
 from corrector.research.spinner import SpinConfig, Spinner, profile_config  # noqa: E402
 from corrector.restore.pairs import ScopeEvidence  # noqa: E402
+from corrector.text.tokens import split_sentences  # noqa: E402
 
 USER_DICT = PROJECT / "benchmarks" / "news_spins.tsv"
 # Evaluation profiles: seeds differ from scripts/fit_pairs.py's, and the text is lee.cor, not
@@ -99,6 +103,10 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
         out[f"{name} ×{article}"] = [
             ("\n\n".join(s for s, _ in group), "\n\n".join(o or "" for _, o in group)) for group in groups
         ]
+    # Feeds of short records (one sentence each, as headlines, RSS summaries or a file read with
+    # --lines are): too short to be gated alone, they are gated together.
+    for name in [*PROFILES, "clean"]:
+        out[f"{name} sentences"] = _sentences(out[name])
     # A feed of many spinners, as a directory of articles scraped from several sites is: each
     # profile's whole articles and clean ones, interleaved.
     mixed = [name for name in [*PROFILES, "clean"] if name != "dictionary, earlier draw"]
@@ -115,6 +123,7 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
     rows = real_articles()
     for style in sorted({r["style"] for r in rows}):
         out[f"real {style}"] = [(r["text"], None) for r in rows if r["style"] == style]
+        out[f"real {style} sentences"] = _sentences(out[f"real {style}"])
     try:
         articles = reconstructed_articles()
     except ValueError as error:  # the shared texts changed: the other sets still run
@@ -122,6 +131,21 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
     else:
         if articles:
             out["real reconstructed"] = [(spun, original) for _, spun, original in articles]
+    return out
+
+
+def _sentences(docs: Docs) -> Docs:
+    """Each sentence of ``docs`` a document of its own (spun and original sentences paired where
+    a document has as many of each)."""
+    out: Docs = []
+    for spun, original in docs:
+        spun_parts = [spun[s.tokens[0].start : s.tokens[-1].end] for s in split_sentences(spun)]
+        if original is None:
+            out.extend((part, None) for part in spun_parts)
+            continue
+        original_parts = [original[s.tokens[0].start : s.tokens[-1].end] for s in split_sentences(original)]
+        if len(original_parts) == len(spun_parts):
+            out.extend(zip(spun_parts, original_parts, strict=True))
     return out
 
 
@@ -196,7 +220,7 @@ def learned_pairs(name: str, docs: Docs) -> str:
         return ""
     kept = sum(d.kept for d in decided)
     decided = [d for d in decided if not d.kept]
-    applied = APPLIED.get(name.split(" ×")[0])
+    applied = APPLIED.get(name.split(" ×")[0].removesuffix(" sentences"))
     if applied is None:
         return f"  learned {len(decided)}, kept {kept}"
     true = sum(1 for d in decided if (d.spun, d.original) in applied)

@@ -15,7 +15,7 @@ from corrector.config import CorrectorConfig
 from corrector.lm.base import LanguageModel
 from corrector.lm.kenlm import load_language_model
 from corrector.restore.decoder import DecoderWeights
-from corrector.restore.document import DocumentRestorer, TaughtEvidence
+from corrector.restore.document import DocumentRestorer, TaughtEvidence, short_documents_score
 from corrector.restore.pairs import PairDecision, ScopeEvidence, feed_min_occurrences, recurring_forms
 from corrector.restore.teacher import run_together
 from corrector.restore.verify import VerifierWeights
@@ -216,7 +216,7 @@ class Corrector:
         decided = frozenset(channel.pairs) if single else None
         taught = None if score is None else TaughtEvidence(score, channel.complete, decided)
         restorer = DocumentRestorer(self.lm, self.config, neural)
-        return restorer.restore(text, lattices, feed, generic, taught)
+        return restorer.restore(text, lattices, feed, generic, taught, channel.short_score)
 
     def pair_evidence(self, text: str) -> ScopeEvidence:
         """What ``text`` shows about its spinner's pair types; sum it over a feed (``+``) and
@@ -266,7 +266,7 @@ class Corrector:
         taught = self.neural is not None
         complete = min_occurrences == 1
         recurring = recurring_forms(evidence, min_occurrences) if taught and not complete else frozenset()
-        restorer = self.with_decisions(decided, taught, complete, recurring)
+        restorer = self.with_decisions(decided, taught, complete, recurring, short_documents_score(evidence))
         from corrector.batch.job import text_batches
 
         restored = [r for batch in text_batches(texts) for r in restorer.correct_batch(batch)]
@@ -278,20 +278,23 @@ class Corrector:
         taught: bool = False,
         complete: bool = False,
         recurring: frozenset[str] = frozenset(),
+        short_score: float | None = None,
     ) -> Corrector:
         """This corrector applying a feed's pair decisions as its spinner (what ``--spinner`` does
         with the file ``corrector adapt --method pairs`` writes), without a file. ``taught``: the
         neural teacher made them (their odds weigh in the gate, ``min_spinner_evidence``);
         ``complete``: it judged every form of each document (a single article's decisions);
         otherwise, with this corrector's neural LM, the teacher decides in each document the forms
-        the feed did not (not ``recurring`` in it: :func:`~corrector.restore.pairs.recurring_forms`)."""
+        the feed did not (not ``recurring`` in it: :func:`~corrector.restore.pairs.recurring_forms`).
+        ``short_score``: the feed's short documents' pooled spun score, which gates each of them
+        (:func:`~corrector.restore.document.short_documents_score`)."""
         from corrector.candidates.spinner import SpinnerChannel
 
         adapted = Corrector(self.config, self.lm, self.generator, self.neural)
         decided = [(d.spun, d.original, d.probability) for d in decisions]
         penalty, weight = self.config.change_penalty, self.config.channel_weight
         adapted.spinner_channel = SpinnerChannel.for_decisions(
-            decided, penalty, weight, taught, complete, recurring
+            decided, penalty, weight, taught, complete, recurring, short_score
         )
         return adapted
 

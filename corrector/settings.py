@@ -160,7 +160,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "min_spun_score", float, 0.35,
         f"documents of {defaults.MIN_WORDS_FOR_GATE}+ words scoring below this on the first pass are "
-        "left unchanged (0 = off)",
+        "left unchanged (0 = off); a feed's shorter documents are scored together",
         "--min-spun-score", "document", minimum=0, maximum=1, signature="gate",
     ),
     Setting(

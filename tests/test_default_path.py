@@ -290,6 +290,41 @@ def test_a_short_documents_evidence_must_be_higher(tiny_model_dir: Path) -> None
     assert _looks_spun(above, TaughtEvidence(5.0, complete=False), config, 150)  # a feed's: only adds
 
 
+def test_a_feeds_short_documents_are_gated_together(tiny_model_dir: Path) -> None:
+    """A document too short to be gated alone (under MIN_WORDS_FOR_GATE words) is gated with its
+    feed's other short documents, by their pooled first pass: held to a gate they all fall below
+    (min_spun_score 0.99), a feed of twelve short documents is left alone, while each of them as
+    a feed of one is restored (too little evidence either way), and so is the feed at the
+    shipped gate or with the gate off."""
+    from test_pairs import planted_corrector
+
+    generic = planted_corrector(str(tiny_model_dir))
+    texts = _planted_feed() * 3  # ~110 words in twelve documents
+    strict = generic.with_settings(min_spun_score=0.99)
+    assert [r.edits for r in strict.correct_feed(texts).restorations] == [()] * len(texts)
+    assert all(len(strict.correct_feed([text]).restorations[0].edits) == 1 for text in texts[:4])
+    for corrector in (generic, strict.with_settings(min_spun_score=0.0)):
+        restored = corrector.correct_feed(texts).restorations
+        assert [[e.restored for e in r.edits] for r in restored] == [["said"]] * len(texts)
+
+
+@pytest.mark.usefixtures("installed")
+def test_the_default_path_gates_a_feeds_short_documents_together(
+    tiny_model_dir: Path, feed: Path, tmp_path: Path
+) -> None:
+    """Through the CLI: pass 1 writes the short documents' pooled spun score into the spinner
+    file, and pass 2 gates each of them by it."""
+    from corrector.candidates.spinner import SHORT_SCORE
+
+    out = tmp_path / "out.jsonl"
+    assert _correct(tiny_model_dir, str(feed), "-o", str(out)) == 0
+    assert read_spinner(f"{out}.spinner.json")["meta"][SHORT_SCORE] >= 0.35
+    assert all(json.loads(line)["edits"] for line in out.read_text(encoding="utf-8").splitlines())
+    strict = tmp_path / "strict.jsonl"
+    assert _correct(tiny_model_dir, str(feed), "-o", str(strict), "--min-spun-score", "0.99") == 0
+    assert [json.loads(line)["edits"] for line in strict.read_text(encoding="utf-8").splitlines()] == [[]] * 8
+
+
 def test_the_teachers_decisions_are_applied_where_the_spin_prior_would_veto_them(
     tiny_model_dir: Path,
 ) -> None:

@@ -279,7 +279,28 @@ def test_evidence_round_trips_through_json(pair_corrector: Corrector) -> None:
     evidence = ScopeEvidence()
     for text in _planted_feed():
         evidence += pair_corrector.pair_evidence(text)
+    assert evidence.short.words > 0  # the short documents' first pass goes along
     assert ScopeEvidence.from_dict(json.loads(json.dumps(evidence.to_dict()))) == evidence
+
+
+def test_a_feeds_short_documents_first_passes_are_pooled(pair_corrector: Corrector) -> None:
+    """Pass 1 keeps the n-gram first pass of each document too short to be gated alone (under
+    MIN_WORDS_FOR_GATE words); summed over a feed they give the spun score that gates those
+    documents together, once they hold MIN_WORDS_FOR_GATE words. A longer document's is not kept."""
+    from corrector import defaults
+    from corrector.restore.decoder import FirstPass
+    from corrector.restore.document import short_documents_score, spun_score
+
+    alone = [pair_corrector.pair_evidence(text) for text in _planted_feed() * 3]
+    assert all(e.short.words == e.words and e.short.edits == 1 for e in alone)  # "stated" → "said"
+    few = sum(alone[:4], ScopeEvidence())
+    assert few.short.words < defaults.MIN_WORDS_FOR_GATE and short_documents_score(few) is None
+    feed = sum(alone, ScopeEvidence())
+    assert feed.short == sum((e.short for e in alone), FirstPass())
+    assert feed.short.words >= defaults.MIN_WORDS_FOR_GATE
+    assert short_documents_score(feed) == spun_score(feed.short.edits, feed.short.words, feed.short.gain)
+    long = pair_corrector.pair_evidence(" ".join(_planted_feed() * 3))
+    assert long.words >= defaults.MIN_WORDS_FOR_GATE and long.short == FirstPass()
 
 
 def test_adapt_method_pairs_writes_a_decisions_file(tiny_model_dir: Path, tmp_path: Path) -> None:

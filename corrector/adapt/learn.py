@@ -123,6 +123,8 @@ def learn_decisions(
     from corrector.batch.evidence import gather_evidence
     from corrector.batch.executors import cached
     from corrector.batch.job import BatchJob, CorrectorSpec
+    from corrector.candidates.spinner import SHORT_SCORE
+    from corrector.restore.document import short_documents_score
     from corrector.restore.pairs import feed_min_occurrences, recurring_forms
 
     spec = spec or CorrectorSpec()
@@ -153,6 +155,9 @@ def learn_decisions(
         "teacher": corrector.neural.fingerprint() if corrector.neural is not None else "no",
         "signature": corrector.signature_fields(),
     }  # no timing: the same feed, model and settings write the same bytes
+    short_score = short_documents_score(gathered.evidence)
+    if short_score is not None:
+        meta[SHORT_SCORE] = short_score  # pass 2 gates the feed's short documents by it
     # A feed's teacher decided its recurring forms: each document decides its others in pass 2.
     taught_feed = corrector.neural is not None and min_occurrences > 1
     recurring = recurring_forms(gathered.evidence, min_occurrences) if taught_feed else frozenset()

@@ -37,6 +37,9 @@ DECIDED_CHANGE_PENALTY = 0.5
 # decisions").
 TAUGHT_CHANGE_PENALTY = -2.0
 DECISIONS_METHOD = "pair-decisions"
+# The meta key of a decisions file's pooled spun score of the feed's short documents (absent when
+# they were too few to gate).
+SHORT_SCORE = "short_documents_spun_score"
 
 
 def read_spinner(path: str | Path) -> dict[str, Any]:
@@ -140,6 +143,9 @@ class SpinnerChannel:
     # A feed's teacher: the spun forms its evidence proposed often enough to be decided (see
     # :attr:`settled`).
     recurring: frozenset[str] = frozenset()
+    # The spun score of the feed's documents too short to be gated alone, pooled: it gates each
+    # of them (:func:`corrector.restore.document.short_documents_score`); None: they are not gated.
+    short_score: float | None = None
 
     @classmethod
     def load(
@@ -179,7 +185,10 @@ class SpinnerChannel:
             decided = [(p["spun"], p["original"], p["prob"]) for p in rows if p["prob"] > 0]
             taught, complete = _taught_and_complete(document)
             recurring = frozenset(document.get("recurring", ()))
-            return cls.for_decisions(decided, change_penalty, channel_weight, taught, complete, recurring)
+            short_score = document["meta"].get(SHORT_SCORE)
+            return cls.for_decisions(
+                decided, change_penalty, channel_weight, taught, complete, recurring, short_score
+            )
         return cls._from_document(
             document,
             generic_offset=(change_penalty - ADAPTED_CHANGE_PENALTY - UNSEEN_SPAN_COST) / channel_weight,
@@ -195,6 +204,7 @@ class SpinnerChannel:
         taught: bool = False,
         complete: bool = False,
         recurring: frozenset[str] = frozenset(),
+        short_score: float | None = None,
     ) -> SpinnerChannel:
         """A feed's pair decisions (spun, original, posterior) as a channel: each decided pair pays
         :data:`DECIDED_CHANGE_PENALTY` (the teacher's, :data:`TAUGHT_CHANGE_PENALTY`) less log10 of
@@ -203,13 +213,15 @@ class SpinnerChannel:
         ``taught``: the neural teacher made them (their odds then weigh in the document gate);
         ``complete``: it judged every form of the document restored (a single article);
         ``recurring``: the spun forms a feed proposed often enough for the teacher to decide them
-        (:attr:`settled`)."""
+        (:attr:`settled`); ``short_score``: what gates the feed's short documents
+        (:attr:`short_score`)."""
         by_spun, kept, odds = _decided(decided, taught)
         decided_penalty = TAUGHT_CHANGE_PENALTY if taught else DECIDED_CHANGE_PENALTY
         offset = (change_penalty - decided_penalty) / channel_weight
         return cls(
             by_spun, {}, table_offset=offset, unlisted_generic=True, kept=frozenset(kept),
             odds=odds, taught=taught, complete=taught and complete, recurring=recurring,
+            short_score=short_score,
         )
 
     @property

@@ -93,6 +93,28 @@ class SentenceDecoding:
     alternatives: tuple[tuple[str, ...], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class FirstPass:
+    """What a first n-gram decoding found in a text, the document gate's evidence
+    (:func:`corrector.restore.document.spun_score`): its words, the spans it replaced and their
+    summed gain (log10). Adding two pools the texts."""
+
+    words: int = 0
+    edits: int = 0
+    gain: float = 0.0
+
+    @classmethod
+    def of(cls, decodings: Sequence[SentenceDecoding]) -> FirstPass:
+        return cls(
+            sum(len(d.words) for d in decodings),
+            sum(len(d.choices) for d in decodings),
+            sum(sum(d.gains) for d in decodings),
+        )
+
+    def __add__(self, other: FirstPass) -> FirstPass:
+        return FirstPass(self.words + other.words, self.edits + other.edits, self.gain + other.gain)
+
+
 @dataclass(slots=True)
 class SentenceMemo:
     """LM scores a decode computes that do not depend on the weights, so passes over the same

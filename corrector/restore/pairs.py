@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from corrector.lm.base import LanguageModel
-from corrector.restore.decoder import SentenceMemo, ranked_candidates
+from corrector.restore.decoder import FirstPass, SentenceMemo, ranked_candidates
 from corrector.text.lattice import Arc, Candidate, Lattice
 
 CLIP = 3.0
@@ -68,14 +68,17 @@ class Proposal:
 @dataclass(slots=True)
 class ScopeEvidence:
     """What a document or feed showed: its word and sentence counts, the counts of the forms its
-    proposals name (spun forms and originals), and per pair type the number of proposals and their
-    summed clipped gain. Adding two gives the evidence of both scopes."""
+    proposals name (spun forms and originals), per pair type the number of proposals and their
+    summed clipped gain, and ``short``: the first pass of its documents too short to be gated
+    alone (under :data:`~corrector.defaults.MIN_WORDS_FOR_GATE` words), pooled, by which a feed's
+    short documents are gated together. Adding two gives the evidence of both scopes."""
 
     words: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     occurrences: Counter[tuple[str, str]] = field(default_factory=Counter)
     gains: dict[tuple[str, str], float] = field(default_factory=dict)
     sentences: int = 0
+    short: FirstPass = field(default_factory=FirstPass)
 
     def __add__(self, other: ScopeEvidence) -> ScopeEvidence:
         gains = dict(self.gains)
@@ -83,13 +86,14 @@ class ScopeEvidence:
             gains[pair] = gains.get(pair, 0.0) + gain
         return ScopeEvidence(
             self.words + other.words, self.counts + other.counts, self.occurrences + other.occurrences, gains,
-            self.sentences + other.sentences,
+            self.sentences + other.sentences, self.short + other.short,
         )
 
     def __iadd__(self, other: ScopeEvidence) -> ScopeEvidence:
         """Add ``other`` in place: a feed's running sum costs the size of one document per add."""
         self.words += other.words
         self.sentences += other.sentences
+        self.short += other.short
         self.counts.update(other.counts)
         self.occurrences.update(other.occurrences)
         for pair, gain in other.gains.items():
@@ -103,6 +107,7 @@ class ScopeEvidence:
             "sentences": self.sentences,
             "counts": sorted(self.counts.items()),
             "pairs": [[s, o, n, self.gains[(s, o)]] for (s, o), n in sorted(self.occurrences.items())],
+            "short": [self.short.words, self.short.edits, self.short.gain],
         }
 
     @classmethod
@@ -114,6 +119,7 @@ class ScopeEvidence:
             Counter({(s, o): int(n) for s, o, n, _ in pairs}),
             {(s, o): float(gain) for s, o, _, gain in pairs},
             int(data.get("sentences", 0)),
+            FirstPass(*data.get("short", ())),
         )
 
     @classmethod
