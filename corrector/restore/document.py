@@ -167,7 +167,7 @@ class DocumentRestorer:
             gated = not _looks_spun(first, taught, self.config, words)
         elif short_score is not None and _spun_words(first_lattices) < defaults.MIN_WORDS_FOR_GATE:
             # Too short to judge alone, so judged with its feed's other short documents (a feed
-            # of clean headlines or sentences lost 1.8% of its words without); its own teacher
+            # of clean one-sentence records lost 1.6% of its words without); its own teacher
             # evidence, a rate over a few words, only adds, as a feed document's does.
             own = replace(taught, complete=False) if taught is not None else None
             gated = not _looks_spun(short_score, own, self.config, words)
