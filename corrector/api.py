@@ -221,7 +221,7 @@ class Corrector:
     def pair_evidence(self, text: str) -> ScopeEvidence:
         """What ``text`` shows about its spinner's pair types; sum it over a feed (``+``) and
         pass the sum to :meth:`correct` of each of its documents."""
-        return DocumentRestorer(self.lm, self.config, self.neural).pair_evidence(self.lattices(text))
+        return DocumentRestorer(self.lm, self.config, self.neural).feed_evidence(self.lattices(text))
 
     def pair_decisions(
         self, evidence: ScopeEvidence, min_probability: float = 0.5, min_occurrences: int = 2

@@ -127,7 +127,7 @@ class DocumentRestorer:
         a second pass where they changed anything, then per-sentence neural selection (or, with a
         ``neural_budget``, the neural teacher's decisions) when configured.
         ``feed``: pair evidence of the whole feed ``text`` belongs to (this document included),
-        gathered by a first pass with :meth:`pair_evidence`. ``generic``: the same sentences'
+        gathered by a first pass with :meth:`feed_evidence`. ``generic``: the same sentences'
         lattices before a spinner rescored them; the document's spun score (the gate, the prior)
         is then theirs. ``taught``: what the neural teacher's decisions say of this document
         (:meth:`~corrector.candidates.spinner.SpinnerChannel.evidence`), which the gate weighs.
@@ -263,11 +263,15 @@ class DocumentRestorer:
     def pair_evidence(
         self, lattices: list[Lattice], memos: list[SentenceMemo] | None = None
     ) -> ScopeEvidence:
-        """What this document shows about its pair types (for a feed's first pass), and if it is
-        too short to be gated alone, its first pass (:attr:`ScopeEvidence.short`)."""
-        memos = memos or [SentenceMemo() for _ in lattices]
+        """What this document shows about its pair types."""
         found = proposals(lattices, self.lm, self.config.channel_weight, PER_ARC, FLOOR, memos)
-        evidence = ScopeEvidence.of(lattices, found)
+        return ScopeEvidence.of(lattices, found)
+
+    def feed_evidence(self, lattices: list[Lattice]) -> ScopeEvidence:
+        """What a feed's first pass keeps of this document: its pair evidence and, if it is too
+        short to be gated alone, its first pass (:attr:`ScopeEvidence.short`)."""
+        memos = [SentenceMemo() for _ in lattices]
+        evidence = self.pair_evidence(lattices, memos)
         if _spun_words(lattices) < defaults.MIN_WORDS_FOR_GATE:
             placed = zip(lattices, memos, strict=True)
             decodings = [decode(lattice, self.lm, self.weights, 0, memo) for lattice, memo in placed]
