@@ -269,6 +269,16 @@ SETTINGS: tuple[Setting, ...] = (
         "--min-undecided-probability", "document", minimum=0, maximum=1, signature="undp",
         signed_with="spinner",
     ),
+    # A fluent swap ("stated" for "said") reads nearly as well as its original to the neural LM;
+    # what gives it away in a feed is the word counts: the original goes missing, the spun form
+    # abounds (docs/experiments.md, "The feed's word counts in the teacher").
+    Setting(
+        "neural_frequency_weight", float, 1.0,
+        _NEURAL + "weight of a pair type's displacement in the teacher's score: log10 evidence from the "
+        "feed's (or document's) word counts that its original went missing into its spun form, at most "
+        "2 (0 = off)",
+        "--neural-frequency-weight", "neural", minimum=0, signature="nfreq", neural_only=True,
+    ),
 )
 
 BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})

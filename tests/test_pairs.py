@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,8 @@ def test_evidence_counts_each_pair_and_the_forms_it_names() -> None:
 
 
 def test_evidence_counts_forms_of_every_length_as_a_scan_of_all_grams_does() -> None:
-    """The form counts (looked up only where a form's first word stands) equal a plain count of
-    every 1-4-gram that is a form, in the same order."""
+    """The counts (multi-word forms looked up only where a form's first word stands) equal a plain
+    count of every word and of every 2-4-gram that is a form."""
     text = (
         "The prime minister said the prime rate rose. Prime minister Smith said: the rate, the rate.\n"
         "A new law was passed on the floor of the house; the new law was passed."
@@ -64,10 +65,10 @@ def test_evidence_counts_forms_of_every_length_as_a_scan_of_all_grams_does() -> 
         for n in range(1, 5):
             for i in range(len(lowered) - n + 1):
                 gram = " ".join(lowered[i : i + n])
-                if gram in forms:
+                if n == 1 or gram in forms:
                     expected[gram] = expected.get(gram, 0) + 1
     counts = ScopeEvidence.of(lattices, found).counts
-    assert list(counts.items()) == list(expected.items())
+    assert dict(counts) == expected
     assert counts["prime minister"] == 2 and counts["the rate"] == 2 and counts["floor of the house"] == 1
 
 
@@ -79,6 +80,48 @@ def test_evidence_of_two_documents_adds_up() -> None:
     assert total.occurrences[("stated", "said")] == 3
     assert total.gains[("stated", "said")] == pytest.approx(2.0)
     assert total.counts["stated"] == 3
+
+
+def test_a_feed_counts_a_word_in_every_document_not_only_where_a_proposal_names_it() -> None:
+    """The displacement reads a feed's count of an original: a document that says "said" and
+    proposes nothing about it still counts."""
+    a = ScopeEvidence.of(_lattices("They stated it."), [_proposal("stated", "said", 1.0)])
+    b = ScopeEvidence.of(_lattices("He said so. She said no."), [])
+    assert (a + b).counts["said"] == 2 and (a + b).counts["stated"] == 1
+
+
+class Rates:
+    """An LM whose unconditioned probability of each form is its rate in clean news."""
+
+    def __init__(self, rates: dict[str, float]) -> None:
+        self.rates = rates
+
+    def logprob(self, words: Iterable[str], bos: bool = True, eos: bool = True) -> float:
+        return math.log10(self.rates.get(" ".join(words), 1e-7))
+
+
+def test_displacement_needs_the_original_missing_and_the_spun_form_abounding() -> None:
+    """In 1,000 words clean news expects "said" 6 times and "stated" 0.1 times: a scope with
+    "stated" 5 times and no "said" shows the spinner's swap (log10 evidence: the lesser of the
+    two one-sided Poisson ratios, here the shortfall 6 / ln 10); the usual "said", a "stated"
+    no commoner than usual, a "stated" seen once, or a multi-word original is no such
+    evidence."""
+    prior = FrequencyPrior(Rates({"said": 0.006, "stated": 0.0001, "each other": 0.001}))  # type: ignore[arg-type]
+
+    def scope(**counts: int) -> ScopeEvidence:
+        return ScopeEvidence(words=1000, counts=Counter(counts))
+
+    swapped = prior.displacement("stated", "said", scope(stated=5))
+    assert swapped == pytest.approx(6 / math.log(10))
+    # Five "said" of six expected: a small shortfall, the lesser of the two.
+    small = (5 * math.log(5 / 6) + 1) / math.log(10)
+    assert prior.displacement("stated", "said", scope(stated=5, said=5)) == pytest.approx(small)
+    assert prior.displacement("stated", "said", scope(stated=5, said=6)) == 0.0
+    assert prior.displacement("stated", "said", scope(said=0)) == 0.0
+    assert prior.displacement("one another", "each other", scope(stated=5)) == 0.0
+    # A form seen once is no pattern, however rare it is.
+    assert prior.displacement("stated", "said", scope(stated=1)) == 0.0
+    assert prior.displacement("stated", "said", scope(stated=2)) > 0.0
 
 
 def test_support_is_the_evidence_of_the_other_occurrences() -> None:

@@ -325,7 +325,7 @@ def test_the_signature_layout_is_unchanged(make: Any, examples: dict[str, Any]) 
     assert list(make().signature_fields()) == plain
     neural = make(neural=FAKE_GGUF).signature_fields()
     assert list(neural) == [
-        *plain, "ppen", "nw", "nthr", "ncand", "ncons", "nwin", "nbud", "nsam", "nctx", "ntwin"
+        *plain, "ppen", "nw", "nthr", "ncand", "ncons", "nwin", "nbud", "nsam", "nctx", "ntwin", "nfreq"
     ]
     assert neural["neural"] == "fake-fake.gguf"
     lattice = ["model", "order", "case", "thes", "cands", "channel", "learned", "spinner", "version"]

@@ -483,6 +483,32 @@ def test_an_original_far_less_probable_than_its_forms_best_is_not_judged() -> No
     assert [(d.spun, d.original) for d in decided] == [("stated", "said")]
 
 
+def test_a_fluent_swap_is_decided_where_the_counts_show_its_original_displaced() -> None:
+    """A type the neural LM finds only a little better than its spun form (0.5 log10 against a
+    threshold of 1) is decided when the scope's counts show its original displaced, weighed by
+    frequency_weight and capped at FREQUENCY_CAP; without that evidence it is turned down."""
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import FREQUENCY_CAP, TeacherWeights, teach_feed
+
+    texts = ["Officials stated it today .", "Aides stated it again ."]
+    pair = PairDecision("stated", "said", 0.6, 2, 1.0, 2, 0)
+
+    def decided(frequency_weight: float, displacement: float, threshold: float = 1.0) -> bool:
+        weights = TeacherWeights(20.0, 2, 0, 2, 0.0, threshold, 0.0, frequency_weight)
+        scorer = WordScorer({"said": 0.0, "stated": -0.5})
+        shown = {("stated", "said"): displacement}
+        found = teach_feed([pair], iter(texts), scorer, weights, displacement=shown)
+        return [(d.spun, d.original) for d in found if not d.kept] == [("stated", "said")]
+
+    assert not decided(0.0, 2.6)  # off
+    assert not decided(1.0, 0.0)  # no evidence
+    assert decided(1.0, 2.6)
+    assert not decided(0.25, 1.0)  # weighed: 0.5 + 0.25 < 1
+    # Capped: however far a frequent word falls short in a long feed, at most FREQUENCY_CAP.
+    assert not decided(1.0, 100.0, threshold=0.5 + FREQUENCY_CAP + 0.01)
+    assert decided(1.0, 100.0, threshold=0.5 + FREQUENCY_CAP - 0.01)
+
+
 class TogetherScorer(WordScorer):
     """WordScorer, plus ``bonus`` for a text holding both words of ``together`` (a context effect
     no per-word score shows)."""

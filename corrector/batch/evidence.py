@@ -2,12 +2,12 @@
 
 A spinner is one dictionary applied across a feed, so ``correct --adapt --adapt-method pairs`` and
 ``corrector adapt --method pairs`` first read the whole feed for its pair evidence
-(:class:`~corrector.restore.pairs.ScopeEvidence`: per pair type its proposals and gains, and the
-counts of the forms they name). Workers return one document's evidence each and this process adds
-them in input order, so every engine and worker count gives the same sums to the last bit. Memory
-is bounded by the feed's pair types, not its length. Every ``checkpoint_every`` chunks the running
-sum and the number of records read are written atomically (JSON) next to the output; a resumed run skips
-what it already read.
+(:class:`~corrector.restore.pairs.ScopeEvidence`: per pair type its proposals and gains, the count
+of every word, and of the multi-word forms they name). Workers return one document's evidence each
+and this process adds them in input order, so every engine and worker count gives the same sums to
+the last bit. Memory is bounded by the feed's pair types and vocabulary, not its length. Every
+``checkpoint_every`` chunks the running sum and the number of records read are written atomically
+(JSON) next to the output; a resumed run skips what it already read.
 """
 
 from __future__ import annotations

@@ -111,6 +111,7 @@ class DocumentRestorer:
                 config.neural_decoder_weight,
                 config.neural_threshold,
                 config.proposal_penalty,
+                config.neural_frequency_weight,
             ),
         )
 
@@ -309,8 +310,13 @@ class DocumentRestorer:
     ) -> TeacherSteps:
         """:meth:`taught_decisions` as the teacher's steps, to be run beside other documents'
         (:func:`teacher.run_together`)."""
-        judged = judge_pairs(evidence, _frequency_prior(self.lm), PairModel.load(), min_occurrences)
+        prior = _frequency_prior(self.lm)
+        judged = judge_pairs(evidence, prior, PairModel.load(), min_occurrences)
         judged = [d for d in judged if d.spun not in settled]
+        displacement = (
+            {(d.spun, d.original): prior.displacement(d.spun, d.original, evidence) for d in judged}
+            if self.teacher_weights.frequency_weight > 0 else None
+        )
         # Kept forms where each form is judged in the one document it occurs in (single articles:
         # ERR +0.02); in feeds of 48 documents they cost the fixed-dictionary profiles up to 0.015
         # (docs/experiments.md, "The default path's teacher: kept forms and sentence windows").
@@ -318,6 +324,7 @@ class DocumentRestorer:
         return teach_feed_steps(
             judged, texts, self.teacher_weights,
             max_types=types_judged(evidence.words, single), keep_rejected=single, ngram=self._window_logprob,
+            displacement=displacement,
         )
 
     def _window_logprob(self, text: str) -> float:

@@ -47,6 +47,9 @@ WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "data" / "pair_weights.json
 # Pseudo-count for the frequency ratios: a form seen 0 times where clean news expects 0.01 is
 # no evidence either way.
 _PSEUDO = 0.5
+# A spun form's counts show a spinner's displacement only where the scope holds it this often
+# (docs/experiments.md, "The feed's word counts in the teacher").
+DISPLACED_MIN_COUNT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +70,12 @@ class Proposal:
 
 @dataclass(slots=True)
 class ScopeEvidence:
-    """What a document or feed showed: its word and sentence counts, the counts of the forms its
-    proposals name (spun forms and originals), per pair type the number of proposals and their
-    summed clipped gain, and ``short``: the first pass of its documents too short to be gated
-    alone (under :data:`~corrector.defaults.MIN_WORDS_FOR_GATE` words), pooled, by which a feed's
-    short documents are gated together. Adding two gives the evidence of both scopes."""
+    """What a document or feed showed: its word and sentence counts, the count of every word and
+    of the multi-word forms its proposals name (spun forms and originals), per pair type the
+    number of proposals and their summed clipped gain, and ``short``: the first pass of its
+    documents too short to be gated alone (under :data:`~corrector.defaults.MIN_WORDS_FOR_GATE`
+    words), pooled, by which a feed's short documents are gated together. Adding two gives the
+    evidence of both scopes."""
 
     words: int = 0
     counts: Counter[str] = field(default_factory=Counter)
@@ -124,7 +128,9 @@ class ScopeEvidence:
 
     @classmethod
     def of(cls, lattices: Sequence[Lattice], proposals: Iterable[Proposal]) -> ScopeEvidence:
-        """The evidence of one document: its proposals, and the counts of the forms they name."""
+        """The evidence of one document: its proposals, the count of every word (so that a feed's
+        sum counts a word in every document, not only where a proposal names it), and the counts
+        of the multi-word forms its proposals name."""
         proposals = list(proposals)
         occurrences: Counter[tuple[str, str]] = Counter()
         gains: dict[tuple[str, str], float] = {}
@@ -138,6 +144,8 @@ class ScopeEvidence:
         by_length: dict[int, tuple[set[str], set[str]]] = {}
         for form in forms:
             parts = form.split(" ")
+            if len(parts) == 1:
+                continue  # every word is counted
             of_length = by_length.setdefault(len(parts), (set(), set()))
             of_length[0].add(form)
             of_length[1].add(parts[0])
@@ -147,15 +155,11 @@ class ScopeEvidence:
         for lattice in lattices:
             lowered = [w.lower() for w in lattice.sentence.words]
             words += len(lowered)
-            for n in range(1, longest + 1):
+            counts.update(lowered)
+            for n in range(2, longest + 1):
                 if n not in by_length:
                     continue
                 named, firsts = by_length[n]
-                if n == 1:
-                    for gram in lowered:
-                        if gram in named:
-                            counts[gram] += 1
-                    continue
                 for i in range(len(lowered) - n + 1):
                     if lowered[i] in firsts:
                         gram = " ".join(lowered[i : i + n])
@@ -257,6 +261,37 @@ class FrequencyPrior:
         """log((observed + ½) / (expected + ½)) of ``form`` in the scope."""
         expected = evidence.words * self.rate(form)
         return math.log((evidence.counts.get(form, 0) + _PSEUDO) / (expected + _PSEUDO))
+
+    def displacement(self, spun: str, original: str, evidence: ScopeEvidence) -> float:
+        """log10 evidence that the scope's spinner moved ``original``'s occurrences to ``spun``:
+        the lesser of the original's shortfall and the spun form's excess against what clean news
+        predicts for the scope's length, each a one-sided Poisson log-likelihood ratio (0 where
+        the form is as common as predicted, or the other way). A feed spun with "stated" for
+        "said" lacks "said" and over-uses "stated"; one word missing alone, or a frequent word
+        used as often as ever, is no such evidence. 0 for a spun form seen fewer than
+        :data:`DISPLACED_MIN_COUNT` times (a dictionary shows in the forms it uses again; in a
+        single article the shortfall of a word clean news expects less than once flipped a
+        choice between originals for a form seen once: "ultimate" → last instead of final), and
+        for a multi-word original: a scope counts those only where a proposal names them, so
+        their shortfall would be over-read."""
+        spun_count = evidence.counts.get(spun, 0)
+        if " " in original or spun_count < DISPLACED_MIN_COUNT:
+            return 0.0
+        expected = evidence.words * self.rate(original)
+        shortfall = _deviance(evidence.counts.get(original, 0), expected, below=True)
+        if shortfall <= 0.0:
+            return 0.0
+        excess = _deviance(spun_count, evidence.words * self.rate(spun), below=False)
+        return min(shortfall, excess)
+
+
+def _deviance(observed: int, expected: float, below: bool) -> float:
+    """log10 P(observed | Poisson(observed)) − log10 P(observed | Poisson(expected)) when the
+    count falls ``below`` its expectation (or above it, with ``below`` False), else 0."""
+    if expected <= 0.0 or (observed < expected) != below or observed == expected:
+        return 0.0
+    ratio = observed * math.log(observed / expected) if observed else 0.0
+    return (ratio - (observed - expected)) / math.log(10)
 
 
 def features(proposal: Proposal, evidence: ScopeEvidence, prior: FrequencyPrior) -> tuple[float, ...]:

@@ -44,7 +44,7 @@ expects a document's first words, not a sentence's in the middle of a text.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from corrector.restore.pairs import PairDecision, Proposal
@@ -62,7 +62,9 @@ PIN = 20.0
 class TeacherWeights:
     """budget: pair types judged per 100 words (at least one per document with proposals);
     samples: occurrences of a type scored; left/right: words of context around the span;
-    decoder_weight, threshold, proposal_penalty: the verifier's score (see the module doc)."""
+    decoder_weight, threshold, proposal_penalty: the verifier's score (see the module doc);
+    frequency_weight: weight of a type's displacement in a feed's (or document's) teacher (see
+    :func:`teach_feed`; 0 = off)."""
 
     budget: float
     samples: int
@@ -71,6 +73,7 @@ class TeacherWeights:
     decoder_weight: float
     threshold: float
     proposal_penalty: float
+    frequency_weight: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +231,10 @@ FEED_TYPES = 400
 FEED_ORIGINALS = 3
 FEED_MIN_PROBABILITY = 0.03
 FEED_ORIGINAL_RATIO = 0.5
+# The most a type's displacement adds to its score (log10): in a long feed the shortfall of a
+# frequent word grows without bound, but it says which word went missing, not that this form is
+# where it went (docs/experiments.md, "The feed's word counts in the teacher").
+FREQUENCY_CAP = 2.0
 # A single document's teacher (each form judged in the one document it occurs in) judges up to
 # this many types per word of it when that is more: its cost stays per word, and the forms of a
 # long article are not left to the n-gram decoder (a 1,000-word article proposes ~290 types, one
@@ -320,6 +327,7 @@ def teach_feed(
     max_types: int = FEED_TYPES,
     keep_rejected: bool = True,
     ngram: Callable[[str], float] | None = None,
+    displacement: Mapping[tuple[str, str], float] | None = None,
 ) -> list[PairDecision]:
     """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
     (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
@@ -327,7 +335,11 @@ def teach_feed(
     :data:`FEED_MIN_PROBABILITY`, and posterior ≥ :data:`FEED_ORIGINAL_RATIO` × the form's best
     one's) are scored at ``samples`` occurrences each, found by a second
     read of ``texts``; a type scores its mean neural gain + decoder_weight · (mean n-gram gain −
-    proposal penalty) − threshold. Each judged spun form gets one decision: its best type when
+    proposal penalty) − threshold, + frequency_weight · its ``displacement`` (the scope's
+    evidence that the spinner moved the original's occurrences to the spun form:
+    :meth:`~corrector.restore.pairs.FrequencyPrior.displacement`, at most :data:`FREQUENCY_CAP`),
+    which a fluent swap the neural LM barely tells apart ("stated" for "said") needs. Each
+    judged spun form gets one decision: its best type when
     that scores above 0, with probability 1 / (1 + 10^−score) (the margin as log10 odds), else,
     with ``keep_rejected`` and when every occurrence of the form was scored, the form itself (a
     *kept* form, :attr:`~corrector.restore.pairs.PairDecision.kept`: no original fits better, so
@@ -335,7 +347,7 @@ def teach_feed(
     first, as :func:`~corrector.restore.pairs.decisions` orders them. ``ngram``: the n-gram LM's
     log10 probability of a window's text (from its sentence's start, no end), with which the
     second judgement also measures the n-gram gain in the restored windows."""
-    steps = teach_feed_steps(judged, texts, weights, max_types, keep_rejected, ngram)
+    steps = teach_feed_steps(judged, texts, weights, max_types, keep_rejected, ngram, displacement)
     return run_together([steps], scorer)[0]
 
 
@@ -346,6 +358,7 @@ def teach_feed_steps(
     max_types: int = FEED_TYPES,
     keep_rejected: bool = True,
     ngram: Callable[[str], float] | None = None,
+    displacement: Mapping[tuple[str, str], float] | None = None,
 ) -> TeacherSteps:
     """:func:`teach_feed` as steps (:data:`TeacherSteps`), for :func:`run_together`."""
     per_form: dict[str, list[PairDecision]] = {}
@@ -366,7 +379,12 @@ def teach_feed_steps(
     windows = feed_windows(texts, {d.spun for d in candidates}, weights.samples, weights.left, weights.right)
     scored: dict[tuple[str, str], float] = {}  # (window, variant) → neural gain
     gains = yield from _window_gains(candidates, windows, scored)
-    best = _best_types(candidates, gains, weights)
+    frequency = {
+        (d.spun, d.original): weights.frequency_weight
+        * min(displacement.get((d.spun, d.original), 0.0), FREQUENCY_CAP)
+        for d in candidates
+    } if displacement and weights.frequency_weight > 0 else {}
+    best = _best_types(candidates, gains, weights, frequency=frequency)
     # Once more where the context may turn a decision: a contested form's types in windows whose
     # other spun forms the teacher confidently restored, so that a swap is read beside the wire
     # text's words rather than beside other spinner words (docs/experiments.md, "Judging again
@@ -379,7 +397,7 @@ def teach_feed_steps(
         gains.update((yield from _window_gains(again, around, scored)))
         # The n-gram part too: pass 1 measured its gain beside the spinner's other words.
         shifts = _context_shifts(again, windows, around, ngram) if ngram is not None else None
-        best = _best_types(candidates, gains, weights, shifts)
+        best = _best_types(candidates, gains, weights, shifts, frequency)
     decided = []
     for score, d in best.values():
         if score > 0:
@@ -511,9 +529,11 @@ def _best_types(
     gains: dict[tuple[str, str], list[float]],
     weights: TeacherWeights,
     shifts: dict[tuple[str, str], float] | None = None,
+    frequency: dict[tuple[str, str], float] | None = None,
 ) -> dict[str, tuple[float, PairDecision]]:
     """Spun form → its best judged type's score and type; ``shifts``: what the second judgement
-    found the n-gram gain of a type to be in restored context, above pass 1's."""
+    found the n-gram gain of a type to be in restored context, above pass 1's; ``frequency``:
+    each type's weighted displacement, added to its score."""
     best: dict[str, tuple[float, PairDecision]] = {}
     for d in candidates:
         found = gains.get((d.spun, d.original))
@@ -524,6 +544,7 @@ def _best_types(
             sum(found) / len(found)
             + weights.decoder_weight * (ngram_gain - weights.proposal_penalty)
             - weights.threshold
+            + (frequency or {}).get((d.spun, d.original), 0.0)
         )
         if d.spun not in best or score > best[d.spun][0]:
             best[d.spun] = (score, d)
