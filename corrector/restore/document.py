@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from corrector import defaults
 from corrector.candidates.generator import span_key
@@ -313,10 +314,6 @@ class DocumentRestorer:
         prior = _frequency_prior(self.lm)
         judged = judge_pairs(evidence, prior, PairModel.load(), min_occurrences)
         judged = [d for d in judged if d.spun not in settled]
-        displacement = (
-            {(d.spun, d.original): prior.displacement(d.spun, d.original, evidence) for d in judged}
-            if self.teacher_weights.frequency_weight > 0 else None
-        )
         # Kept forms where each form is judged in the one document it occurs in (single articles:
         # ERR +0.02); in feeds of 48 documents they cost the fixed-dictionary profiles up to 0.015
         # (docs/experiments.md, "The default path's teacher: kept forms and sentence windows").
@@ -324,7 +321,7 @@ class DocumentRestorer:
         return teach_feed_steps(
             judged, texts, self.teacher_weights,
             max_types=types_judged(evidence.words, single), keep_rejected=single, ngram=self._window_logprob,
-            displacement=displacement,
+            displacement=partial(prior.displacement, evidence=evidence),
         )
 
     def _window_logprob(self, text: str) -> float:

@@ -44,7 +44,7 @@ expects a document's first words, not a sentence's in the middle of a text.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from corrector.restore.pairs import PairDecision, Proposal
@@ -327,7 +327,7 @@ def teach_feed(
     max_types: int = FEED_TYPES,
     keep_rejected: bool = True,
     ngram: Callable[[str], float] | None = None,
-    displacement: Mapping[tuple[str, str], float] | None = None,
+    displacement: Callable[[str, str], float] | None = None,
 ) -> list[PairDecision]:
     """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
     (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
@@ -335,8 +335,8 @@ def teach_feed(
     :data:`FEED_MIN_PROBABILITY`, and posterior ≥ :data:`FEED_ORIGINAL_RATIO` × the form's best
     one's) are scored at ``samples`` occurrences each, found by a second
     read of ``texts``; a type scores its mean neural gain + decoder_weight · (mean n-gram gain −
-    proposal penalty) − threshold, + frequency_weight · its ``displacement`` (the scope's
-    evidence that the spinner moved the original's occurrences to the spun form:
+    proposal penalty) − threshold, + frequency_weight · its ``displacement(spun, original)`` (the
+    scope's evidence that the spinner moved the original's occurrences to the spun form:
     :meth:`~corrector.restore.pairs.FrequencyPrior.displacement`, at most :data:`FREQUENCY_CAP`),
     which a fluent swap the neural LM barely tells apart ("stated" for "said") needs. Each
     judged spun form gets one decision: its best type when
@@ -358,7 +358,7 @@ def teach_feed_steps(
     max_types: int = FEED_TYPES,
     keep_rejected: bool = True,
     ngram: Callable[[str], float] | None = None,
-    displacement: Mapping[tuple[str, str], float] | None = None,
+    displacement: Callable[[str, str], float] | None = None,
 ) -> TeacherSteps:
     """:func:`teach_feed` as steps (:data:`TeacherSteps`), for :func:`run_together`."""
     per_form: dict[str, list[PairDecision]] = {}
@@ -380,10 +380,9 @@ def teach_feed_steps(
     scored: dict[tuple[str, str], float] = {}  # (window, variant) → neural gain
     gains = yield from _window_gains(candidates, windows, scored)
     frequency = {
-        (d.spun, d.original): weights.frequency_weight
-        * min(displacement.get((d.spun, d.original), 0.0), FREQUENCY_CAP)
+        (d.spun, d.original): weights.frequency_weight * min(displacement(d.spun, d.original), FREQUENCY_CAP)
         for d in candidates
-    } if displacement and weights.frequency_weight > 0 else {}
+    } if displacement is not None and weights.frequency_weight > 0 else {}
     best = _best_types(candidates, gains, weights, frequency=frequency)
     # Once more where the context may turn a decision: a contested form's types in windows whose
     # other spun forms the teacher confidently restored, so that a swap is read beside the wire
