@@ -67,25 +67,13 @@ def raw_gain(d: PairDecision) -> float:
     return total / max(count, 1)
 
 
-def shipped_selection(judged: Sequence[PairDecision], originals: int) -> dict[str, list[PairDecision]]:
-    """Per spun form, the originals ``teacher.teach_feed_steps`` judges (its own rule, restated)."""
-    held: dict[str, list[PairDecision]] = {}
-    for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
-        worth = d.probability * d.spun_count >= teacher.FEED_MIN_PROBABILITY
-        form = held.setdefault(d.spun, [])
-        near = not form or d.probability >= teacher.FEED_ORIGINAL_RATIO * form[0].probability
-        if worth and near and len(form) < originals:
-            form.append(d)
-    return held
-
-
 def selected(judged: Sequence[PairDecision], select: str, originals: int) -> list[PairDecision]:
     """The types handed to the teacher: under ``raw`` and ``raw-same`` each chosen original
     carries its form's best posterior, so that the teacher's own filter keeps exactly them."""
     if select == "posterior":
         return list(judged)
     out = []
-    for form, held in shipped_selection(judged, originals).items():
+    for form, held in teacher.originals_to_judge(judged, originals).items():
         if not held:
             continue  # not even the form's most probable original is worth judging
         # ``raw``: any original of the form; the others: those worth judging on their own.

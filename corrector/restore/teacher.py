@@ -351,6 +351,26 @@ def teach_feed(
     return run_together([steps], scorer)[0]
 
 
+def originals_to_judge(
+    judged: Iterable[PairDecision], most: int | None = None
+) -> dict[str, list[PairDecision]]:
+    """Per spun form, the originals of the pair model's judgements that the teacher scores, most
+    probable first: at most ``most`` (default :data:`FEED_ORIGINALS`), each worth its neural
+    cost (posterior × the form's count ≥ :data:`FEED_MIN_PROBABILITY`) and at least
+    :data:`FEED_ORIGINAL_RATIO` × as probable as the form's best (a form may hold none)."""
+    most = FEED_ORIGINALS if most is None else most
+    per_form: dict[str, list[PairDecision]] = {}
+    for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
+        # A decision applies at every occurrence of its form: the restorations it is expected to
+        # make (posterior × count) decide whether a type is worth its neural cost.
+        worth = d.probability * d.spun_count >= FEED_MIN_PROBABILITY
+        held = per_form.setdefault(d.spun, [])  # best first
+        near_best = not held or d.probability >= FEED_ORIGINAL_RATIO * held[0].probability
+        if worth and near_best and len(held) < most:
+            held.append(d)
+    return per_form
+
+
 def teach_feed_steps(
     judged: Sequence[PairDecision],
     texts: Iterable[str],
@@ -361,17 +381,8 @@ def teach_feed_steps(
     displacement: Callable[[str, str], float] | None = None,
 ) -> TeacherSteps:
     """:func:`teach_feed` as steps (:data:`TeacherSteps`), for :func:`run_together`."""
-    per_form: dict[str, list[PairDecision]] = {}
-    for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
-        # A decision applies at every occurrence of its form: the restorations it is expected to
-        # make (posterior × count) decide whether a type is worth its neural cost.
-        worth = d.probability * d.spun_count >= FEED_MIN_PROBABILITY
-        held = per_form.setdefault(d.spun, [])  # best first
-        near_best = not held or d.probability >= FEED_ORIGINAL_RATIO * held[0].probability
-        if worth and near_best and len(held) < FEED_ORIGINALS:
-            held.append(d)
     candidates = sorted(
-        (d for ds in per_form.values() for d in ds),
+        (d for ds in originals_to_judge(judged).values() for d in ds),
         key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original),
     )[:max_types]
     if not candidates:
