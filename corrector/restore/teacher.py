@@ -330,11 +330,9 @@ def teach_feed(
     displacement: Callable[[str, str], float] | None = None,
 ) -> list[PairDecision]:
     """A feed's pair decisions by the neural teacher: of the pair model's judgements of every type
-    (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable (each spun
-    form's :data:`FEED_ORIGINALS` best, posterior × the form's count ≥
-    :data:`FEED_MIN_PROBABILITY`, and posterior ≥ :data:`FEED_ORIGINAL_RATIO` × the form's best
-    one's) are scored at ``samples`` occurrences each, found by a second
-    read of ``texts``; a type scores its mean neural gain + decoder_weight · (mean n-gram gain −
+    (:func:`corrector.restore.pairs.judge_pairs`), the ``max_types`` most probable of each
+    form's :func:`originals_to_judge` are scored at ``samples`` occurrences each, found by a
+    second read of ``texts``; a type scores its mean neural gain + decoder_weight · (mean n-gram gain −
     proposal penalty) − threshold, + frequency_weight · its ``displacement(spun, original)`` (the
     scope's evidence that the spinner moved the original's occurrences to the spun form:
     :meth:`~corrector.restore.pairs.FrequencyPrior.displacement`, at most :data:`FREQUENCY_CAP`),
