@@ -13,7 +13,10 @@ Sets (all held out from the LM corpus):
 - ``<profile> ×4``, ``clean ×4``: the same documents joined four at a time into whole articles
   (~350 words, the length of real ones; ``--article N`` joins N at a time: ``×N``);
 - ``mixed ×4``: those articles of every profile and clean ones interleaved: a feed of several
-  spinners, as a directory of articles scraped from several sites is;
+  spinners, as a directory of articles scraped from several sites is; ``mixed ×4 by spinner``:
+  the same feed with each article's profile as its group (``correct_feed(groups=…)``, what
+  ``corrector correct --group-by site`` does with a site field), so each spinner's articles are
+  decided as a feed of their own;
 - ``<profile> sentences``, ``clean sentences``, ``real <style> sentences``: each sentence of
   those documents a document of its own (a feed of headlines or one-sentence records, too short
   to be gated alone; with ``--scopes taught`` they are gated together);
@@ -26,7 +29,8 @@ Sets (all held out from the LM corpus):
   spun, two lightly) with their originals reconstructed by hand
   (:func:`corrector.research.spin_pairs.reconstructed_articles`), each its own document: fix,
   broken and ERR on real spinners' whole articles (a lower bound on fix: words the
-  reconstruction left as spun may be spins).
+  reconstruction left as spun may be spins); ``real reconstructed by site``: the same articles
+  with their site as their group (with ``--scopes taught``: each site's articles a feed).
 Detection AUC: how well the document ``spun_score`` separates each profile's spun articles from
 the clean ones.
 
@@ -84,6 +88,8 @@ MODES: dict[str, dict[str, Any]] = {
 }
 
 Docs = list[tuple[str, str | None]]
+# Sets whose documents carry a group (their spinner, or site): the set's name → a key per document.
+GROUPS: dict[str, list[str]] = {}
 # (spun, original) pairs each profile's spinner applied, lowercase: what ``learned`` should find.
 APPLIED: dict[str, set[tuple[str, str]]] = {}
 
@@ -112,6 +118,8 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
     mixed = [name for name in [*PROFILES, "clean"] if name != "dictionary, earlier draw"]
     articles = [out[f"{name} ×{article}"] for name in mixed]
     out[f"mixed ×{article}"] = [doc for group in zip(*articles, strict=True) for doc in group]
+    out[f"mixed ×{article} by spinner"] = list(out[f"mixed ×{article}"])
+    GROUPS[f"mixed ×{article} by spinner"] = [name for _ in articles[0] for name in mixed]
     dev = SHARED_DATA_DIR / "dev_pairs.jsonl"
     if dev.exists():
         rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -131,6 +139,9 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
     else:
         if articles:
             out["real reconstructed"] = [(spun, original) for _, spun, original in articles]
+            out["real reconstructed by site"] = list(out["real reconstructed"])
+            sites = {r["id"]: r["site"] for r in rows}
+            GROUPS["real reconstructed by site"] = [sites[name] for name, _, _ in articles]
     return out
 
 
@@ -153,7 +164,9 @@ LEARNED: dict[int, list[Any]] = {}  # the ``learned`` scope's decisions, by the 
 MIN_OCCURRENCES = [1]  # taught/default: occurrences a pair type needs (--min-occurrences)
 
 
-def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float, float]:
+def restore(
+    corrector: Any, docs: Docs, scope: str, groups: list[str] | None = None
+) -> tuple[list[Any], float, float]:
     """Restorations of ``docs``, words/s and words per CPU-second (the one-core figure on a busy
     machine; BLAS threads count in full); ``feed``: two passes with the feed's pair evidence;
     ``learned``: the feed's pair decisions learned in a first pass, applied as its spinner."""
@@ -175,7 +188,10 @@ def restore(corrector: Any, docs: Docs, scope: str) -> tuple[list[Any], float, f
     elif scope == "taught":
         # What `corrector correct FEED` does by default (Corrector.correct_feed): the neural
         # teacher decides the feed's pair types, the n-gram decoder applies them.
-        taught = corrector.correct_feed([spun for spun, _ in docs], MIN_OCCURRENCES[0])
+        # A grouped set: each group's occurrences by its size, as the CLI's default path (a group
+        # of one document is a single article).
+        occurrences = None if groups is not None else MIN_OCCURRENCES[0]
+        taught = corrector.correct_feed([spun for spun, _ in docs], occurrences, groups)
         results = list(taught.restorations)
         LEARNED[id(docs)] = list(taught.decisions)
     elif scope == "default":
@@ -192,7 +208,7 @@ def table(corrector: Any, data: dict[str, Docs], scope: str, emit: Callable[[str
     clean_scores: dict[str, list[float]] = {}  # by length: "" (lee documents) or " ×4" (articles)
     rows = []
     for name, docs in data.items():
-        results, rate, cpu_rate = restore(corrector, docs, scope)
+        results, rate, cpu_rate = restore(corrector, docs, scope, GROUPS.get(name))
         edits = sum(len(r.edits) for r in results)
         words = sum(len(s.split()) for s, _ in docs)
         labelled = [(s, o, r.text) for (s, o), r in zip(docs, results, strict=True) if o is not None]

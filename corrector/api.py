@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from corrector.lm.neural import NeuralLM
 
 
+MAX_GROUPS_KEPT = 256  # groups whose correctors a grouped run keeps at once (Corrector.for_group)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedRestoration:
     """A feed restored with one decision per pair type: each document's restoration, in order, and
@@ -37,6 +40,9 @@ class FeedRestoration:
 
     restorations: tuple[Restoration, ...]
     decisions: tuple[PairDecision, ...]
+    # With groups: each group's own decisions, in order of first appearance (``decisions`` is
+    # then every group's, in that order).
+    group_decisions: tuple[tuple[str, tuple[PairDecision, ...]], ...] = ()
 
 
 class Corrector:
@@ -74,6 +80,32 @@ class Corrector:
             self.spinner_channel = SpinnerChannel.for_decoder(
                 config.spinner, config.change_penalty, config.channel_weight
             )
+        # A grouped spinner file (`corrector correct --group-by`) holds one feed's decisions per
+        # group: how it keyed its records, and this corrector for each group met so far.
+        self.group_by: str | None = None
+        self._groups: dict[str, Corrector] = {}
+        if config.spinner:
+            from corrector.candidates.spinner import grouped_by
+
+            self.group_by = grouped_by(config.spinner)
+
+    def for_group(self, group: str) -> Corrector:
+        """This corrector applying its grouped spinner file's decisions for ``group`` (itself when
+        the file is not grouped): what ``corrector correct --group-by`` restores a record with."""
+        if self.group_by is None or self.config.spinner is None:
+            return self
+        found = self._groups.get(group)
+        if found is None:
+            from corrector.candidates.spinner import SpinnerChannel
+
+            if len(self._groups) >= MAX_GROUPS_KEPT:
+                self._groups.clear()  # a feed of many sites: each is cheap to make again
+            found = Corrector(self.config, self.lm, self.generator, self.neural)
+            found.spinner_channel = SpinnerChannel.for_decoder(
+                self.config.spinner, self.config.change_penalty, self.config.channel_weight, group
+            )
+            self._groups[group] = found
+        return found
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None, **overrides: Any) -> Corrector:
@@ -242,7 +274,12 @@ class Corrector:
             evidence, texts, min_occurrences
         )
 
-    def correct_feed(self, texts: Sequence[str], min_occurrences: int | None = None) -> FeedRestoration:
+    def correct_feed(
+        self,
+        texts: Sequence[str],
+        min_occurrences: int | None = None,
+        groups: Sequence[str] | None = None,
+    ) -> FeedRestoration:
         """Restore the documents of one feed the way ``corrector correct`` does by default: a first
         pass gathers their pair evidence, the pair types are decided once for the whole feed (by
         the neural teacher when this corrector has a neural LM, else by the pair model), and the
@@ -250,8 +287,36 @@ class Corrector:
         article is a feed of one. In a feed of several, the teacher decides its recurring forms
         and then, in each document, the forms the feed showed too rarely to decide (seen once),
         as it would in that article alone. ``min_occurrences``: what a pair type needs to be decided
-        (default: :func:`~corrector.restore.pairs.feed_min_occurrences`). (The CLI streams the same
-        steps with bounded memory.)"""
+        (default: :func:`~corrector.restore.pairs.feed_min_occurrences` of each group's documents).
+        ``groups``: one key per text, the spinner that wrote it (its site): each group is decided
+        as a feed of its own, since one spinner's dictionary is not another's (``corrector correct
+        --group-by``). (The CLI streams the same steps with bounded memory.)"""
+        keys = [""] * len(texts) if groups is None else [str(g) for g in groups]
+        if len(keys) != len(texts):
+            raise ValueError(f"{len(keys)} groups for {len(texts)} texts")
+        members: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            members.setdefault(key, []).append(i)
+        restorers: dict[str, Corrector] = {}
+        by_group: list[tuple[str, tuple[PairDecision, ...]]] = []
+        for key, indices in members.items():
+            restorer, decided = self._feed_restorer([texts[i] for i in indices], min_occurrences)
+            restorers[key] = restorer
+            by_group.append((key, decided))
+        from corrector.batch.job import text_batches
+
+        # The chunks corrector correct makes of the input, each restored group by group in it.
+        restored: list[Restoration] = []
+        for batch in text_batches(texts):
+            at = len(restored)
+            restored += restore_grouped(batch, keys[at : at + len(batch)], restorers)
+        decisions = tuple(d for _, decided in by_group for d in decided)
+        return FeedRestoration(tuple(restored), decisions, tuple(by_group) if groups is not None else ())
+
+    def _feed_restorer(
+        self, texts: Sequence[str], min_occurrences: int | None
+    ) -> tuple[Corrector, tuple[PairDecision, ...]]:
+        """One feed's decisions and the corrector that applies them (see :meth:`correct_feed`)."""
         if min_occurrences is None:
             min_occurrences = feed_min_occurrences(len(texts))
         evidence = ScopeEvidence()
@@ -267,10 +332,7 @@ class Corrector:
         complete = min_occurrences == 1
         recurring = recurring_forms(evidence, min_occurrences) if taught and not complete else frozenset()
         restorer = self.with_decisions(decided, taught, complete, recurring, short_documents_score(evidence))
-        from corrector.batch.job import text_batches
-
-        restored = [r for batch in text_batches(texts) for r in restorer.correct_batch(batch)]
-        return FeedRestoration(tuple(restored), tuple(decided))
+        return restorer, tuple(decided)
 
     def with_decisions(
         self,
@@ -322,3 +384,19 @@ class Corrector:
                 yield from self.correct_batch(batch)
             return
         yield from parallel_restorations(self.config, texts, workers)
+
+
+def restore_grouped(
+    texts: Sequence[str], keys: Sequence[str], restorers: dict[str, Any]
+) -> list[Restoration]:
+    """One chunk's documents restored, each by its group's restorer (``correct_batch`` over each
+    group's documents of the chunk, in the order the groups first appear), back in input order."""
+    out: list[Restoration | None] = [None] * len(texts)
+    positions: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        positions.setdefault(key, []).append(i)
+    for key, indices in positions.items():
+        restored = restorers[key].correct_batch([texts[i] for i in indices])
+        for i, restoration in zip(indices, restored, strict=True):
+            out[i] = restoration
+    return [r for r in out if r is not None]

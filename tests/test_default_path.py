@@ -369,3 +369,39 @@ def test_an_undecided_forms_ngram_edit_needs_the_pair_models_probability(tiny_mo
     assert restored(1.0, decided, taught=True, complete=True) == ["said"] * 7
     assert restored(1.0, other, taught=True) == ["said"] * 7  # a feed's decisions
     assert restored(1.0, other) == ["said"] * 7  # the pair model's
+
+
+@pytest.mark.usefixtures("installed")
+def test_each_site_of_a_feed_is_decided_as_a_feed_of_its_own(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from test_teacher import taught_factory
+
+    texts = _planted_feed() * 2
+    fields = [{"site": "a.example"}] * 7 + [{"url": "https://www.b.example/story"}]
+    path = tmp_path / "sites.jsonl"
+    pairs = enumerate(zip(texts, fields, strict=True))
+    rows = [json.dumps({"id": str(i), "text": t, **f}) for i, (t, f) in pairs]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert _correct(tiny_model_dir, str(path), "-o", str(out)) == 0  # --group-by site: the default
+    spinner = read_spinner(Path(f"{out}.spinner.json"))
+    assert spinner["meta"]["group_by"] == "site" and spinner["pairs"] == []
+    groups = {g["group"]: g for g in spinner["groups"]}
+    assert list(groups) == ["a.example", "b.example"]
+    # Seven documents are a feed (pairs need two occurrences); one is a single article.
+    sizes = [(g["meta"]["documents"], g["meta"]["min_occurrences"]) for g in groups.values()]
+    assert sizes == [(7, 2), (1, 1)]
+    assert all(g["meta"]["teacher"] == "word-scorer" for g in groups.values())
+    # The library function under it, given the same groups, gives the same restorations and decisions.
+    library = taught_factory(str(tiny_model_dir), neural="default").correct_feed(
+        texts, groups=["a.example"] * 7 + ["b.example"]
+    )
+    assert [r.text for r in library.restorations] == _restored(out)
+    assert [(key, [(d.spun, d.original) for d in decided]) for key, decided in library.group_decisions] == [
+        (g["group"], [(p["spun"], p["original"]) for p in g["pairs"]]) for g in spinner["groups"]
+    ]
+    # --group-by none: the whole input is one feed, as without sites.
+    pooled = tmp_path / "pooled.jsonl"
+    assert _correct(tiny_model_dir, str(path), "-o", str(pooled), "--group-by", "none") == 0
+    assert "groups" not in read_spinner(Path(f"{pooled}.spinner.json"))
+    one_feed = taught_factory(str(tiny_model_dir), neural="default").correct_feed(texts)
+    assert _restored(pooled) == [r.text for r in one_feed.restorations]

@@ -411,3 +411,51 @@ def test_adapt_auto_keeps_the_pair_decisions_of_a_feed_too_small_for_em(
     assert is_decisions(spinner)
     assert json.loads(spinner.read_text(encoding="utf-8"))["meta"]["sentences"] == 12
     assert len(out.read_text(encoding="utf-8").splitlines()) == 12
+
+
+def test_pass_one_sums_each_groups_evidence_and_resumes_them(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from corrector.batch.evidence import gather_evidence
+    from corrector.batch.executors import LocalExecutor, ProcessExecutor
+    from corrector.batch.job import BatchJob
+
+    texts = _planted_feed() * 20
+    path = tmp_path / "sites.jsonl"
+    sites = [{"site": "a.example"}, {"url": "https://www.b.example/story"}, {}]
+    rows = [json.dumps({"id": str(i), "text": t, **sites[i % 3]}) for i, t in enumerate(texts)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    job = BatchJob((str(path),), None, _spec(tiny_model_dir), group_by="site")
+    whole = gather_evidence(job, LocalExecutor())
+    assert [(key, documents) for key, _, documents in whole.by_group()] == [
+        ("a.example", 27), ("b.example", 27), ("", 26)
+    ]
+    alone = gather_evidence(BatchJob((str(path),), None, _spec(tiny_model_dir)), LocalExecutor())
+    assert alone.by_group() == [("", alone.evidence, 80)] and not alone.groups
+    assert whole.evidence.to_dict() == alone.evidence.to_dict()  # the feed's sum as before
+    summed = ScopeEvidence()
+    for _, evidence, _ in whole.by_group():
+        summed += evidence  # the groups' sums add up to it (to the rounding of another order)
+    assert summed.words == whole.evidence.words and summed.to_dict()["pairs"][0][:3] == ["stated", "said", 80]
+    parallel = gather_evidence(job, ProcessExecutor(2))
+    assert [(k, e.to_dict(), n) for k, e, n in parallel.by_group()] == [
+        (k, e.to_dict(), n) for k, e, n in whole.by_group()
+    ]
+    checkpoint = tmp_path / "out.evidence"
+    gather_evidence(job, LocalExecutor(), checkpoint=checkpoint, checkpoint_every=1)  # one chunk: saved
+    resumed = gather_evidence(job, LocalExecutor(), checkpoint=checkpoint, resume=True)
+    assert resumed.records == 80 and [(k, e.to_dict(), n) for k, e, n in resumed.by_group()] == [
+        (k, e.to_dict(), n) for k, e, n in whole.by_group()
+    ]
+
+
+def test_a_records_group_is_its_site_or_the_host_it_names() -> None:
+    from corrector.batch.readers import Record, group_key
+
+    def key(fields: dict[str, object], group_by: str = "site") -> str:
+        return group_key(Record("1", "text", fields), group_by)
+
+    assert key({"site": "LawAndOrderNews.com"}) == "lawandordernews.com"
+    assert key({"source_url": "https://www.newz9.com/story-1?x=1"}) == "newz9.com"
+    assert key({"site": "", "link": "http://feeds.example.org/a"}) == "feeds.example.org"
+    assert key({"title": "no site"}) == "" and key({"site": None}) == "" and key({"site": ["a"]}) == ""
+    assert key({"site": "a.example"}, "none") == ""
+    assert key({"feed": "https://x.example/rss", "site": "a.example"}, "feed") == "x.example"

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from corrector.defaults import default_model_dir
 if TYPE_CHECKING:
     from corrector.batch.executors import Executor
     from corrector.batch.job import CorrectorSpec
-    from corrector.restore.pairs import PairDecision
+    from corrector.restore.pairs import PairDecision, ScopeEvidence
 
 
 def load_generator(
@@ -112,6 +112,7 @@ def learn_decisions(
     lines: bool = False,
     input_format: str = "auto",
     spool: str | None = None,
+    group_by: str = "none",
     log: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, Any], list[PairDecision]]:
     """Pass 1 over the documents of ``inputs`` (:func:`~corrector.batch.evidence.gather_evidence`:
@@ -119,31 +120,25 @@ def learn_decisions(
     form; writes them as a ``corrector-spinner/1`` file that ``--spinner`` applies. ``resume``
     continues an interrupted pass 1; ``min_occurrences`` None: by the feed's size
     (:func:`~corrector.restore.pairs.feed_min_occurrences`); ``spool``: a copy of standard
-    input, read for ``-``. Returns the document and the decisions."""
+    input, read for ``-``; ``group_by``: records of different groups are different spinners'
+    output (:func:`~corrector.batch.readers.group_key`), so each group is decided as a feed of
+    its own and the file holds each group's decisions (a single group: an ungrouped file).
+    Returns the document and the decisions (with groups, every group's in order)."""
+    from corrector.adapt.spinner_file import grouped_document
     from corrector.batch.evidence import gather_evidence
     from corrector.batch.executors import cached
     from corrector.batch.job import BatchJob, CorrectorSpec
-    from corrector.candidates.spinner import SHORT_SCORE
-    from corrector.restore.document import short_documents_score
-    from corrector.restore.pairs import feed_min_occurrences, recurring_forms
 
     spec = spec or CorrectorSpec()
     # Pass 1 is n-gram work: its workers do not load the neural LM, only the teacher here does.
     plain = tuple(kv for kv in spec.overrides if kv[0] != "neural")
     ngram = CorrectorSpec(spec.model_dir, plain, spec.factory)
-    job = BatchJob(tuple(inputs), None, ngram, text_field, lines, input_format, spool=spool)
+    job = BatchJob(
+        tuple(inputs), None, ngram, text_field, lines, input_format, spool=spool, group_by=group_by
+    )
     checkpoint = Path(f"{output}.evidence")
     gathered = gather_evidence(job, executor, checkpoint=checkpoint, resume=resume, log=log)
     corrector = cached(spec)
-    if min_occurrences is None:
-        min_occurrences = feed_min_occurrences(gathered.documents)
-    if corrector.neural is not None:
-        # The teacher: the feed's most probable pair types judged by the neural LM, at a few
-        # occurrences found by one more read of the feed (sentence splitting only).
-        texts = (r.text for r in job.records() if r.error is None and r.text is not None)
-        decided = corrector.taught_decisions(gathered.evidence, texts, min_occurrences)
-    else:
-        decided = corrector.pair_decisions(gathered.evidence, min_probability, min_occurrences)
     meta = {
         "feed": " ".join(inputs),
         "documents": gathered.documents,
@@ -151,17 +146,97 @@ def learn_decisions(
         "sentences": gathered.evidence.sentences,
         "pair_types": len(gathered.evidence.occurrences),
         "min_probability": min_probability,
-        "min_occurrences": min_occurrences,
         "teacher": corrector.neural.fingerprint() if corrector.neural is not None else "no",
         "signature": corrector.signature_fields(),
     }  # no timing: the same feed, model and settings write the same bytes
-    short_score = short_documents_score(gathered.evidence)
+    groups = gathered.by_group()
+    if len(groups) == 1:
+        _, evidence, documents = groups[0]
+        texts = (r.text for r in job.records() if r.error is None and r.text is not None)
+        decided, own = _decide(corrector, evidence, documents, texts, min_probability, min_occurrences)
+        document = decisions_document(decided, {**meta, **own["meta"]}, own["recurring"])
+    else:
+        decided, documents_of = [], []
+        found = _decide_groups(corrector, job, groups, min_probability, min_occurrences)
+        for key, own_decided, own in found:
+            decided += own_decided
+            documents_of.append((key, decisions_document(own_decided, own["meta"], own["recurring"])))
+        document = grouped_document(group_by, meta, documents_of)
+    write_spinner(output, document)
+    checkpoint.unlink(missing_ok=True)
+    return document, decided
+
+
+GROUP_TEXT_WORDS = 5_000_000  # words of text a grouped run's teacher holds in memory at once
+
+
+def _decide(
+    corrector: Any,
+    evidence: ScopeEvidence,
+    documents: int,
+    texts: Iterable[str],
+    min_probability: float,
+    min_occurrences: int | None,
+) -> tuple[list[PairDecision], dict[str, Any]]:
+    """One feed's decisions, and what its decisions document holds besides them: ``meta`` (what
+    the run's adds) and ``recurring``."""
+    from corrector.candidates.spinner import SHORT_SCORE
+    from corrector.restore.document import short_documents_score
+    from corrector.restore.pairs import feed_min_occurrences, recurring_forms
+
+    if min_occurrences is None:
+        min_occurrences = feed_min_occurrences(documents)
+    if corrector.neural is not None:
+        # The teacher: the feed's most probable pair types judged by the neural LM, at a few
+        # occurrences found by one more read of the feed (sentence splitting only).
+        decided = corrector.taught_decisions(evidence, texts, min_occurrences)
+    else:
+        decided = corrector.pair_decisions(evidence, min_probability, min_occurrences)
+    meta: dict[str, Any] = {"min_occurrences": min_occurrences}
+    short_score = short_documents_score(evidence)
     if short_score is not None:
         meta[SHORT_SCORE] = short_score  # pass 2 gates the feed's short documents by it
     # A feed's teacher decided its recurring forms: each document decides its others in pass 2.
     taught_feed = corrector.neural is not None and min_occurrences > 1
-    recurring = recurring_forms(gathered.evidence, min_occurrences) if taught_feed else frozenset()
-    document = decisions_document(decided, meta, recurring)
-    write_spinner(output, document)
-    checkpoint.unlink(missing_ok=True)
-    return document, decided
+    recurring = recurring_forms(evidence, min_occurrences) if taught_feed else frozenset()
+    return decided, {"meta": meta, "recurring": recurring}
+
+
+def _decide_groups(
+    corrector: Any,
+    job: Any,
+    groups: list[tuple[str, ScopeEvidence, int]],
+    min_probability: float,
+    min_occurrences: int | None,
+) -> Iterator[tuple[str, list[PairDecision], dict[str, Any]]]:
+    """Each group's decisions, in order. The teacher reads each group's texts: the input is read
+    once per run of consecutive groups of at most :data:`GROUP_TEXT_WORDS` words, so memory stays
+    bounded however many groups there are."""
+    from corrector.batch.readers import group_key
+
+    at = 0
+    while at < len(groups):
+        batch: list[tuple[str, ScopeEvidence, int]] = []
+        words = 0
+        while at < len(groups) and (not batch or words + groups[at][1].words <= GROUP_TEXT_WORDS):
+            batch.append(groups[at])
+            words += groups[at][1].words
+            at += 1
+        texts: dict[str, list[str]] = {key: [] for key, _, _ in batch}
+        if corrector.neural is not None:
+            for record in job.records():
+                if record.error is None and record.text is not None:
+                    own_texts = texts.get(group_key(record, job.group_by))
+                    if own_texts is not None:
+                        own_texts.append(record.text)
+        for key, evidence, documents in batch:
+            found = texts[key]
+            decided, own = _decide(corrector, evidence, documents, found, min_probability, min_occurrences)
+            own["meta"] = {
+                "group": key,
+                "documents": documents,
+                "feed_words": evidence.words,
+                "teacher": corrector.neural.fingerprint() if corrector.neural is not None else "no",
+                **own["meta"],
+            }
+            yield key, decided, own

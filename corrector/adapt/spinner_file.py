@@ -68,6 +68,21 @@ def decisions_document(
     return document
 
 
+def grouped_document(
+    group_by: str, meta: dict[str, Any], groups: Iterable[tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
+    """One file of several feeds' decisions (``corrector correct --group-by``): ``meta`` the whole
+    input's, and per group (in order of first appearance) its own decisions document's ``meta``,
+    ``pairs`` and ``recurring``. ``--spinner`` applies each group's to its records
+    (:func:`corrector.candidates.spinner.group_document`)."""
+    document = decisions_document((), {**meta, "group_by": group_by})
+    document["groups"] = [
+        {"group": key, **{k: v for k, v in own.items() if k in ("meta", "pairs", "recurring")}}
+        for key, own in groups
+    ]
+    return document
+
+
 def write_spinner(path: str | Path, document: dict[str, Any]) -> None:
     """JSON with one pair per line, so the file reads (and diffs) as a table."""
     lines = ["{"]
@@ -96,6 +111,19 @@ def write_spinner(path: str | Path, document: dict[str, Any]) -> None:
     if "recurring" in document:
         lines[-1] += ","
         lines.append(f'  "recurring": {json.dumps(document["recurring"], ensure_ascii=False)}')
+    if "groups" in document:
+        # A group a line of its header, then its pairs one per line, as the file's own.
+        lines[-1] += ","
+        lines.append('  "groups": [')
+        for g, group in enumerate(document["groups"]):
+            head = {k: v for k, v in group.items() if k != "pairs"}
+            lines.append("    " + json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "pairs": [')
+            pairs = group.get("pairs", [])
+            for i, pair in enumerate(pairs):
+                sep = "," if i < len(pairs) - 1 else ""
+                lines.append("      " + json.dumps(pair, ensure_ascii=False) + sep)
+            lines.append("    ]}" + ("," if g < len(document["groups"]) - 1 else ""))
+        lines.append("  ]")
     lines.append("}")
     text = "\n".join(lines) + "\n"
     json.loads(text)  # never write a file we cannot read back

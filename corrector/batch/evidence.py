@@ -12,20 +12,21 @@ the last bit. Memory is bounded by the feed's pair types and vocabulary, not its
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corrector.batch.executors import Executor, LocalExecutor, cached
 from corrector.batch.job import BatchJob, CorrectorSpec, chunk_records
-from corrector.batch.readers import Record
+from corrector.batch.readers import Record, group_key
 from corrector.files import atomic_file
 from corrector.restore.pairs import ScopeEvidence
 
 CHECKPOINT_EVERY = 16  # chunks
-_FORMAT = "corrector-evidence/1"
+_FORMAT = "corrector-evidence/1"  # a grouped run adds "groups"
 
 
 def evidence_chunk(spec: CorrectorSpec, records: list[Record]) -> list[ScopeEvidence | None]:
@@ -41,11 +42,27 @@ def evidence_chunk(spec: CorrectorSpec, records: list[Record]) -> list[ScopeEvid
 
 @dataclass(slots=True)
 class FeedEvidence:
-    """The running sum of pass 1: the evidence, the documents it holds and the records read."""
+    """The running sum of pass 1: the evidence, the documents it holds and the records read; in a
+    grouped run (``BatchJob.group_by``) also each group's evidence and documents, by group key in
+    order of first appearance."""
 
     evidence: ScopeEvidence
     documents: int = 0
     records: int = 0
+    groups: dict[str, tuple[ScopeEvidence, int]] = field(default_factory=dict)
+
+    def by_group(self) -> list[tuple[str, ScopeEvidence, int]]:
+        """(group, evidence, documents) of each group; an ungrouped feed is one group, ``""``."""
+        if not self.groups:
+            return [("", self.evidence, self.documents)]
+        return [(key, evidence, documents) for key, (evidence, documents) in self.groups.items()]
+
+    def add(self, evidence: ScopeEvidence, group: str | None) -> None:
+        self.evidence += evidence
+        self.documents += 1
+        if group is not None:
+            summed, documents = self.groups.get(group, (ScopeEvidence(), 0))
+            self.groups[group] = (summed + evidence, documents + 1)
 
 
 def _load(path: Path, fingerprint: str) -> FeedEvidence | None:
@@ -57,7 +74,13 @@ def _load(path: Path, fingerprint: str) -> FeedEvidence | None:
         return None
     if saved.get("fingerprint") != fingerprint:
         return None  # another feed, model or settings: start again
-    return FeedEvidence(ScopeEvidence.from_dict(saved["evidence"]), saved["documents"], saved["records"])
+    groups = {
+        key: (ScopeEvidence.from_dict(evidence), documents)
+        for key, evidence, documents in saved.get("groups", [])
+    }
+    return FeedEvidence(
+        ScopeEvidence.from_dict(saved["evidence"]), saved["documents"], saved["records"], groups
+    )
 
 
 def _save(path: Path, fingerprint: str, state: FeedEvidence) -> None:
@@ -68,6 +91,8 @@ def _save(path: Path, fingerprint: str, state: FeedEvidence) -> None:
         "records": state.records,
         "evidence": state.evidence.to_dict(),
     }
+    if state.groups:
+        saved["groups"] = [[key, evidence.to_dict(), n] for key, (evidence, n) in state.groups.items()]
     with atomic_file(path, "w", encoding="utf-8") as handle:
         json.dump(saved, handle, ensure_ascii=False)
 
@@ -94,12 +119,19 @@ def gather_evidence(
     elif log is not None:
         log(f"resuming pass 1 after {state.records:,} records")
     records = itertools.islice(job.records(), state.records, None)  # read again, not re-processed
-    chunks = chunk_records(records)
-    for done, found in enumerate(executor.map(evidence_chunk, job.spec, chunks, preload=job.spec), 1):
-        for evidence in found:
+    # Each chunk's group keys, read here as the chunk is handed out; results come back in order.
+    keys: collections.deque[list[str | None]] = collections.deque()
+
+    def chunks() -> Iterator[list[Record]]:
+        for chunk in chunk_records(records):
+            grouped = job.group_by != "none"
+            keys.append([group_key(r, job.group_by) if grouped else None for r in chunk])
+            yield chunk
+
+    for done, found in enumerate(executor.map(evidence_chunk, job.spec, chunks(), preload=job.spec), 1):
+        for evidence, group in zip(found, keys.popleft(), strict=True):
             if evidence is not None:
-                state.evidence += evidence
-                state.documents += 1
+                state.add(evidence, group)
         state.records += len(found)
         if checkpoint is not None and done % checkpoint_every == 0:
             _save(checkpoint, fingerprint, state)

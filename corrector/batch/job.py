@@ -36,6 +36,7 @@ from corrector.batch.readers import (
     InputError,
     Record,
     expand_inputs,
+    group_key,
     read_records,
 )
 from corrector.batch.writers import (
@@ -120,7 +121,19 @@ def restore_chunk(spec: CorrectorSpec, records: list[Record]) -> list[dict[str, 
     corrector = cached(spec) if needs_model else None
     if corrector is None:
         return [error_output(r) for r in records]
-    return restore_records(records, corrector)
+    group_by = getattr(corrector, "group_by", None)
+    if group_by is None:
+        return restore_records(records, corrector)
+    # A grouped spinner file: each group's records of the chunk restored with its decisions.
+    positions: dict[str, list[int]] = {}
+    for i, record in enumerate(records):
+        positions.setdefault(group_key(record, group_by), []).append(i)
+    out: list[dict[str, Any]] = [{} for _ in records]
+    for key, indices in positions.items():
+        restored = restore_records([records[i] for i in indices], corrector.for_group(key))
+        for i, output in zip(indices, restored, strict=True):
+            out[i] = output
+    return out
 
 
 def restore_records(records: list[Record], corrector: SupportsCorrect) -> list[dict[str, Any]]:
@@ -228,6 +241,7 @@ class BatchJob:
     output_format: str = "jsonl"
     max_chars: int = DEFAULT_MAX_CHARS
     spool: str | None = None  # stdin is copied to this file first and read from it (resumable)
+    group_by: str = "none"  # which records share a spinner (readers.group_key): pass 1's groups
 
     def records(self, stdin: IO[bytes] | None = None) -> Iterator[Record]:
         return read_records(
@@ -280,6 +294,8 @@ class BatchJob:
             "output_format": self.output_format,
             "max_chars": self.max_chars,
         }
+        if self.group_by != "none":
+            settings["group_by"] = self.group_by
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 

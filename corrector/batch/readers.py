@@ -29,6 +29,7 @@ so ``--output-format text`` can write the input's bytes back with only the edits
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import gzip
@@ -77,6 +78,35 @@ class Record:
     @property
     def word_count(self) -> int:
         return len(self.text.split()) if self.text else 0
+
+
+GROUP_BY_CHOICES = ("site", "none")  # besides any field name
+_URL_FIELDS = ("url", "source_url", "link")  # where a record names its page, when it has no site
+
+
+def group_key(record: Record, group_by: str) -> str:
+    """The group a record belongs to, i.e. the spinner that wrote it, for ``--group-by``: ``none``,
+    one group; ``site``, the record's ``site`` field, else the host of its ``url``,
+    ``source_url`` or ``link`` field; any other name, that field (a URL read as its host).
+    A record without the field joins the group ``""``."""
+    if group_by == "none":
+        return ""
+    if group_by == "site":
+        value = record.fields.get("site") or next(
+            (record.fields[name] for name in _URL_FIELDS if record.fields.get(name)), ""
+        )
+    else:
+        value = record.fields.get(group_by, "")
+    if value is None or isinstance(value, dict | list):
+        return ""
+    text = str(value).strip()
+    if "://" in text:
+        from urllib.parse import urlsplit
+
+        with contextlib.suppress(ValueError):  # a malformed URL still names a group: itself
+            text = urlsplit(text).hostname or text
+    text = text.lower()
+    return text[4:] if text.startswith("www.") else text
 
 
 class InputError(OSError):

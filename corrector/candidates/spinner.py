@@ -55,6 +55,24 @@ def load_spinner(path: str | Path) -> dict[tuple[str, str], float]:
     return _pairs(read_spinner(path))
 
 
+def group_document(document: dict[str, Any], group: str) -> dict[str, Any]:
+    """The decisions document of one group of a grouped file (``corrector correct --group-by``),
+    shaped as an ungrouped file; a group the file does not hold gets no decisions (its records
+    keep the generic channel). An ungrouped document is returned as it is."""
+    if "groups" not in document:
+        return document
+    for own in document["groups"]:
+        if own["group"] == group:
+            return {"format": FORMAT, "iterations": [], "keep": {}, **own}
+    return {"format": FORMAT, "meta": {"method": DECISIONS_METHOD}, "iterations": [], "pairs": [], "keep": {}}
+
+
+def grouped_by(path: str | Path) -> str | None:
+    """How a grouped spinner file keyed its records (``--group-by``), None when it has one feed."""
+    document = read_spinner(path)
+    return document["meta"].get("group_by") if "groups" in document else None
+
+
 def is_decisions(path: str | Path) -> bool:
     """Whether a spinner file holds a feed's pair decisions rather than an EM channel."""
     return _is_decisions(read_spinner(path))
@@ -88,8 +106,11 @@ def leaves_documents_open(path: str | Path) -> bool:
     """Whether a spinner file holds a feed teacher's decisions, which leave each document the
     forms the feed saw once (:attr:`SpinnerChannel.open_documents`)."""
     document = read_spinner(path)
-    taught, complete = _taught_and_complete(document)
-    return _is_decisions(document) and taught and not complete
+    if "groups" in document:
+        documents = [group_document(document, own["group"]) for own in document["groups"]]
+    else:
+        documents = [document]
+    return any(_is_decisions(d) and _taught_and_complete(d) == (True, False) for d in documents)
 
 
 def _sections(sentences: Sequence[tuple[int, set[str]]], size: int) -> list[set[str]]:
@@ -171,15 +192,16 @@ class SpinnerChannel:
 
     @classmethod
     def for_decoder(
-        cls, path: str | Path, change_penalty: float, channel_weight: float = 1.0
+        cls, path: str | Path, change_penalty: float, channel_weight: float = 1.0, group: str = ""
     ) -> SpinnerChannel:
         """Offsets such that a decoder with ``change_penalty`` behaves as the benchmarked setting:
         adapted pairs pay :data:`ADAPTED_CHANGE_PENALTY`, generic candidates of spans the feed
         never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py). Offsets are
         divided by ``channel_weight`` because the decoder multiplies channel scores by it. A
         decisions file's pairs pay :data:`DECIDED_CHANGE_PENALTY` (the neural teacher's,
-        :data:`TAUGHT_CHANGE_PENALTY`) and nothing else changes."""
-        document = read_spinner(path)
+        :data:`TAUGHT_CHANGE_PENALTY`) and nothing else changes. ``group``: whose decisions, in a
+        grouped file."""
+        document = group_document(read_spinner(path), group)
         if _is_decisions(document):
             rows = document["pairs"]
             decided = [(p["spun"], p["original"], p["prob"]) for p in rows if p["prob"] > 0]

@@ -68,6 +68,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--adapt or --spinner is given: a first pass gathers the input's pair evidence, the neural "
         "teacher decides its pair types, the n-gram decoder applies them",
     )
+    parser.add_argument(
+        "--group-by",
+        default="site",
+        metavar="site|none|FIELD",
+        help="which records share a spinner, for the default path: each group's pair types are "
+        "decided as a feed of its own, since one site's spinner is not another's. site (default): "
+        "a record's 'site' field, else the host of its 'url', 'source_url' or 'link' (records "
+        "without any are one group); none: the whole input is one feed; FIELD: that field",
+    )
     add_decoder_arguments(parser)
     add_channel_arguments(parser)
     add_engine_arguments(parser, "restoration")
@@ -194,6 +203,7 @@ def _run(args: argparse.Namespace, scratch: Path) -> int:
         output_format=args.output_format,
         max_chars=args.max_chars,
         spool=spool,
+        group_by=args.group_by if mode == "taught" else "none",
     )
     executor = make_executor(args.engine, args.workers, args.scheduler)
     progress = not args.quiet and (args.progress or (args.progress is None and sys.stderr.isatty()))
@@ -279,8 +289,8 @@ def learn_taught_spinner(args: argparse.Namespace, spool: str | None, scratch: P
     path = _spinner_path(args, scratch)
     if args.resume and path.exists() and not read_spinner(path).get("meta", {}).get("partial"):
         return path  # the interrupted run's decisions: the same channel again
-    # min_occurrences None: by the input's size (restore.pairs.feed_min_occurrences).
-    _learn_decisions(args, path, neural="default", min_occurrences=None, spool=spool)
+    # min_occurrences None: by each group's size (restore.pairs.feed_min_occurrences).
+    _learn_decisions(args, path, neural="default", min_occurrences=None, spool=spool, group_by=args.group_by)
     return path
 
 
@@ -356,6 +366,7 @@ def _learn_decisions(
     neural: str | None = None,
     min_occurrences: int | None = 2,
     spool: str | None = None,
+    group_by: str = "none",
 ) -> dict[str, Any]:
     """Pass 1 of a two-pass run: the feed's pair decisions (by the neural teacher with ``neural``),
     written to ``path`` at the end (atomically, so --resume never reuses a half-learned file)."""
@@ -376,6 +387,7 @@ def _learn_decisions(
         lines=args.lines,
         input_format=args.input_format,
         spool=spool,
+        group_by=group_by,
         log=None if args.quiet else log_to_stderr,
     )
     if not args.quiet:
@@ -387,6 +399,8 @@ def _learn_decisions(
             kept = len(decided) - changed
             learned += f" and kept {kept} spun form{'' if kept == 1 else 's'}"
         learned += f" from {words:,} words"
+        if "groups" in document:
+            learned += f" in {len(document['groups'])} groups (--group-by {group_by})"
         kept_at = (
             f"→ {path}" if args.output is not None or args.adapt_spinner is not None
             else "(for this run only: -o or --adapt-spinner keeps them)"
