@@ -459,3 +459,37 @@ def test_a_records_group_is_its_site_or_the_host_it_names() -> None:
     assert key({"title": "no site"}) == "" and key({"site": None}) == "" and key({"site": ["a"]}) == ""
     assert key({"site": "a.example"}, "none") == ""
     assert key({"feed": "https://x.example/rss", "site": "a.example"}, "feed") == "x.example"
+
+
+def test_adapt_pairs_by_site_decides_each_site_and_correct_applies_each_sites(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    from corrector.candidates.spinner import read_spinner
+    from corrector.cli import main
+
+    texts = [*_planted_feed(), "The minister stated that the talks would go on."]
+    sites = ["a.example"] * 4 + ["b.example"]
+    feed = tmp_path / "feed.jsonl"
+    labelled = enumerate(zip(texts, sites, strict=True))
+    rows = [json.dumps({"id": str(i), "text": t, "site": s}) for i, (t, s) in labelled]
+    feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    common = ["--model", str(tiny_model_dir), "--quiet"]
+    grouped = tmp_path / "grouped.json"
+    adapt = ["adapt", "--method", "pairs", "--feed"]
+    assert main([*adapt, str(feed), "-o", str(grouped), "--group-by", "site", *common]) == 0
+    document = read_spinner(grouped)
+    pairs = {g["group"]: [(p["spun"], p["original"]) for p in g["pairs"]] for g in document["groups"]}
+    assert pairs == {"a.example": [("stated", "said")], "b.example": []}  # b's one "stated" is no pattern
+    # Site a's records restored with the grouped file are what a file learned from site a alone gives.
+    only_a = tmp_path / "a.jsonl"
+    only_a.write_text("\n".join(rows[:4]) + "\n", encoding="utf-8")
+    alone = tmp_path / "alone.json"
+    assert main([*adapt, str(only_a), "-o", str(alone), *common]) == 0
+    outputs = {}
+    for name, spinner, inputs in (("grouped", grouped, feed), ("alone", alone, only_a)):
+        out = tmp_path / f"{name}.out.jsonl"
+        argv = ["correct", str(inputs), "--spinner", str(spinner), "-o", str(out), *common]
+        assert main(argv) == 0
+        lines = out.read_text(encoding="utf-8").splitlines()
+        outputs[name] = [json.loads(line)["restored"] for line in lines]
+    assert outputs["grouped"][:4] == outputs["alone"] and all(" said " in r for r in outputs["alone"][1:3])

@@ -53,6 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="--method pairs: the neural teacher decides the feed's most probable pair types, scoring "
         "a few occurrences of each (SmolLM2-135M by default; corrector.restore.teacher)",
     )
+    parser.add_argument(
+        "--group-by", default="none", metavar="site|none|FIELD",
+        help="--method pairs: decide each group of records as a feed of its own (site: a record's "
+        "'site' field or the host of its URL; as `correct --group-by`); default: one feed",
+    )
     parser.add_argument("--iterations", type=int, default=AdaptConfig().iterations, help="EM iterations")
     parser.add_argument("--max-sentences", type=int, default=None, help="use the first N sentences only")
     parser.add_argument("--model", type=Path, default=None, help="KenLM model directory (E-step LM)")
@@ -160,6 +165,7 @@ def _run_pairs(args: argparse.Namespace) -> int:
         text_field=args.text_field,
         lines=args.lines,
         input_format=args.input_format,
+        group_by=args.group_by,
         log=None if args.quiet else log_to_stderr,
     )
     meta = document["meta"]
@@ -167,5 +173,6 @@ def _run_pairs(args: argparse.Namespace) -> int:
     print("top pairs:")
     for d in decided[:20]:
         print(f"  {d.spun}\t←\t{d.original}\tP={d.probability:.3f}\tcount={d.occurrences}")
-    print(f"wrote {args.output}: {len(decided)} pairs")
+    groups = f" in {len(document['groups'])} groups" if "groups" in document else ""
+    print(f"wrote {args.output}: {len(decided)} pairs{groups}")
     return 0
