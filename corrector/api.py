@@ -4,6 +4,7 @@ n-gram decoder alone (``--fast``)."""
 
 from __future__ import annotations
 
+import copy
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -73,36 +74,38 @@ class Corrector:
             path = default_neural_model() if config.neural == "default" else config.neural
             self.neural = shared_neural_lm(path)
         self.spinner_channel: SpinnerChannel | None = None
-        if config.spinner:
-            # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
-            from corrector.candidates.spinner import SpinnerChannel
-
-            self.spinner_channel = SpinnerChannel.for_decoder(
-                config.spinner, config.change_penalty, config.channel_weight
-            )
         # A grouped spinner file (`corrector correct --group-by`) holds one feed's decisions per
-        # group: how it keyed its records, and this corrector for each group met so far.
+        # group: how it keyed its records, the file (read once), and this corrector per group met.
         self.group_by: str | None = None
+        self._grouped: dict[str, Any] | None = None
         self._groups: dict[str, Corrector] = {}
         if config.spinner:
-            from corrector.candidates.spinner import grouped_by
+            # An adapted channel (`corrector adapt`) rescores the generic lattice arcs.
+            from corrector.candidates.spinner import SpinnerChannel, group_document, read_spinner
 
-            self.group_by = grouped_by(config.spinner)
+            document = read_spinner(config.spinner)
+            self.spinner_channel = SpinnerChannel.for_document(
+                group_document(document, ""), config.change_penalty, config.channel_weight
+            )
+            if "groups" in document:
+                self.group_by, self._grouped = document["meta"].get("group_by", "site"), document
 
     def for_group(self, group: str) -> Corrector:
         """This corrector applying its grouped spinner file's decisions for ``group`` (itself when
         the file is not grouped): what ``corrector correct --group-by`` restores a record with."""
-        if self.group_by is None or self.config.spinner is None:
+        if self._grouped is None:
             return self
         found = self._groups.get(group)
         if found is None:
-            from corrector.candidates.spinner import SpinnerChannel
+            from corrector.candidates.spinner import SpinnerChannel, group_document
 
             if len(self._groups) >= MAX_GROUPS_KEPT:
                 self._groups.clear()  # a feed of many sites: each is cheap to make again
-            found = Corrector(self.config, self.lm, self.generator, self.neural)
-            found.spinner_channel = SpinnerChannel.for_decoder(
-                self.config.spinner, self.config.change_penalty, self.config.channel_weight, group
+            # A shallow copy shares the model, the tables and the neural LM, and reads no file.
+            found = copy.copy(self)
+            found.group_by, found._grouped, found._groups = None, None, {}
+            found.spinner_channel = SpinnerChannel.for_document(
+                group_document(self._grouped, group), self.config.change_penalty, self.config.channel_weight
             )
             self._groups[group] = found
         return found

@@ -67,12 +67,6 @@ def group_document(document: dict[str, Any], group: str) -> dict[str, Any]:
     return {"format": FORMAT, "meta": {"method": DECISIONS_METHOD}, "iterations": [], "pairs": [], "keep": {}}
 
 
-def grouped_by(path: str | Path) -> str | None:
-    """How a grouped spinner file keyed its records (``--group-by``), None when it has one feed."""
-    document = read_spinner(path)
-    return document["meta"].get("group_by") if "groups" in document else None
-
-
 def is_decisions(path: str | Path) -> bool:
     """Whether a spinner file holds a feed's pair decisions rather than an EM channel."""
     return _is_decisions(read_spinner(path))
@@ -192,16 +186,23 @@ class SpinnerChannel:
 
     @classmethod
     def for_decoder(
-        cls, path: str | Path, change_penalty: float, channel_weight: float = 1.0, group: str = ""
+        cls, path: str | Path, change_penalty: float, channel_weight: float = 1.0
     ) -> SpinnerChannel:
         """Offsets such that a decoder with ``change_penalty`` behaves as the benchmarked setting:
         adapted pairs pay :data:`ADAPTED_CHANGE_PENALTY`, generic candidates of spans the feed
         never showed pay that plus :data:`UNSEEN_SPAN_COST` (benchmarks/adapt.py). Offsets are
         divided by ``channel_weight`` because the decoder multiplies channel scores by it. A
         decisions file's pairs pay :data:`DECIDED_CHANGE_PENALTY` (the neural teacher's,
-        :data:`TAUGHT_CHANGE_PENALTY`) and nothing else changes. ``group``: whose decisions, in a
-        grouped file."""
-        document = group_document(read_spinner(path), group)
+        :data:`TAUGHT_CHANGE_PENALTY`) and nothing else changes. A grouped file's group ``""``
+        (see :meth:`for_document`)."""
+        return cls.for_document(group_document(read_spinner(path), ""), change_penalty, channel_weight)
+
+    @classmethod
+    def for_document(
+        cls, document: dict[str, Any], change_penalty: float, channel_weight: float = 1.0
+    ) -> SpinnerChannel:
+        """:meth:`for_decoder` of a spinner file's document already read (one group's, from
+        :func:`group_document`)."""
         if _is_decisions(document):
             rows = document["pairs"]
             decided = [(p["spun"], p["original"], p["prob"]) for p in rows if p["prob"] > 0]
