@@ -458,6 +458,7 @@ def test_a_records_group_is_its_site_or_the_host_it_names() -> None:
     assert key({"site": "", "link": "http://feeds.example.org/a"}) == "feeds.example.org"
     assert key({"title": "no site"}) == "" and key({"site": None}) == "" and key({"site": ["a"]}) == ""
     assert key({"site": "a.example"}, "none") == ""
+    assert key({"site": "a.example"}, "document") == "document:1"
     assert key({"feed": "https://x.example/rss", "site": "a.example"}, "feed") == "x.example"
 
 

@@ -80,17 +80,20 @@ class Record:
         return len(self.text.split()) if self.text else 0
 
 
-GROUP_BY_CHOICES = ("site", "none")  # besides any field name
+GROUP_BY_CHOICES = ("site", "document", "none")  # besides any field name
 _URL_FIELDS = ("url", "source_url", "link")  # where a record names its page, when it has no site
 
 
 def group_key(record: Record, group_by: str) -> str:
     """The group a record belongs to, i.e. the spinner that wrote it, for ``--group-by``: ``none``,
-    one group; ``site``, the record's ``site`` field, else the host of its ``url``,
-    ``source_url`` or ``link`` field; any other name, that field (a URL read as its host).
-    A record without the field joins the group ``""``."""
+    one group; ``document``, each record its own (its id: a file, a line, or its ``id`` field);
+    ``site``, the record's ``site`` field, else the host of its ``url``, ``source_url`` or
+    ``link`` field; any other name, that field (a URL read as its host). A record without the
+    field joins the group ``""``."""
     if group_by == "none":
         return ""
+    if group_by == "document":
+        return f"document:{record.id}"
     if group_by == "site":
         value = record.fields.get("site") or next(
             (record.fields[name] for name in _URL_FIELDS if record.fields.get(name)), ""
