@@ -405,3 +405,28 @@ def test_each_site_of_a_feed_is_decided_as_a_feed_of_its_own(tiny_model_dir: Pat
     assert "groups" not in read_spinner(Path(f"{pooled}.spinner.json"))
     one_feed = taught_factory(str(tiny_model_dir), neural="default").correct_feed(texts)
     assert _restored(pooled) == [r.text for r in one_feed.restorations]
+
+
+@pytest.mark.usefixtures("installed")
+def test_text_files_are_articles_alone_unless_grouped_otherwise(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from test_teacher import taught_factory
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    texts = [" ".join(_planted_feed()), " ".join(reversed(_planted_feed())), _planted_feed()[1]]
+    for i, text in enumerate(texts):
+        (folder / f"{i}.txt").write_text(text + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert _correct(tiny_model_dir, str(folder), "-o", str(out)) == 0
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    spinner = read_spinner(Path(f"{out}.spinner.json"))
+    # Nothing says that two files share a spinner: each is decided as a single article.
+    assert [g["group"] for g in spinner["groups"]] == [f"document:{i}" for i in ids]
+    assert all(g["meta"]["min_occurrences"] == 1 for g in spinner["groups"])
+    corrector = taught_factory(str(tiny_model_dir), neural="default")
+    assert _restored(out) == [corrector.correct_feed([t]).restorations[0].text for t in texts]
+    # --group-by none: the files are one feed.
+    pooled = tmp_path / "pooled.jsonl"
+    assert _correct(tiny_model_dir, str(folder), "-o", str(pooled), "--group-by", "none") == 0
+    assert "groups" not in read_spinner(Path(f"{pooled}.spinner.json"))
+    assert _restored(pooled) == [r.text for r in corrector.correct_feed(texts).restorations]

@@ -74,6 +74,7 @@ class Record:
     error: str | None = None
     head: str = ""  # text output writes head + text + tail (see the module docstring)
     tail: str = "\n"
+    whole_file: bool = False  # a text file read whole: an article by itself, in no feed
 
     @property
     def word_count(self) -> int:
@@ -88,8 +89,10 @@ def group_key(record: Record, group_by: str) -> str:
     """The group a record belongs to, i.e. the spinner that wrote it, for ``--group-by``: ``none``,
     one group; ``document``, each record its own (its id: a file, a line, or its ``id`` field);
     ``site``, the record's ``site`` field, else the host of its ``url``, ``source_url`` or
-    ``link`` field; any other name, that field (a URL read as its host). A record without the
-    field joins the group ``""``."""
+    ``link`` field, else, for a text file read whole, the file (an article alone: nothing says
+    that two files share a spinner); any other name, that field (a URL read as its host). A
+    record without the field joins the group ``""``: the records of a feed file (JSONL, CSV,
+    ``--lines``) that name no site are one feed."""
     if group_by == "none":
         return ""
     if group_by == "document":
@@ -98,6 +101,8 @@ def group_key(record: Record, group_by: str) -> str:
         value = record.fields.get("site") or next(
             (record.fields[name] for name in _URL_FIELDS if record.fields.get(name)), ""
         )
+        if not value and record.whole_file:
+            return f"document:{record.id}"
     else:
         value = record.fields.get(group_by, "")
     if value is None or isinstance(value, dict | list):
@@ -351,7 +356,7 @@ def _read_document(raw: BinaryIO, name: str, max_chars: int) -> Iterator[Record]
         yield Record(name, None, {}, error, head, "")
         return
     body = text.rstrip("\r\n")  # the final line ends are framing, kept for text output
-    yield replace(_check_text(name, body, {}, max_chars), head=head, tail=text[len(body) :])
+    yield replace(_check_text(name, body, {}, max_chars), head=head, tail=text[len(body) :], whole_file=True)
 
 
 def _read_jsonl(raw: BinaryIO, name: str, text_field: str, max_chars: int) -> Iterator[Record]:
