@@ -494,3 +494,11 @@ def test_adapt_pairs_by_site_decides_each_site_and_correct_applies_each_sites(
         lines = out.read_text(encoding="utf-8").splitlines()
         outputs[name] = [json.loads(line)["restored"] for line in lines]
     assert outputs["grouped"][:4] == outputs["alone"] and all(" said " in r for r in outputs["alone"][1:3])
+
+
+def test_the_logistic_of_a_pairs_log_odds_never_overflows() -> None:
+    from corrector.restore.pairs import logistic
+
+    assert logistic(0.0) == 0.5 and logistic(800.0) == 1.0
+    assert logistic(-750.0) == math.exp(-750.0) and logistic(-1e6) == 0.0  # 1 / (1 + e^750) overflowed
+    assert logistic(-699.0) == 1.0 / (1.0 + math.exp(699.0))  # as before wherever it did not

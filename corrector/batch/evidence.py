@@ -61,8 +61,9 @@ class FeedEvidence:
         self.evidence += evidence
         self.documents += 1
         if group is not None:
-            summed, documents = self.groups.get(group, (ScopeEvidence(), 0))
-            self.groups[group] = (summed + evidence, documents + 1)
+            summed, documents = self.groups.get(group) or (ScopeEvidence(), 0)
+            summed += evidence  # in place: a group's running sum costs one document per add
+            self.groups[group] = (summed, documents + 1)
 
 
 def _load(path: Path, fingerprint: str) -> FeedEvidence | None:

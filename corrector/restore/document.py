@@ -40,6 +40,7 @@ from corrector.restore.pairs import (
     decisions,
     features,
     judge_pairs,
+    logistic,
     placed_probabilities,
     proposals,
 )
@@ -73,7 +74,7 @@ def spun_score(edits: int, words: int, gain: float) -> float:
     if words == 0:
         return 0.0
     z = defaults.SPUN_SCALE * edits / words + defaults.SPUN_GAIN_SCALE * gain / words + defaults.SPUN_BIAS
-    return 1.0 / (1.0 + math.exp(-z))
+    return logistic(z)
 
 
 @dataclass(frozen=True, slots=True)

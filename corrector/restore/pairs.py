@@ -216,6 +216,12 @@ def _load_model(path: str) -> PairModel:
     )
 
 
+def logistic(z: float) -> float:
+    """σ(z) = 1 / (1 + e^-z), without overflow: e^-z overflows a float past z ≈ −709 (a feed of
+    thousands of copies of one text takes a pair's log odds there), where σ(z) is e^z."""
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700.0 else math.exp(z)
+
+
 def _clip(gain: float) -> float:
     return min(max(gain, -CLIP), CLIP)
 
@@ -358,7 +364,7 @@ def judge_pairs(
             prior.log_ratio(spun, evidence),
             prior.log_ratio(original, evidence),
         )
-        probability = 1.0 / (1.0 + math.exp(-model.log_odds(typical)))
+        probability = logistic(model.log_odds(typical))
         judged.append(
             PairDecision(
                 spun, original, probability, occurrences, mean,
@@ -437,7 +443,7 @@ def placed_probabilities(
             lattices, {p.pair for p in judged if p is not None}, lm, channel_weight, memos
         )
     return [
-        None if p is None else 1.0 / (1.0 + math.exp(-model.log_odds(features(p, evidence, prior))))
+        None if p is None else logistic(model.log_odds(features(p, evidence, prior)))
         for p in judged
     ]
 
