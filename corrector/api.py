@@ -306,13 +306,14 @@ class Corrector:
             restorer, decided = self._feed_restorer([texts[i] for i in indices], min_occurrences)
             restorers[key] = restorer
             by_group.append((key, decided))
-        from corrector.batch.job import text_batches
+        from corrector.batch.job import in_groups, text_batches
 
         # The chunks corrector correct makes of the input, each restored group by group in it.
         restored: list[Restoration] = []
         for batch in text_batches(texts):
             at = len(restored)
-            restored += restore_grouped(batch, keys[at : at + len(batch)], restorers)
+            own_keys = keys[at : at + len(batch)]
+            restored += in_groups(batch, own_keys, lambda key, own: restorers[key].correct_batch(own))
         decisions = tuple(d for _, decided in by_group for d in decided)
         return FeedRestoration(tuple(restored), decisions, tuple(by_group) if groups is not None else ())
 
@@ -388,18 +389,3 @@ class Corrector:
             return
         yield from parallel_restorations(self.config, texts, workers)
 
-
-def restore_grouped(
-    texts: Sequence[str], keys: Sequence[str], restorers: dict[str, Any]
-) -> list[Restoration]:
-    """One chunk's documents restored, each by its group's restorer (``correct_batch`` over each
-    group's documents of the chunk, in the order the groups first appear), back in input order."""
-    out: list[Restoration | None] = [None] * len(texts)
-    positions: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        positions.setdefault(key, []).append(i)
-    for key, indices in positions.items():
-        restored = restorers[key].correct_batch([texts[i] for i in indices])
-        for i, restoration in zip(indices, restored, strict=True):
-            out[i] = restoration
-    return [r for r in out if r is not None]

@@ -23,7 +23,7 @@ import shutil
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
@@ -56,6 +56,7 @@ DEFAULT_CHUNK_WORDS = 2_000
 
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class SupportsCorrect(Protocol):
@@ -125,15 +126,23 @@ def restore_chunk(spec: CorrectorSpec, records: list[Record]) -> list[dict[str, 
     if group_by is None:
         return restore_records(records, corrector)
     # A grouped spinner file: each group's records of the chunk restored with its decisions.
+    keys = [group_key(record, group_by) for record in records]
+    return in_groups(records, keys, lambda key, own: restore_records(own, corrector.for_group(key)))
+
+
+def in_groups(
+    items: Sequence[T], keys: Sequence[str], restore: Callable[[str, list[T]], list[R]]
+) -> list[R]:
+    """``restore(key, its items)`` for each group of a chunk's ``items`` (one key each; the groups
+    in the order they first appear), the results back in the items' order."""
     positions: dict[str, list[int]] = {}
-    for i, record in enumerate(records):
-        positions.setdefault(group_key(record, group_by), []).append(i)
-    out: list[dict[str, Any]] = [{} for _ in records]
+    for i, key in enumerate(keys):
+        positions.setdefault(key, []).append(i)
+    out: list[R | None] = [None] * len(items)
     for key, indices in positions.items():
-        restored = restore_records([records[i] for i in indices], corrector.for_group(key))
-        for i, output in zip(indices, restored, strict=True):
-            out[i] = output
-    return out
+        for i, result in zip(indices, restore(key, [items[i] for i in indices]), strict=True):
+            out[i] = result
+    return [result for result in out if result is not None]
 
 
 def restore_records(records: list[Record], corrector: SupportsCorrect) -> list[dict[str, Any]]:
