@@ -430,3 +430,24 @@ def test_text_files_are_articles_alone_unless_grouped_otherwise(tiny_model_dir: 
     assert _correct(tiny_model_dir, str(folder), "-o", str(pooled), "--group-by", "none") == 0
     assert "groups" not in read_spinner(Path(f"{pooled}.spinner.json"))
     assert _restored(pooled) == [r.text for r in corrector.correct_feed(texts).restorations]
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_resumed_grouped_run_reuses_each_groups_decisions(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corrector.adapt import learn
+
+    texts = _planted_feed() * 2
+    path = tmp_path / "sites.jsonl"
+    rows = [json.dumps({"id": str(i), "text": t, "site": f"s{i % 3}.example"}) for i, t in enumerate(texts)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert _correct(tiny_model_dir, str(path), "-o", str(out), "--chunk-size", "2") == 0
+    finished = out.read_bytes()
+    assert len(read_spinner(Path(f"{out}.spinner.json"))["groups"]) == 3
+    lines = finished.splitlines(keepends=True)
+    out.write_bytes(b"".join(lines[:3]))  # as if pass 2 had been killed after three records
+    monkeypatch.setattr(learn, "learn_decisions", lambda *_, **__: pytest.fail("pass 1 ran again"))
+    assert _correct(tiny_model_dir, str(path), "-o", str(out), "--chunk-size", "2", "--resume") == 0
+    assert out.read_bytes() == finished
