@@ -152,19 +152,8 @@ def main() -> int:
     parser.add_argument("--no-smooth", action="store_true")
     args = parser.parse_args()
 
-    asked: list[tuple[str, str]] = []
-    gains = neural.NeuralLM.gains
-
-    def recorded(self: neural.NeuralLM, pairs: Any) -> list[float]:
-        asked.extend(pairs)
-        return gains(self, pairs)
-
-    neural.NeuralLM.gains = recorded  # type: ignore[method-assign]
-    corrector = Corrector.load(neural="default")
-    for article in args.articles:
-        corrector.correct_feed([article.read_text(encoding="utf-8")], 1)
-    neural.NeuralLM.gains = gains  # type: ignore[method-assign]
-    pairs = list(dict.fromkeys(asked))
+    _, rounds = teacher_calls(args.articles)
+    pairs = list(dict.fromkeys(pair for asked in rounds for pair in asked))
 
     lm = neural.NeuralLM(neural.default_neural_model())
     started = time.perf_counter()
@@ -186,14 +175,40 @@ def main() -> int:
     approximate = np.array(lm.gains(pairs))
     int8_time = time.perf_counter() - started
 
-    error = np.abs(approximate - exact)
     print(f"{len(pairs)} (window, variant) pairs; float32 {exact_time:.2f} s, int8 {int8_time:.2f} s "
           f"({exact_time / int8_time:.2f}x)")
-    print(f"|int8 − float32| log10: mean {error.mean():.3f}, median {np.median(error):.3f}, "
+    print_gain_errors(exact, approximate, "int8 − float32")
+    return 0
+
+
+def teacher_calls(articles: list[Path]) -> tuple[Corrector, list[list[tuple[str, str]]]]:
+    """The default path's corrector, and the (window, variant) pairs its teacher asked the neural
+    LM for on each article (``corrector correct ARTICLE``), one list per call."""
+    rounds: list[list[tuple[str, str]]] = []
+    gains = neural.NeuralLM.gains
+
+    def recorded(self: neural.NeuralLM, pairs: Any) -> list[float]:
+        rounds.append(list(pairs))
+        return gains(self, pairs)
+
+    neural.NeuralLM.gains = recorded  # type: ignore[method-assign]
+    try:
+        corrector = Corrector.load(neural="default")
+        for article in articles:
+            corrector.correct_feed([article.read_text(encoding="utf-8")], 1)
+    finally:
+        neural.NeuralLM.gains = gains  # type: ignore[method-assign]
+    return corrector, rounds
+
+
+def print_gain_errors(exact: np.ndarray, approximate: np.ndarray, label: str) -> None:
+    """How far approximate gains (log10) are from the shipped ones, and how many of them cross the
+    teacher's threshold (3): what an approximate forward pass would change in its decisions."""
+    error = np.abs(approximate - exact)
+    print(f"|{label}| log10: mean {error.mean():.3f}, median {np.median(error):.3f}, "
           f"90th percentile {np.percentile(error, 90):.3f}, max {error.max():.3f}")
     crossed = int(((exact > 3) != (approximate > 3)).sum())
     print(f"gains on the other side of 3 (the teacher's threshold): {crossed}")
-    return 0
 
 
 if __name__ == "__main__":

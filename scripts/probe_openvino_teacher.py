@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from probe_int8_teacher import print_gain_errors, teacher_calls  # this directory is on sys.path as a script
 
 import corrector.lm.neural as neural
-from corrector import Corrector
 
 NEGATIVE = np.float32(-1e30)  # an additive mask's "not visible" (finite: no NaN in bfloat16)
 
@@ -189,18 +189,7 @@ def main() -> int:
     parser.add_argument("--precision", default="bf16", choices=["bf16", "f32"])
     args = parser.parse_args()
 
-    rounds: list[list[tuple[str, str]]] = []
-    gains = neural.NeuralLM.gains
-
-    def recorded(self: neural.NeuralLM, pairs: Any) -> list[float]:
-        rounds.append(list(pairs))
-        return gains(self, pairs)
-
-    neural.NeuralLM.gains = recorded  # type: ignore[method-assign]
-    corrector = Corrector.load(neural="default")
-    for article in args.articles:
-        corrector.correct_feed([article.read_text(encoding="utf-8")], 1)
-    neural.NeuralLM.gains = gains  # type: ignore[method-assign]
+    corrector, rounds = teacher_calls(args.articles)
     lm = corrector.neural
     assert lm is not None
 
@@ -221,15 +210,11 @@ def main() -> int:
         approximate, fast_time = timed()
     finally:
         neural.NeuralLM._run, neural.NeuralLM._gather = shipped  # type: ignore[method-assign]
-    error = np.abs(approximate - exact)
     print(f"{len(exact)} (window, variant) pairs in {len(rounds)} calls; numpy float32 {exact_time:.2f} s, "
           f"OpenVINO {args.precision} {fast_time:.2f} s ({exact_time / fast_time:.2f}x); "
           f"OpenVINO graphs built in {forward.build_seconds:.2f} s, "
           f"compiled in {forward.compile_seconds:.2f} s")
-    print(f"|OpenVINO − numpy| log10: mean {error.mean():.3f}, median {np.median(error):.3f}, "
-          f"90th percentile {np.percentile(error, 90):.3f}, max {error.max():.3f}")
-    crossed = int(((exact > 3) != (approximate > 3)).sum())
-    print(f"gains on the other side of 3 (the teacher's threshold): {crossed}")
+    print_gain_errors(exact, approximate, "OpenVINO − numpy")
     return 0
 
 

@@ -122,10 +122,10 @@ def gather_evidence(
     records = itertools.islice(job.records(), state.records, None)  # read again, not re-processed
     # Each chunk's group keys, read here as the chunk is handed out; results come back in order.
     keys: collections.deque[list[str | None]] = collections.deque()
+    grouped = job.group_by != "none"
 
     def chunks() -> Iterator[list[Record]]:
         for chunk in chunk_records(records):
-            grouped = job.group_by != "none"
             keys.append([group_key(r, job.group_by) if grouped else None for r in chunk])
             yield chunk
 
