@@ -249,6 +249,27 @@ def test_families_know_what_each_member_shares_with_its_anchor() -> None:
                 assert shared == neural._common_prefix(sequences[member], sequences[anchor])
 
 
+def test_texts_that_begin_alike_are_cut_into_families_that_share_their_own_starts() -> None:
+    """Two texts that share their first five tokens, each with variants that share 30 with it (a
+    sentence two sites spun differently): as one family, every variant of the second would run
+    from token 5; cut at the weak link, each text anchors its own variants, and fewer tokens run."""
+    a = [0, 1, 2, 3, 4, *range(10, 40)]
+    b = [0, 1, 2, 3, 4, *range(50, 80)]
+    sequences = [a, [*a[:30], 99, 98], [*a[:32], 97], b, [*b[:30], 99, 98], [*b[:33], 96]]
+    families = neural._families(sequences)
+    assert sorted(sorted([anchor, *(m for m, _ in members)]) for anchor, members in families) == [
+        [0, 1, 2], [3, 4, 5]
+    ]
+
+    def tokens_run(families: list[neural.Family]) -> int:
+        return sum(len(sequences[a]) + sum(len(sequences[m]) - s for m, s in ms) for a, ms in families)
+
+    order = sorted(range(len(sequences)), key=lambda i: (sequences[i], i))
+    links = [neural._common_prefix(sequences[i], sequences[j]) for i, j in itertools.pairwise(order)]
+    one_family, cost = neural._anchored(sequences, order, links)
+    assert tokens_run([one_family]) == cost > tokens_run(families) + 40
+
+
 def test_texts_longer_than_the_window_are_scored_whole(tiny: NeuralLM) -> None:
     text = " ".join(["the man said"] * 300)
     assert len(tiny.encode(text)) > MAX_TOKENS

@@ -502,9 +502,10 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
 
 def _families(sequences: Sequence[Sequence[int]]) -> list[Family]:
     """Sequences grouped by shared beginnings, as (anchor, [(other member, tokens it shares with
-    the anchor)]): neighbours in sorted order that share ``MIN_SHARED_TOKENS`` join a family (at
-    most ``MAX_FAMILY``), whose anchor is the member sharing the most tokens with the rest.
-    Deterministic for the same sequences."""
+    the anchor)]): neighbours in sorted order that share ``MIN_SHARED_TOKENS`` form a run (at most
+    ``MAX_FAMILY``), cut into families where that runs fewer tokens (:func:`_cut`), each
+    anchored by the member sharing the most tokens with the rest. Deterministic for the same
+    sequences."""
     order = sorted(range(len(sequences)), key=lambda i: (sequences[i], i))
     groups: list[list[int]] = []
     adjacent: list[list[int]] = []  # common prefix of each member with the next, per group
@@ -516,24 +517,63 @@ def _families(sequences: Sequence[Sequence[int]]) -> list[Family]:
         else:
             groups.append([i])
             adjacent.append([])
-    families = []
-    for group, links in zip(groups, adjacent, strict=True):
-        # In sorted order two members share the least of the adjacent prefixes between them.
-        totals = []
-        for a in range(len(group)):
-            total, run = len(sequences[group[a]]), MAX_TOKENS + 1
-            for link in reversed(links[:a]):
-                run = min(run, link)
-                total += run
-            run = MAX_TOKENS + 1
-            for link in links[a:]:
-                run = min(run, link)
-                total += run
-            totals.append(total)
-        at = totals.index(max(totals))
-        members = [(group[b], min(links[min(at, b) : max(at, b)])) for b in range(len(group)) if b != at]
-        families.append((group[at], members))
-    return families
+    runs = zip(groups, adjacent, strict=True)
+    return [family for group, links in runs for family in _cut(sequences, group, links)]
+
+
+def _cut(sequences: Sequence[Sequence[int]], group: list[int], links: list[int]) -> list[Family]:
+    """A run of sorted sequences (``links``: each one's common prefix with the next) as families:
+    cut at its weakest link while the two sides, each with its own anchor, run fewer tokens than
+    the whole. Without the cut, the variants of two texts that begin alike (a sentence two sites
+    spun differently, two windows that start with the same words) would all run from where the
+    texts part, however much each text's own variants share (a grouped feed's teacher ran 1.6×
+    the tokens: docs/speed.md, "Families cut at their weakest link")."""
+    family, cost = _anchored(sequences, group, links)
+    if len(group) < 2:
+        return [family]
+    at = links.index(min(links))
+    left, right = (group[: at + 1], links[:at]), (group[at + 1 :], links[at + 1 :])
+    if _anchored(sequences, *left)[1] + _anchored(sequences, *right)[1] >= cost:
+        return [family]
+    return _cut(sequences, *left) + _cut(sequences, *right)
+
+
+def _anchored(sequences: Sequence[Sequence[int]], group: list[int], links: list[int]) -> tuple[Family, int]:
+    """``group`` as one family, anchored by the member that shares the most tokens with the others
+    (in sorted order two members share the least of the links between them), and the tokens the
+    family runs: its anchor whole, each other member from its first token that differs."""
+    n = len(group)
+    # Per member, the tokens shared with every later member, and with every earlier one: sums of
+    # range minima, each from the next (or previous) smaller link on (a monotonic stack, O(n)).
+    later, earlier = [0] * n, [0] * n
+    stack: list[int] = []
+    for a in range(n - 2, -1, -1):
+        while stack and links[stack[-1]] >= links[a]:
+            stack.pop()
+        below = stack[-1] if stack else n - 1
+        later[a] = links[a] * (below - a) + (later[below] if stack else 0)
+        stack.append(a)
+    stack = []
+    for a in range(1, n):
+        while stack and links[stack[-1] - 1] >= links[a - 1]:
+            stack.pop()
+        below = stack[-1] if stack else 0
+        earlier[a] = links[a - 1] * (a - below) + (earlier[below] if stack else 0)
+        stack.append(a)
+    totals = [len(sequences[group[a]]) + later[a] + earlier[a] for a in range(n)]
+    at = totals.index(max(totals))
+    before: list[tuple[int, int]] = []
+    shared = MAX_TOKENS + 1
+    for b in range(at - 1, -1, -1):
+        shared = min(shared, links[b])
+        before.append((group[b], shared))
+    members = before[::-1]
+    shared = MAX_TOKENS + 1
+    for b in range(at + 1, n):
+        shared = min(shared, links[b - 1])
+        members.append((group[b], shared))
+    cost = len(sequences[group[at]]) + sum(len(sequences[m]) - s for m, s in members)
+    return (group[at], members), cost
 
 
 def _tokenizer(model: str, tokens: list[str], merges: list[str]) -> Any:
