@@ -18,7 +18,7 @@ from corrector.lm.kenlm import load_language_model
 from corrector.restore.decoder import DecoderWeights
 from corrector.restore.document import DocumentRestorer, TaughtEvidence, short_documents_score
 from corrector.restore.pairs import PairDecision, ScopeEvidence, feed_min_occurrences, recurring_forms
-from corrector.restore.teacher import run_together
+from corrector.restore.teacher import TeacherSteps, run_together
 from corrector.restore.verify import VerifierWeights
 from corrector.text.lattice import Lattice
 from corrector.text.results import Restoration
@@ -44,6 +44,23 @@ class FeedRestoration:
     # With groups: each group's own decisions, in order of first appearance (``decisions`` is
     # then every group's, in that order).
     group_decisions: tuple[tuple[str, tuple[PairDecision, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDecisions:
+    """One feed's pair decisions (:meth:`Corrector.decide_feeds`) and what applying them needs."""
+
+    decisions: tuple[PairDecision, ...]
+    min_occurrences: int  # what a pair type needed to be decided
+    taught: bool  # by the neural teacher (else by the pair model)
+    # The forms the feed's teacher decided; each document decides its others (seen once) itself.
+    recurring: frozenset[str]
+    short_score: float | None  # the feed's short documents' pooled spun score, which gates them
+
+    @property
+    def complete(self) -> bool:
+        """A single article's decisions: every form of it was decided (``min_occurrences`` 1)."""
+        return self.min_occurrences == 1
 
 
 class Corrector:
@@ -175,59 +192,30 @@ class Corrector:
         (:meth:`pair_evidence` summed over the feed)."""
         return self._correct([text], feed)[0]
 
-    def correct_batch(self, texts: Sequence[str]) -> list[Restoration]:
+    def correct_batch(self, texts: Sequence[str], groups: Sequence[str] | None = None) -> list[Restoration]:
         """``[self.correct(text) for text in texts]``, with the documents' own teachers run side
         by side (:func:`~corrector.restore.teacher.run_together`): a feed's forms seen once are
         judged in each document, and a few documents' neural questions asked in one call cost
         ~40% less than each document's alone. Which documents share a batch moves the neural
         gains in their last bits (so, rarely, a decision at its threshold): ``corrector correct``
         and :meth:`correct_feed` batch the same consecutive documents
-        (:func:`~corrector.batch.job.text_batches`)."""
-        return self._correct(list(texts), None)
+        (:func:`~corrector.batch.job.text_batches`). ``groups``: one key per text, each text
+        restored with its group's decisions (:meth:`for_group`), all of them together."""
+        correctors = [self] * len(texts) if groups is None else [self.for_group(g) for g in groups]
+        return correct_together(correctors, list(texts))
 
     def _correct(self, texts: list[str], feed: ScopeEvidence | None) -> list[Restoration]:
-        for text in texts:
-            if not isinstance(text, str):
-                raise TypeError(f"text must be str, not {type(text).__name__}")
-        # A correction allocates ~100 objects per word and makes no reference cycles, so the
-        # collections it would trigger free nothing (~4% of its time, each scanning the memos and
-        # the caches' new entries again): pause the collector for the documents, restoring its
-        # state after, as the generator and the decoder do for their parts.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            if self.spinner_channel is None:
-                return [self.restore_lattices(text, self.lattices(text), feed) for text in texts]
-            # The gate and the prior judge a document by the generic channel: a spinner's pairs
-            # (decided from a whole feed) change what is restored, not whether it looks spun.
-            generic = [self.generator.lattices(split_sentences(text)) for text in texts]
-            own = self._own_decisions(texts, generic)
-            return [
-                self._restore_spun(text, lattices, decided, feed)
-                for text, lattices, decided in zip(texts, generic, own, strict=True)
-            ]
-        finally:
-            if enabled:
-                gc.enable()
+        return correct_together([self] * len(texts), texts, feed)
 
-    def _own_decisions(
-        self, texts: list[str], generic: list[list[Lattice]]
-    ) -> list[list[tuple[str, str, float]] | None]:
-        """Per document, the teacher's decisions for the forms of ``texts`` its feed did not decide
-        (seen once there), judged as a single article's are: each from its occurrences in its
-        document, kept when no original fits better; None where the feed decided everything."""
+    def _own_steps(self, text: str, generic: list[Lattice]) -> TeacherSteps | None:
+        """The teacher's steps for the forms of ``text`` its feed did not decide (seen once there),
+        judged as a single article's are: each from its occurrences in its document, kept when no
+        original fits better; None where the feed decided everything."""
         channel = self.spinner_channel
         if channel is None or not channel.open_documents or self.neural is None:
-            return [None] * len(texts)
+            return None
         restorer = DocumentRestorer(self.lm, self.config, self.neural)
-        steps = [
-            restorer.taught_steps(restorer.pair_evidence(lattices), [text], 1, channel.settled)
-            for text, lattices in zip(texts, generic, strict=True)
-        ]
-        return [
-            [(d.spun, d.original, d.probability) for d in decided]
-            for decided in run_together(steps, self.neural)
-        ]
+        return restorer.taught_steps(restorer.pair_evidence(generic), [text], 1, channel.settled)
 
     def _restore_spun(
         self,
@@ -297,46 +285,68 @@ class Corrector:
         keys = [""] * len(texts) if groups is None else [str(g) for g in groups]
         if len(keys) != len(texts):
             raise ValueError(f"{len(keys)} groups for {len(texts)} texts")
-        members: dict[str, list[int]] = {}
-        for i, key in enumerate(keys):
-            members.setdefault(key, []).append(i)
-        restorers: dict[str, Corrector] = {}
-        by_group: list[tuple[str, tuple[PairDecision, ...]]] = []
-        for key, indices in members.items():
-            restorer, decided = self._feed_restorer([texts[i] for i in indices], min_occurrences)
-            restorers[key] = restorer
-            by_group.append((key, decided))
-        from corrector.batch.job import in_groups, text_batches
+        members: dict[str, list[str]] = {}
+        for key, text in zip(keys, texts, strict=True):
+            members.setdefault(key, []).append(text)
+        feeds = []
+        for own in members.values():
+            evidence = ScopeEvidence()
+            for text in own:
+                evidence += self.pair_evidence(text)
+            feeds.append((evidence, len(own), own))
+        decided = self.decide_feeds(feeds, min_occurrences)
+        restorers = {key: self.with_feed_decisions(d) for key, d in zip(members, decided, strict=True)}
+        from corrector.batch.job import text_batches
 
-        # The chunks corrector correct makes of the input, each restored group by group in it.
+        # The chunks corrector correct makes of the input, each restored together, every document
+        # with its group's decisions.
         restored: list[Restoration] = []
         for batch in text_batches(texts):
-            at = len(restored)
-            own_keys = keys[at : at + len(batch)]
-            restored += in_groups(batch, own_keys, lambda key, own: restorers[key].correct_batch(own))
-        decisions = tuple(d for _, decided in by_group for d in decided)
-        return FeedRestoration(tuple(restored), decisions, tuple(by_group) if groups is not None else ())
+            own_keys = keys[len(restored) : len(restored) + len(batch)]
+            restored += correct_together([restorers[key] for key in own_keys], batch)
+        by_group = tuple((key, d.decisions) for key, d in zip(members, decided, strict=True))
+        decisions = tuple(x for _, own_decided in by_group for x in own_decided)
+        return FeedRestoration(tuple(restored), decisions, by_group if groups is not None else ())
 
-    def _feed_restorer(
-        self, texts: Sequence[str], min_occurrences: int | None
-    ) -> tuple[Corrector, tuple[PairDecision, ...]]:
-        """One feed's decisions and the corrector that applies them (see :meth:`correct_feed`)."""
-        if min_occurrences is None:
-            min_occurrences = feed_min_occurrences(len(texts))
-        evidence = ScopeEvidence()
-        for text in texts:
-            evidence += self.pair_evidence(text)
-        if self.neural is not None:
-            decided = self.taught_decisions(evidence, iter(texts), min_occurrences)
-        else:
-            decided = self.pair_decisions(evidence, min_occurrences=min_occurrences)
-        # A single article's teacher judged its every form (min_occurrences 1): see the gate. In a
-        # feed of several, it decided the recurring forms, and judges each document's others there.
+    def decide_feeds(
+        self,
+        feeds: Sequence[tuple[ScopeEvidence, int, Iterable[str]]],
+        min_occurrences: int | None = None,
+        min_probability: float = 0.5,
+    ) -> list[FeedDecisions]:
+        """Each feed's pair decisions, from (its evidence, :meth:`pair_evidence` summed; its number
+        of documents; its texts, read once more by the teacher): by the neural teacher when this
+        corrector has a neural LM (:meth:`taught_decisions`), else by the pair model at
+        ``min_probability`` (:meth:`pair_decisions`). ``min_occurrences``: what a pair type needs
+        (default: :func:`~corrector.restore.pairs.feed_min_occurrences` of each feed's documents).
+        The teachers of consecutive small feeds (a site's few articles, an article read alone) run
+        side by side, in the teams :func:`~corrector.batch.job.feed_teams` makes of the feeds'
+        words, so that their neural questions share calls."""
+        from corrector.batch.job import feed_teams
+
+        needed = [min_occurrences or feed_min_occurrences(documents) for _, documents, _ in feeds]
         taught = self.neural is not None
-        complete = min_occurrences == 1
-        recurring = recurring_forms(evidence, min_occurrences) if taught and not complete else frozenset()
-        restorer = self.with_decisions(decided, taught, complete, recurring, short_documents_score(evidence))
-        return restorer, tuple(decided)
+        out: list[FeedDecisions] = []
+        for team in feed_teams([evidence.words for evidence, _, _ in feeds]):
+            if self.neural is not None:
+                restorer = DocumentRestorer(self.lm, self.config, self.neural)
+                steps = [restorer.taught_steps(feeds[i][0], feeds[i][2], needed[i]) for i in team]
+                found = run_together(steps, self.neural)
+            else:
+                found = [self.pair_decisions(feeds[i][0], min_probability, needed[i]) for i in team]
+            for i, decided in zip(team, found, strict=True):
+                evidence, m = feeds[i][0], needed[i]
+                # A feed of several: its teacher decided the recurring forms, each document its others.
+                recurring = recurring_forms(evidence, m) if taught and m > 1 else frozenset()
+                short = short_documents_score(evidence)
+                out.append(FeedDecisions(tuple(decided), m, taught, recurring, short))
+        return out
+
+    def with_feed_decisions(self, decided: FeedDecisions) -> Corrector:
+        """This corrector applying a feed's decisions (:meth:`decide_feeds`) as its spinner."""
+        return self.with_decisions(
+            decided.decisions, decided.taught, decided.complete, decided.recurring, decided.short_score
+        )
 
     def with_decisions(
         self,
@@ -389,3 +399,49 @@ class Corrector:
             return
         yield from parallel_restorations(self.config, texts, workers)
 
+
+def correct_together(
+    correctors: Sequence[Corrector], texts: Sequence[str], feed: ScopeEvidence | None = None
+) -> list[Restoration]:
+    """Each text restored by its own corrector (a group's, :meth:`Corrector.for_group`), the
+    documents' own teachers side by side wherever their correctors share a neural LM (a group's
+    corrector shares its parent's): ``Corrector.correct_batch`` of a chunk of several groups."""
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+    # A correction allocates ~100 objects per word and makes no reference cycles, so the
+    # collections it would trigger free nothing (~4% of its time, each scanning the memos and
+    # the caches' new entries again): pause the collector for the documents, restoring its
+    # state after, as the generator and the decoder do for their parts.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        # The gate and the prior judge a document by the generic channel: a spinner's pairs
+        # (decided from a whole feed) change what is restored, not whether it looks spun.
+        generic = [
+            None if c.spinner_channel is None else c.generator.lattices(split_sentences(text))
+            for c, text in zip(correctors, texts, strict=True)
+        ]
+        steps = {
+            i: own
+            for i, (c, text, lattices) in enumerate(zip(correctors, texts, generic, strict=True))
+            if lattices is not None and (own := c._own_steps(text, lattices)) is not None
+        }
+        own: list[list[tuple[str, str, float]] | None] = [None] * len(texts)
+        sharing: dict[int, list[int]] = {}
+        for i in steps:
+            sharing.setdefault(id(correctors[i].neural), []).append(i)
+        for indices in sharing.values():
+            scorer = correctors[indices[0]].neural
+            assert scorer is not None
+            for i, decided in zip(indices, run_together([steps[i] for i in indices], scorer), strict=True):
+                own[i] = [(d.spun, d.original, d.probability) for d in decided]
+        return [
+            c.restore_lattices(text, c.lattices(text), feed)
+            if lattices is None
+            else c._restore_spun(text, lattices, decided, feed)
+            for c, text, lattices, decided in zip(correctors, texts, generic, own, strict=True)
+        ]
+    finally:
+        if enabled:
+            gc.enable()

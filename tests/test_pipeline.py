@@ -427,3 +427,14 @@ def test_resume_after_a_kill_between_final_rename_and_checkpoint_removal_is_a_no
     stats = run_batch(job, resume=True)
     assert (stats.records, stats.resumed) == (0, 20)
     assert out.read_bytes() == finished and not checkpoint_path(out).exists()
+
+
+def test_feed_teams_are_consecutive_feeds_of_about_a_chunks_words() -> None:
+    """The feeds whose teachers run side by side: consecutive, closed at a chunk's words (2,000)
+    or records (64), so that a big feed runs alone; cut from the feeds' words alone."""
+    from corrector.batch.job import feed_teams
+
+    assert feed_teams([400] * 12) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11]]
+    assert feed_teams([5_000, 100, 100, 9_000]) == [[0], [1, 2, 3]]
+    assert [len(team) for team in feed_teams([1] * 130)] == [64, 64, 2]
+    assert feed_teams([]) == []

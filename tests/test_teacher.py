@@ -349,6 +349,51 @@ def test_a_feeds_documents_restored_together_judge_their_own_forms_in_shared_cal
     assert [r.text for r in teacher.correct_feed(texts).restorations] == [r.text for r in together]
 
 
+def test_small_groups_are_decided_side_by_side_and_each_as_its_feed_alone(corrector: Corrector) -> None:
+    """A feed of several sites' articles (``correct_feed(groups=…)``, ``corrector correct
+    --group-by site``): the teachers of consecutive small groups ask the neural LM together, in
+    deciding each group's pairs and in restoring a chunk whose documents are of several groups,
+    and each group is decided and restored as its own feed alone."""
+    texts = [
+        "Officials stated about the crisis .",
+        "Aides remarked about the talks .",
+        "Others stated about the plan .",
+        "Staff stated about the region .",
+        "Nobody stated about it .",
+        "Guards remarked about the gate .",
+        "Clerks stated about the fee .",
+    ]
+    groups = ["a", "b", "a", "b", "c", "d", "d"]
+    scorer = CountingScorer({"said": 0.0, "stated": -9.0, "remarked": -9.0})
+    teacher = taught(corrector, scorer, neural_samples=1, neural_teacher_window=0)
+    alone = {
+        key: teacher.correct_feed([t for t, g in zip(texts, groups, strict=True) if g == key])
+        for key in dict.fromkeys(groups)
+    }
+    calls_alone = scorer.calls
+    together = teacher.correct_feed(texts, groups=groups)
+    calls_together = scorer.calls - calls_alone
+    assert together.group_decisions == tuple((key, feed.decisions) for key, feed in alone.items())
+    assert {(key, d.spun, d.original) for key, ds in together.group_decisions for d in ds} == {
+        ("a", "stated", "said"), ("c", "stated", "said")
+    }
+    at = {key: iter(feed.restorations) for key, feed in alone.items()}
+    assert [r.to_dict() for r in together.restorations] == [next(at[g]).to_dict() for g in groups]
+    assert [r.text for r in together.restorations] == [
+        "Officials said about the crisis .",
+        "Aides said about the talks .",
+        "Others said about the plan .",
+        "Staff said about the region .",
+        "Nobody said about it .",
+        "Guards said about the gate .",
+        "Clerks said about the fee .",
+    ]
+    # Groups b and d saw each of their forms once, so their documents decide them. Alone: a call
+    # for a's teacher, one for c's, one for b's documents and one for d's. Together: one for the
+    # groups' teachers, one for the chunk's documents.
+    assert (calls_alone, calls_together) == (4, 2)
+
+
 def test_teachers_run_together_ask_once_a_round_and_decide_as_each_alone() -> None:
     """run_together answers every teacher's questions of a round in one call of the scorer (a
     pair asked by two teachers once), and each teacher decides as it does alone, its second

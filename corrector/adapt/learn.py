@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from corrector.batch.readers import DEFAULT_TEXT_FIELD, read_documents
 from corrector.defaults import default_model_dir
 
 if TYPE_CHECKING:
+    from corrector.api import FeedDecisions
     from corrector.batch.executors import Executor
     from corrector.batch.job import CorrectorSpec
     from corrector.restore.pairs import PairDecision, ScopeEvidence
@@ -153,14 +154,22 @@ def learn_decisions(
     if len(groups) == 1:
         _, evidence, documents = groups[0]
         texts = (r.text for r in job.records() if r.error is None and r.text is not None)
-        decided, own = _decide(corrector, evidence, documents, texts, min_probability, min_occurrences)
-        document = decisions_document(decided, {**meta, **own["meta"]}, own["recurring"])
+        (found,) = corrector.decide_feeds([(evidence, documents, texts)], min_occurrences, min_probability)
+        decided = list(found.decisions)
+        document = decisions_document(decided, {**meta, **_meta(found)}, found.recurring)
     else:
         decided, documents_of = [], []
-        found = _decide_groups(corrector, job, groups, min_probability, min_occurrences)
-        for key, own_decided, own in found:
-            decided += own_decided
-            documents_of.append((key, decisions_document(own_decided, own["meta"], own["recurring"])))
+        decided_groups = _decide_groups(corrector, job, groups, min_probability, min_occurrences)
+        for (key, evidence, documents), found in decided_groups:
+            decided += found.decisions
+            own = {
+                "group": key,
+                "documents": documents,
+                "feed_words": evidence.words,
+                "teacher": meta["teacher"],
+                **_meta(found),
+            }
+            documents_of.append((key, decisions_document(list(found.decisions), own, found.recurring)))
         document = grouped_document(group_by, meta, documents_of)
     write_spinner(output, document)
     checkpoint.unlink(missing_ok=True)
@@ -170,36 +179,14 @@ def learn_decisions(
 GROUP_TEXT_WORDS = 5_000_000  # words of text a grouped run's teacher holds in memory at once
 
 
-def _decide(
-    corrector: Any,
-    evidence: ScopeEvidence,
-    documents: int,
-    texts: Iterable[str],
-    min_probability: float,
-    min_occurrences: int | None,
-) -> tuple[list[PairDecision], dict[str, Any]]:
-    """One feed's decisions, and what its decisions document holds besides them: ``meta`` (what
-    the run's adds) and ``recurring``."""
+def _meta(found: FeedDecisions) -> dict[str, Any]:
+    """What a feed's decisions document holds of how they were made, besides the run's own."""
     from corrector.candidates.spinner import SHORT_SCORE
-    from corrector.restore.document import short_documents_score
-    from corrector.restore.pairs import feed_min_occurrences, recurring_forms
 
-    if min_occurrences is None:
-        min_occurrences = feed_min_occurrences(documents)
-    if corrector.neural is not None:
-        # The teacher: the feed's most probable pair types judged by the neural LM, at a few
-        # occurrences found by one more read of the feed (sentence splitting only).
-        decided = corrector.taught_decisions(evidence, texts, min_occurrences)
-    else:
-        decided = corrector.pair_decisions(evidence, min_probability, min_occurrences)
-    meta: dict[str, Any] = {"min_occurrences": min_occurrences}
-    short_score = short_documents_score(evidence)
-    if short_score is not None:
-        meta[SHORT_SCORE] = short_score  # pass 2 gates the feed's short documents by it
-    # A feed's teacher decided its recurring forms: each document decides its others in pass 2.
-    taught_feed = corrector.neural is not None and min_occurrences > 1
-    recurring = recurring_forms(evidence, min_occurrences) if taught_feed else frozenset()
-    return decided, {"meta": meta, "recurring": recurring}
+    meta: dict[str, Any] = {"min_occurrences": found.min_occurrences}
+    if found.short_score is not None:
+        meta[SHORT_SCORE] = found.short_score  # pass 2 gates the feed's short documents by it
+    return meta
 
 
 def _decide_groups(
@@ -208,19 +195,27 @@ def _decide_groups(
     groups: list[tuple[str, ScopeEvidence, int]],
     min_probability: float,
     min_occurrences: int | None,
-) -> Iterator[tuple[str, list[PairDecision], dict[str, Any]]]:
-    """Each group's decisions, in order. The teacher reads each group's texts: the input is read
-    once per run of consecutive groups of at most :data:`GROUP_TEXT_WORDS` words, so memory stays
-    bounded however many groups there are."""
+) -> Iterator[tuple[tuple[str, ScopeEvidence, int], FeedDecisions]]:
+    """Each group with its decisions, in order (``Corrector.decide_feeds``, which runs the
+    teachers of small groups side by side). The teacher reads each group's texts: the input is
+    read once per run of whole teams (:func:`~corrector.batch.job.feed_teams`) of at most
+    :data:`GROUP_TEXT_WORDS` words, so memory stays bounded however many groups there are, and
+    the teams are those of the whole input."""
+    from corrector.batch.job import feed_teams
     from corrector.batch.readers import group_key
 
+    teams = feed_teams([evidence.words for _, evidence, _ in groups])
     at = 0
-    while at < len(groups):
+    while at < len(teams):
         batch: list[tuple[str, ScopeEvidence, int]] = []
         words = 0
-        while at < len(groups) and (not batch or words + groups[at][1].words <= GROUP_TEXT_WORDS):
-            batch.append(groups[at])
-            words += groups[at][1].words
+        while at < len(teams):
+            team = [groups[i] for i in teams[at]]
+            size = sum(evidence.words for _, evidence, _ in team)
+            if batch and words + size > GROUP_TEXT_WORDS:
+                break
+            batch += team
+            words += size
             at += 1
         texts: dict[str, list[str]] = {key: [] for key, _, _ in batch}
         if corrector.neural is not None:
@@ -229,14 +224,5 @@ def _decide_groups(
                     own_texts = texts.get(group_key(record, job.group_by))
                     if own_texts is not None:
                         own_texts.append(record.text)
-        for key, evidence, documents in batch:
-            found = texts[key]
-            decided, own = _decide(corrector, evidence, documents, found, min_probability, min_occurrences)
-            own["meta"] = {
-                "group": key,
-                "documents": documents,
-                "feed_words": evidence.words,
-                "teacher": corrector.neural.fingerprint() if corrector.neural is not None else "no",
-                **own["meta"],
-            }
-            yield key, decided, own
+        feeds = [(evidence, documents, texts[key]) for key, evidence, documents in batch]
+        yield from zip(batch, corrector.decide_feeds(feeds, min_occurrences, min_probability), strict=True)

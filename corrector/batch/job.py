@@ -56,7 +56,6 @@ DEFAULT_CHUNK_WORDS = 2_000
 
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 class SupportsCorrect(Protocol):
@@ -123,45 +122,42 @@ def restore_chunk(spec: CorrectorSpec, records: list[Record]) -> list[dict[str, 
     if corrector is None:
         return [error_output(r) for r in records]
     group_by = getattr(corrector, "group_by", None)
-    if group_by is None:
-        return restore_records(records, corrector)
-    # A grouped spinner file: each group's records of the chunk restored with its decisions.
-    keys = [group_key(record, group_by) for record in records]
-    return in_groups(records, keys, lambda key, own: restore_records(own, corrector.for_group(key)))
+    # A grouped spinner file: each record restored with its group's decisions.
+    groups = None if group_by is None else [group_key(record, group_by) for record in records]
+    return restore_records(records, corrector, groups)
 
 
-def in_groups(
-    items: Sequence[T], keys: Sequence[str], restore: Callable[[str, list[T]], list[R]]
-) -> list[R]:
-    """``restore(key, its items)`` for each group of a chunk's ``items`` (one key each; the groups
-    in the order they first appear), the results back in the items' order."""
-    positions: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        positions.setdefault(key, []).append(i)
-    out: list[R | None] = [None] * len(items)
-    for key, indices in positions.items():
-        for i, result in zip(indices, restore(key, [items[i] for i in indices]), strict=True):
-            out[i] = result
-    return [result for result in out if result is not None]
-
-
-def restore_records(records: list[Record], corrector: SupportsCorrect) -> list[dict[str, Any]]:
+def restore_records(
+    records: list[Record], corrector: SupportsCorrect, groups: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """One output per record: the readable records restored together when the corrector can
     (``correct_batch``: the documents' own teachers share the neural LM's calls), else each alone,
     as they also are when restoring them together fails, so that the record at fault becomes an
-    error output and no other is lost."""
+    error output and no other is lost. ``groups``: one key per record, which the corrector
+    restores it with (``Corrector.for_group``)."""
     batch = getattr(corrector, "correct_batch", None)
     readable = [r.error is None and r.text is not None for r in records]
+
+    def each_alone() -> list[dict[str, Any]]:
+        if groups is None:
+            return [restore_record(r, corrector) for r in records]
+        for_group = corrector.for_group  # type: ignore[attr-defined]  # a grouped run's Corrector
+        return [restore_record(r, for_group(g)) for r, g in zip(records, groups, strict=True)]
+
     if batch is None or sum(readable) < 2:
-        return [restore_record(r, corrector) for r in records]
+        return each_alone()
+    texts = [r.text for r, ok in zip(records, readable, strict=True) if ok]
     try:
-        restored = iter(batch([r.text for r, ok in zip(records, readable, strict=True) if ok]))
+        if groups is None:
+            restored = iter(batch(texts))
+        else:
+            restored = iter(batch(texts, [g for g, ok in zip(groups, readable, strict=True) if ok]))
         return [
             output_record(r, next(restored).to_dict()) if ok else error_output(r)
             for r, ok in zip(records, readable, strict=True)
         ]
     except Exception:  # one bad record must not stop the batch: find it, one record at a time
-        return [restore_record(r, corrector) for r in records]
+        return each_alone()
 
 
 def chunk_records(
@@ -177,6 +173,15 @@ def text_batches(
     """``texts`` in the chunks :func:`chunk_records` makes of them as records: what
     ``Corrector.correct_feed`` restores together, as ``corrector correct`` does."""
     return _consecutive(texts, lambda text: len(text.split()), max_records, max_words)
+
+
+def feed_teams(words: Sequence[int]) -> list[list[int]]:
+    """The feeds (a run's groups, by their words) whose teachers run side by side, by index:
+    consecutive ones, as many as a chunk's records and words (a feed of a chunk's words or more
+    runs alone). Cut from the feeds alone, so the neural LM's calls, and with them the floats,
+    are the input's, whatever reads it (``Corrector.decide_feeds``, ``corrector correct``)."""
+    teams = _consecutive(range(len(words)), words.__getitem__, DEFAULT_CHUNK_RECORDS, DEFAULT_CHUNK_WORDS)
+    return list(teams)
 
 
 def _consecutive(
