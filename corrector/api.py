@@ -324,7 +324,8 @@ class Corrector:
         words, so that their neural questions share calls."""
         from corrector.batch.job import feed_teams
 
-        needed = [min_occurrences or feed_min_occurrences(documents) for _, documents, _ in feeds]
+        sizes = [feed_min_occurrences(documents) for _, documents, _ in feeds]
+        needed = sizes if min_occurrences is None else [min_occurrences] * len(feeds)
         taught = self.neural is not None
         out: list[FeedDecisions] = []
         for team in feed_teams([evidence.words for evidence, _, _ in feeds]):
