@@ -521,21 +521,28 @@ def _families(sequences: Sequence[Sequence[int]]) -> list[Family]:
     return [family for group, links in runs for family in _cut(sequences, group, links)]
 
 
-def _cut(sequences: Sequence[Sequence[int]], group: list[int], links: list[int]) -> list[Family]:
+def _cut(
+    sequences: Sequence[Sequence[int]],
+    group: list[int],
+    links: list[int],
+    whole: tuple[Family, int] | None = None,
+) -> list[Family]:
     """A run of sorted sequences (``links``: each one's common prefix with the next) as families:
     cut at its weakest link while the two sides, each with its own anchor, run fewer tokens than
-    the whole. Without the cut, the variants of two texts that begin alike (a sentence two sites
-    spun differently, two windows that start with the same words) would all run from where the
-    texts part, however much each text's own variants share (a grouped feed's teacher ran 1.6×
-    the tokens: docs/speed.md, "Families cut at their weakest link")."""
-    family, cost = _anchored(sequences, group, links)
+    the whole (``whole``: the run as one family and its cost, when known). Without the cut, the
+    variants of two texts that begin alike (a sentence two sites spun differently, two windows
+    that start with the same words) would all run from where the texts part, however much each
+    text's own variants share (a grouped feed's teacher ran 1.6× the tokens: docs/speed.md,
+    "Families cut at their weakest link")."""
+    family, cost = whole or _anchored(sequences, group, links)
     if len(group) < 2:
         return [family]
     at = links.index(min(links))
     left, right = (group[: at + 1], links[:at]), (group[at + 1 :], links[at + 1 :])
-    if _anchored(sequences, *left)[1] + _anchored(sequences, *right)[1] >= cost:
+    left_whole, right_whole = _anchored(sequences, *left), _anchored(sequences, *right)
+    if left_whole[1] + right_whole[1] >= cost:
         return [family]
-    return _cut(sequences, *left) + _cut(sequences, *right)
+    return _cut(sequences, *left, left_whole) + _cut(sequences, *right, right_whole)
 
 
 def _anchored(sequences: Sequence[Sequence[int]], group: list[int], links: list[int]) -> tuple[Family, int]:
