@@ -249,6 +249,26 @@ def test_families_know_what_each_member_shares_with_its_anchor() -> None:
                 assert shared == neural._common_prefix(sequences[member], sequences[anchor])
 
 
+def test_a_familys_anchor_is_the_member_that_shares_the_most_with_the_others() -> None:
+    """``_anchored`` finds, in O(n), the member whose tokens shared with every other member (the
+    least link between them) plus its own length are the most, as counting every pair does."""
+    rng = random.Random(1)
+    for _ in range(500):
+        count = rng.randrange(1, 25)
+        sequences = [[rng.randrange(3) for _ in range(rng.randrange(2, 12))] for _ in range(count)]
+        order = sorted(range(len(sequences)), key=lambda i: (sequences[i], i))
+        links = [neural._common_prefix(sequences[i], sequences[j]) for i, j in itertools.pairwise(order)]
+        shared = neural._common_prefix
+        totals = [
+            len(sequences[a]) + sum(shared(sequences[a], sequences[b]) for b in order if b != a)
+            for a in order
+        ]
+        (anchor, members), cost = neural._anchored(sequences, order, links)
+        assert anchor == order[totals.index(max(totals))]
+        assert [m for m, _ in members] == [b for b in order if b != anchor]
+        assert cost == len(sequences[anchor]) + sum(len(sequences[m]) - shared for m, shared in members)
+
+
 def test_texts_that_begin_alike_are_cut_into_families_that_share_their_own_starts() -> None:
     """Two texts that share their first five tokens, each with variants that share 30 with it (a
     sentence two sites spun differently): as one family, every variant of the second would run
