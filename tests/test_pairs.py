@@ -456,6 +456,10 @@ def test_a_records_group_is_its_site_or_the_host_it_names() -> None:
     assert key({"site": "LawAndOrderNews.com"}) == "lawandordernews.com"
     assert key({"source_url": "https://www.newz9.com/story-1?x=1"}) == "newz9.com"
     assert key({"site": "", "link": "http://feeds.example.org/a"}) == "feeds.example.org"
+    # Scrapers' names for the site (trafilatura, news-please) come before a page's URL.
+    assert key({"hostname": "www.c.example", "url": "https://d.example/x"}) == "c.example"
+    assert key({"source_domain": "E.example", "url": "https://d.example/x"}) == "e.example"
+    assert key({"sitename": "Law and Order News"}) == "law and order news"
     assert key({"title": "no site"}) == "" and key({"site": None}) == "" and key({"site": ["a"]}) == ""
     assert key({"site": "a.example"}, "none") == ""
     assert key({"site": "a.example"}, "document") == "document:1"

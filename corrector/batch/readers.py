@@ -82,15 +82,19 @@ class Record:
 
 
 GROUP_BY_CHOICES = ("site", "document", "none")  # besides any field name
-_URL_FIELDS = ("url", "source_url", "link")  # where a record names its page, when it has no site
+# Where a record names its site, the first present: ours, trafilatura's and news-please's names.
+SITE_FIELDS = ("site", "sitename", "hostname", "source_domain")
+# Where a record names its page, when it has no site field (newspaper3k's source_url, RSS's link).
+URL_FIELDS = ("url", "source_url", "link")
 
 
 def group_key(record: Record, group_by: str) -> str:
     """The group a record belongs to, i.e. the spinner that wrote it, for ``--group-by``: ``none``,
     one group; ``document``, each record its own (its id: a file, a line, or its ``id`` field);
-    ``site``, the record's ``site`` field, else the host of its ``url``, ``source_url`` or
-    ``link`` field, else, for a text file read whole, the file (an article alone: nothing says
-    that two files share a spinner); any other name, that field (a URL read as its host). A
+    ``site``, the record's first :data:`SITE_FIELDS` (``site``, ``sitename``, ``hostname``,
+    ``source_domain``), else the host of its first :data:`URL_FIELDS` (``url``, ``source_url``,
+    ``link``), else, for a text file read whole, the file (an article alone: nothing says that
+    two files share a spinner); any other name, that field (a URL read as its host). A
     record without the field joins the group ``""``: the records of a feed file (JSONL, CSV,
     ``--lines``) that name no site are one feed."""
     if group_by == "none":
@@ -98,9 +102,8 @@ def group_key(record: Record, group_by: str) -> str:
     if group_by == "document":
         return f"document:{record.id}"
     if group_by == "site":
-        value = record.fields.get("site") or next(
-            (record.fields[name] for name in _URL_FIELDS if record.fields.get(name)), ""
-        )
+        named = (record.fields[name] for name in (*SITE_FIELDS, *URL_FIELDS) if record.fields.get(name))
+        value = next(named, "")
         if not value and record.whole_file:
             return f"document:{record.id}"
     else:

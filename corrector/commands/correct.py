@@ -74,8 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="site|document|none|FIELD",
         help="which records share a spinner, for the default path: each group's pair types are "
         "decided as a feed of its own, since one site's spinner is not another's. site (default): "
-        "a record's 'site' field, else the host of its 'url', 'source_url' or 'link' (records "
-        "without any are one group); document: each record alone, as a single article; none: the "
+        "a record's 'site' field (or 'sitename', 'hostname', 'source_domain'), else the host of "
+        "its 'url', 'source_url' or 'link' (records without any are one group); document: each "
+        "record alone, as a single article; none: the "
         "whole input is one feed; FIELD: that field",
     )
     add_decoder_arguments(parser)
