@@ -137,15 +137,13 @@ def restore_records(
     restores it with (``Corrector.for_group``)."""
     batch = getattr(corrector, "correct_batch", None)
     readable = [r.error is None and r.text is not None for r in records]
-
-    def each_alone() -> list[dict[str, Any]]:
-        if groups is None:
-            return [restore_record(r, corrector) for r in records]
+    # Each record's own corrector, to restore it alone: its group's in a grouped run.
+    owners: list[SupportsCorrect] = [corrector] * len(records)
+    if groups is not None:
         for_group = corrector.for_group  # type: ignore[attr-defined]  # a grouped run's Corrector
-        return [restore_record(r, for_group(g)) for r, g in zip(records, groups, strict=True)]
-
+        owners = [for_group(g) for g in groups]
     if batch is None or sum(readable) < 2:
-        return each_alone()
+        return [restore_record(r, owner) for r, owner in zip(records, owners, strict=True)]
     texts = [r.text for r, ok in zip(records, readable, strict=True) if ok]
     try:
         if groups is None:
@@ -157,7 +155,7 @@ def restore_records(
             for r, ok in zip(records, readable, strict=True)
         ]
     except Exception:  # one bad record must not stop the batch: find it, one record at a time
-        return each_alone()
+        return [restore_record(r, owner) for r, owner in zip(records, owners, strict=True)]
 
 
 def chunk_records(
