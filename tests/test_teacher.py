@@ -610,6 +610,39 @@ def test_a_contested_form_is_judged_again_where_the_teachers_confident_decisions
     assert {d.spun: d for d in teach_feed(pairs, iter(texts), scorer, weights)}["stated"].kept
 
 
+def test_contested_neighbours_are_judged_again_each_beside_the_others_best_original() -> None:
+    """A spinner swaps neighbours together ("army battle" ← military conflict): read beside the
+    other's spun word each original gains too little, and no form is decided with confidence
+    to restore around it; judged again beside each other's best original, both are accepted.
+    Forms further apart than CONTEXT_ADJACENT tokens are not read together."""
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import CONTEXT_ADJACENT, CONTEXT_MARGIN, TeacherWeights, teach_feed
+
+    weights = TeacherWeights(20.0, 2, 0, 4, 0.0, 1.0, 0.0)
+    words = {"army": -1.0, "battle": -1.0, "military": -1.5, "conflict": -1.5}
+    pairs = [
+        PairDecision("army", "military", 0.5, 1, 1.0, 1, 0),
+        PairDecision("battle", "conflict", 0.5, 1, 1.0, 1, 0),
+    ]
+    alone = -0.5 - weights.threshold  # each original's score beside the other's spun word
+    assert abs(alone) < CONTEXT_MARGIN
+    texts = ["Europe was spared the army battle with Russia ."]
+    scorer = TogetherScorer(words, ("military", "conflict"), 3.0)
+    decided = {d.spun: d for d in teach_feed(pairs, iter(texts), scorer, weights)}
+    assert (decided["army"].original, decided["battle"].original) == ("military", "conflict")
+    assert decided["army"].probability == pytest.approx(1 / (1 + 10 ** -(alone + 3.0)))
+    assert "Europe was spared the military conflict with Russia ." in scorer.texts
+    # Without the bonus the second judgement agrees with the first: both kept.
+    scorer = TogetherScorer(words, ("military", "conflict"), 0.0)
+    assert all(d.kept for d in teach_feed(pairs, iter(texts), scorer, weights))
+    # Apart by more than CONTEXT_ADJACENT tokens: each read beside the other as spun, both kept.
+    gap = " ".join(["then"] * CONTEXT_ADJACENT)
+    apart = [f"Europe saw the army {gap} battle with Russia ."]
+    scorer = TogetherScorer(words, ("military", "conflict"), 3.0)
+    assert all(d.kept for d in teach_feed(pairs, iter(apart), scorer, weights))
+    assert not any("military" in t and "conflict" in t for t in scorer.texts)
+
+
 def test_the_second_judgement_measures_the_ngram_gain_in_restored_context_too() -> None:
     """Pass 1 measured stated → ruled's n-gram gain beside "courtroom"; the n-gram LM prefers
     "ruled" only beside "court". With the n-gram LM given to the teacher, the second judgement
