@@ -393,21 +393,27 @@ def teach_feed_steps(
         for d in candidates
     } if displacement is not None and weights.frequency_weight > 0 else {}
     best = _best_types(candidates, gains, weights, frequency=frequency)
-    # Once more where the context may turn a decision: a contested form's types in windows whose
+    # Again where the context may turn a decision: a contested form's types in windows whose
     # other spun forms the teacher confidently restored, so that a swap is read beside the wire
     # text's words rather than beside other spinner words (docs/experiments.md, "Judging again
-    # in restored context").
-    restored = {form: d.original for form, (score, d) in best.items() if score > CONTEXT_MIN_SCORE}
-    contested = {form for form, (score, _) in best.items() if abs(score) < CONTEXT_MARGIN}
-    if contested and (restored or len(contested) > 1):
+    # in restored context"), and beside its contested neighbours' best originals. A decision
+    # turned there may turn its neighbours', so until the contexts stop changing.
+    shifts: dict[tuple[str, str], float] = {}
+    read: tuple[dict[str, str], dict[str, str]] | None = None
+    for _ in range(CONTEXT_ROUNDS):
+        restored = {form: d.original for form, (score, d) in best.items() if score > CONTEXT_MIN_SCORE}
+        contested = {form: d.original for form, (score, d) in best.items() if abs(score) < CONTEXT_MARGIN}
+        if not contested or not (restored or len(contested) > 1) or (restored, contested) == read:
+            break
+        read = (restored, contested)
         again = [d for d in candidates if d.spun in contested]
         # Contested forms next to each other are read together: each beside the other's best
         # original ("army battle": military alone +1.3 log10, conflict alone +1.2, both +4.9).
-        beside = _restorer({form: best[form][1].original for form in contested})
-        around = _restored_windows(windows, contested, _restorer(restored), beside)
+        around = _restored_windows(windows, contested, _restorer(restored), _restorer(contested))
         gains.update((yield from _window_gains(again, around, scored)))
         # The n-gram part too: pass 1 measured its gain beside the spinner's other words.
-        shifts = _context_shifts(again, windows, around, ngram) if ngram is not None else None
+        if ngram is not None:
+            shifts.update(_context_shifts(again, windows, around, ngram))
         best = _best_types(candidates, gains, weights, shifts, frequency)
     decided = []
     for score, d in best.values():
@@ -434,6 +440,10 @@ CONTEXT_NEAR = 4
 # beat 1 and 3 over the profiles and the real articles (docs/experiments.md, "Neighbours read
 # together").
 CONTEXT_ADJACENT = 2
+# Judgements in restored context, at most: a decision turned there may turn its neighbours'. The
+# contexts settled by the third on every profile; a round asks only windows not yet scored, and
+# the rounds stop once the contexts stop changing (docs/experiments.md, "Neighbours read together").
+CONTEXT_ROUNDS = 3
 
 
 def _tail(text: str, words: int) -> str:
