@@ -643,6 +643,52 @@ def test_contested_neighbours_are_judged_again_each_beside_the_others_best_origi
     assert not any("military" in t and "conflict" in t for t in scorer.texts)
 
 
+class BonusScorer(WordScorer):
+    """WordScorer, plus a bonus for each pair of words a text holds both of."""
+
+    def __init__(self, words: dict[str, float], bonuses: dict[tuple[str, str], float]) -> None:
+        super().__init__(words)
+        self.bonuses = bonuses
+
+    def logprob(self, texts: Sequence[str]) -> list[float]:
+        scores = super().logprob(texts)
+        held = [set(t.split()) for t in texts]
+        bonus = [sum(b for pair, b in self.bonuses.items() if set(pair) <= h) for h in held]
+        return [s + b for s, b in zip(scores, bonus, strict=True)]
+
+
+def test_judgements_in_restored_context_repeat_while_a_turned_decision_turns_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """"army battle" turns to military conflict once its words are read together (the second
+    judgement); "stated" fits as ruled only beside "military", three tokens on, which the
+    second judgement did not restore (it was contested then, and not adjacent): only a third,
+    with military conflict now decided with confidence, turns it."""
+    from corrector.restore import teacher as teacher_module
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import CONTEXT_ROUNDS, TeacherWeights, teach_feed
+
+    assert CONTEXT_ROUNDS >= 3
+    texts = ["The general stated that the army battle was over ."]
+    weights = TeacherWeights(20.0, 2, 0, 4, 0.0, 1.0, 0.0)
+    words = {"army": -1.0, "battle": -1.0, "stated": -1.0, "military": -1.5, "conflict": -1.5, "ruled": -1.5}
+    bonuses = {("military", "conflict"): 3.0, ("ruled", "military"): 3.0}
+    pairs = [
+        PairDecision("army", "military", 0.5, 1, 1.0, 1, 0),
+        PairDecision("battle", "conflict", 0.5, 1, 1.0, 1, 0),
+        PairDecision("stated", "ruled", 0.5, 1, 1.0, 1, 0),
+    ]
+    scorer = BonusScorer(words, bonuses)
+    decided = {d.spun: d.original for d in teach_feed(pairs, iter(texts), scorer, weights)}
+    assert decided == {"army": "military", "battle": "conflict", "stated": "ruled"}
+    assert "The general ruled that the military conflict" in scorer.texts
+    # Two judgements only: stated stays as it is.
+    monkeypatch.setattr(teacher_module, "CONTEXT_ROUNDS", 1)
+    scorer = BonusScorer(words, bonuses)
+    decided = {d.spun: d.original for d in teach_feed(pairs, iter(texts), scorer, weights)}
+    assert decided == {"army": "military", "battle": "conflict", "stated": "stated"}
+
+
 def test_the_second_judgement_measures_the_ngram_gain_in_restored_context_too() -> None:
     """Pass 1 measured stated → ruled's n-gram gain beside "courtroom"; the n-gram LM prefers
     "ruled" only beside "court". With the n-gram LM given to the teacher, the second judgement
