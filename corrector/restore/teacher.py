@@ -34,11 +34,13 @@ more read of the feed that only splits sentences, and its decisions become the s
 In a single document a form whose every original it rejects is *kept*: a decision spun → itself,
 so that pass 2's decoder does not make the swap the teacher just turned down. Its windows are
 spun text, where a swap is read beside other spinner words ("Reporter of Selections"), so the
-forms it decided by a narrow margin are judged once more in windows where the forms it restored
-with confidence are restored, by the neural LM and by the n-gram LM (whose gain pass 1 measured
-in the spun text). A window starts at its sentence's start, and the neural LM reads a span near
-that start after the end of the sentence before: right after its beginning-of-text token it
-expects a document's first words, not a sentence's in the middle of a text.
+forms it decided by a narrow margin are judged again in windows where the forms it restored
+with confidence are restored, and their narrowly decided neighbours read with their best
+originals, by the neural LM and by the n-gram LM (whose gain pass 1 measured in the spun text),
+until those contexts stop changing. A window starts at its sentence's start, and the neural LM
+reads a span near that start after the end of the sentence before: right after its
+beginning-of-text token it expects a document's first words, not a sentence's in the middle of a
+text.
 """
 
 from __future__ import annotations
@@ -456,7 +458,7 @@ def _restored_windows(
     windows: dict[str, list[Window]],
     forms: Iterable[str],
     restore: Callable[[str, str], str],
-    beside: Callable[[str, str], str] | None = None,
+    beside: Callable[[str, str], str],
 ) -> dict[str, list[Window]]:
     """The windows of ``forms`` with their context restored (``restore``: the forms decided with
     confidence; ``beside``: the contested forms' best originals, within :data:`CONTEXT_ADJACENT`
@@ -478,15 +480,13 @@ def _context(
     text: str,
     form: str,
     restore: Callable[[str, str], str],
-    beside: Callable[[str, str], str] | None,
+    beside: Callable[[str, str], str],
     before_span: bool,
 ) -> str:
     """A window's context of ``form`` (the text before its span, or after it) with the forms of
     ``restore`` restored, and those of ``beside`` within :data:`CONTEXT_ADJACENT` tokens of the
     span (see :func:`_restored_windows`)."""
     text = restore(text, form)
-    if beside is None:
-        return text
     tokens = tokenize(text)
     if before_span:
         at = tokens[-CONTEXT_ADJACENT].start if len(tokens) > CONTEXT_ADJACENT else 0
