@@ -2,20 +2,24 @@
 
     CORRECTOR_FAST=0 PYTHONPATH=. .venv/bin/python scripts/probe_teacher_weights.py
         [--sets "real reconstructed,dev article,clean ×4,light ×4"]   (default: SETS below)
+        [--grid count|channel]
 
 Each document of those ``benchmarks/feed.py`` sets is restored as ``corrector correct ARTICLE``
 does by default (``Corrector.correct_feed([text], 1)``), and a wrapper of
 ``teacher._best_types`` records the last round's components of every type the teacher scored:
-its neural gains, n-gram gain and shift, displacement and its form's count. Each form's decision
-is then recomputed offline under
+its neural gains, n-gram gain and shift, displacement and its form's count; a wrapper of
+``pairs.proposals`` records each type's channel log10 probability (the n-gram gain is the n-gram
+LM's gain + ``channel_weight`` × that). Each form's decision is then recomputed offline under
 
-    a · mean neural gain + b · (n-gram gain + shift − proposal penalty) − t + displacement
-      + c · log10 (the form's count)
+    a · mean neural gain + b · (n-gram LM gain) + d · channel − proposal penalty − t
+      + displacement + c · log10 (the form's count)
 
-for a grid of (a, b, t, c), and counted against the aligned originals: a decided form whose
+for a grid of (a, b, d, t, c) (``--grid count``: d = b · ``channel_weight``, so b weighs the whole
+n-gram gain as the shipped score does, over a, b, t and c; ``--grid channel``: the channel
+apart, c = 0), and counted against the aligned originals: a decided form whose
 (form, original) is an aligned pair of its document is *fixed*, one whose form is spun but with
 another original *wrong*, one whose form the wire text wrote *broken*, each weighted by the
-form's count. The first row is the shipped score (1, 1, 3, 0 today) in counts, the others its
+form's count. The first row is the shipped score (1, 1, 2, 3, 0 today) in counts, the others its
 differences. Offline: the decisions' interplay (rounds in restored context, the decoder, the
 gate) is not replayed, so a promising point needs an end-to-end run (docs/experiments.md, "Long
 articles, and the teacher's score against its neighbours").
@@ -33,7 +37,7 @@ from typing import Any
 from corrector import Corrector
 from corrector.defaults import PROJECT_DIR
 from corrector.research.metrics import _regions, tokens
-from corrector.restore import teacher
+from corrector.restore import document, pairs, teacher
 from corrector.restore.document import DocumentRestorer
 
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
@@ -51,6 +55,7 @@ class Scored:
     original: str
     neural: float  # mean neural gain over its windows
     ngram: float  # n-gram gain + the shift measured in restored context
+    channel: float  # the channel's log10 probability of the pair (its best, over its proposals)
     displacement: float  # weighted, as the teacher adds it
     count: int  # the form's occurrences in the document
 
@@ -58,7 +63,14 @@ class Scored:
 def record(corrector: Corrector, text: str) -> list[Scored]:
     """The types the teacher scored in ``text`` as a single article, at its last round."""
     last: list[Scored] = []
-    best_types = teacher._best_types
+    channel: dict[tuple[str, str], float] = {}
+    best_types, proposals = teacher._best_types, pairs.proposals
+
+    def recorded_proposals(*args: Any, **options: Any) -> Any:
+        found = proposals(*args, **options)
+        for p in found:
+            channel[p.pair] = max(channel.get(p.pair, -math.inf), p.candidate.logprob)
+        return found
 
     def recorded(candidates: Any, gains: Any, weights: Any, shifts: Any = None, frequency: Any = None) -> Any:
         last.clear()
@@ -67,15 +79,17 @@ def record(corrector: Corrector, text: str) -> list[Scored]:
             if found:
                 shift = (shifts or {}).get((d.spun, d.original), 0.0)
                 moved = (frequency or {}).get((d.spun, d.original), 0.0)
-                last.append(Scored(d.spun, d.original, sum(found) / len(found), d.mean_gain + shift, moved,
-                                   d.spun_count))
+                last.append(Scored(d.spun, d.original, sum(found) / len(found), d.mean_gain + shift,
+                                   channel[d.spun, d.original], moved, d.spun_count))
         return best_types(candidates, gains, weights, shifts, frequency)
 
     teacher._best_types = recorded  # type: ignore[assignment]
+    document.proposals = recorded_proposals  # type: ignore[assignment]
     try:
         corrector.correct_feed([text], 1)
     finally:
         teacher._best_types = best_types  # type: ignore[assignment]
+        document.proposals = proposals  # type: ignore[assignment]
     return list(last)
 
 
@@ -85,21 +99,23 @@ def aligned_pairs(spun: str, original: str) -> set[tuple[str, str]]:
     return {(" ".join(s[a1:a2]), " ".join(o[b1:b2])) for a1, a2, b1, b2 in _regions(s, o)[1]}
 
 
-def outcome(scored: list[Scored], pairs: set[tuple[str, str]], weights: tuple[float, ...],
-            penalty: float) -> tuple[int, int, int]:
+def outcome(scored: list[Scored], aligned: set[tuple[str, str]], weights: tuple[float, ...],
+            penalty: float, channel_weight: float) -> tuple[int, int, int]:
     """(fixed, wrong, broken) form occurrences of one document's decisions under ``weights``."""
-    a, b, t, c = weights
+    a, b, d, t, c = weights
     best: dict[str, tuple[float, Scored]] = {}
     for x in scored:
-        score = a * x.neural + b * (x.ngram - penalty) - t + x.displacement + c * math.log10(max(x.count, 1))
+        lm_gain = x.ngram - channel_weight * x.channel
+        score = (a * x.neural + b * lm_gain + d * x.channel - penalty - t + x.displacement
+                 + c * math.log10(max(x.count, 1)))
         if x.spun not in best or score > best[x.spun][0]:
             best[x.spun] = (score, x)
-    spun_forms = {form for form, _ in pairs}
+    spun_forms = {form for form, _ in aligned}
     fixed = wrong = broken = 0
     for form, (score, x) in best.items():
         if score <= 0:
             continue
-        if (form, x.original) in pairs:
+        if (form, x.original) in aligned:
             fixed += x.count
         elif form in spun_forms:
             wrong += x.count
@@ -111,6 +127,7 @@ def outcome(scored: list[Scored], pairs: set[tuple[str, str]], weights: tuple[fl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=SETS)
+    parser.add_argument("--grid", choices=("count", "channel"), default="count")
     args = parser.parse_args()
     names = [n.strip() for n in args.sets.split(",") if n.strip()]
     data = feed.sets(48)
@@ -127,15 +144,23 @@ def main() -> int:
         ]
         print(f"{name}: {len(recorded[name])} documents recorded", file=sys.stderr, flush=True)
 
-    # The shipped score first: the neural gain counts once, no form-count term.
-    others = itertools.product((0.5, 0.75, 1.0), (1.0, 1.25, 1.5), (2.5, 3.0, 3.5), (0.0, 0.5, 1.0))
-    grid = [(1.0, shipped.decoder_weight, shipped.threshold, 0.0), *others]
-    print("a, b, t, c | " + " | ".join(recorded) + "   (fixed r, broken b, wrong w)")
+    cw = corrector.config.channel_weight
+    if args.grid == "count":
+        others = [(a, b, b * cw, t, c) for a, b, t, c in itertools.product(
+            (0.5, 0.75, 1.0), (1.0, 1.25, 1.5), (2.5, 3.0, 3.5), (0.0, 0.5, 1.0))]
+    else:
+        channel_weights = (0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0)
+        others = [(a, b, d, t, 0.0) for a, b, d, t in itertools.product(
+            (0.75, 1.0, 1.25), (0.5, 0.75, 1.0, 1.25), channel_weights, (2.0, 2.5, 3.0, 3.5))]
+    # The shipped score first: the neural gain counts once, the n-gram gain as the decoder's.
+    grid = [(1.0, shipped.decoder_weight, shipped.decoder_weight * cw, shipped.threshold, 0.0), *others]
+    print("a, b, d, t, c | " + " | ".join(recorded) + "   (fixed r, broken b, wrong w)")
     base: list[tuple[int, int, int]] = []
     for weights in dict.fromkeys(grid):
         cells = []
         for docs in recorded.values():
-            counts = [outcome(scored, pairs, weights, shipped.proposal_penalty) for scored, pairs in docs]
+            penalty = shipped.proposal_penalty
+            counts = [outcome(scored, aligned, weights, penalty, cw) for scored, aligned in docs]
             cells.append(tuple(sum(c[i] for c in counts) for i in range(3)))
         if not base:
             base = cells
