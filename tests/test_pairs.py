@@ -217,6 +217,23 @@ def test_in_place_sum_equals_the_sum(pair_corrector: Corrector) -> None:
     assert running == sum(parts, ScopeEvidence())
 
 
+def test_a_pairs_channel_is_its_best_over_the_scope_and_survives_a_checkpoint(
+    pair_corrector: Corrector,
+) -> None:
+    parts = [pair_corrector.pair_evidence(text) for text in _planted_feed()]
+    total = sum(parts, ScopeEvidence())
+    pair = ("stated", "said")
+    assert pair in total.channels
+    assert total.channels[pair] == max(p.channels[pair] for p in parts if pair in p.channels)
+    assert ScopeEvidence.from_dict(json.loads(json.dumps(total.to_dict()))) == total
+    # A checkpoint written before the channel was kept reads as no channel evidence.
+    old = total.to_dict()
+    old["pairs"] = [row[:4] for row in old["pairs"]]
+    assert ScopeEvidence.from_dict(old).channels == {}
+    decided = {(d.spun, d.original): d for d in pair_corrector.pair_decisions(total, 0.0, 1)}
+    assert decided[pair].channel == total.channels[pair]
+
+
 def test_a_pair_seen_once_is_not_decided_by_default(pair_corrector: Corrector) -> None:
     evidence = pair_corrector.pair_evidence(_planted_feed()[0])
     assert [d.spun for d in pair_corrector.pair_decisions(evidence)] == []

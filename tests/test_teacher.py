@@ -553,6 +553,35 @@ def test_a_fluent_swap_is_decided_where_the_counts_show_its_original_displaced()
     assert decided(1.0, 100.0, threshold=0.5 + FREQUENCY_CAP - 0.01)
 
 
+def test_of_the_originals_that_pass_the_channel_chooses_and_the_score_decides_whether() -> None:
+    """Both LMs read a fluent word as well as the right one: of a form's originals that score
+    above 0, the teacher takes the best score + CHOICE_CHANNEL_WEIGHT × channel log-prob (promise,
+    though guarantee reads better); an original that does not pass is not taken however likely
+    the channel finds it, and a form none passes is not restored."""
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import CHOICE_CHANNEL_WEIGHT, TeacherWeights, teach_feed
+
+    texts = ["They made a vow to act .", "It was a vow of peace ."]
+    weights = TeacherWeights(20.0, 2, 0, 2, 0.0, 1.0, 0.0)
+    gap = 2.0  # guarantee reads this much better than promise to the neural LM
+
+    def chosen(promise: float, channel_gap: float) -> list[tuple[str, str]]:
+        types = [
+            PairDecision("vow", "guarantee", 0.6, 2, 1.0, 2, 0, channel=-1.0 - channel_gap),
+            PairDecision("vow", "promise", 0.6, 2, 1.0, 2, 0, channel=-1.0),
+        ]
+        scorer = WordScorer({"guarantee": promise + gap, "promise": promise, "vow": -9.0})
+        return [(d.spun, d.original) for d in teach_feed(types, iter(texts), scorer, weights) if not d.kept]
+
+    # The score is the neural gain − 1 (the threshold; no n-gram part): promise's is its word's
+    # score + 9 − 1, since the spun window reads "vow" at −9.
+    enough = gap / CHOICE_CHANNEL_WEIGHT
+    assert chosen(2.0, enough + 0.1) == [("vow", "promise")]  # both pass: the channel chooses
+    assert chosen(2.0, enough - 0.1) == [("vow", "guarantee")]  # the channel's edge is too small
+    assert chosen(-8.5, 10.0) == [("vow", "guarantee")]  # promise scores −0.5, guarantee +1.5
+    assert chosen(-12.0, 10.0) == []  # neither passes: the form stays
+
+
 class TogetherScorer(WordScorer):
     """WordScorer, plus ``bonus`` for a text holding both words of ``together`` (a context effect
     no per-word score shows)."""

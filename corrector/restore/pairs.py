@@ -72,7 +72,9 @@ class Proposal:
 class ScopeEvidence:
     """What a document or feed showed: its word and sentence counts, the count of every word and
     of the multi-word forms its proposals name (spun forms and originals), per pair type the
-    number of proposals and their summed clipped gain, and ``short``: the first pass of its
+    number of proposals, their summed clipped gain and the channel's best log10 probability of the
+    pair (``channels``: what tells one original of a form from another by meaning rather than
+    fluency), and ``short``: the first pass of its
     documents too short to be gated alone (under :data:`~corrector.defaults.MIN_WORDS_FOR_GATE`
     words), pooled, by which a feed's short documents are gated together. Adding two gives the
     evidence of both scopes."""
@@ -83,6 +85,7 @@ class ScopeEvidence:
     gains: dict[tuple[str, str], float] = field(default_factory=dict)
     sentences: int = 0
     short: FirstPass = field(default_factory=FirstPass)
+    channels: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def __add__(self, other: ScopeEvidence) -> ScopeEvidence:
         gains = dict(self.gains)
@@ -90,7 +93,7 @@ class ScopeEvidence:
             gains[pair] = gains.get(pair, 0.0) + gain
         return ScopeEvidence(
             self.words + other.words, self.counts + other.counts, self.occurrences + other.occurrences, gains,
-            self.sentences + other.sentences, self.short + other.short,
+            self.sentences + other.sentences, self.short + other.short, _best_channels(self.channels, other),
         )
 
     def __iadd__(self, other: ScopeEvidence) -> ScopeEvidence:
@@ -102,6 +105,8 @@ class ScopeEvidence:
         self.occurrences.update(other.occurrences)
         for pair, gain in other.gains.items():
             self.gains[pair] = self.gains.get(pair, 0.0) + gain
+        for pair, logprob in other.channels.items():
+            self.channels[pair] = max(self.channels.get(pair, -math.inf), logprob)
         return self
 
     def to_dict(self) -> dict[str, object]:
@@ -110,7 +115,10 @@ class ScopeEvidence:
             "words": self.words,
             "sentences": self.sentences,
             "counts": sorted(self.counts.items()),
-            "pairs": [[s, o, n, self.gains[(s, o)]] for (s, o), n in sorted(self.occurrences.items())],
+            "pairs": [
+                [s, o, n, self.gains[(s, o)], self.channels.get((s, o), 0.0)]
+                for (s, o), n in sorted(self.occurrences.items())
+            ],
             "short": [self.short.words, self.short.edits, self.short.gain],
         }
 
@@ -120,10 +128,11 @@ class ScopeEvidence:
         return cls(
             int(data["words"]),
             Counter({form: int(n) for form, n in data["counts"]}),
-            Counter({(s, o): int(n) for s, o, n, _ in pairs}),
-            {(s, o): float(gain) for s, o, _, gain in pairs},
+            Counter({(s, o): int(n) for s, o, n, *_ in pairs}),
+            {(s, o): float(gain) for s, o, _, gain, *_ in pairs},
             int(data.get("sentences", 0)),
             FirstPass(*data.get("short", ())),
+            {(s, o): float(rest[0]) for s, o, _, _, *rest in pairs if rest},
         )
 
     @classmethod
@@ -134,10 +143,12 @@ class ScopeEvidence:
         proposals = list(proposals)
         occurrences: Counter[tuple[str, str]] = Counter()
         gains: dict[tuple[str, str], float] = {}
+        channels: dict[tuple[str, str], float] = {}
         forms: set[str] = set()
         for p in proposals:
             occurrences[p.pair] += 1
             gains[p.pair] = gains.get(p.pair, 0.0) + _clip(p.gain)
+            channels[p.pair] = max(channels.get(p.pair, -math.inf), p.candidate.logprob)
             forms.update(p.pair)
         # The forms by word count, each with its first words: an n-word gram (tokens hold no
         # spaces) can only be a form of n words, and only where such a form's first word stands.
@@ -165,7 +176,17 @@ class ScopeEvidence:
                         gram = " ".join(lowered[i : i + n])
                         if gram in named:
                             counts[gram] += 1
-        return cls(words, counts, occurrences, gains, len(lattices))
+        return cls(words, counts, occurrences, gains, len(lattices), channels=channels)
+
+
+def _best_channels(
+    channels: dict[tuple[str, str], float], other: ScopeEvidence
+) -> dict[tuple[str, str], float]:
+    """``channels`` with ``other``'s: a pair's best channel log-prob over both scopes' proposals."""
+    merged = dict(channels)
+    for pair, logprob in other.channels.items():
+        merged[pair] = max(merged.get(pair, -math.inf), logprob)
+    return merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +346,7 @@ class PairDecision:
     mean_gain: float  # their mean clipped fast-match gain (log10)
     spun_count: int  # the forms' counts in the scope
     original_count: int
+    channel: float = 0.0  # the channel's best log10 P(spun | original) over the pair's proposals
 
     @property
     def kept(self) -> bool:
@@ -369,6 +391,7 @@ def judge_pairs(
             PairDecision(
                 spun, original, probability, occurrences, mean,
                 evidence.counts.get(spun, 0), evidence.counts.get(original, 0),
+                evidence.channels.get(pair, 0.0),
             )
         )
     return judged

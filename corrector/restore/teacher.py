@@ -339,8 +339,9 @@ def teach_feed(
     scope's evidence that the spinner moved the original's occurrences to the spun form:
     :meth:`~corrector.restore.pairs.FrequencyPrior.displacement`, at most :data:`FREQUENCY_CAP`),
     which a fluent swap the neural LM barely tells apart ("stated" for "said") needs. Each
-    judged spun form gets one decision: its best type when
-    that scores above 0, with probability 1 / (1 + 10^−score) (the margin as log10 odds), else,
+    judged spun form gets one decision: of its types that score above 0, the one the channel
+    prefers (the best score + :data:`CHOICE_CHANNEL_WEIGHT` × its channel log-prob), with
+    probability 1 / (1 + 10^−score) (the margin as log10 odds), else,
     with ``keep_rejected`` and when every occurrence of the form was scored, the form itself (a
     *kept* form, :attr:`~corrector.restore.pairs.PairDecision.kept`: no original fits better, so
     the n-gram decoder must not change it either), with probability 1 / (1 + 10^score). Best
@@ -582,10 +583,12 @@ def _best_types(
     shifts: dict[tuple[str, str], float] | None = None,
     frequency: dict[tuple[str, str], float] | None = None,
 ) -> dict[str, tuple[float, PairDecision]]:
-    """Spun form → its best judged type's score and type; ``shifts``: what the second judgement
-    found the n-gram gain of a type to be in restored context, above pass 1's; ``frequency``:
-    each type's weighted displacement, added to its score."""
-    best: dict[str, tuple[float, PairDecision]] = {}
+    """Spun form → its decided type's score and type: of the types that score above 0, the one
+    with the best score + :data:`CHOICE_CHANNEL_WEIGHT` × its channel log-prob, else its best
+    scoring type; ``shifts``: what the second judgement found the n-gram gain of a type to be in
+    restored context, above pass 1's; ``frequency``: each type's weighted displacement, added to
+    its score."""
+    scored: dict[str, list[tuple[float, PairDecision]]] = {}
     for d in candidates:
         found = gains.get((d.spun, d.original))
         if not found:
@@ -597,9 +600,24 @@ def _best_types(
             - weights.threshold
             + (frequency or {}).get((d.spun, d.original), 0.0)
         )
-        if d.spun not in best or score > best[d.spun][0]:
-            best[d.spun] = (score, d)
+        scored.setdefault(d.spun, []).append((score, d))
+    best: dict[str, tuple[float, PairDecision]] = {}
+    for form, types in scored.items():
+        # Both LMs read a fluent word as well as the right one ("vow" → guarantee +3.3 log10,
+        # promise +2.0): whether to restore is the score's, which original is more the channel's.
+        passing = [(score + CHOICE_CHANNEL_WEIGHT * d.channel, score, d) for score, d in types if score > 0]
+        if passing:
+            # Ties: the higher score, then the first type (the candidates' order).
+            _, score, d = max(passing, key=lambda item: item[:2])
+            best[form] = (score, d)
+        else:
+            best[form] = max(types, key=lambda item: item[0])
     return best
+
+
+# The channel's log-prob weighs this much more than in the score when the teacher chooses among a
+# form's originals that pass (docs/experiments.md, "The channel for the choice among originals").
+CHOICE_CHANNEL_WEIGHT = 4.0
 
 
 def _restorer(restored: dict[str, str]) -> Callable[[str, str], str]:
