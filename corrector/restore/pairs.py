@@ -93,7 +93,8 @@ class ScopeEvidence:
             gains[pair] = gains.get(pair, 0.0) + gain
         return ScopeEvidence(
             self.words + other.words, self.counts + other.counts, self.occurrences + other.occurrences, gains,
-            self.sentences + other.sentences, self.short + other.short, _best_channels(self.channels, other),
+            self.sentences + other.sentences, self.short + other.short,
+            _best_channels(dict(self.channels), other.channels),
         )
 
     def __iadd__(self, other: ScopeEvidence) -> ScopeEvidence:
@@ -105,8 +106,7 @@ class ScopeEvidence:
         self.occurrences.update(other.occurrences)
         for pair, gain in other.gains.items():
             self.gains[pair] = self.gains.get(pair, 0.0) + gain
-        for pair, logprob in other.channels.items():
-            self.channels[pair] = max(self.channels.get(pair, -math.inf), logprob)
+        _best_channels(self.channels, other.channels)
         return self
 
     def to_dict(self) -> dict[str, object]:
@@ -180,13 +180,13 @@ class ScopeEvidence:
 
 
 def _best_channels(
-    channels: dict[tuple[str, str], float], other: ScopeEvidence
+    channels: dict[tuple[str, str], float], other: dict[tuple[str, str], float]
 ) -> dict[tuple[str, str], float]:
-    """``channels`` with ``other``'s: a pair's best channel log-prob over both scopes' proposals."""
-    merged = dict(channels)
-    for pair, logprob in other.channels.items():
-        merged[pair] = max(merged.get(pair, -math.inf), logprob)
-    return merged
+    """``channels`` updated in place with ``other``: each pair's best channel log-prob over both
+    scopes' proposals."""
+    for pair, logprob in other.items():
+        channels[pair] = max(channels.get(pair, -math.inf), logprob)
+    return channels
 
 
 @dataclass(frozen=True, slots=True)
