@@ -7,22 +7,23 @@
 Each document of those ``benchmarks/feed.py`` sets is restored as ``corrector correct ARTICLE``
 does by default (``Corrector.correct_feed([text], 1)``), and a wrapper of
 ``teacher._best_types`` records the last round's components of every type the teacher scored:
-its neural gains, n-gram gain and shift, displacement and its form's count; a wrapper of
-``pairs.proposals`` records each type's channel log10 probability (the n-gram gain is the n-gram
-LM's gain + ``channel_weight`` × that). Each form's decision is then recomputed offline under
+its neural gains, n-gram gain and shift, displacement, form count and channel log10 probability
+(``PairDecision.channel``; the n-gram gain is the n-gram LM's gain + ``channel_weight`` × that).
+Each form's decision is then recomputed offline under
 
     a · mean neural gain + b · (n-gram LM gain) + d · channel − proposal penalty − t
       + displacement + c · log10 (the form's count)
 
 for a grid of (a, b, d, t, c) (``--grid count``: d = b · ``channel_weight``, so b weighs the whole
-n-gram gain as the shipped score does, over a, b, t and c; ``--grid channel``: the channel
-apart, c = 0), and counted against the aligned originals: a decided form whose
-(form, original) is an aligned pair of its document is *fixed*, one whose form is spun but with
-another original *wrong*, one whose form the wire text wrote *broken*, each weighted by the
-form's count. The first row is the shipped score (1, 1, 2, 3, 0 today) in counts, the others its
-differences. Offline: the decisions' interplay (rounds in restored context, the decoder, the
-gate) is not replayed, so a promising point needs an end-to-end run (docs/experiments.md, "Long
-articles, and the teacher's score against its neighbours").
+n-gram gain as the shipped score does, over a, b, t and c; ``--grid channel``: the channel apart,
+c = 0), and counted against the aligned originals: a decided form whose (form, original) is an aligned
+pair of its document is *fixed*, one whose form is spun but with another original *wrong*, one whose
+form the wire text wrote *broken*, each weighted by the form's count (of a form's types that pass,
+the one the teacher chooses: ``teacher.CHOICE_CHANNEL_WEIGHT``). The first row is the shipped score
+(1, 1, 2, 3, 0 today) in counts, the others its differences. Offline: the decisions' interplay
+(rounds in restored context, the decoder, the gate) is not replayed, so a promising point needs an
+end-to-end run (docs/experiments.md, "Long articles, and the teacher's score against its
+neighbours").
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from typing import Any
 from corrector import Corrector
 from corrector.defaults import PROJECT_DIR
 from corrector.research.metrics import _regions, tokens
-from corrector.restore import document, pairs, teacher
+from corrector.restore import teacher
 from corrector.restore.document import DocumentRestorer
 
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
@@ -63,14 +64,7 @@ class Scored:
 def record(corrector: Corrector, text: str) -> list[Scored]:
     """The types the teacher scored in ``text`` as a single article, at its last round."""
     last: list[Scored] = []
-    channel: dict[tuple[str, str], float] = {}
-    best_types, proposals = teacher._best_types, pairs.proposals
-
-    def recorded_proposals(*args: Any, **options: Any) -> Any:
-        found = proposals(*args, **options)
-        for p in found:
-            channel[p.pair] = max(channel.get(p.pair, -math.inf), p.candidate.logprob)
-        return found
+    best_types = teacher._best_types
 
     def recorded(candidates: Any, gains: Any, weights: Any, shifts: Any = None, frequency: Any = None) -> Any:
         last.clear()
@@ -80,16 +74,14 @@ def record(corrector: Corrector, text: str) -> list[Scored]:
                 shift = (shifts or {}).get((d.spun, d.original), 0.0)
                 moved = (frequency or {}).get((d.spun, d.original), 0.0)
                 last.append(Scored(d.spun, d.original, sum(found) / len(found), d.mean_gain + shift,
-                                   channel[d.spun, d.original], moved, d.spun_count))
+                                   d.channel, moved, d.spun_count))
         return best_types(candidates, gains, weights, shifts, frequency)
 
     teacher._best_types = recorded  # type: ignore[assignment]
-    document.proposals = recorded_proposals  # type: ignore[assignment]
     try:
         corrector.correct_feed([text], 1)
     finally:
         teacher._best_types = best_types  # type: ignore[assignment]
-        document.proposals = proposals  # type: ignore[assignment]
     return list(last)
 
 
@@ -103,18 +95,21 @@ def outcome(scored: list[Scored], aligned: set[tuple[str, str]], weights: tuple[
             penalty: float, channel_weight: float) -> tuple[int, int, int]:
     """(fixed, wrong, broken) form occurrences of one document's decisions under ``weights``."""
     a, b, d, t, c = weights
-    best: dict[str, tuple[float, Scored]] = {}
+    by_form: dict[str, list[tuple[float, Scored]]] = {}
     for x in scored:
         lm_gain = x.ngram - channel_weight * x.channel
         score = (a * x.neural + b * lm_gain + d * x.channel - penalty - t + x.displacement
                  + c * math.log10(max(x.count, 1)))
-        if x.spun not in best or score > best[x.spun][0]:
-            best[x.spun] = (score, x)
+        by_form.setdefault(x.spun, []).append((score, x))
     spun_forms = {form for form, _ in aligned}
     fixed = wrong = broken = 0
-    for form, (score, x) in best.items():
-        if score <= 0:
+    for form, types in by_form.items():
+        passing = [(score, x) for score, x in types if score > 0]
+        if not passing:
             continue
+        # As the teacher chooses among the originals that pass (teacher._best_types).
+        weight = teacher.CHOICE_CHANNEL_WEIGHT
+        _, x = max(passing, key=lambda item: (item[0] + weight * item[1].channel, item[0]))
         if (form, x.original) in aligned:
             fixed += x.count
         elif form in spun_forms:
