@@ -10,7 +10,9 @@ Everything here is general English knowledge, not patches for particular sentenc
   article-spinner synonym lists are built from. They are listed spun → original.
 - Spinner phrases: the longer or one-sense equivalents the WordPress auto-blog kind of spinner
   writes for frequent news words and phrases (parents → mother and father, according to → in
-  line with, became → grew to become), listed spun → original.
+  line with, became → grew to become), listed spun → original; and its one-word swaps of frequent
+  news words along a sense news rarely means (policy → coverage, top → prime), which the thesauri
+  lack or rank below the decoder's cap (docs/candidates-study.md, "A spinner lexicon").
 - Numbers: small cardinals written as digits or words (2 ↔ two), a spelled-out digit group inside
   a formatted number (three,450 → 3,450) and "1000's" for "thousands".
 Keys and values are lowercase LM-token text joined by :func:`corrector.text.tokens.detokenize`
@@ -80,7 +82,7 @@ _PARAPHRASES: dict[str, tuple[str, ...]] = {
     "makes use of": ("uses",),
     "making use of": ("using",),
     "taking a look at": ("looking at",),
-    "take a look at": ("look at",),
+    "take a look at": ("look at", "test"),
     "took a look at": ("looked at",),
     "won't ever": ("never", "will never"),
     "by no means": ("never", "not"),
@@ -229,7 +231,118 @@ _SPINNER_PHRASES: dict[str, tuple[str, ...]] = {
     "will likely be": ("will be",),
     "almost definitely": ("most likely",),
     "mother and father": ("parents",),
+    "dad and mom": ("parents",),
     "get together": ("party",),
+    # a word padded into a phrase, or swapped for one it translates to in one sense (the kind's
+    # phrases for today, will be, become, in order to …)
+    "as we speak": ("today",),
+    "content material": ("content",),
+    "credit score": ("credit",),
+    "completely different": ("different",),
+    "totally different": ("different",),
+    "will probably be": ("will be",),
+    "shall be": ("will be",),
+    "turn out to be": ("become",),
+    "develop into": ("become",),
+    "count on": ("expect",),
+    "taking part in": ("playing",),
+    "scale back": ("reduce",),
+    "cut back": ("reduce",),
+    "take into account": ("consider",),
+    "thought of": ("considered",),
+    "thought-about": ("considered",),
+    "be a part of": ("join",),
+    "be taught": ("learn",),
+    "settle for": ("accept",),
+    "put together": ("prepare",),
+    "consists of": ("includes",),
+    "loss of life": ("death",),
+    "handed away": ("passed away", "died"),
+    "well being": ("health",),
+    "financial system": ("economy",),
+    "marketing campaign": ("campaign",),
+    "display screen": ("screen",),
+    "much less": ("less",),
+    "out there": ("available",),
+    "with a view to": ("in order to", "to"),
+    "reminiscent of": ("such as",),
+    "as nicely": ("as well",),
+}
+
+# spun → originals: the one-word swaps the same kind of spinner makes of frequent news words,
+# which the thesauri lack or list below the decoder's cap because the swap follows one sense of
+# the word that news rarely means (policy → coverage, school → faculty, update → replace, won →
+# received, important → necessary; issue 23: prime ← top, chief ← leader, buyers ← investors).
+# The LM still decides each occurrence: an entry only makes the original a candidate.
+_SPINNER_WORDS: dict[str, tuple[str, ...]] = {
+    # people and organisations
+    "workplace": ("office",),
+    "firm": ("company",),
+    "officers": ("officials",),
+    "employees": ("staff",),
+    "gamers": ("players",),
+    "workforce": ("team",),
+    "buyers": ("investors",),
+    "traders": ("investors",),
+    "persons": ("people",),
+    "customers": ("users",),
+    "purchasers": ("clients",),
+    "chief": ("leader",),
+    "faculty": ("school",),
+    # things
+    "property": ("assets",),
+    "space": ("area",),
+    "web": ("internet",),
+    "weblog": ("blog",),
+    "digicam": ("camera",),
+    "autos": ("vehicles",),
+    "automotive": ("car",),
+    "meals": ("food",),
+    "coverage": ("policy",),
+    "purpose": ("goal",),
+    "rating": ("score",),
+    "file": ("record",),
+    "progress": ("growth",),
+    "settlement": ("agreement",),
+    "machine": ("device",),
+    "gadgets": ("devices",),
+    "options": ("features",),
+    "sport": ("game",),
+    "method": ("way",),
+    # qualities
+    "prime": ("top",),
+    "monetary": ("financial",),
+    "remaining": ("final",),
+    "earlier": ("previous",),
+    "current": ("recent",),
+    "nice": ("great",),
+    "necessary": ("important",),
+    "main": ("major",),
+    "fundamental": ("main",),
+    "seemingly": ("likely",),
+    "exhausting": ("hard",),
+    # actions
+    "mentioned": ("said",),
+    "advised": ("told",),
+    "launched": ("released",),
+    "introduced": ("announced",),
+    "replace": ("update",),
+    "enable": ("allow",),
+    "transfer": ("move",),
+    "promote": ("sell",),
+    "offered": ("sold",),
+    "improve": ("increase",),
+    "enhance": ("increase", "improve"),
+    "supply": ("offer",),
+    "affords": ("offers",),
+    "received": ("won",),
+    "gained": ("won",),
+    "permitted": ("approved",),
+    "deliberate": ("planned",),
+    "confirmed": ("showed",),
+    "proven": ("shown",),
+    "preventing": ("fighting",),
+    "converse": ("speak",),
 }
 
 # Words spinners pad a phrase with when they expand a word into one, by where the padding goes:
@@ -269,7 +382,7 @@ def _build_table() -> dict[str, tuple[str, ...]]:
     for expanded, contracted in {**_NEGATIVE_CONTRACTIONS, **_PRONOUN_CONTRACTIONS}.items():
         add(expanded, contracted)  # the usual direction: didn't → did not
         add(contracted, expanded)
-    for phrases in (_PARAPHRASES, _SPINNER_PHRASES):
+    for phrases in (_PARAPHRASES, _SPINNER_PHRASES, _SPINNER_WORDS):
         for spun, originals in phrases.items():
             for original in originals:
                 add(spun, original)
