@@ -104,12 +104,9 @@ def outcome(scored: list[Scored], aligned: set[tuple[str, str]], weights: tuple[
     spun_forms = {form for form, _ in aligned}
     fixed = wrong = broken = 0
     for form, types in by_form.items():
-        passing = [(score, x) for score, x in types if score > 0]
-        if not passing:
+        score, x = teacher.decided_type(types)  # as the teacher chooses
+        if score <= 0:
             continue
-        # As the teacher chooses among the originals that pass (teacher._best_types).
-        weight = teacher.CHOICE_CHANNEL_WEIGHT
-        _, x = max(passing, key=lambda item: (item[0] + weight * item[1].channel, item[0]))
         if (form, x.original) in aligned:
             fixed += x.count
         elif form in spun_forms:

@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 from corrector.restore.pairs import PairDecision, Proposal
 from corrector.restore.verify import SentenceScorer, context_before, pair_gains
@@ -576,6 +577,11 @@ def _context_shifts(
     return shifts
 
 
+# The channel's log-prob weighs this much more than in the score when the teacher chooses among a
+# form's originals that pass (docs/experiments.md, "The channel for the choice among originals").
+CHOICE_CHANNEL_WEIGHT = 4.0
+
+
 def _best_types(
     candidates: Sequence[PairDecision],
     gains: dict[tuple[str, str], list[float]],
@@ -583,11 +589,9 @@ def _best_types(
     shifts: dict[tuple[str, str], float] | None = None,
     frequency: dict[tuple[str, str], float] | None = None,
 ) -> dict[str, tuple[float, PairDecision]]:
-    """Spun form → its decided type's score and type: of the types that score above 0, the one
-    with the best score + :data:`CHOICE_CHANNEL_WEIGHT` × its channel log-prob, else its best
-    scoring type; ``shifts``: what the second judgement found the n-gram gain of a type to be in
-    restored context, above pass 1's; ``frequency``: each type's weighted displacement, added to
-    its score."""
+    """Spun form → its decided type's score and type (:func:`decided_type`); ``shifts``: what
+    the second judgement found the n-gram gain of a type to be in restored context, above pass
+    1's; ``frequency``: each type's weighted displacement, added to its score."""
     scored: dict[str, list[tuple[float, PairDecision]]] = {}
     for d in candidates:
         found = gains.get((d.spun, d.original))
@@ -601,23 +605,28 @@ def _best_types(
             + (frequency or {}).get((d.spun, d.original), 0.0)
         )
         scored.setdefault(d.spun, []).append((score, d))
-    best: dict[str, tuple[float, PairDecision]] = {}
-    for form, types in scored.items():
-        # Both LMs read a fluent word as well as the right one ("vow" → guarantee +3.3 log10,
-        # promise +2.0): whether to restore is the score's, which original is more the channel's.
-        passing = [(score + CHOICE_CHANNEL_WEIGHT * d.channel, score, d) for score, d in types if score > 0]
-        if passing:
-            # Ties: the higher score, then the first type (the candidates' order).
-            _, score, d = max(passing, key=lambda item: item[:2])
-            best[form] = (score, d)
-        else:
-            best[form] = max(types, key=lambda item: item[0])
-    return best
+    return {form: decided_type(types) for form, types in scored.items()}
 
 
-# The channel's log-prob weighs this much more than in the score when the teacher chooses among a
-# form's originals that pass (docs/experiments.md, "The channel for the choice among originals").
-CHOICE_CHANNEL_WEIGHT = 4.0
+class _Channelled(Protocol):
+    @property
+    def channel(self) -> float: ...
+
+
+TypeT = TypeVar("TypeT", bound=_Channelled)
+
+
+def decided_type(types: Sequence[tuple[float, TypeT]]) -> tuple[float, TypeT]:
+    """Of one spun form's scored types (score, type), the one the teacher decides: of those that
+    score above 0, the best score + :data:`CHOICE_CHANNEL_WEIGHT` × its channel log-prob (ties:
+    the higher score, then the first type), else the best scoring one."""
+    # Both LMs read a fluent word as well as the right one ("vow" → guarantee +3.3 log10,
+    # promise +2.0): whether to restore is the score's, which original is more the channel's.
+    passing = [(score + CHOICE_CHANNEL_WEIGHT * t.channel, score, t) for score, t in types if score > 0]
+    if passing:
+        _, score, chosen = max(passing, key=lambda item: item[:2])
+        return score, chosen
+    return max(types, key=lambda item: item[0])
 
 
 def _restorer(restored: dict[str, str]) -> Callable[[str, str], str]:
