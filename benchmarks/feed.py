@@ -76,6 +76,7 @@ PROFILES: dict[str, SpinConfig] = {
     "light": profile_config("light", seed=3),
     "wordpress": profile_config("wordpress", seed=4),
     "mythes-only": SpinConfig(sources=("mythes",), seed=7),
+    "intensifier": profile_config("intensifier", seed=5),
 }
 # lee.cor documents per whole article in the ``<profile> ×4`` sets (``--article``).
 ARTICLE = 4
@@ -115,7 +116,8 @@ def sets(documents: int, article: int = ARTICLE) -> dict[str, Docs]:
         out[f"{name} sentences"] = _sentences(out[name])
     # A feed of many spinners, as a directory of articles scraped from several sites is: each
     # profile's whole articles and clean ones, interleaved.
-    mixed = [name for name in [*PROFILES, "clean"] if name != "dictionary, earlier draw"]
+    # (intensifier: added after the mixed feed's numbers of record, which it would change)
+    mixed = [name for name in [*PROFILES, "clean"] if name not in {"dictionary, earlier draw", "intensifier"}]
     articles = [out[f"{name} ×{article}"] for name in mixed]
     out[f"mixed ×{article}"] = [doc for group in zip(*articles, strict=True) for doc in group]
     out[f"mixed ×{article} by spinner"] = list(out[f"mixed ×{article}"])

@@ -74,6 +74,9 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("workplace", "office"),
         ("coverage", "policy"),
         ("necessary", "important"),
+        # an intensifier inserted after a perfect auxiliary (rules._SPINNER_PHRASES)
+        ("had actually", "had"),
+        ("Has actually", "Has"),
     ],
 )
 def test_candidates_include_the_true_original(

@@ -214,6 +214,23 @@ def test_wordpress_spins_words_not_phrases(spin_lee: SpinLee) -> None:
     assert spinner.used_pairs() and all(" " not in original for original, _ in spinner.used_pairs())
 
 
+def test_intensifier_inserts_actually_between_a_perfect_auxiliary_and_its_participle(
+    spin_lee: SpinLee,
+) -> None:
+    from corrector.research.spinner import INTENSIFIER, PERFECT_AUXILIARIES, apply_edits
+
+    _, results = spin_lee("intensifier")
+    inserted = [e for r in results for e in r.edits if e.spun.lower().endswith(f" {INTENSIFIER}")]
+    assert len(inserted) >= 10
+    assert all(e.original.lower() in PERFECT_AUXILIARIES and e.spun == f"{e.original} {INTENSIFIER}"
+               for e in inserted)
+    assert all(apply_edits(r.original, r.edits) == r.spun for r in results)
+    text = "The minister had forgotten the letter. He has a car and they have to go."
+    only = profile_config("intensifier", intensifier_rate=1.0, coverage=0.0, function_coverage=0.0)
+    spun = Spinner(only).spin(text).spun
+    assert spun == "The minister had actually forgotten the letter. He has a car and they have to go."
+
+
 def test_dictionary_out_round_trips(tmp_path: Path, lee: list[str]) -> None:
     docs = tmp_path / "docs.jsonl"
     docs.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n" for i, t in enumerate(lee[:5])),

@@ -268,6 +268,11 @@ _SPINNER_PHRASES: dict[str, tuple[str, ...]] = {
     "with a view to": ("in order to", "to"),
     "reminiscent of": ("such as",),
     "as nicely": ("as well",),
+    # an intensifier inserted after a perfect auxiliary (issue 20: "had actually forgotten"),
+    # which clean news writes about once in 200,000 words (38 times in the LM corpus's 7.0M)
+    "has actually": ("has",),
+    "have actually": ("have",),
+    "had actually": ("had",),
 }
 
 # spun → originals: the one-word swaps the same kind of spinner makes of frequent news words,

@@ -70,6 +70,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fixed dictionary: share of function words with an entry")
     parser.add_argument("--second-rate", type=float,
                         help="fixed dictionary: share of entries with a second replacement")
+    parser.add_argument("--intensifier-rate", type=float,
+                        help="chance to insert 'actually' after has/have/had before a participle")
     parser.add_argument("--seed", type=int, help="random seed (same seed ⇒ same bytes; default 0)")
 
 
@@ -79,7 +81,7 @@ _FIELDS = {
     "max_phrase": "max_phrase", "top_k": "top_k", "min_zipf": "min_zipf", "rarity": "rarity",
     "digit_rate": "digit_rate", "contraction_rate": "contraction_rate", "seed": "seed",
     "headword_zipf": "headword_zipf", "coverage": "coverage", "function_coverage": "function_coverage",
-    "second_rate": "second_rate",
+    "second_rate": "second_rate", "intensifier_rate": "intensifier_rate",
 }
 
 

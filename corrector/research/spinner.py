@@ -26,6 +26,9 @@ Named profiles (:data:`PROFILES`, :func:`profile_config`) are frozen presets:
 - ``light``: a dictionary spinner with fewer headwords, changing ~8% of tokens.
 - ``wordpress``: a dictionary spinner, word-level only, with more function-word entries and no
   number or contraction quirks (the WordPress auto-blog habits of DESIGN §1).
+- ``intensifier``: the light dictionary spinner, which also inserts "actually" between a
+  perfect auxiliary and its participle ("had forgotten" → "had actually forgotten", the other
+  tool issue 20 saw on real spun news).
 
 ``light`` and ``wordpress`` keep the earlier dictionary draw (a seeded draw weighted towards
 frequent replacements, every eligible word equally likely a headword), so their benchmark numbers
@@ -73,6 +76,10 @@ _NO_SENSE = 10_000
 SENSE_HEAD = 4
 # Content words at least this frequent are always headwords of the realistic dictionary.
 FREQUENT_ZIPF = 5.0
+
+# What the intensifier profile inserts, and after which auxiliaries (before their participle).
+INTENSIFIER = "actually"
+PERFECT_AUXILIARIES = frozenset({"has", "have", "had"})
 
 # Never spun: real spinners leave pronouns, articles and modals alone (and thesauri list nonsense
 # for them: can→john, I→iodine).
@@ -139,6 +146,8 @@ class SpinConfig:
     - ``frequent_zipf``: with a fixed dictionary, a content word at least this frequent is
       always eligible (the rest at ``coverage``): real spinners' originals are the commonest
       news words (study: 72% above Zipf 5 against 39% in the uniform draw). 0: off.
+    - ``intensifier_rate``: chance to insert :data:`INTENSIFIER` after a perfect auxiliary
+      (has, have, had) followed by a past participle. 0: off.
     """
 
     sources: tuple[str, ...] = _DEFAULT_SOURCES
@@ -164,6 +173,7 @@ class SpinConfig:
     second_rate: float = 0.0
     sense_order: bool = False
     frequent_zipf: float = 0.0
+    intensifier_rate: float = 0.0
 
     def signature(self) -> str:
         """``key:value|…`` naming every setting (goes next to the output, like sacrebleu's)."""
@@ -198,6 +208,8 @@ class SpinConfig:
                 parts.append("sense")
             if self.frequent_zipf:
                 parts.append(f"freqzipf:{self.frequent_zipf}")
+        if self.intensifier_rate:  # named only when on, as above
+            parts.append(f"intens:{self.intensifier_rate}")
         parts += [
             f"seed:{self.seed}",
             f"version:{__version__}",
@@ -239,6 +251,10 @@ PROFILES: Mapping[str, SpinConfig] = MappingProxyType(
         "wordpress": replace(
             _DRAWN_DICTIONARY, profile="wordpress", phrase_keys=False, function_coverage=0.8, digit_rate=0.0,
             contraction_rate=0.0,
+        ),
+        "intensifier": replace(
+            _DRAWN_DICTIONARY, profile="intensifier", coverage=0.25, function_coverage=0.1, digit_rate=0.0,
+            contraction_rate=0.0, intensifier_rate=0.85,
         ),
     }
 )
@@ -567,6 +583,18 @@ class Spinner:
                     out.append((tok.start, tok.start + len(group), spell_number(int(group))))
                 i += 1
                 continue
+            # An intensifier after a perfect auxiliary: "had forgotten" → "had actually forgotten"
+            # (recorded as an edit of the auxiliary, so the spans stay exact).
+            if (
+                cfg.intensifier_rate > 0
+                and nxt is not None
+                and tok.text.lower() in PERFECT_AUXILIARIES
+                and _is_participle(nxt.text)
+                and rng.random() < cfg.intensifier_rate
+            ):
+                out.append((tok.start, tok.end, f"{tok.text} {INTENSIFIER}"))
+                i += 1
+                continue
             quirk = _QUIRKS.get(tok.text.lower())
             if quirk and cfg.digit_rate > 0 and rng.random() < cfg.digit_rate:
                 out.append((tok.start, tok.end, quirk))
@@ -619,6 +647,15 @@ def _has_pos(phrase: str, upos: str) -> bool:
     words = phrase.split()
     head = words[0] if upos in {"VERB", "AUX"} else words[-1]
     return upos in getAllLemmas(head)
+
+
+@lru_cache(maxsize=4096)
+def _is_participle(word: str) -> bool:
+    """True if ``word`` is a verb's past participle (forgotten, said, been)."""
+    from lemminflect import getAllLemmas, getInflection
+
+    low = word.lower()
+    return any(low in getInflection(lemma, "VBN") for lemma in getAllLemmas(low).get("VERB", ()))
 
 
 def _inflect(phrase: str, upos: str, tag: str) -> str | None:
