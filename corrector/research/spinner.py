@@ -592,6 +592,7 @@ class Spinner:
                 and _is_participle(nxt.text)
                 and rng.random() < cfg.intensifier_rate
             ):
+                self._applied[tok.text.lower(), f"{tok.text.lower()} {INTENSIFIER}"] += 1
                 out.append((tok.start, tok.end, f"{tok.text} {INTENSIFIER}"))
                 i += 1
                 continue
