@@ -74,6 +74,11 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("workplace", "office"),
         ("coverage", "policy"),
         ("necessary", "important"),
+        # more of the WordPress kind's, whose spun forms clean news almost never writes
+        ("taking pictures", "shooting"),
+        ("site visitors", "traffic"),
+        ("capturing", "shooting"),
+        ("p.c", "percent"),
         # an intensifier inserted after a perfect auxiliary (rules._SPINNER_PHRASES)
         ("had actually", "had"),
         ("Has actually", "Has"),

@@ -268,6 +268,22 @@ _SPINNER_PHRASES: dict[str, tuple[str, ...]] = {
     "with a view to": ("in order to", "to"),
     "reminiscent of": ("such as",),
     "as nicely": ("as well",),
+    # the WordPress kind again (session 40): expansions that clean news almost never writes
+    # (each ≤ 21 times in the LM corpus's 7.0M words)
+    "taking pictures": ("shooting",),
+    "local weather": ("climate",),
+    "eating places": ("restaurants",),
+    "site visitors": ("traffic",),
+    "thousands and thousands": ("millions",),
+    "a whole bunch": ("hundreds",),
+    "as a substitute": ("instead",),
+    "one other": ("another",),
+    "comparable to": ("such as",),
+    "really feel": ("feel",),
+    "press convention": ("press conference",),
+    "press launch": ("press release",),
+    "legal professional": ("attorney", "lawyer"),
+    "medical doctors": ("doctors",),
     # an intensifier inserted after a perfect auxiliary (issue 20: "had actually forgotten"),
     # which clean news writes about once in 200,000 words (38 times in the LM corpus's 7.0M)
     "has actually": ("has",),
@@ -358,6 +374,24 @@ _SPINNER_WORDS: dict[str, tuple[str, ...]] = {
     "proven": ("shown",),
     "preventing": ("fighting",),
     "converse": ("speak",),
+    # the WordPress kind again (session 40), where clean news writes the spun form rarely (≤ 70
+    # times in the LM corpus's 7.0M words); not its swaps of forms news writes often (knowledge
+    # ← data, choose ← judge, funding ← investment, structure ← constitution: 280–818 times),
+    # which no benchmark text holds to show they are safe
+    "capturing": ("shooting",),
+    "procuring": ("shopping",),
+    "know-how": ("technology",),
+    "vacationers": ("tourists",),
+    "non-public": ("private",),
+    "celeb": ("celebrity",),
+    "p.c": ("percent", "per cent"),
+    "downside": ("problem",),
+    "difficulty": ("issue",),
+    "straightforward": ("easy",),
+    "sturdy": ("strong",),
+    "merchandise": ("products",),
+    "felony": ("criminal",),
+    "remedy": ("treatment",),
 }
 
 # Words spinners pad a phrase with when they expand a word into one, by where the padding goes:
