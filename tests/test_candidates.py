@@ -79,6 +79,9 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("site visitors", "traffic"),
         ("capturing", "shooting"),
         ("p.c", "percent"),
+        ("White Home", "White House"),
+        ("and not using a", "without a"),
+        ("tons of of", "hundreds of"),
         # an intensifier inserted after a perfect auxiliary (rules._SPINNER_PHRASES)
         ("had actually", "had"),
         ("Has actually", "Has"),
