@@ -89,6 +89,9 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("New York Occasions", "New York Times"),
         ("Prepare dinner", "Cook"),
         ("hearth", "fire"),
+        ("certainly one of", "one of"),
+        ("make investments", "invest"),
+        ("for the reason that", "since the"),
         # an intensifier inserted after a perfect auxiliary (rules._SPINNER_PHRASES)
         ("had actually", "had"),
         ("Has actually", "Has"),

@@ -197,7 +197,7 @@ _SPINNER_PHRASES: dict[str, tuple[str, ...]] = {
     # connectives and prepositions
     "in line with": ("according to",),
     "regardless that": ("even though",),
-    "for the reason that": ("since",),
+    "for the reason that": ("since", "since the"),
     "attributable to": ("due to",),
     "owing to": ("due to",),
     "after all": ("of course",),
@@ -388,6 +388,17 @@ _SPINNER_PHRASES: dict[str, tuple[str, ...]] = {
     "treasury division": ("treasury department",),
     "commerce division": ("commerce department",),
     "safety council": ("security council",),
+    "by the way in which": ("by the way",),
+    "on the identical time": ("at the same time",),
+    "all through": ("throughout",),
+    "informed reporters": ("told reporters",),
+    "make investments": ("invest",),
+    "the variety of": ("the number of",),
+    "lots of the": ("many of the",),
+    "certainly one of": ("one of",),
+    "considered one of": ("one of",),
+    "one among": ("one of",),
+    "in comparison with": ("compared with", "compared to"),
 }
 
 # spun → originals: the one-word swaps the same kind of spinner makes of frequent news words,
