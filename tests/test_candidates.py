@@ -12,8 +12,10 @@ from corrector.builders import thesaurus
 from corrector.candidates.align import substitutions
 from corrector.candidates.channel import ChannelModel
 from corrector.candidates.generator import CandidateGenerator, span_key
+from corrector.candidates.rules import RULES
 from corrector.candidates.sources import read_learned
-from corrector.text.tokens import split_sentences
+from corrector.defaults import MAX_SPAN
+from corrector.text.tokens import split_sentences, tokenize
 
 pytestmark = pytest.mark.skipif(
     set(thesaurus.available_sources()) != set(thesaurus.SOURCES),
@@ -92,6 +94,10 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("certainly one of", "one of"),
         ("make investments", "invest"),
         ("for the reason that", "since the"),
+        # names of institutions, companies and outlets spun word by word
+        ("Normal Motors", "General Motors"),
+        ("Washington Submit", "Washington Post"),
+        ("Worldwide Financial Fund", "International Monetary Fund"),
         # an intensifier inserted after a perfect auxiliary (rules._SPINNER_PHRASES)
         ("had actually", "had"),
         ("Has actually", "Has"),
@@ -133,6 +139,12 @@ def test_lattice_arcs_cover_spun_spans(generator: CandidateGenerator) -> None:
         1 <= a.end - a.start <= 4 and len(a.candidates) <= generator.max_candidates for a in lattice.arcs
     )
     assert [(a.start, a.end) for a in lattice.arcs] == sorted((a.start, a.end) for a in lattice.arcs)
+
+
+def test_every_rule_fits_in_a_span() -> None:
+    """The decoder reads spans of at most MAX_SPAN tokens: a longer rule could never fire."""
+    too_long = [spun for spun in RULES if len(tokenize(spun)) > MAX_SPAN]
+    assert too_long == []
 
 
 def test_a_spinner_phrase_is_an_arc_of_its_own(generator: CandidateGenerator) -> None:
