@@ -10,6 +10,7 @@ import pytest
 
 from corrector.builders import thesaurus
 from corrector.candidates.align import substitutions
+from corrector.candidates.casing import case_words
 from corrector.candidates.channel import ChannelModel
 from corrector.candidates.generator import CandidateGenerator, span_key
 from corrector.candidates.rules import RULES
@@ -139,6 +140,24 @@ def test_lattice_arcs_cover_spun_spans(generator: CandidateGenerator) -> None:
         1 <= a.end - a.start <= 4 and len(a.candidates) <= generator.max_candidates for a in lattice.arcs
     )
     assert [(a.start, a.end) for a in lattice.arcs] == sorted((a.start, a.end) for a in lattice.arcs)
+
+
+@pytest.mark.parametrize(
+    ("span", "original", "cased"),
+    [
+        ("Prime", "top", "Top"),
+        ("PRIME", "top", "TOP"),
+        ("International Minister", "foreign minister", "Foreign Minister"),
+        # a name keeps its small words in lower case, whatever the spinner did to their case
+        ("Facilities for Illness Management", "centers for disease control", "Centers for Disease Control"),
+        ("World Well being Group", "world health organization", "World Health Organization"),
+        # a sentence's first word alone is capitalised: the rest of the span stays lower case
+        ("The courtroom", "the court", "The court"),
+        ("Within the", "in the", "In the"),
+    ],
+)
+def test_an_original_takes_the_case_of_the_span_it_replaces(span: str, original: str, cased: str) -> None:
+    assert " ".join(case_words(span.split(), original)) == cased
 
 
 def test_every_rule_fits_in_a_span() -> None:

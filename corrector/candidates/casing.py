@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from corrector.candidates.rules import FUNCTION_WORDS
 from corrector.text.tokens import apply_case, case_pattern, detokenize, tokenize
 
 # Words NLTK's tokenizer splits although they are plain letters (its CONTRACTIONS2 rules).
@@ -48,8 +49,14 @@ def case_signature(span_words: tuple[str, ...]) -> str:
     pattern = case_pattern(" ".join(span_words))
     if pattern == "title":
         alpha = [w for w in span_words if any(c.isalpha() for c in w)]
-        if len(alpha) > 1 and all(case_pattern(w) == "title" for w in alpha):
-            return "titles"
+        if len(alpha) > 1:
+            titled = [case_pattern(w) == "title" for w in alpha]
+            if all(titled):
+                return "titles"
+            # A name with its small words in lower case ("Facilities for Illness Management",
+            # "World Well being Group"): its original is a name written so.
+            if sum(titled) > 1 and all(t or w in FUNCTION_WORDS for w, t in zip(alpha, titled, strict=True)):
+                return "name"
     return pattern
 
 
@@ -62,7 +69,8 @@ def word_signature(word: str) -> str:
 
 def case_words(span_words: Sequence[str], original: str, signature: str | None = None) -> tuple[str, ...]:
     """LM tokens of ``original`` carrying the spun span's case (Prime → Top, PRIME → TOP;
-    'International Minister' → 'Foreign Minister' keeps title case on every word)."""
+    'International Minister' → 'Foreign Minister' keeps title case on every word; a name keeps its
+    small words in lower case: 'Facilities for Illness Management' → 'Centers for Disease Control')."""
     return _case_tokens(original_tokens(original), signature or case_signature(tuple(span_words)))
 
 
@@ -74,6 +82,12 @@ def _case_tokens(tokens: tuple[str, ...], signature: str) -> tuple[str, ...]:
         return tuple(apply_case("title", t) if t[:1].isalpha() and "'" not in t else t for t in tokens)
     if signature == "title":
         return (apply_case("title", tokens[0]), *tokens[1:])
+    if signature == "name":
+        small = FUNCTION_WORDS
+        return tuple(
+            apply_case("title", t) if i == 0 or (t[:1].isalpha() and "'" not in t and t not in small) else t
+            for i, t in enumerate(tokens)
+        )
     return tuple(tokens)
 
 
