@@ -79,16 +79,20 @@ def _case_tokens(tokens: tuple[str, ...], signature: str) -> tuple[str, ...]:
     if signature == "upper":
         return tuple(t.upper() for t in tokens)
     if signature == "titles":
-        return tuple(apply_case("title", t) if t[:1].isalpha() and "'" not in t else t for t in tokens)
+        return tuple(apply_case("title", t) if _capitalised(t) else t for t in tokens)
     if signature == "title":
         return (apply_case("title", tokens[0]), *tokens[1:])
     if signature == "name":
-        small = FUNCTION_WORDS
         return tuple(
-            apply_case("title", t) if i == 0 or (t[:1].isalpha() and "'" not in t and t not in small) else t
+            apply_case("title", t) if i == 0 or (_capitalised(t) and t not in FUNCTION_WORDS) else t
             for i, t in enumerate(tokens)
         )
     return tuple(tokens)
+
+
+def _capitalised(token: str) -> bool:
+    """Whether title case gives ``token`` a capital: a word, not a number or a contraction's part."""
+    return token[:1].isalpha() and "'" not in token
 
 
 def cased_form(tokens: tuple[str, ...], signature: str) -> tuple[tuple[str, ...], str]:
