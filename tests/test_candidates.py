@@ -95,6 +95,9 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("certainly one of", "one of"),
         ("make investments", "invest"),
         ("for the reason that", "since the"),
+        ("Lots of of", "Hundreds of"),
+        ("steerage", "guidance"),
+        ("supervisor", "manager"),
         # names of institutions, companies and outlets spun word by word
         ("Normal Motors", "General Motors"),
         ("Washington Submit", "Washington Post"),
@@ -170,11 +173,16 @@ def test_a_spinner_phrase_is_an_arc_of_its_own(generator: CandidateGenerator) ->
     """A phrase of the spinner lexicon gets its own arc beside the one-word arcs of its words
     (in the shipped table the debug view ranks word-by-word compositions such as "main state"
     above "chief executive"; the decoder reads both, and the LM decides)."""
-    [lattice] = generator.lattices(split_sentences("Its chief government said it rose 2 share factors."))
+    text = "Its chief government said it rose 2 share factors final yr, as it did two years in the past."
+    [lattice] = generator.lattices(split_sentences(text))
     words = lattice.sentence.words
     phrases = {tuple(words[a.start : a.end]): [c.text for c in a.candidates] for a in lattice.arcs}
     assert "chief executive" in phrases["chief", "government"]
     assert "percentage points" in phrases["share", "factors"]
+    # "final" is a word news writes: judged alone, in a window still reading "yr", the neural
+    # teacher kept it, and "last year" was lost to "final year"
+    assert "last year" in phrases["final", "yr"]
+    assert "years ago" in phrases["years", "in", "the", "past"]
 
 
 def test_acronyms_get_no_arc_unless_the_sentence_is_in_capitals(generator: CandidateGenerator) -> None:
