@@ -98,6 +98,10 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("Lots of of", "Hundreds of"),
         ("steerage", "guidance"),
         ("supervisor", "manager"),
+        ("Wall Road", "Wall Street"),
+        ("unemployment charge", "unemployment rate"),
+        ("particulars", "details"),
+        ("all-time excessive", "all-time high"),
         # names of institutions, companies and outlets spun word by word
         ("Normal Motors", "General Motors"),
         ("Washington Submit", "Washington Post"),

@@ -479,6 +479,25 @@ _SPINNER_PHRASES: dict[str, tuple[str, ...]] = {
     "dad or mum": ("parent",),
     "live performance": ("concert",),
     "college students": ("students",),
+    # "high" → "excessive", "level" → "degree", "record" → "document" or "file"
+    "all-time excessive": ("all-time high",),
+    "document excessive": ("record high",),
+    "file excessive": ("record high",),
+    "very best": ("highest",),
+    "highest degree": ("highest level",),
+    "lowest degree": ("lowest level",),
+    # "pressure" → "strain", "charge" → "cost", "table" → "desk", "good enough" → "ok"
+    "below strain": ("under pressure",),
+    "underneath strain": ("under pressure",),
+    "in cost of": ("in charge of",),
+    "league desk": ("league table",),
+    "not ok": ("not good enough",),
+    # "own" → "very own"
+    "his very own": ("his own",),
+    "her very own": ("her own",),
+    "its very own": ("its own",),
+    "their very own": ("their own",),
+    "our very own": ("our own",),
 }
 
 # spun → originals: the one-word swaps the same kind of spinner makes of frequent news words,
