@@ -521,7 +521,6 @@ _SPINNER_WORDS: dict[str, tuple[str, ...]] = {
     "chief": ("leader",),
     "faculty": ("school",),
     "supervisor": ("manager",),
-    "companion": ("partner",),
     "spouse": ("wife", "husband"),
     "pal": ("friend",),
     "buddies": ("friends",),
