@@ -97,10 +97,10 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("for the reason that", "since the"),
         ("Lots of of", "Hundreds of"),
         ("steerage", "guidance"),
-        ("supervisor", "manager"),
+        ("dad or mum", "parent"),
         ("Wall Road", "Wall Street"),
         ("unemployment charge", "unemployment rate"),
-        ("particulars", "details"),
+        ("live performance", "concert"),
         ("all-time excessive", "all-time high"),
         # names of institutions, companies and outlets spun word by word
         ("Normal Motors", "General Motors"),
