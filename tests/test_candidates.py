@@ -102,6 +102,15 @@ def originals(gen: CandidateGenerator, spun: str) -> list[str]:
         ("unemployment charge", "unemployment rate"),
         ("live performance", "concert"),
         ("all-time excessive", "all-time high"),
+        # its expansions of frequent words and phrases, and "back" → "again" after a verb of motion
+        ("All the pieces", "Everything"),
+        ("as a substitute of", "instead of"),
+        ("due to this fact", "therefore"),
+        ("in entrance of", "in front of"),
+        ("no less than", "at least"),
+        ("went again", "went back"),
+        ("labored", "worked"),
+        ("frightened", "worried"),
         # names of institutions, companies and outlets spun word by word
         ("Normal Motors", "General Motors"),
         ("Washington Submit", "Washington Post"),
