@@ -124,6 +124,26 @@ def test_displacement_needs_the_original_missing_and_the_spun_form_abounding() -
     assert prior.displacement("stated", "said", scope(stated=2)) > 0.0
 
 
+def test_a_swap_the_rules_list_is_displaced_by_the_spun_forms_excess_alone() -> None:
+    """The curated rules name a swap as a spinner's ("one another" for each other): there the
+    spun form's excess alone is the evidence, seen once and whatever the original's count; a
+    pair the rules do not list, seen once, still gets none."""
+    prior = FrequencyPrior(Rates({"one another": 1e-5, "each other": 1e-3, "voiced": 1e-5, "said": 0.006}))  # type: ignore[arg-type]
+
+    def scope(counts: dict[str, int]) -> ScopeEvidence:
+        return ScopeEvidence(words=1000, counts=Counter(counts))
+
+    once = prior.displacement("one another", "each other", scope({"one another": 1}))
+    # Clean news expects it 0.01 times in 1,000 words: (1 · ln(1 / 0.01) − 0.99) / ln 10.
+    assert once == pytest.approx((math.log(100) - 0.99) / math.log(10))
+    assert prior.displacement("one another", "each other", scope({"one another": 1, "each other": 1})) == once
+    assert prior.displacement("one another", "each other", scope({"each other": 1})) == 0.0
+    assert prior.displacement("voiced", "said", scope({"voiced": 1})) == 0.0
+    # No commoner than clean news makes it: no excess.
+    common = FrequencyPrior(Rates({"one another": 0.002}))  # type: ignore[arg-type]
+    assert common.displacement("one another", "each other", scope({"one another": 1})) == 0.0
+
+
 def test_support_is_the_evidence_of_the_other_occurrences() -> None:
     class Flat:  # every form is as frequent in clean news as one word in a hundred
         def logprob(self, words: Iterable[str], bos: bool = True, eos: bool = True) -> float:

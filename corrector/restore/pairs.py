@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from corrector.candidates import rules
 from corrector.lm.base import LanguageModel
 from corrector.restore.decoder import FirstPass, SentenceMemo, ranked_candidates
 from corrector.text.lattice import Arc, Candidate, Lattice
@@ -300,8 +301,16 @@ class FrequencyPrior:
         single article the shortfall of a word clean news expects less than once flipped a
         choice between originals for a form seen once: "ultimate" → last instead of final), and
         for a multi-word original: a scope counts those only where a proposal names them, so
-        their shortfall would be over-read."""
+        their shortfall would be over-read.
+
+        A swap the curated rules list (:data:`~corrector.candidates.rules.RULES`: "no less than"
+        for at least, "have been" for were) is already known to be a spinner's: the spun form's
+        excess alone is the evidence there, from its first occurrence and whatever the
+        original's count. The teacher's neural LM reads such fluent swaps as well as their
+        originals and turned them down (docs/experiments.md, "A listed swap's excess")."""
         spun_count = evidence.counts.get(spun, 0)
+        if spun_count and original in rules.RULES.get(spun, ()):
+            return _deviance(spun_count, evidence.words * self.rate(spun), below=False)
         if " " in original or spun_count < DISPLACED_MIN_COUNT:
             return 0.0
         expected = evidence.words * self.rate(original)
