@@ -13,7 +13,7 @@ from corrector.candidates.align import substitutions
 from corrector.candidates.casing import case_words
 from corrector.candidates.channel import ChannelModel
 from corrector.candidates.generator import CandidateGenerator, span_key
-from corrector.candidates.rules import RULES
+from corrector.candidates.rules import RULES, changes_fact, quantity
 from corrector.candidates.sources import read_learned
 from corrector.defaults import MAX_SPAN
 from corrector.text.tokens import split_sentences, tokenize
@@ -399,3 +399,30 @@ def test_inflection_agreement_puts_the_spun_words_inflection_first() -> None:
     assert order("masses", [(1.0, "people"), (far, "peoples")]) == ["people", "peoples"]
     assert order("means", [(1.0, "way"), (0.9, "ways")]) == ["way", "ways"]
     assert order("calls for", [(1.0, "demand"), (0.9, "demands")]) == ["demand", "demands"]
+
+
+def test_a_number_or_other_fact_is_never_restored_as_another() -> None:
+    # The thesauri list number words, directions and units of time as each other's synonyms (Moby:
+    # billion under million, eight under five, south under north, days under years); spinners
+    # leave them alone, as facts would change.
+    facts = ["million", "billion", "thousand", "five", "eight", "nine", "third", "fourth", "second",
+             "north", "south", "east", "west", "summer", "winter", "year", "years", "day", "days"]
+    forward = {
+        source: {h: s for h, s in thesaurus.forward_synonyms(source).items() if h in facts}
+        for source in thesaurus.SOURCES
+    }
+    table = thesaurus.table_from_forward(forward)
+    gen = CandidateGenerator(table, ChannelModel.load())
+    for spun in ("billion", "million", "five", "eight", "third", "fourth", "north", "south", "winter",
+                 "days"):
+        assert any(e.original in facts for e in table.lookup(spun, None)), spun  # listed …
+        found = [o.lower() for o in originals(gen, spun)]
+        assert not [o for o in found if o in facts or o.replace("ern", "") in facts], spun  # … never proposed
+    assert originals(gen, "nine")[0] == "9" and "twenty-five" not in originals(gen, "25")
+    assert quantity("twenty-five") == quantity("25") == ("cardinal", 25.0)
+    assert changes_fact("1000's", "millions") and not changes_fact("1000's", "thousands")
+    assert not changes_fact("second", "moment") and changes_fact("second", "3rd")
+    assert not changes_fact("0.33", "third")  # a fraction for an ordinal: not compared
+    assert changes_fact("five years", "5 days") and not changes_fact("five years", "5 years")
+    assert not changes_fact("fall", "autumn") and not changes_fact("northern", "north")
+    assert not changes_fact("12 months", "year")  # the WordPress kind's way to write a year

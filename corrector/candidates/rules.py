@@ -789,6 +789,110 @@ def _build_table() -> dict[str, tuple[str, ...]]:
 RULES: dict[str, tuple[str, ...]] = _build_table()
 
 
+# What a number word or figure counts, for :func:`quantity`.
+_TENS_VALUE = {word: 10 * i for i, word in enumerate(
+    ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")) if word}
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_ORDINALS = {word: i + 1 for i, word in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split())}
+_FIGURE = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
+_ORDINAL_FIGURE = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+def quantity(form: str) -> tuple[str, float] | None:
+    """(kind, value) of a lowercase form that only states a number — "nine", "9", "3.5",
+    "twenty-five", "one hundred", "3 million", "a dozen"'s "dozen", "1000's"/"thousands"
+    (kind ``plural``), "third"/"3rd" (kind ``ordinal``) — else None."""
+    plural = _DIGIT_PLURALS.get(form, form)
+    if plural.endswith("s") and plural[:-1] in {"hundred", "dozen", *_SCALES}:
+        return ("plural", float({"hundred": 100, "dozen": 12}.get(plural[:-1]) or _SCALES[plural[:-1]]))
+    if form in _ORDINALS:
+        return ("ordinal", float(_ORDINALS[form]))
+    figure = _ORDINAL_FIGURE.match(form)
+    if figure:
+        return ("ordinal", float(figure.group(1)))
+    total, current, seen = 0.0, 0.0, False
+    for word in form.replace("-", " ").split():
+        if _FIGURE.match(word):
+            current += float(word.replace(",", ""))
+        elif word in _CARDINAL_VALUE or word in _TENS_VALUE:
+            current += _CARDINAL_VALUE[word] if word in _CARDINAL_VALUE else _TENS_VALUE[word]
+        elif word in ("hundred", "dozen"):
+            current = (current or 1.0) * (100 if word == "hundred" else 12)
+        elif word in _SCALES:
+            if current == 0 and total:  # "one thousand thousand"
+                total *= _SCALES[word]
+            else:
+                total, current = total + (current or 1.0) * _SCALES[word], 0.0
+        else:
+            return None
+        seen = True
+    return ("cardinal", total + current) if seen else None
+
+
+def _fact_classes() -> dict[str, tuple[str, str]]:
+    """(class, value) of the words of closed classes whose members state different facts: a
+    direction, a season, a day, a month, a unit of time; forms of one value are one member
+    (north, northern; autumn, fall)."""
+    classes: dict[str, tuple[str, str]] = {}
+    directions = {
+        "n": "north northern northerly northward northwards",
+        "s": "south southern southerly southward southwards",
+        "e": "east eastern easterly eastward eastwards",
+        "w": "west western westerly westward westwards",
+        "ne": "northeast north-east northeastern north-eastern",
+        "nw": "northwest north-west northwestern north-western",
+        "se": "southeast south-east southeastern south-eastern",
+        "sw": "southwest south-west southwestern south-western",
+    }
+    seasons = {"spring": "spring", "summer": "summer summertime", "autumn": "autumn fall",
+               "winter": "winter wintertime"}
+    for kind, members in (("direction", directions), ("season", seasons)):
+        for value, forms in members.items():
+            classes.update(dict.fromkeys(forms.split(), (kind, value)))
+    for kind, words in (
+        ("weekday", "monday tuesday wednesday thursday friday saturday sunday"),
+        ("month", "january february march april may june july august september october november december"),
+    ):
+        classes.update({word: (kind, word) for word in words.split()})
+    # "second" is left out ("seconds" is not): an ordinal far more often than a unit.
+    for unit in "minute hour day week fortnight month year decade century millennium".split():
+        classes[unit] = classes[unit + "s"] = ("time", unit)
+    classes["centuries"], classes["millennia"] = ("time", "century"), ("time", "millennium")
+    classes["seconds"] = ("time", "second")
+    return classes
+
+
+_FACT_CLASSES = _fact_classes()
+
+
+def fact(word: str) -> tuple[str, object] | None:
+    """(class, value) of a lowercase word that states a fact a spinner would not change: a
+    number (:func:`quantity`), a direction, season, day, month or unit of time; else None."""
+    return quantity(word) or _FACT_CLASSES.get(word)
+
+
+def changes_fact(spun: str, original: str) -> bool:
+    """Whether restoring ``spun`` as ``original`` would state another fact: another number
+    (million → billion, five → eight, second → third), direction (north → south), season, day,
+    month or unit of time (years → days), word by word where both have as many words. Spinners
+    leave such words alone or write them another way (9 ↔ nine, fall ↔ autumn, "12 months" for a
+    year), as facts would change, so a thesaurus's neighbours of one are never its original. Forms
+    of two classes (third ↔ 0.33, a spinner's fraction) are not compared."""
+    left, right = quantity(spun), quantity(original)
+    if left is not None and right is not None:
+        return left[0] == right[0] and left[1] != right[1]
+    spun_words, original_words = spun.split(" "), original.split(" ")
+    if len(spun_words) != len(original_words):
+        return False
+    for spun_word, original_word in zip(spun_words, original_words, strict=True):
+        a, b = fact(spun_word), fact(original_word)
+        if a is not None and b is not None and a[0] == b[0] and a[1] != b[1]:
+            return True
+    return False
+
+
 def number_originals(token: str) -> tuple[str, ...]:
     """Originals for a number token the spinner may have rewritten (lowercase input)."""
     match = _SPELLED_GROUP.match(token)
