@@ -582,6 +582,27 @@ def test_of_the_originals_that_pass_the_channel_chooses_and_the_score_decides_wh
     assert chosen(-12.0, 10.0) == []  # neither passes: the form stays
 
 
+def test_of_the_originals_that_pass_the_rules_first_one_gains_in_the_choice() -> None:
+    """The rules list "by no means" as never, then not; the channel scores both alike as curated
+    and the neural LM reads "not" a little better: of the two that pass, the choice adds
+    CHOICE_RULES_FIRST to never, and no more than that."""
+    from corrector.candidates.rules import RULES
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import CHOICE_CHANNEL_WEIGHT, CHOICE_RULES_FIRST, decided_type
+
+    assert RULES["by no means"][:2] == ("never", "not")
+
+    def chosen(gap: float, score: float = 4.0) -> str:
+        never = PairDecision("by no means", "never", 0.6, 2, 1.0, 2, 0, channel=-0.15)
+        not_ = PairDecision("by no means", "not", 0.6, 2, 1.0, 2, 0, channel=-0.09)
+        return decided_type([(score, never), (score + gap, not_)])[1].original
+
+    edge = CHOICE_RULES_FIRST - CHOICE_CHANNEL_WEIGHT * 0.06  # the rules' edge over the channel's
+    assert chosen(0.0) == "never" and chosen(edge - 0.05) == "never"
+    assert chosen(edge + 0.05) == "not"  # a clearer reading still wins
+    assert chosen(0.5, score=-1.5) == "not"  # neither passes: the best score, no rules edge
+
+
 class TogetherScorer(WordScorer):
     """WordScorer, plus ``bonus`` for a text holding both words of ``together`` (a context effect
     no per-word score shows)."""

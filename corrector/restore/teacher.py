@@ -50,6 +50,7 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
+from corrector.candidates import rules
 from corrector.restore.pairs import PairDecision, Proposal
 from corrector.restore.verify import SentenceScorer, context_before, pair_gains
 from corrector.text.lattice import Arc, Lattice
@@ -580,6 +581,11 @@ def _context_shifts(
 # The channel's log-prob weighs this much more than in the score when the teacher chooses among a
 # form's originals that pass (docs/experiments.md, "The channel for the choice among originals").
 CHOICE_CHANNEL_WEIGHT = 4.0
+# The curated rules list a spun form's likeliest original first ("by no means": never, then not;
+# "previous yr": past year, then last year); the channel scores every listed original alike as
+# curated, so the choice adds this (log10) for the first-listed one (docs/experiments.md, "The
+# rules' first original in the choice").
+CHOICE_RULES_FIRST = 1.0
 
 
 def _best_types(
@@ -610,6 +616,10 @@ def _best_types(
 
 class _Channelled(Protocol):
     @property
+    def spun(self) -> str: ...
+    @property
+    def original(self) -> str: ...
+    @property
     def channel(self) -> float: ...
 
 
@@ -618,15 +628,27 @@ TypeT = TypeVar("TypeT", bound=_Channelled)
 
 def decided_type(types: Sequence[tuple[float, TypeT]]) -> tuple[float, TypeT]:
     """Of one spun form's scored types (score, type), the one the teacher decides: of those that
-    score above 0, the best score + :data:`CHOICE_CHANNEL_WEIGHT` × its channel log-prob (ties:
-    the higher score, then the first type), else the best scoring one."""
+    score above 0, the best score + :data:`CHOICE_CHANNEL_WEIGHT` × its channel log-prob (+
+    :data:`CHOICE_RULES_FIRST` for the rules' first original of the form; ties: the higher score,
+    then the first type), else the best scoring one."""
     # Both LMs read a fluent word as well as the right one ("vow" → guarantee +3.3 log10,
     # promise +2.0): whether to restore is the score's, which original is more the channel's.
-    passing = [(score + CHOICE_CHANNEL_WEIGHT * t.channel, score, t) for score, t in types if score > 0]
+    passing = [
+        (score + CHOICE_CHANNEL_WEIGHT * t.channel + _rules_first(t), score, t)
+        for score, t in types
+        if score > 0
+    ]
     if passing:
         _, score, chosen = max(passing, key=lambda item: item[:2])
         return score, chosen
     return max(types, key=lambda item: item[0])
+
+
+def _rules_first(pair: _Channelled) -> float:
+    """:data:`CHOICE_RULES_FIRST` if ``pair``'s original is the first the rules list for its
+    spun form (looked up as the generator does, by the lowercase span key), else 0."""
+    listed = rules.RULES.get(pair.spun)
+    return CHOICE_RULES_FIRST if listed and len(listed) > 1 and listed[0] == pair.original else 0.0
 
 
 def _restorer(restored: dict[str, str]) -> Callable[[str, str], str]:
