@@ -430,7 +430,7 @@ class CandidateGenerator:
             for source in SOURCES.values():
                 source(self, key, words, found, limit)
             found.pop(key, None)
-            if any(rules.fact(word) for word in key.split(" ")) or rules.quantity(key):
+            if any(rules.fact(word) for word in key.split(" ")):
                 found = {o: ev for o, ev in found.items() if not rules.changes_fact(key, o)}
         result: tuple[tuple[float, str, tuple[str, ...]], ...] = ()
         if found:

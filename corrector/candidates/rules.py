@@ -793,6 +793,7 @@ RULES: dict[str, tuple[str, ...]] = _build_table()
 _TENS_VALUE = {word: 10 * i for i, word in enumerate(
     ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")) if word}
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_MULTIPLES = {"hundred": 100, "dozen": 12, **_SCALES}  # words a plural of counts many of
 _ORDINALS = {word: i + 1 for i, word in enumerate(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split())}
@@ -802,11 +803,11 @@ _ORDINAL_FIGURE = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 def quantity(form: str) -> tuple[str, float] | None:
     """(kind, value) of a lowercase form that only states a number — "nine", "9", "3.5",
-    "twenty-five", "one hundred", "3 million", "a dozen"'s "dozen", "1000's"/"thousands"
-    (kind ``plural``), "third"/"3rd" (kind ``ordinal``) — else None."""
+    "twenty-five", "one hundred", "3 million", "dozen"; "1000's" or "thousands" (kind
+    ``plural``); "third" or "3rd" (kind ``ordinal``) — else None."""
     plural = _DIGIT_PLURALS.get(form, form)
-    if plural.endswith("s") and plural[:-1] in {"hundred", "dozen", *_SCALES}:
-        return ("plural", float({"hundred": 100, "dozen": 12}.get(plural[:-1]) or _SCALES[plural[:-1]]))
+    if plural.endswith("s") and plural[:-1] in _MULTIPLES:
+        return ("plural", float(_MULTIPLES[plural[:-1]]))
     if form in _ORDINALS:
         return ("ordinal", float(_ORDINALS[form]))
     figure = _ORDINAL_FIGURE.match(form)
@@ -819,7 +820,7 @@ def quantity(form: str) -> tuple[str, float] | None:
         elif word in _CARDINAL_VALUE or word in _TENS_VALUE:
             current += _CARDINAL_VALUE[word] if word in _CARDINAL_VALUE else _TENS_VALUE[word]
         elif word in ("hundred", "dozen"):
-            current = (current or 1.0) * (100 if word == "hundred" else 12)
+            current = (current or 1.0) * _MULTIPLES[word]
         elif word in _SCALES:
             if current == 0 and total:  # "one thousand thousand"
                 total *= _SCALES[word]
