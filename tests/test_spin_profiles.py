@@ -268,3 +268,22 @@ def test_flags_override_the_profile() -> None:
 def test_unknown_profile_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown spin profile"):
         profile_config("spintax")
+
+
+FACTS = (
+    "Two million people in the north and western districts waited three weeks, some for years. "
+    "The summer talks on Monday in March lasted five hours, a billion dollars for the fifth month."
+)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_no_profile_states_another_fact(profile: str) -> None:
+    """Real spinners keep numbers, directions, seasons, days, months and units of time (of 7,221
+    tortured-phrase pairs, all but one that hold one keep it); the thesauri list their neighbours
+    as synonyms (million→thousand, north→northeast, hours→minutes), which no profile may write."""
+    from corrector.candidates.rules import changes_fact
+
+    for seed in range(12):
+        spinner = Spinner(profile_config(profile, seed=seed, rate=1.0, coverage=1.0))
+        for edit in spinner.spin(FACTS, str(seed)).edits:
+            assert not changes_fact(edit.spun.lower(), edit.original.lower()), (profile, seed, edit)

@@ -50,7 +50,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from corrector.candidates.rules import FUNCTION_WORDS
+from corrector.candidates.rules import FUNCTION_WORDS, changes_fact
 from corrector.text.results import splice
 from corrector.text.tokens import Token, apply_case, case_pattern, split_sentences
 
@@ -93,7 +93,8 @@ NEVER_SPIN = frozenset(
 
 
 # Never headwords of a fixed dictionary: real ones leave auxiliaries (grammar would break) and
-# number words (facts would change: million→billion) alone.
+# number words (facts would change: million→billion) alone; other facts keep only replacements
+# that state the same (`_rank`).
 NOT_HEADWORDS = frozenset(
     """
     be am is are was were being been have has had having do does did doing
@@ -377,7 +378,9 @@ class Spinner:
             n_words = len(low.split())
             if low == key or n_words > (1 if function else limit) or key in low.split():
                 continue
-            if not trusted and not _SYNONYM_OK.match(low):
+            # Real spinners keep facts: no thesaurus neighbour that states another number,
+            # direction, season, day, month or unit of time (north→northeast, year→day).
+            if not trusted and (not _SYNONYM_OK.match(low) or changes_fact(low, key)):
                 continue
             zipf = _zipf(low)
             if trusted:
