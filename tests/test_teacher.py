@@ -603,6 +603,36 @@ def test_of_the_originals_that_pass_the_rules_first_one_gains_in_the_choice() ->
     assert chosen(0.5, score=-1.5) == "not"  # neither passes: the best score, no rules edge
 
 
+def test_the_rules_first_original_of_a_form_is_proposed_and_judged_whatever_its_rank() -> None:
+    """The rules list "time period" as term, then period; the n-gram window ranks period, time and
+    year above term. Term is still proposed where it clears the floor (and not below it), and the
+    teacher still judges it, beyond the form's FEED_ORIGINALS and below FEED_ORIGINAL_RATIO of its
+    best; the same rank without a rules entry is left out as before."""
+    from corrector.candidates.rules import RULES
+    from corrector.restore.decoder import best_of_arc
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import FEED_ORIGINAL_RATIO, FEED_ORIGINALS, originals_to_judge
+    from corrector.text.lattice import Arc, Candidate
+
+    assert RULES["time period"][0] == "term" and "time frame" not in RULES
+    words = ("period", "time", "year", "term")
+    arc = Arc(0, 2, tuple(Candidate((w,), w, -1.0, ("rules",)) for w in words))
+    gains = [3.0, 2.0, 1.5, 0.5]
+    assert best_of_arc("time period", arc, gains, 3, -1.0) == [0, 1, 2, 3]
+    assert best_of_arc("time period", arc, [3.0, 2.0, 1.5, -1.5], 3, -1.0) == [0, 1, 2]  # below the floor
+    assert best_of_arc("time frame", arc, gains, 3, -1.0) == [0, 1, 2]  # no rules entry
+
+    def judged(spun: str) -> list[str]:
+        # period best; time and year near it; term under FEED_ORIGINAL_RATIO of period's posterior
+        posteriors = (0.5, 0.45, 0.4, 0.5 * FEED_ORIGINAL_RATIO * 0.9)
+        decisions = [PairDecision(spun, w, p, 2, 1.0, 2, 0) for w, p in zip(words, posteriors, strict=True)]
+        return [d.original for d in originals_to_judge(decisions).get(spun, [])]
+
+    assert FEED_ORIGINALS == 3
+    assert judged("time period") == ["period", "time", "year", "term"]
+    assert judged("time frame") == ["period", "time", "year"]
+
+
 class TogetherScorer(WordScorer):
     """WordScorer, plus ``bonus`` for a text holding both words of ``together`` (a context effect
     no per-word score shows)."""

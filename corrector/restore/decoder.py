@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from operator import add, itemgetter
 from typing import Any
 
+from corrector.candidates.rules import RULES
 from corrector.lm.base import LanguageModel
 from corrector.text.lattice import Arc, Candidate, Lattice, new_candidate
 
@@ -305,22 +306,37 @@ def ranked_candidates(
     per_arc: int,
     floor: float,
     memo: SentenceMemo | None = None,
+    rules_first: bool = False,
 ) -> list[tuple[Arc, Candidate, float]]:
     """The ``per_arc`` best candidates of each arc by fast-match gain (LM gain of the candidate
     alone in the spun sentence's window + ``channel_weight`` · channel), those above ``floor``,
-    each with its gain; in lattice order. No change penalty is charged."""
+    each with its gain; in lattice order. No change penalty is charged. ``rules_first``: also
+    the rules' first-listed original of the arc's span (:func:`best_of_arc`)."""
     weights = DecoderWeights(channel_weight, 0.0, 1, prefilter_margin=-floor)
     memo = memo or SentenceMemo()
+    words = lattice.sentence.words
     ranked: list[tuple[Arc, Candidate, float]] = []
     for arcs in prefilter(lattice, lm, weights, memo).values():
         for arc in arcs:
             scored, kept, window_scores = memo.arcs[(arc.start, arc.end)]
             by_words = dict(zip([c.words for c in scored.candidates], window_scores, strict=True))
             gains = [by_words[c.words] - kept + channel_weight * c.logprob for c in arc.candidates]
-            # Stable sort: equal gains keep the arc's channel order.
-            best = sorted(range(len(gains)), key=lambda j: -gains[j])[:per_arc]
+            spun = " ".join(words[arc.start : arc.end]).lower() if rules_first else ""
+            best = best_of_arc(spun, arc, gains, per_arc, floor)
             ranked.extend((arc, arc.candidates[j], gains[j]) for j in best)
     return ranked
+
+
+def best_of_arc(spun: str, arc: Arc, gains: Sequence[float], per_arc: int, floor: float) -> list[int]:
+    """Indices of ``arc``'s ``per_arc`` best candidates by gain (a stable sort: equal gains keep
+    the channel's order), and of the curated rules' first-listed original of ``spun`` wherever it
+    clears ``floor``: a spinner's known source is judged though the n-gram window ranks others of
+    the form above it ("time period" → term below period, "subsequent" → next below later)."""
+    best = sorted(range(len(gains)), key=lambda j: -gains[j])[:per_arc]
+    if first := RULES.get(spun, ("",))[0]:
+        best += [j for j, c in enumerate(arc.candidates)
+                 if j not in best and gains[j] > floor and c.text.lower() == first]
+    return best
 
 
 def decode(

@@ -35,7 +35,7 @@ from typing import Any
 
 from corrector.candidates import rules
 from corrector.lm.base import LanguageModel
-from corrector.restore.decoder import FirstPass, SentenceMemo, ranked_candidates
+from corrector.restore.decoder import FirstPass, SentenceMemo, best_of_arc, ranked_candidates
 from corrector.text.lattice import Arc, Candidate, Lattice
 
 CLIP = 3.0
@@ -257,12 +257,14 @@ def proposals(
     memos: Sequence[SentenceMemo] | None = None,
 ) -> list[Proposal]:
     """The ``per_arc`` best candidates of every arc by fast-match gain above ``floor`` that change
-    the text, in document order."""
+    the text, and the rules' first-listed original of its span
+    (:func:`~corrector.restore.decoder.best_of_arc`), in document order."""
     out: list[Proposal] = []
     for s, lattice in enumerate(lattices):
         memo = memos[s] if memos is not None else SentenceMemo()
         words = lattice.sentence.words
-        for arc, candidate, gain in ranked_candidates(lattice, lm, channel_weight, per_arc, floor, memo):
+        ranked = ranked_candidates(lattice, lm, channel_weight, per_arc, floor, memo, rules_first=True)
+        for arc, candidate, gain in ranked:
             spun = " ".join(words[arc.start : arc.end]).lower()
             original = candidate.text.lower()
             if original != spun:
@@ -488,7 +490,7 @@ def _evidence_of_pairs(
     memos: Sequence[SentenceMemo],
 ) -> ScopeEvidence:
     """The document's evidence restricted to ``pairs``: their proposals as :func:`proposals`
-    makes them (the :data:`PER_ARC` best of an arc above :data:`FLOOR`) and their forms' counts."""
+    makes them (:func:`~corrector.restore.decoder.best_of_arc`) and their forms' counts."""
     spun_forms = {spun for spun, _ in pairs}
     found: list[Proposal] = []
     for s, lattice in enumerate(lattices):
@@ -499,8 +501,7 @@ def _evidence_of_pairs(
             if spun not in spun_forms:
                 continue
             gains = _arc_gains(lattice, arc, lm, channel_weight, memos[s])
-            best = sorted(range(len(gains)), key=lambda j: -gains[j])[:PER_ARC]
-            for j in best:
+            for j in best_of_arc(spun, arc, gains, PER_ARC, FLOOR):
                 candidate = arc.candidates[j]
                 pair = (spun, candidate.text.lower())
                 if gains[j] > FLOOR and pair in pairs:

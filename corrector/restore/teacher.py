@@ -360,7 +360,10 @@ def originals_to_judge(
     """Per spun form, the originals of the pair model's judgements that the teacher scores, most
     probable first: at most ``most`` (default :data:`FEED_ORIGINALS`), each worth its neural
     cost (posterior × the form's count ≥ :data:`FEED_MIN_PROBABILITY`) and at least
-    :data:`FEED_ORIGINAL_RATIO` × as probable as the form's best (a form may hold none)."""
+    :data:`FEED_ORIGINAL_RATIO` × as probable as the form's best (a form may hold none); the
+    curated rules' first-listed original of a form that is worth it, whatever its rank: the
+    n-gram evidence ranks a spinner's known source below others ("time period" → term below
+    period, time and year), and the choice among what passes prefers it (:func:`decided_type`)."""
     most = FEED_ORIGINALS if most is None else most
     per_form: dict[str, list[PairDecision]] = {}
     for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
@@ -369,7 +372,7 @@ def originals_to_judge(
         worth = d.probability * d.spun_count >= FEED_MIN_PROBABILITY
         held = per_form.setdefault(d.spun, [])  # best first
         near_best = not held or d.probability >= FEED_ORIGINAL_RATIO * held[0].probability
-        if worth and near_best and len(held) < most:
+        if worth and ((near_best and len(held) < most) or _rules_first(d)):
             held.append(d)
     return per_form
 
