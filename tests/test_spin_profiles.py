@@ -34,11 +34,14 @@ TEXT = (
 )
 
 # sha256 of the spinner's output before profiles existed (commit f6c92ab), on the first four lee
-# held-out articles plus TEXT; see _output_hash.
+# held-out articles plus TEXT; see _output_hash. "default" and "rarity" were re-recorded when no
+# profile could write another fact any more (session 45: their texts had West → Southwest and
+# years → months; with those synonyms gone, the weighted draws of these words' other occurrences
+# fall on others too, million → cardinal → loads).
 BEFORE_PROFILES = {
-    "default": "4e2a7e1cbeac1efdeca025e47101e7bf636631aed769608d1355aaa574a91322",
+    "default": "fa714397905a2dc27f4328c2a0521f8f31a4e3a526f37a2a373067b021dc45d8",
     "mythes7": "57346e29896f3ca54e92f2b33e4e263a8b9c818cf77228185b8be3eba0e6b730",
-    "rarity": "fcfd136f8ea5db637019603b03d387cbeff82902e9cbb803cb89cf6ff47eaba7",
+    "rarity": "2fe1813ec1a58f3d5f8c5d435df2512eea3f2ec84efa2f838b141ac6d170f27c",
 }
 BEFORE_PROFILES_CONFIGS: dict[str, dict[str, object]] = {
     "default": {},
