@@ -360,8 +360,9 @@ def originals_to_judge(
     """Per spun form, the originals of the pair model's judgements that the teacher scores, most
     probable first: at most ``most`` (default :data:`FEED_ORIGINALS`), each worth its neural
     cost (posterior × the form's count ≥ :data:`FEED_MIN_PROBABILITY`) and at least
-    :data:`FEED_ORIGINAL_RATIO` × as probable as the form's best (a form may hold none); the
-    curated rules' first-listed original of a form that is worth it, whatever its rank: the
+    :data:`FEED_ORIGINAL_RATIO` × as probable as the form's best (a form may hold none); and,
+    where the curated rules list several originals for a form, the first of them whenever it is
+    worth its cost, whatever its rank (:func:`_rules_first`, as in the choice): the
     n-gram evidence ranks a spinner's known source below others ("time period" → term below
     period, time and year), and the choice among what passes prefers it (:func:`decided_type`)."""
     most = FEED_ORIGINALS if most is None else most
