@@ -262,7 +262,10 @@ def main() -> int:
     from corrector import Corrector, settings
 
     extra = {k: settings.parse(k, v) for k, v in (item.split("=", 1) for item in args.set)}
-    base = Corrector.load()
+    # Settings the tables are built with (max_candidates, …) need a load of their own.
+    loaded = {k: v for k, v in extra.items() if k not in settings.RELOAD_FREE}
+    extra = {k: v for k, v in extra.items() if k in settings.RELOAD_FREE}
+    base = Corrector.load(**loaded)
     data = sets(args.documents, args.article)
     if args.sets:
         wanted = args.sets.split(",")
