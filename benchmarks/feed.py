@@ -253,7 +253,8 @@ def main() -> int:
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--scopes", default="document,feed")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra Corrector setting for every mode (e.g. pair_weight=1.0)")
+                        help="extra Corrector setting for every mode (e.g. pair_weight=1.0; one the "
+                             "tables are built with, e.g. max_candidates=20, loads the model with it)")
     parser.add_argument("--sets", default="", help="only these sets (comma-separated names; default all)")
     parser.add_argument("--min-occurrences", type=int, default=1,
                         help="taught/default: occurrences a pair type needs (the CLI's default path: 1)")
