@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import difflib
 import sys
 from pathlib import Path
 
@@ -31,38 +30,42 @@ sys.path.insert(0, str(PROJECT / "benchmarks"))
 import feed  # noqa: E402
 
 from corrector import Corrector  # noqa: E402
+from corrector.research import metrics  # noqa: E402
 from corrector.text.results import Restoration  # noqa: E402
-from corrector.text.tokens import tokenize  # noqa: E402
+from corrector.text.tokens import split_sentences  # noqa: E402
 
 
 def classify(
     spun: str, original: str, restoration: Restoration, decided: set[tuple[str, str]]
 ) -> list[tuple[str, str, str, str]]:
-    """(origin, verdict, spun span, restored) of each edit of ``restoration``."""
-    spun_tokens = tokenize(spun)
-    original_words = [t.text.lower() for t in tokenize(original)]
-    spun_words = [t.text.lower() for t in spun_tokens]
-    matcher = difflib.SequenceMatcher(None, spun_words, original_words, autojunk=False)
-    kept = [False] * len(spun_tokens)
-    aligned: dict[int, str] = {}  # spun token → the original words of its changed block
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        for i in range(i1, i2):
-            if op == "equal":
-                kept[i] = True
-            else:
-                aligned[i] = " ".join(original_words[j1:j2])
+    """(origin, verdict, spun span, restored) of each edit of ``restoration``, under the alignment
+    the metrics use (:func:`corrector.research.metrics.regions`), so that the broken edits here
+    are the broken words ``benchmarks/feed.py`` counts. (A word-level ``difflib`` alignment, used
+    before, pairs a spun word with a like word of the original sentences away once a long text is
+    heavily spun, and called restored spins broken.)"""
+    spun_tokens = [t for s in split_sentences(spun) for t in s.tokens]
+    source = [metrics.normalize(t.text) for t in spun_tokens]
+    target = metrics.tokens(original)
+    region_of = {i: (b1, b2) for a1, a2, b1, b2 in metrics.regions(source, target)[1] for i in range(a1, a2)}
     out = []
     for edit in restoration.edits:
         covered = [i for i, t in enumerate(spun_tokens) if t.start >= edit.start and t.end <= edit.end]
         pair = (edit.spun.lower(), edit.restored.lower())
         origin = "decided" if pair in decided else "undecided"
-        if all(kept[i] for i in covered):
+        blocks = {region_of[i] for i in covered if i in region_of}
+        if not blocks:
             verdict = "broken"
         else:
-            blocks = {aligned[i] for i in covered if i in aligned}
-            verdict = "fix" if any(pair[1] in block for block in blocks) else "wrong"
+            written = metrics.tokens(edit.restored)
+            verdict = "fix" if any(_within(written, target[b1:b2]) for b1, b2 in blocks) else "wrong"
         out.append((origin, verdict, edit.spun, edit.restored))
     return out
+
+
+def _within(part: list[str], whole: list[str]) -> bool:
+    """``part`` is a run of ``whole``'s tokens (part of the aligned original)."""
+    n = len(part)
+    return any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
 
 
 def main() -> int:

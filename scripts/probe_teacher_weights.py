@@ -37,7 +37,7 @@ from typing import Any
 
 from corrector import Corrector
 from corrector.defaults import PROJECT_DIR
-from corrector.research.metrics import _regions, tokens
+from corrector.research.metrics import regions, tokens
 from corrector.restore import teacher
 from corrector.restore.document import DocumentRestorer
 
@@ -88,7 +88,7 @@ def record(corrector: Corrector, text: str) -> list[Scored]:
 def aligned_pairs(spun: str, original: str) -> set[tuple[str, str]]:
     """(spun words, original words) of every region where the two texts differ."""
     s, o = tokens(spun), tokens(original)
-    return {(" ".join(s[a1:a2]), " ".join(o[b1:b2])) for a1, a2, b1, b2 in _regions(s, o)[1]}
+    return {(" ".join(s[a1:a2]), " ".join(o[b1:b2])) for a1, a2, b1, b2 in regions(s, o)[1]}
 
 
 def outcome(scored: list[Scored], aligned: set[tuple[str, str]], weights: tuple[float, ...],

@@ -59,7 +59,7 @@ def tokens(text: str) -> list[str]:
 Region = tuple[int, int, int, int]  # spun [a1, a2) → other [b1, b2)
 
 
-def _regions(source: Sequence[str], target: Sequence[str]) -> tuple[list[Region], list[Region]]:
+def regions(source: Sequence[str], target: Sequence[str]) -> tuple[list[Region], list[Region]]:
     """(equal blocks, merged non-equal regions) of a minimal alignment ``source``→``target``."""
     from rapidfuzz.distance import Levenshtein
 
@@ -127,8 +127,8 @@ def pair_stats(spun: str, original: str, restored: str) -> PairStats:
     from rapidfuzz.distance import Levenshtein
 
     s, o, r = tokens(spun), tokens(original), tokens(restored)
-    gold_equal, gold = _regions(s, o)
-    sys_equal, system = _regions(s, r)
+    gold_equal, gold = regions(s, o)
+    sys_equal, system = regions(s, r)
     mapping = _boundary_map(sys_equal, system)
 
     changed = fixed = 0
