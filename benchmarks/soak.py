@@ -156,6 +156,8 @@ def main() -> None:
         base += ["--corrector-factory", "batch:EchoCorrector.load"]
     elif args.model is not None:
         base += ["--model", str(args.model)]
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.workdir) as scratch:
         workdir = Path(scratch)
         feed = workdir / "feed.jsonl"
