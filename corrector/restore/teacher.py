@@ -360,11 +360,12 @@ def originals_to_judge(
     """Per spun form, the originals of the pair model's judgements that the teacher scores, most
     probable first: at most ``most`` (default :data:`FEED_ORIGINALS`), each worth its neural
     cost (posterior × the form's count ≥ :data:`FEED_MIN_PROBABILITY`) and at least
-    :data:`FEED_ORIGINAL_RATIO` × as probable as the form's best (a form may hold none); and,
-    where the curated rules list several originals for a form, the first of them whenever it is
-    worth its cost, whatever its rank (:func:`_rules_first`, as in the choice): the
-    n-gram evidence ranks a spinner's known source below others ("time period" → term below
-    period, time and year), and the choice among what passes prefers it (:func:`decided_type`)."""
+    :data:`FEED_ORIGINAL_RATIO` × as probable as the form's best (a form may hold none); and the
+    first original the curated rules list for a form whenever it is worth its cost, whatever its
+    rank (:func:`_listed_first`): the n-gram evidence ranks a spinner's known source below others
+    ("time period" → term below period, time and year; "prime" → top below first, "chief" →
+    leader below head), and the choice among what passes prefers it (by its channel, and where
+    the rules list several, by :func:`_rules_first` too: :func:`decided_type`)."""
     most = FEED_ORIGINALS if most is None else most
     per_form: dict[str, list[PairDecision]] = {}
     for d in sorted(judged, key=lambda d: (-d.probability, -d.occurrences, d.spun, d.original)):
@@ -373,7 +374,7 @@ def originals_to_judge(
         worth = d.probability * d.spun_count >= FEED_MIN_PROBABILITY
         held = per_form.setdefault(d.spun, [])  # best first
         near_best = not held or d.probability >= FEED_ORIGINAL_RATIO * held[0].probability
-        if worth and ((near_best and len(held) < most) or _rules_first(d)):
+        if worth and ((near_best and len(held) < most) or _listed_first(d)):
             held.append(d)
     return per_form
 
@@ -649,10 +650,19 @@ def decided_type(types: Sequence[tuple[float, TypeT]]) -> tuple[float, TypeT]:
 
 
 def _rules_first(pair: _Channelled) -> float:
-    """:data:`CHOICE_RULES_FIRST` if ``pair``'s original is the first the rules list for its
-    spun form (looked up as the generator does, by the lowercase span key), else 0."""
+    """:data:`CHOICE_RULES_FIRST` if ``pair``'s original is the first of several the rules list
+    for its spun form, else 0. (A form's only rules original needs no bonus in the choice: the
+    channel's rules feature already sets it above the thesauri's; among several rules originals
+    the channel cannot tell them apart.)"""
     listed = rules.RULES.get(pair.spun)
-    return CHOICE_RULES_FIRST if listed and len(listed) > 1 and listed[0] == pair.original else 0.0
+    return CHOICE_RULES_FIRST if listed and len(listed) > 1 and _listed_first(pair) else 0.0
+
+
+def _listed_first(pair: _Channelled) -> bool:
+    """``pair``'s original is the first the rules list for its spun form (looked up as the
+    generator does, by the lowercase span key)."""
+    listed = rules.RULES.get(pair.spun)
+    return bool(listed) and listed[0] == pair.original
 
 
 def _restorer(restored: dict[str, str]) -> Callable[[str, str], str]:
