@@ -633,6 +633,35 @@ def test_the_rules_first_original_of_a_form_is_proposed_and_judged_whatever_its_
     assert judged("time frame") == ["period", "time", "year"]
 
 
+def test_a_rules_forms_only_original_is_judged_whatever_its_rank() -> None:
+    """The rules list "prime" with one original, top; the pair model ranks first, best and choice
+    above it, and top's posterior is under FEED_ORIGINAL_RATIO of the best. The teacher still
+    judges top (it was proposed but left unjudged before); a form the rules do not list, at the
+    same ranks, keeps its first FEED_ORIGINALS; an original below the worth of its cost is not
+    judged either way."""
+    from corrector.candidates.rules import RULES
+    from corrector.restore.pairs import PairDecision
+    from corrector.restore.teacher import (
+        FEED_MIN_PROBABILITY,
+        FEED_ORIGINAL_RATIO,
+        FEED_ORIGINALS,
+        originals_to_judge,
+    )
+
+    assert RULES["prime"] == ("top",) and "premier" not in RULES
+    words = ("first", "best", "choice", "top")
+
+    def judged(spun: str, last: float = 0.5 * FEED_ORIGINAL_RATIO * 0.9) -> list[str]:
+        posteriors = (0.5, 0.45, 0.4, last)
+        decisions = [PairDecision(spun, w, p, 1, 1.0, 1, 0) for w, p in zip(words, posteriors, strict=True)]
+        return [d.original for d in originals_to_judge(decisions).get(spun, [])]
+
+    assert FEED_ORIGINALS == 3
+    assert judged("prime") == ["first", "best", "choice", "top"]
+    assert judged("premier") == ["first", "best", "choice"]
+    assert judged("prime", last=FEED_MIN_PROBABILITY * 0.5) == ["first", "best", "choice"]
+
+
 class TogetherScorer(WordScorer):
     """WordScorer, plus ``bonus`` for a text holding both words of ``together`` (a context effect
     no per-word score shows)."""
