@@ -15,7 +15,10 @@ output; ``--check FILE`` compares with a saved listing and exits 1 on any differ
 
 ``benchmarks/golden.sha256`` holds the listing of the current code with the default model and
 thesaurus a fresh clone builds (``make``). Intended changes of output update it in their own commit,
-saying what changed (the last: two rows, when a rules form's first-listed original began to be
+saying what changed (the last: one row, when a rules form's only original began to be judged
+whatever its rank too (session 46): ``seed_article+default`` restores "perceive" → understand,
+the rules' original (was find), and no longer "obtain" → take;
+before: two rows, when a rules form's first-listed original began to be
 proposed and judged whatever its n-gram rank (session 45): ``seed_article+default`` restores "a
 couple of" → a few as one edit where it edited "couple of" → few (the same text), and in
 ``reuters_mythes`` one edit's ``spun_score`` ("time period" → term, 0.185 → 0.226), its text the same;
