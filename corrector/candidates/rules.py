@@ -789,6 +789,12 @@ def _build_table() -> dict[str, tuple[str, ...]]:
 RULES: dict[str, tuple[str, ...]] = _build_table()
 
 
+def first_original(form: str) -> str:
+    """The original the rules list first for a lowercase span key (the likeliest), or ""."""
+    listed = RULES.get(form)
+    return listed[0] if listed else ""
+
+
 # What a number word or figure counts, for :func:`quantity`.
 _TENS_VALUE = {word: 10 * i for i, word in enumerate(
     ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")) if word}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from operator import add, itemgetter
 from typing import Any
 
-from corrector.candidates.rules import RULES
+from corrector.candidates.rules import first_original
 from corrector.lm.base import LanguageModel
 from corrector.text.lattice import Arc, Candidate, Lattice, new_candidate
 
@@ -333,7 +333,7 @@ def best_of_arc(spun: str, arc: Arc, gains: Sequence[float], per_arc: int, floor
     clears ``floor``: a spinner's known source is judged though the n-gram window ranks others of
     the form above it ("time period" → term below period, "subsequent" → next below later)."""
     best = sorted(range(len(gains)), key=lambda j: -gains[j])[:per_arc]
-    if first := RULES.get(spun, ("",))[0]:
+    if first := first_original(spun):
         best += [j for j, c in enumerate(arc.candidates)
                  if j not in best and gains[j] > floor and c.text.lower() == first]
     return best

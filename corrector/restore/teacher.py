@@ -661,8 +661,7 @@ def _rules_first(pair: _Channelled) -> float:
 def _listed_first(pair: _Channelled) -> bool:
     """``pair``'s original is the first the rules list for its spun form (looked up as the
     generator does, by the lowercase span key)."""
-    listed = rules.RULES.get(pair.spun)
-    return bool(listed) and listed[0] == pair.original
+    return rules.first_original(pair.spun) == pair.original
 
 
 def _restorer(restored: dict[str, str]) -> Callable[[str, str], str]:
