@@ -654,8 +654,8 @@ def _rules_first(pair: _Channelled) -> float:
     for its spun form, else 0. (A form's only rules original needs no bonus in the choice: the
     channel's rules feature already sets it above the thesauri's; among several rules originals
     the channel cannot tell them apart.)"""
-    listed = rules.RULES.get(pair.spun)
-    return CHOICE_RULES_FIRST if listed and len(listed) > 1 and _listed_first(pair) else 0.0
+    several = len(rules.RULES.get(pair.spun, ())) > 1
+    return CHOICE_RULES_FIRST if several and _listed_first(pair) else 0.0
 
 
 def _listed_first(pair: _Channelled) -> bool:
